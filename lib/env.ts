@@ -1,0 +1,65 @@
+// The one place that reads process.env. Validated with zod; defaults point at local services so
+// a fresh clone runs without a .env file.
+import { z } from "zod";
+import { ensureLocalSecrets } from "./local-secrets";
+
+const bool = z
+  .enum(["true", "false", "1", "0", "yes", "no"])
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL")
+    .default("postgresql://postgres@127.0.0.1:5432/hookflow"),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, "must be a redis:// URL").default("redis://127.0.0.1:6379"),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL").default("smtp://127.0.0.1:1025"),
+  SMTP_FROM: z.string().default("Hookflow <hookflow@localhost>"),
+  APP_URL: z.url("must be a URL like http://localhost:3000").default("http://localhost:3000"),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  AUTH_SECRET: z.string().min(32, "must be at least 32 characters"),
+  ENCRYPTION_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, "base64").length === 32, "must be 32 bytes, base64-encoded"),
+  /** Previous keys, "keyId:base64,keyId:base64", still accepted for decryption after a rotation. */
+  ENCRYPTION_KEYS_OLD: z.string().default(""),
+  WEBHOOK_MAX_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(200),
+  OUTBOUND_ALLOWLIST: z.string().default(""),
+  HTTP_MAX_RESPONSE_BYTES: z.coerce.number().int().positive().default(5 * 1024 * 1024),
+  STEP_HISTORY_MAX_BYTES: z.coerce.number().int().positive().default(256 * 1024),
+  RUN_HISTORY_MAX_BYTES: z.coerce.number().int().positive().default(5 * 1024 * 1024),
+  WEEEK_BASE_URL: z.url().default("https://api.weeek.net"),
+  REGISTRATION_OPEN: bool.default(true),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export class EnvError extends Error {}
+
+/** Parses an environment; throws EnvError whose message names every bad variable. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const cleaned: Record<string, string> = {};
+  for (const [k, v] of Object.entries(source)) if (v !== undefined && v !== "") cleaned[k] = v;
+  const result = envSchema.safeParse(cleaned);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => {
+      const name = String(i.path[0] ?? "?");
+      const msg = i.code === "invalid_type" && cleaned[name] === undefined ? "is required but not set" : i.message;
+      return `  ${name}: ${msg}`;
+    });
+    throw new EnvError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  return result.data;
+}
+
+let cached: Env | undefined;
+
+export function env(): Env {
+  if (!cached) {
+    ensureLocalSecrets(process.env);
+    cached = parseEnv(process.env);
+  }
+  return cached;
+}
