@@ -1,0 +1,104 @@
+// The action contract. One defineAction() per action type; lib/actions/registry.ts lists them.
+// Browser-loadable: no storage, no node:* — everything with side effects arrives through ctx.
+import type { z } from "zod";
+import type { CastType, OnMissing } from "../engine/templates";
+
+export type Localized = { ru: string; en: string };
+
+export type HttpRequest = {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+  timeoutMs: number;
+  signal?: AbortSignal;
+};
+
+export type HttpResponse = {
+  status: number;
+  /** Lower-cased names; repeated headers joined with ", " (set-cookie kept as an array). */
+  headers: Record<string, string | string[]>;
+  body: string;
+  /** The URL that answered, after redirects. */
+  url: string;
+};
+
+export type HttpClient = (request: HttpRequest) => Promise<HttpResponse>;
+
+export type OutboundErrorCode = "blocked" | "bad_url" | "timeout" | "too_large" | "too_many_redirects" | "network" | "aborted";
+
+/** Raised by ctx.http. Only "network" and "timeout" are worth retrying. */
+export class OutboundError extends Error {
+  constructor(
+    readonly code: OutboundErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = "OutboundError";
+  }
+}
+
+export type ActionContext = {
+  runId: string;
+  stepId: string;
+  signal: AbortSignal;
+  http: HttpClient;
+  log: (message: string, data?: Record<string, unknown>) => void;
+  /** Waits between retries; tests pass a fast one. Must reject when `signal` aborts. */
+  sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+};
+
+export type ActionResult = {
+  output: Record<string, unknown>;
+  /** How many tries it took (HTTP retries); 1 when absent. */
+  attempts?: number;
+};
+
+/** A step failure with a user-facing message (Russian) and its English form. */
+export class ActionError extends Error {
+  constructor(
+    message: string,
+    readonly messageEn: string = message,
+    readonly code: string = "action_failed",
+    readonly attempts?: number,
+  ) {
+    super(message);
+    this.name = "ActionError";
+  }
+}
+
+/** Template rendering bound to one step's scope and its onMissing policy (made by the engine). */
+export type Resolver = {
+  onMissing: OnMissing;
+  text(template: string, field: string): string;
+  url(template: string, field: string): string;
+  value(template: string, field: string, cast?: CastType): unknown;
+  json(template: string, field: string): unknown;
+};
+
+export type OutputField = { key: string; label: string | Localized };
+
+export type ActionDefinition<S extends z.ZodType = z.ZodType, R = z.output<S>> = {
+  type: string;
+  label: Localized;
+  description: Localized;
+  /** A short icon id the editor maps to an icon. */
+  icon: string;
+  configSchema: S;
+  defaultConfig: z.input<S>;
+  outputs: (config: z.output<S>) => OutputField[];
+  /** One line for the canvas node, e.g. "POST api.weeek.net/public/v1/crm/contacts". */
+  summary: (config: z.output<S>) => string;
+  /**
+   * Turns the validated config into the input `run` receives by resolving its tokens. What it
+   * returns is what the history shows as the step's input (after masking).
+   */
+  resolve: (config: z.output<S>, r: Resolver) => R;
+  run: (input: R, ctx: ActionContext) => Promise<ActionResult>;
+};
+
+export type AnyAction = ActionDefinition<z.ZodType, unknown>;
+
+export function defineAction<S extends z.ZodType, R>(def: ActionDefinition<S, R>): ActionDefinition<S, R> {
+  return def;
+}

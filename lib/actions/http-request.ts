@@ -1,0 +1,217 @@
+// «HTTP-запрос»: one outbound request through ctx.http (the SSRF-guarded client), with retries.
+//
+// Retry policy: network errors, timeouts, 429 and 5xx are retried up to maxAttempts with
+// exponential backoff (1 s, 2 s, 4 s … capped at 30 s) plus up to 30% jitter; a Retry-After header
+// (seconds or an HTTP date) replaces the backoff, capped at 60 s. Other 4xx are never retried —
+// repeating a rejected request cannot succeed. Every attempt carries the same
+// `Idempotency-Key: <runId>:<stepId>`, so a server that honours it creates the record once.
+import { z } from "zod";
+import { ActionError, OutboundError, defineAction, type HttpResponse } from "./define-action";
+import { keyValueSchema, onMissingSchema } from "./shared";
+import { checkJsonTemplate } from "../engine/templates";
+
+export const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"] as const;
+
+export const httpRequestConfigSchema = z
+  .object({
+    method: z.enum(HTTP_METHODS).default("POST"),
+    url: z
+      .string()
+      .trim()
+      .min(1)
+      .refine((u) => /^(https?:\/\/|\{\{)/i.test(u), {
+        message: "адрес должен начинаться с http:// или https://",
+        params: { en: "the URL must start with http:// or https://" },
+      }),
+    query: z.array(keyValueSchema).default([]),
+    headers: z.array(keyValueSchema).default([]),
+    bodyType: z.enum(["none", "json", "form", "raw"]).default("none"),
+    /** A JSON template; a single bare token (`{{steps.s1.result}}`) sends that value as JSON. */
+    bodyJson: z.string().default(""),
+    bodyForm: z.array(keyValueSchema).default([]),
+    bodyRaw: z.string().default(""),
+    /** Content-Type for a raw body unless a header sets one. */
+    rawContentType: z.string().default("text/plain; charset=utf-8"),
+    timeoutSeconds: z.number().min(1).max(120).default(30),
+    acceptNon2xx: z.boolean().default(false),
+    maxAttempts: z.number().int().min(1).max(10).default(3),
+    onMissing: onMissingSchema,
+  })
+  .superRefine((c, ctx) => {
+    if (c.bodyType !== "json") return;
+    if (c.bodyJson.trim() === "") {
+      ctx.addIssue({ code: "custom", path: ["bodyJson"], message: "обязательное поле", params: { en: "required" } });
+      return;
+    }
+    const err = checkJsonTemplate(c.bodyJson, "bodyJson");
+    if (err) ctx.addIssue({ code: "custom", path: ["bodyJson"], message: err.message, params: { en: err.messageEn } });
+  });
+
+export type HttpRequestConfig = z.output<typeof httpRequestConfigSchema>;
+
+export type HttpRequestInput = {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+  timeoutMs: number;
+  acceptNon2xx: boolean;
+  maxAttempts: number;
+};
+
+const BACKOFF_BASE_MS = 1000;
+const BACKOFF_MAX_MS = 30_000;
+const RETRY_AFTER_MAX_MS = 60_000;
+
+export const httpRequest = defineAction({
+  type: "http-request",
+  label: { ru: "HTTP-запрос", en: "HTTP request" },
+  description: { ru: "Отправляет запрос во внешнюю систему", en: "Sends a request to another system" },
+  icon: "globe",
+  configSchema: httpRequestConfigSchema,
+  defaultConfig: {
+    method: "POST",
+    url: "https://",
+    query: [],
+    headers: [{ key: "Content-Type", value: "application/json" }],
+    bodyType: "json",
+    bodyJson: "",
+    bodyForm: [],
+    bodyRaw: "",
+    timeoutSeconds: 30,
+    acceptNon2xx: false,
+    maxAttempts: 3,
+    onMissing: "fail",
+  },
+  outputs: () => [
+    { key: "status", label: { ru: "Код ответа", en: "Status code" } },
+    { key: "headers", label: { ru: "Заголовки ответа", en: "Response headers" } },
+    { key: "body", label: { ru: "Содержимое ответа", en: "Response body" } },
+  ],
+  summary: (c) => `${c.method} ${c.url.replace(/^https?:\/\//i, "")}`,
+  resolve: (c, r): HttpRequestInput => {
+    let url = r.url(c.url, "url");
+    if (c.query.length > 0) {
+      const u = new URL(url);
+      c.query.forEach((q, i) => u.searchParams.append(r.text(q.key, `query[${i}].key`), r.text(q.value, `query.${q.key}`)));
+      url = u.toString();
+    }
+    const headers: Record<string, string> = {};
+    const setHeader = (name: string, value: string) => {
+      for (const k of Object.keys(headers)) if (k.toLowerCase() === name.toLowerCase()) delete headers[k];
+      headers[name] = value;
+    };
+    const hasHeader = (name: string) => Object.keys(headers).some((k) => k.toLowerCase() === name.toLowerCase());
+    for (const h of c.headers) setHeader(h.key, r.text(h.value, `headers.${h.key}`).replace(/[\r\n]+/g, " "));
+
+    let body: string | undefined;
+    if (c.bodyType === "json") {
+      body = JSON.stringify(r.json(c.bodyJson, "bodyJson") ?? null);
+      if (!hasHeader("content-type")) setHeader("Content-Type", "application/json; charset=utf-8");
+    } else if (c.bodyType === "form") {
+      const form = new URLSearchParams();
+      for (const f of c.bodyForm) form.append(f.key, r.text(f.value, `bodyForm.${f.key}`));
+      body = form.toString();
+      if (!hasHeader("content-type")) setHeader("Content-Type", "application/x-www-form-urlencoded; charset=utf-8");
+    } else if (c.bodyType === "raw") {
+      body = r.text(c.bodyRaw, "bodyRaw");
+      if (!hasHeader("content-type")) setHeader("Content-Type", c.rawContentType);
+    }
+    if (body !== undefined && (c.method === "GET" || c.method === "HEAD")) body = undefined;
+    return {
+      method: c.method,
+      url,
+      headers,
+      ...(body !== undefined ? { body } : {}),
+      timeoutMs: c.timeoutSeconds * 1000,
+      acceptNon2xx: c.acceptNon2xx,
+      maxAttempts: c.maxAttempts,
+    };
+  },
+  run: async (input, ctx) => {
+    const headers = { ...input.headers };
+    if (!Object.keys(headers).some((k) => k.toLowerCase() === "idempotency-key")) {
+      headers["Idempotency-Key"] = `${ctx.runId}:${ctx.stepId}`;
+    }
+    const host = hostOf(input.url);
+    let attempt = 0;
+    for (;;) {
+      attempt++;
+      let res: HttpResponse;
+      try {
+        res = await ctx.http({ method: input.method, url: input.url, headers, body: input.body, timeoutMs: input.timeoutMs, signal: ctx.signal });
+      } catch (e) {
+        const retryable = e instanceof OutboundError ? e.code === "network" || e.code === "timeout" : false;
+        const msg = e instanceof Error ? e.message : String(e);
+        if (retryable && attempt < input.maxAttempts) {
+          ctx.log(`attempt ${attempt} failed: ${msg}; retrying`);
+          await ctx.sleep(backoff(attempt), ctx.signal);
+          continue;
+        }
+        const suffix = attempt > 1 ? ` (попыток: ${attempt})` : "";
+        throw new ActionError(`${msg}${suffix}`, `${msg}${attempt > 1 ? ` (attempts: ${attempt})` : ""}`, e instanceof OutboundError ? e.code : "network", attempt);
+      }
+      const retryable = res.status === 429 || res.status >= 500;
+      if (retryable && attempt < input.maxAttempts) {
+        const wait = retryAfterMs(res.headers["retry-after"]) ?? backoff(attempt);
+        ctx.log(`attempt ${attempt}: HTTP ${res.status}; retrying in ${wait} ms`);
+        await ctx.sleep(wait, ctx.signal);
+        continue;
+      }
+      const ok = res.status >= 200 && res.status < 300;
+      if (!ok && !input.acceptNon2xx) {
+        const excerpt = bodyExcerpt(res.body);
+        const tail = excerpt ? `: ${excerpt}` : "";
+        const tries = attempt > 1 ? ` (попыток: ${attempt})` : "";
+        throw new ActionError(`HTTP ${res.status} от ${host}${tail}${tries}`, `HTTP ${res.status} from ${host}${tail}`, `http_${res.status}`, attempt);
+      }
+      return { output: { status: res.status, headers: res.headers, body: parseBody(res) }, attempts: attempt };
+    }
+  },
+});
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
+function backoff(attempt: number): number {
+  const base = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1));
+  return Math.round(base + Math.random() * base * 0.3);
+}
+
+/** Retry-After as seconds or an HTTP date; capped so a hostile server cannot park the worker. */
+export function retryAfterMs(header: string | string[] | undefined, now = Date.now()): number | undefined {
+  const v = Array.isArray(header) ? header[0] : header;
+  if (!v) return undefined;
+  const trimmed = v.trim();
+  let ms: number;
+  if (/^\d+$/.test(trimmed)) ms = Number(trimmed) * 1000;
+  else {
+    const at = Date.parse(trimmed);
+    if (Number.isNaN(at)) return undefined;
+    ms = at - now;
+  }
+  return Math.max(0, Math.min(RETRY_AFTER_MAX_MS, ms));
+}
+
+function bodyExcerpt(body: string): string {
+  const s = body.replace(/\s+/g, " ").trim();
+  return s.length > 300 ? s.slice(0, 300) + "…" : s;
+}
+
+function parseBody(res: HttpResponse): unknown {
+  const ct = String(res.headers["content-type"] ?? "").toLowerCase();
+  if (/[/+]json\b/.test(ct) && res.body.trim() !== "") {
+    try {
+      return JSON.parse(res.body);
+    } catch {
+      return res.body;
+    }
+  }
+  return res.body;
+}
+

@@ -1,0 +1,148 @@
+// «JSON-парсер»: picks values out of a JSON document into named outputs.
+//
+// Paths: Webjack's bracket form `["contact"]["id"]`, dot form `contact.id` / `items[0].id`
+// (resolved by lib/engine/paths.ts), or JSONPath starting with `$` (`$.contact.id`,
+// `$.items[*].id`) evaluated by jsonpath-plus with script evaluation disabled.
+//
+// Output keys: each row may carry an explicit `key` (the editor stores one when the row is
+// created, so renaming the label does not break later steps' tokens); without it the key is a
+// transliterated slug of the name: «id контакта» → "id_kontakta", «Сумма» → "summa".
+import { z } from "zod";
+import { JSONPath } from "jsonpath-plus";
+import { ActionError, defineAction } from "./define-action";
+import { onMissingSchema } from "./shared";
+import { getByPath, parsePath } from "../engine/paths";
+
+export const parserOutputSchema = z.object({
+  name: z.string().trim().min(1),
+  path: z
+    .string()
+    .trim()
+    .min(1)
+    .refine((p) => p.startsWith("$") || isPlainPath(p), {
+      message: "неверный путь: используйте [\"contact\"][\"id\"], contact.id или $.contact.id",
+      params: { en: 'invalid path: use ["contact"]["id"], contact.id or $.contact.id' },
+    }),
+  key: z
+    .string()
+    .regex(/^[a-z0-9_]{1,60}$/, "ключ: латинские буквы, цифры и _")
+    .optional(),
+});
+
+function isPlainPath(p: string): boolean {
+  try {
+    parsePath(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const jsonParserConfigSchema = z
+  .object({
+    /** A token: an earlier step's output or a source field holding JSON (text is parsed). */
+    input: z.string().trim().min(1),
+    outputs: z.array(parserOutputSchema).min(1),
+    onMissing: onMissingSchema,
+  })
+  .superRefine((c, ctx) => {
+    const seen = new Set<string>();
+    c.outputs.forEach((o, i) => {
+      const key = outputKey(o);
+      if (seen.has(key))
+        ctx.addIssue({
+          code: "custom",
+          path: ["outputs", i, "name"],
+          message: `ключ «${key}» повторяется — переименуйте поле`,
+          params: { en: `key "${key}" is repeated — rename the field` },
+        });
+      seen.add(key);
+    });
+  });
+
+export type JsonParserConfig = z.output<typeof jsonParserConfigSchema>;
+
+const TRANSLIT: Record<string, string> = {
+  а: "a", б: "b", в: "v", г: "g", д: "d", е: "e", ё: "e", ж: "zh", з: "z", и: "i", й: "y", к: "k",
+  л: "l", м: "m", н: "n", о: "o", п: "p", р: "r", с: "s", т: "t", у: "u", ф: "f", х: "kh", ц: "ts",
+  ч: "ch", ш: "sh", щ: "shch", ъ: "", ы: "y", ь: "", э: "e", ю: "yu", я: "ya",
+};
+
+/** Stable ASCII key for an output name. */
+export function slugifyOutputName(name: string): string {
+  const t = [...name.toLowerCase()].map((ch) => TRANSLIT[ch] ?? ch).join("");
+  const slug = t.replace(/[^a-z0-9]+/g, "_").replace(/^_+|_+$/g, "").slice(0, 60);
+  return slug || "value";
+}
+
+export function outputKey(o: { name: string; key?: string }): string {
+  return o.key ?? slugifyOutputName(o.name);
+}
+
+export type JsonParserInput = {
+  json: unknown;
+  outputs: { key: string; name: string; path: string }[];
+  onMissing: "empty" | "fail";
+};
+
+export function evaluatePath(json: unknown, path: string): { found: boolean; value: unknown } {
+  if (path.startsWith("$")) {
+    if (json === null || typeof json !== "object") return { found: false, value: undefined };
+    const value = JSONPath({ path, json: json as object, wrap: false, eval: false });
+    return value === undefined ? { found: false, value: undefined } : { found: true, value };
+  }
+  return getByPath(json, path);
+}
+
+export const jsonParser = defineAction({
+  type: "json-parser",
+  label: { ru: "JSON-парсер", en: "JSON parser" },
+  description: { ru: "Достаёт значения из JSON по путям", en: "Extracts values from JSON by paths" },
+  icon: "search-code",
+  configSchema: jsonParserConfigSchema,
+  defaultConfig: { input: "", outputs: [{ name: "id", path: '["id"]' }], onMissing: "fail" },
+  outputs: (c) => c.outputs.map((o) => ({ key: outputKey(o), label: o.name })),
+  summary: (c) => c.outputs.map((o) => `${o.name} ← ${o.path}`).join(", "),
+  resolve: (c, r): JsonParserInput => {
+    let json = r.value(c.input, "input");
+    if (typeof json === "string") {
+      const text: string = json;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        const excerpt = text.length > 100 ? text.slice(0, 100) + "…" : text;
+        throw new ActionError(
+          `Поле input: значение не является JSON: ${excerpt}`,
+          `Field input: the value is not JSON: ${excerpt}`,
+          "invalid_json",
+        );
+      }
+    }
+    return { json, outputs: c.outputs.map((o) => ({ key: outputKey(o), name: o.name, path: o.path })), onMissing: r.onMissing };
+  },
+  run: async (input) => {
+    const output: Record<string, unknown> = {};
+    for (const o of input.outputs) {
+      let r: { found: boolean; value: unknown };
+      try {
+        r = evaluatePath(input.json, o.path);
+      } catch (e) {
+        throw new ActionError(
+          `Поле «${o.name}»: путь ${o.path} не вычисляется (${(e as Error).message})`,
+          `Field "${o.name}": path ${o.path} cannot be evaluated (${(e as Error).message})`,
+          "bad_path",
+        );
+      }
+      if (!r.found) {
+        if (input.onMissing === "fail")
+          throw new ActionError(
+            `Поле «${o.name}»: по пути ${o.path} ничего нет`,
+            `Field "${o.name}": nothing at path ${o.path}`,
+            "missing",
+          );
+        output[o.key] = "";
+      } else output[o.key] = r.value;
+    }
+    return { output };
+  },
+});

@@ -1,0 +1,179 @@
+// The one list of action types. The editor (palette, forms, field picker), the API's validation
+// and the worker all read it; adding an action type means adding it here and nowhere else.
+import type { z } from "zod";
+import type { AnyAction, Localized } from "./define-action";
+import { jsonComposer } from "./json-composer";
+import { httpRequest } from "./http-request";
+import { jsonParser } from "./json-parser";
+import { definitionSchema, type PipelineDefinition, type StepDefinition } from "../pipelines/definition";
+import { collectTokens, describeToken } from "../engine/templates";
+
+const ACTIONS: readonly AnyAction[] = [jsonComposer, httpRequest, jsonParser] as unknown as AnyAction[];
+
+const BY_TYPE = new Map(ACTIONS.map((a) => [a.type, a]));
+
+export function getAction(type: string): AnyAction | undefined {
+  return BY_TYPE.get(type);
+}
+
+export function listActions(): readonly AnyAction[] {
+  return ACTIONS;
+}
+
+export type ValidationIssue = {
+  /** 0-based; -1 for problems of the definition as a whole. */
+  stepIndex: number;
+  stepId: string;
+  stepName: string;
+  /** e.g. "config.url", "config.outputs[0].path", "type". */
+  path: string;
+  code: string;
+  message: Localized;
+  /** Full sentence: «Шаг 2 «Создать контакт»: config.url — обязательное поле». */
+  text: Localized;
+};
+
+export type ValidationResult =
+  | { ok: true; issues: []; definition: PipelineDefinition }
+  | { ok: false; issues: ValidationIssue[]; definition?: PipelineDefinition };
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const p of path) {
+    if (typeof p === "number") out += `[${p}]`;
+    else out += out ? `.${String(p)}` : String(p);
+  }
+  return out;
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let v = root;
+  for (const p of path) {
+    if (v === null || typeof v !== "object") return undefined;
+    v = (v as Record<PropertyKey, unknown>)[p as string];
+  }
+  return v;
+}
+
+/** Russian and English text for a zod issue, without zod's English-only defaults. */
+function describeIssue(issue: z.core.$ZodIssue, input: unknown): Localized {
+  const i = issue as z.core.$ZodIssue & Record<string, unknown>;
+  switch (issue.code) {
+    case "invalid_type":
+      if (valueAt(input, issue.path) === undefined) return { ru: "обязательное поле", en: "required" };
+      return { ru: `неверный тип, ожидается ${typeName(String(i.expected), "ru")}`, en: `wrong type, expected ${typeName(String(i.expected), "en")}` };
+    case "too_small":
+      if (i.origin === "string") {
+        return Number(i.minimum) <= 1 ? { ru: "обязательное поле", en: "required" } : { ru: `не короче ${i.minimum} символов`, en: `at least ${i.minimum} characters` };
+      }
+      if (i.origin === "array") return { ru: `нужно хотя бы ${i.minimum}`, en: `at least ${i.minimum} item(s)` };
+      return { ru: `не меньше ${i.minimum}`, en: `at least ${i.minimum}` };
+    case "too_big":
+      if (i.origin === "string") return { ru: `не длиннее ${i.maximum} символов`, en: `at most ${i.maximum} characters` };
+      if (i.origin === "array") return { ru: `не больше ${i.maximum} элементов`, en: `at most ${i.maximum} items` };
+      return { ru: `не больше ${i.maximum}`, en: `at most ${i.maximum}` };
+    case "invalid_value": {
+      const vals = (i.values as unknown[]).map((v) => JSON.stringify(v)).join(", ");
+      return { ru: `допустимые значения: ${vals}`, en: `allowed values: ${vals}` };
+    }
+    case "invalid_format":
+      return { ru: `неверный формат (${issue.message})`, en: `invalid format (${issue.message})` };
+    case "unrecognized_keys":
+      return { ru: `лишние поля: ${(i.keys as string[]).join(", ")}`, en: `unknown fields: ${(i.keys as string[]).join(", ")}` };
+    case "custom": {
+      const en = (i.params as { en?: string } | undefined)?.en;
+      return { ru: issue.message, en: en ?? issue.message };
+    }
+    default:
+      return { ru: issue.message, en: issue.message };
+  }
+}
+
+function typeName(t: string, lang: "ru" | "en"): string {
+  const ru: Record<string, string> = { string: "строка", number: "число", boolean: "true/false", array: "список", object: "объект" };
+  return lang === "ru" ? (ru[t] ?? t) : t;
+}
+
+function stepLabel(index: number, step: { name?: string; id?: string }): Localized {
+  const name = step.name?.trim();
+  return name
+    ? { ru: `Шаг ${index + 1} «${name}»`, en: `Step ${index + 1} "${name}"` }
+    : { ru: `Шаг ${index + 1}`, en: `Step ${index + 1}` };
+}
+
+export function makeIssue(index: number, step: { id?: string; name?: string }, path: string, code: string, message: Localized): ValidationIssue {
+  const where = index >= 0 ? stepLabel(index, step) : { ru: "Обработка", en: "Pipeline" };
+  const field = path ? `${path} — ` : "";
+  return {
+    stepIndex: index,
+    stepId: step.id ?? "",
+    stepName: step.name ?? "",
+    path,
+    code,
+    message,
+    text: { ru: `${where.ru}: ${field}${message.ru}`, en: `${where.en}: ${field}${message.en}` },
+  };
+}
+
+/** Validates one step's type and config. `index` is its 0-based position (for the message). */
+export function validateStep(step: StepDefinition, index = 0): ValidationIssue[] {
+  const action = getAction(step.type);
+  if (!action) {
+    return [makeIssue(index, step, "type", "unknown_type", { ru: `неизвестный тип действия «${step.type}»`, en: `unknown action type "${step.type}"` })];
+  }
+  const parsed = action.configSchema.safeParse(step.config ?? {});
+  if (parsed.success) return [];
+  return parsed.error.issues.map((issue) =>
+    makeIssue(index, step, formatPath(["config", ...issue.path]), issue.code, describeIssue(issue, step.config ?? {})),
+  );
+}
+
+/**
+ * Validates a whole definition: its shape, each step, unique ids, and that every
+ * {{steps.<id>.<key>}} token points at an earlier step and one of its outputs.
+ */
+export function validateDefinition(input: unknown): ValidationResult {
+  const shape = definitionSchema.safeParse(input);
+  if (!shape.success) {
+    const issues = shape.error.issues.map((issue) => {
+      const [top, idx, ...rest] = issue.path;
+      if (top === "steps" && typeof idx === "number") {
+        const raw = valueAt(input, ["steps", idx]) as { id?: string; name?: string } | undefined;
+        return makeIssue(idx, raw ?? {}, formatPath(rest), issue.code, describeIssue(issue, raw ?? {}));
+      }
+      return makeIssue(-1, {}, formatPath(issue.path), issue.code, describeIssue(issue, input));
+    });
+    return { ok: false, issues };
+  }
+  const def = shape.data;
+  const issues: ValidationIssue[] = [];
+  const earlier = new Map<string, Set<string> | null>();
+  def.steps.forEach((step, index) => {
+    if (earlier.has(step.id)) {
+      issues.push(makeIssue(index, step, "id", "duplicate_id", { ru: `id «${step.id}» уже занят другим шагом`, en: `id "${step.id}" is used by another step` }));
+    }
+    const stepIssues = validateStep(step, index);
+    issues.push(...stepIssues);
+    for (const t of collectTokens(step.config)) {
+      if (t.kind !== "step") continue;
+      const keys = earlier.get(t.stepId);
+      const token = `{{${describeToken(t)}}}`;
+      if (keys === undefined) {
+        issues.push(makeIssue(index, step, "config", "unknown_step_ref", {
+          ru: `${token} ссылается на шаг, которого нет выше в цепочке`,
+          en: `${token} refers to a step that is not earlier in the chain`,
+        }));
+      } else if (keys && !keys.has(t.key)) {
+        issues.push(makeIssue(index, step, "config", "unknown_output_ref", {
+          ru: `${token}: у шага ${t.stepId} нет результата «${t.key}»`,
+          en: `${token}: step ${t.stepId} has no output "${t.key}"`,
+        }));
+      }
+    }
+    const action = getAction(step.type);
+    const parsed = action?.configSchema.safeParse(step.config);
+    // A step whose config is invalid still counts as "earlier", but its output keys are unknown.
+    earlier.set(step.id, action && parsed?.success ? new Set(action.outputs(parsed.data).map((o) => o.key)) : null);
+  });
+  return issues.length === 0 ? { ok: true, issues: [], definition: def } : { ok: false, issues, definition: def };
+}

@@ -1,0 +1,71 @@
+// Secrets never reach run history, logs or emails in clear: every place a credential value (or its
+// JSON-, URL- or form-encoded form) appears becomes "***", and auth-like headers are masked
+// whatever they hold, since a user may paste a token into a header without a credential.
+const SENSITIVE_HEADERS = new Set([
+  "authorization",
+  "proxy-authorization",
+  "cookie",
+  "set-cookie",
+  "x-api-key",
+  "x-auth-token",
+  "x-access-token",
+]);
+
+export const MASK = "***";
+
+/** Whether a header name carries a secret. */
+export function isSensitiveHeader(name: string): boolean {
+  return SENSITIVE_HEADERS.has(name.toLowerCase());
+}
+
+/** "Bearer abc" → "Bearer ***", anything else → "***". */
+export function maskHeaderValue(value: string): string {
+  const m = /^(Bearer|Basic|Token|Bot|OAuth)\s+/i.exec(value);
+  return m ? `${m[1]} ${MASK}` : MASK;
+}
+
+// Very short secrets would turn every matching letter into *** if masked inside text, so they are
+// masked only where a whole string equals them.
+const MIN_SUBSTRING_SECRET = 4;
+
+export type Masker = {
+  text(value: string): string;
+  value<T>(value: T): T;
+};
+
+export function createMasker(secrets: Iterable<string>): Masker {
+  const whole = new Set<string>();
+  const parts = new Set<string>();
+  for (const s of secrets) {
+    if (!s) continue;
+    whole.add(s);
+    if (s.length < MIN_SUBSTRING_SECRET) continue;
+    parts.add(s);
+    parts.add(JSON.stringify(s).slice(1, -1));
+    parts.add(encodeURIComponent(s));
+    parts.add(new URLSearchParams({ s }).toString().slice(2));
+  }
+  const ordered = [...parts].sort((a, b) => b.length - a.length);
+  const text = (v: string): string => {
+    if (whole.has(v)) return MASK;
+    let out = v;
+    for (const p of ordered) if (out.includes(p)) out = out.split(p).join(MASK);
+    return out;
+  };
+  const visit = (v: unknown, headerName?: string): unknown => {
+    if (typeof v === "string") return headerName !== undefined && isSensitiveHeader(headerName) ? maskHeaderValue(v) : text(v);
+    if (Array.isArray(v)) return v.map((x) => visit(x, headerName));
+    if (v && typeof v === "object") {
+      const out: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(v)) out[text(k)] = visit(x, k);
+      return out;
+    }
+    return v;
+  };
+  return { text, value: <T>(v: T) => visit(v) as T };
+}
+
+/** Masks `secrets` and auth-like headers anywhere in a JSON value. */
+export function maskSecrets<T>(value: T, secrets: Iterable<string>): T {
+  return createMasker(secrets).value(value);
+}
