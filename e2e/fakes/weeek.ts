@@ -1,0 +1,185 @@
+// A fake Weeek CRM API (public v1) for tests: the routes the Klientiks → Weeek template uses,
+// answering with Weeek's shapes, status codes and validation errors.
+import http from "node:http";
+import { randomUUID } from "node:crypto";
+import type { AddressInfo } from "node:net";
+
+export type FakeContact = { id: string; firstName: string; lastName: string; middleName: string; emails: string[]; phones: string[]; createdAt: string };
+export type FakeDeal = { id: string; title: string; amount: number; statusId: string; description: string; contacts: string[]; createdAt: string };
+export type FakeRequest = { method: string; path: string; headers: http.IncomingHttpHeaders; body: unknown };
+
+export type FakeWeeekState = {
+  funnels: { id: string; name: string; statuses: { id: string; name: string }[] }[];
+  contacts: FakeContact[];
+  deals: FakeDeal[];
+  links: { dealId: string; contactId: string }[];
+  requests: FakeRequest[];
+  /** Requests per route key, e.g. "POST /crm/contacts". */
+  counters: Record<string, number>;
+};
+
+export type FakeWeeek = {
+  url: string;
+  state: FakeWeeekState;
+  /** The next request to `route` ("POST /crm/contacts", or "*") answers with this status and body. */
+  failNext(route: string, status: number, body?: unknown, headers?: Record<string, string>): void;
+  /** The next request waits this long before answering. */
+  delayNext(ms: number): void;
+  close(): Promise<void>;
+};
+
+const PREFIX = "/public/v1";
+
+export async function startFakeWeeek(opts: { token: string; port?: number }): Promise<FakeWeeek> {
+  const statusIds = [randomUUID(), randomUUID(), randomUUID()];
+  const state: FakeWeeekState = {
+    funnels: [
+      {
+        id: randomUUID(),
+        name: "Продажи",
+        statuses: [
+          { id: statusIds[0], name: "Новая" },
+          { id: statusIds[1], name: "В работе" },
+          { id: statusIds[2], name: "Успешно" },
+        ],
+      },
+    ],
+    contacts: [],
+    deals: [],
+    links: [],
+    requests: [],
+    counters: {},
+  };
+  const failures: { route: string; status: number; body: unknown; headers: Record<string, string> }[] = [];
+  let delay = 0;
+
+  const send = (res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+    const text = JSON.stringify(body);
+    res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), ...headers });
+    res.end(text);
+  };
+  const invalid = (res: http.ServerResponse, errors: Record<string, string[]>) =>
+    send(res, 422, { success: false, message: "The given data was invalid.", errors });
+  const notFound = (res: http.ServerResponse, what: string) => send(res, 404, { success: false, message: `${what} not found` });
+
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", async () => {
+      const raw = Buffer.concat(chunks).toString("utf8");
+      const path = (req.url ?? "/").split("?")[0];
+      let body: unknown = raw;
+      if (raw && /json/.test(String(req.headers["content-type"]))) {
+        try {
+          body = JSON.parse(raw);
+        } catch {
+          state.requests.push({ method: req.method ?? "", path, headers: req.headers, body: raw });
+          return send(res, 400, { success: false, message: "Malformed JSON" });
+        }
+      }
+      state.requests.push({ method: req.method ?? "", path, headers: req.headers, body });
+      const route = routeKey(req.method ?? "", path);
+      state.counters[route] = (state.counters[route] ?? 0) + 1;
+
+      if (delay > 0) {
+        const ms = delay;
+        delay = 0;
+        await new Promise((r) => setTimeout(r, ms));
+      }
+      const fi = failures.findIndex((f) => f.route === route || f.route === "*");
+      if (fi >= 0) {
+        const [f] = failures.splice(fi, 1);
+        return send(res, f.status, f.body ?? { success: false, message: `HTTP ${f.status}` }, f.headers);
+      }
+      if (req.headers.authorization !== `Bearer ${opts.token}`) return send(res, 401, { success: false, message: "Unauthorized" });
+      handle(req.method ?? "", path, body, res);
+    });
+  });
+
+  function handle(method: string, path: string, body: unknown, res: http.ServerResponse) {
+    const b = (body && typeof body === "object" ? body : {}) as Record<string, unknown>;
+    let m: RegExpExecArray | null;
+    if (method === "GET" && path === `${PREFIX}/crm/funnels`) {
+      return send(res, 200, { success: true, funnels: state.funnels.map(({ id, name }) => ({ id, name })) });
+    }
+    if (method === "GET" && (m = new RegExp(`^${PREFIX}/crm/funnels/([^/]+)/statuses$`).exec(path))) {
+      const funnel = state.funnels.find((f) => f.id === m![1]);
+      if (!funnel) return notFound(res, "Funnel");
+      return send(res, 200, { success: true, statuses: funnel.statuses });
+    }
+    if (method === "POST" && path === `${PREFIX}/crm/contacts`) {
+      const errors: Record<string, string[]> = {};
+      const strList = (v: unknown) => v === undefined || (Array.isArray(v) && v.every((x) => typeof x === "string"));
+      if (typeof b.firstName !== "string" && typeof b.lastName !== "string") errors.firstName = ["The first name field is required when last name is not present."];
+      if (!strList(b.emails)) errors.emails = ["The emails must be an array of strings."];
+      if (!strList(b.phones)) errors.phones = ["The phones must be an array of strings."];
+      if (Object.keys(errors).length) return invalid(res, errors);
+      const contact: FakeContact = {
+        id: randomUUID(),
+        firstName: String(b.firstName ?? ""),
+        lastName: String(b.lastName ?? ""),
+        middleName: String(b.middleName ?? ""),
+        emails: (b.emails as string[] | undefined) ?? [],
+        phones: (b.phones as string[] | undefined) ?? [],
+        createdAt: new Date().toISOString(),
+      };
+      state.contacts.push(contact);
+      return send(res, 200, { success: true, contact });
+    }
+    if (method === "POST" && (m = new RegExp(`^${PREFIX}/crm/statuses/([^/]+)/deals$`).exec(path))) {
+      const statusId = decodeURIComponent(m[1]);
+      if (!state.funnels.some((f) => f.statuses.some((s) => s.id === statusId))) return notFound(res, "Status");
+      const errors: Record<string, string[]> = {};
+      if (typeof b.title !== "string" || b.title.trim() === "") errors.title = ["The title field is required."];
+      if (b.amount !== undefined && (typeof b.amount !== "number" || !Number.isFinite(b.amount))) errors.amount = ["The amount must be a number."];
+      if (Object.keys(errors).length) return invalid(res, errors);
+      const deal: FakeDeal = {
+        id: randomUUID(),
+        title: String(b.title),
+        amount: (b.amount as number | undefined) ?? 0,
+        statusId,
+        description: String(b.description ?? ""),
+        contacts: [],
+        createdAt: new Date().toISOString(),
+      };
+      state.deals.push(deal);
+      return send(res, 200, { success: true, deal });
+    }
+    if (method === "POST" && (m = new RegExp(`^${PREFIX}/crm/deals/([^/]+)/contacts$`).exec(path))) {
+      const deal = state.deals.find((d) => d.id === decodeURIComponent(m![1]));
+      if (!deal) return notFound(res, "Deal");
+      if (typeof b.contactId !== "string" || b.contactId === "") return invalid(res, { contactId: ["The contact id field is required."] });
+      if (!state.contacts.some((c) => c.id === b.contactId)) return notFound(res, "Contact");
+      deal.contacts.push(b.contactId);
+      state.links.push({ dealId: deal.id, contactId: b.contactId });
+      return send(res, 200, { success: true });
+    }
+    return send(res, 404, { success: false, message: "Not found" });
+  }
+
+  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    state,
+    failNext(route, status, body, headers = {}) {
+      failures.push({ route, status, body, headers });
+    },
+    delayNext(ms) {
+      delay = ms;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** "POST /public/v1/crm/statuses/<id>/deals" → "POST /crm/statuses/:id/deals". */
+function routeKey(method: string, path: string): string {
+  const p = path
+    .replace(PREFIX, "")
+    .replace(/\/(statuses|deals|funnels)\/[^/]+/g, "/$1/:id");
+  return `${method} ${p}`;
+}
