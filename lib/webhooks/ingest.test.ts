@@ -1,0 +1,134 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { closeDb, prisma } from "../db";
+import { createIngester, searchTermsOf } from "./ingest";
+import type { ParsedRequest } from "./parse-request";
+import { createPipeline, createUser, privateRunQueue } from "./test-fixtures";
+
+function request(payload: Record<string, unknown>): ParsedRequest {
+  return {
+    method: "POST",
+    query: {},
+    headers: { "content-type": "application/json" },
+    body: payload,
+    rawBody: JSON.stringify(payload),
+    contentType: "application/json",
+    sizeBytes: 10,
+    payload,
+  };
+}
+
+let user: { id: string };
+let runQueue: ReturnType<typeof privateRunQueue>;
+
+beforeAll(async () => {
+  user = await createUser();
+  runQueue = privateRunQueue();
+});
+
+afterAll(async () => {
+  await runQueue?.close();
+  if (user) await prisma.user.delete({ where: { id: user.id } });
+  await closeDb();
+});
+
+describe("searchTermsOf", () => {
+  it("lowercases and trims strings, adds digits-only phones, skips empties and duplicates", () => {
+    expect(
+      searchTermsOf({
+        name: "  Иван ПЕТРОВ ",
+        phone: "+7 (999) 123-45-67",
+        phone2: "8-999-123-45-67",
+        nested: { list: ["A", "a", 42, true, null, ""] },
+        id: "1842",
+      }),
+    ).toEqual(["иван петров", "+7 (999) 123-45-67", "79991234567", "8-999-123-45-67", "89991234567", "a", "42", "true", "1842"]);
+  });
+
+  it("caps the number and the length of terms", () => {
+    const many = Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`k${i}`, `v${i}`]));
+    expect(searchTermsOf(many)).toHaveLength(200);
+    expect(searchTermsOf({ long: "x".repeat(1000) })[0]).toHaveLength(200);
+  });
+});
+
+describe("createIngester", () => {
+  it("writes concurrent requests in one statement and one enqueue", async () => {
+    const p = await createPipeline(user.id, "RUNNING", 7);
+    const calls: string[][] = [];
+    const ingester = createIngester({
+      enqueue: async (ids) => {
+        calls.push(ids);
+        await runQueue.enqueue(ids);
+      },
+    });
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => ingester.ingest({ token: p.webhookToken, request: request({ i }) })),
+    );
+    expect(ingester.stats()).toEqual({ batches: 1, rows: 50, enqueueFailures: 0 });
+    expect(calls).toHaveLength(1);
+    const ids = results.map((r) => (r.found ? r.runId : ""));
+    expect(calls[0].sort()).toEqual([...ids].sort());
+    const rows = await prisma.run.findMany({ where: { id: { in: ids } }, select: { version: true, status: true } });
+    expect(rows).toHaveLength(50);
+    expect(rows.every((r) => r.version === 7 && r.status === "QUEUED")).toBe(true);
+  });
+
+  it("splits batches at the row cap", async () => {
+    const p = await createPipeline(user.id);
+    const ingester = createIngester({ enqueue: runQueue.enqueue, maxBatchRows: 10 });
+    await Promise.all(Array.from({ length: 25 }, (_, i) => ingester.ingest({ token: p.webhookToken, request: request({ i }) })));
+    expect(ingester.stats()).toEqual({ batches: 3, rows: 25, enqueueFailures: 0 });
+  });
+
+  it("resolves unknown tokens as not found within a batch of known ones", async () => {
+    const p = await createPipeline(user.id);
+    const ingester = createIngester({ enqueue: runQueue.enqueue });
+    const [known, unknown] = await Promise.all([
+      ingester.ingest({ token: p.webhookToken, request: request({ a: 1 }) }),
+      ingester.ingest({ token: "no-such-token", request: request({ a: 2 }) }),
+    ]);
+    expect(known).toMatchObject({ found: true, status: "QUEUED" });
+    expect(unknown).toEqual({ found: false });
+  });
+
+  it("stores rejected requests as REJECTED with the reason and does not enqueue them", async () => {
+    const p = await createPipeline(user.id);
+    const enqueued: string[] = [];
+    const ingester = createIngester({ enqueue: async (ids) => void enqueued.push(...ids) });
+    const r = await ingester.ingest({ token: p.webhookToken, request: request({}), rejectReason: "слишком большое" });
+    expect(r).toMatchObject({ found: true, status: "REJECTED" });
+    const row = await prisma.run.findUniqueOrThrow({ where: { id: r.found ? r.runId : "" } });
+    expect(row.rejectReason).toBe("слишком большое");
+    expect(enqueued).toEqual([]);
+  });
+
+  it("one unstorable row does not fail its batch", async () => {
+    const p = await createPipeline(user.id);
+    const ingester = createIngester({ enqueue: runQueue.enqueue });
+    // Out of range for the int column (SQLSTATE 22003).
+    const outcomes = await Promise.allSettled([
+      ingester.ingest({ token: p.webhookToken, request: request({ ok: 1 }) }),
+      ingester.ingest({ token: p.webhookToken, request: { ...request({ bad: 1 }), sizeBytes: 3e9 } }),
+      ingester.ingest({ token: p.webhookToken, request: request({ ok: 2 }) }),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    expect(await prisma.run.count({ where: { pipelineId: p.id } })).toBe(2);
+  });
+
+  it("stores lone surrogates (which jsonb refuses) as U+FFFD", async () => {
+    const p = await createPipeline(user.id);
+    const ingester = createIngester({ enqueue: runQueue.enqueue });
+    const r = await ingester.ingest({ token: p.webhookToken, request: request({ bad: "a\ud800b", pair: "😀" }) });
+    const row = await prisma.run.findUniqueOrThrow({ where: { id: r.found ? r.runId : "" } });
+    expect(row.payload).toEqual({ bad: "a\ufffdb", pair: "😀" });
+  });
+
+  it("keeps receivedAt from the caller", async () => {
+    const p = await createPipeline(user.id);
+    const ingester = createIngester({ enqueue: runQueue.enqueue });
+    const at = new Date("2025-01-02T03:04:05.678Z");
+    const r = await ingester.ingest({ token: p.webhookToken, request: request({}), receivedAt: at });
+    const row = await prisma.run.findUniqueOrThrow({ where: { id: r.found ? r.runId : "" } });
+    expect(row.receivedAt.toISOString()).toBe("2025-01-02T03:04:05.678Z");
+  });
+});

@@ -1,0 +1,307 @@
+// The durable point of a webhook: a request is acknowledged only after its Run row is committed.
+//
+// Concurrent requests are gathered into micro-batches (flushed on setImmediate, or earlier when a
+// batch reaches its row or byte cap) and written with ONE statement per batch that also resolves
+// each token to its pipeline: INSERT … SELECT … FROM jsonb_to_recordset($1) JOIN "Pipeline" ON
+// "webhookToken". Resolving inside the INSERT (instead of caching token → pipeline) costs nothing
+// extra — the unique index on "webhookToken" makes the join a handful of index probes — and it
+// means a rotated token or a stopped pipeline takes effect for the very next request, with no
+// cache to invalidate across processes. A row the join drops is an unknown token → 404.
+//
+// After the commit the QUEUED ids of the batch go to BullMQ in ONE addBulk. Redis failing is logged
+// and swallowed: the row is the truth and the worker's sweeper enqueues QUEUED runs it finds.
+import { randomUUID } from "node:crypto";
+import type pg from "pg";
+import { pool as defaultPool } from "../db";
+import { enqueueRuns } from "../queue/run-queue";
+import type { ParsedRequest } from "./parse-request";
+
+export type IngestInput = {
+  token: string;
+  request: ParsedRequest;
+  /** Set for requests refused at parse time (413/400/415): stored as REJECTED, never enqueued. */
+  rejectReason?: string | null;
+  receivedAt?: Date;
+};
+
+export type IngestedStatus = "QUEUED" | "NOT_PROCESSED" | "REJECTED";
+
+export type IngestResult = { found: true; runId: string; status: IngestedStatus } | { found: false };
+
+export type IngesterOptions = {
+  pool?: () => pg.Pool;
+  enqueue?: (runIds: string[]) => Promise<void>;
+  maxBatchRows?: number;
+  /** Serialized JSON size that closes a batch early (1 MiB bodies must not pile into one statement). */
+  maxBatchBytes?: number;
+  /**
+   * BullMQ waits for a lost Redis connection rather than failing, so a down Redis must not hold
+   * replies: after this the callers are answered (the row is committed) and the add continues.
+   */
+  enqueueWaitMs?: number;
+  /** Run ids whose enqueue may wait on Redis at once; beyond that they are left to the sweeper. */
+  maxPendingEnqueue?: number;
+  /** Batches being written at once; more requests wait and join the next batch. */
+  maxInFlight?: number;
+};
+
+export type IngesterStats = { batches: number; rows: number; enqueueFailures: number };
+
+export type Ingester = {
+  ingest(input: IngestInput): Promise<IngestResult>;
+  stats(): IngesterStats;
+};
+
+// ── search terms ─────────────────────────────────────────────────────────────────────────────
+
+const MAX_TERMS = 200;
+const MAX_TERM_LENGTH = 200;
+const PHONE_LIKE = /^\+?[\d\s()\-.]{7,25}$/;
+
+/**
+ * Normalised scalar values of a payload for history search by value: strings trimmed and
+ * lowercased, numbers and booleans as text; phone-like values also as digits only, so
+ * "+7 (999) 123-45-67" is found by "79991234567".
+ */
+export function searchTermsOf(payload: unknown): string[] {
+  const terms = new Set<string>();
+  const add = (s: string) => {
+    if (terms.size >= MAX_TERMS) return;
+    const t = s.trim().toLowerCase();
+    if (t === "") return;
+    terms.add(t.length > MAX_TERM_LENGTH ? t.slice(0, MAX_TERM_LENGTH) : t);
+    if (PHONE_LIKE.test(t)) {
+      const digits = t.replace(/\D/g, "");
+      if (digits.length >= 7 && digits !== t && terms.size < MAX_TERMS) terms.add(digits);
+    }
+  };
+  const walk = (v: unknown, depth: number) => {
+    if (terms.size >= MAX_TERMS || depth > 12) return;
+    if (typeof v === "string") add(v);
+    else if (typeof v === "number" || typeof v === "boolean") add(String(v));
+    else if (Array.isArray(v)) for (const x of v) walk(x, depth + 1);
+    else if (v !== null && typeof v === "object") for (const x of Object.values(v)) walk(x, depth + 1);
+  };
+  walk(payload, 0);
+  return [...terms];
+}
+
+// ── batching ─────────────────────────────────────────────────────────────────────────────────
+
+type Pending = {
+  id: string;
+  json: string;
+  resolve: (r: IngestResult) => void;
+  reject: (e: unknown) => void;
+};
+
+const INSERT_SQL = `
+INSERT INTO "Run" (id, "pipelineId", "userId", version, status, method, query, headers, body,
+                   "rawBody", "contentType", "sizeBytes", payload, "rejectReason", "searchTerms", "receivedAt")
+SELECT v.id, p.id, p."userId", p.version,
+       (CASE WHEN v."rejectReason" IS NOT NULL THEN 'REJECTED'
+             WHEN p.status = 'RUNNING' THEN 'QUEUED'
+             ELSE 'NOT_PROCESSED' END)::"RunStatus",
+       v.method, v.query, v.headers, v.body, v."rawBody", v."contentType", v."sizeBytes", v.payload,
+       v."rejectReason", COALESCE(v."searchTerms", ARRAY[]::text[]), v."receivedAt"
+FROM jsonb_to_recordset($1::jsonb) AS v(
+       id uuid, token text, method text, query jsonb, headers jsonb, body jsonb, "rawBody" text,
+       "contentType" text, "sizeBytes" int, payload jsonb, "rejectReason" text, "searchTerms" text[],
+       "receivedAt" timestamp)
+JOIN "Pipeline" p ON p."webhookToken" = v.token
+RETURNING id, status`;
+
+// Postgres text and jsonb hold neither U+0000 nor lone surrogates (JSON.parse of "\ud800" makes
+// one). JSON.stringify escapes exactly those as \u0000 / \udXXX (paired surrogates stay raw), so
+// such an escape, preceded by an even number of backslashes (i.e. not itself an escaped backslash),
+// becomes U+FFFD instead of failing the request.
+const UNSTORABLE_ESCAPE = /(?<!\\)((?:\\\\)*)\\u(?:0000|d[89a-f][0-9a-f]{2})/g;
+
+function rowJson(id: string, input: IngestInput): string {
+  const r = input.request;
+  const json = JSON.stringify({
+    id,
+    token: input.token,
+    method: r.method,
+    query: r.query,
+    headers: r.headers,
+    body: r.body ?? null,
+    rawBody: r.rawBody,
+    contentType: r.contentType,
+    sizeBytes: r.sizeBytes,
+    payload: r.payload,
+    rejectReason: input.rejectReason ?? null,
+    searchTerms: searchTermsOf(r.payload),
+    receivedAt: (input.receivedAt ?? new Date()).toISOString(),
+  });
+  return json.includes("\\u") ? json.replace(UNSTORABLE_ESCAPE, "$1\\ufffd") : json;
+}
+
+/** Data errors (SQLSTATE 22xxx/23xxx/54xxx) concern single rows; anything else is the database. */
+function isRowError(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === "string" && /^(22|23|54)[0-9A-Z]{3}$/.test(code);
+}
+
+let lastEnqueueLog = 0;
+let suppressedEnqueueLogs = 0;
+
+function logEnqueueFailure(err: unknown, count: number): void {
+  const now = Date.now();
+  if (now - lastEnqueueLog < 10_000) {
+    suppressedEnqueueLogs += count;
+    return;
+  }
+  const extra = suppressedEnqueueLogs ? ` (+${suppressedEnqueueLogs} more since the last message)` : "";
+  suppressedEnqueueLogs = 0;
+  lastEnqueueLog = now;
+  console.error(
+    `[ingest] could not enqueue ${count} run(s), the sweeper will: ${(err as Error)?.message ?? err}${extra}`,
+  );
+}
+
+export function createIngester(options: IngesterOptions = {}): Ingester {
+  const getPool = options.pool ?? defaultPool;
+  const enqueue = options.enqueue ?? enqueueRuns;
+  const maxRows = options.maxBatchRows ?? 200;
+  const maxBytes = options.maxBatchBytes ?? 8 * 1024 * 1024;
+  const enqueueWaitMs = options.enqueueWaitMs ?? 250;
+  const maxPendingEnqueue = options.maxPendingEnqueue ?? 50_000;
+  let pendingEnqueue = 0;
+  const maxInFlight = options.maxInFlight ?? 4;
+  const stats: IngesterStats = { batches: 0, rows: 0, enqueueFailures: 0 };
+
+  // The open batch grows until the next turn of the event loop; while maxInFlight statements are
+  // already running it keeps growing (group commit), so a busy database gets fewer, larger INSERTs.
+  let open: Pending[] = [];
+  let openBytes = 0;
+  const ready: Pending[][] = [];
+  let inFlight = 0;
+  let scheduled = false;
+
+  async function insert(rows: Pending[]): Promise<Map<string, IngestedStatus>> {
+    stats.batches++;
+    const json = rows.length === 1 ? `[${rows[0].json}]` : `[${rows.map((r) => r.json).join(",")}]`;
+    const res = await getPool().query<{ id: string; status: IngestedStatus }>(INSERT_SQL, [json]);
+    stats.rows += res.rowCount ?? 0;
+    return new Map(res.rows.map((r) => [r.id, r.status]));
+  }
+
+  async function enqueueBounded(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    if (pendingEnqueue + ids.length > maxPendingEnqueue) {
+      // Redis has been unreachable for a while (BullMQ waits for the connection instead of
+      // failing): stop piling up promises; these rows stay QUEUED for the sweeper.
+      stats.enqueueFailures += ids.length;
+      logEnqueueFailure(new Error(`${pendingEnqueue} enqueues still waiting for Redis`), ids.length);
+      return;
+    }
+    pendingEnqueue += ids.length;
+    let timer: NodeJS.Timeout | undefined;
+    const attempt = enqueue(ids)
+      .catch((err) => {
+        stats.enqueueFailures += ids.length;
+        logEnqueueFailure(err, ids.length);
+      })
+      .finally(() => (pendingEnqueue -= ids.length));
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, enqueueWaitMs);
+      timer.unref();
+    });
+    await Promise.race([attempt, timeout]);
+    clearTimeout(timer);
+  }
+
+  function settle(rows: Pending[], statuses: Map<string, IngestedStatus>): void {
+    for (const r of rows) {
+      const status = statuses.get(r.id);
+      r.resolve(status ? { found: true, runId: r.id, status } : { found: false });
+    }
+  }
+
+  /** Writes a batch; rows that could not be stored are rejected here and left out of the result. */
+  async function write(rows: Pending[]): Promise<Map<string, IngestedStatus>> {
+    try {
+      return await insert(rows);
+    } catch (err) {
+      if (rows.length > 1 && isRowError(err)) {
+        // One unstorable row must not fail its neighbours: store them one by one.
+        const parts = await Promise.all(rows.map((r) => write([r])));
+        return new Map(parts.flatMap((m) => [...m]));
+      }
+      for (const r of rows) r.reject(err);
+      return new Map();
+    }
+  }
+
+  async function acknowledge(rows: Pending[], statuses: Map<string, IngestedStatus>): Promise<void> {
+    const queued: string[] = [];
+    for (const [id, status] of statuses) if (status === "QUEUED") queued.push(id);
+    await enqueueBounded(queued);
+    // Rows missing from `statuses` were either rejected above (a no-op now) or dropped by the JOIN.
+    settle(rows, statuses);
+  }
+
+  function closeOpen(): void {
+    if (open.length === 0) return;
+    ready.push(open);
+    open = [];
+    openBytes = 0;
+  }
+
+  function dispatch(): void {
+    while (inFlight < maxInFlight) {
+      if (ready.length === 0) closeOpen();
+      const rows = ready.shift();
+      if (!rows) return;
+      inFlight++;
+      // The slot covers the INSERT only: waiting on Redis must not slow down the writes.
+      void write(rows).then((statuses) => {
+        inFlight--;
+        dispatch();
+        return acknowledge(rows, statuses);
+      });
+    }
+  }
+
+  function onTick(): void {
+    scheduled = false;
+    dispatch();
+  }
+
+  return {
+    ingest(input) {
+      const id = randomUUID();
+      let json: string;
+      try {
+        json = rowJson(id, input);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+      return new Promise<IngestResult>((resolve, reject) => {
+        open.push({ id, json, resolve, reject });
+        openBytes += json.length;
+        if (open.length >= maxRows || openBytes >= maxBytes) {
+          closeOpen();
+          dispatch();
+        } else if (!scheduled) {
+          scheduled = true;
+          setImmediate(onTick);
+        }
+      });
+    },
+    stats: () => ({ ...stats }),
+  };
+}
+
+const globalForIngest = globalThis as unknown as { __hookflowIngester?: Ingester };
+
+/** The process-wide ingester (real pool, real enqueueRuns). */
+export function defaultIngester(): Ingester {
+  globalForIngest.__hookflowIngester ??= createIngester();
+  return globalForIngest.__hookflowIngester;
+}
+
+export function ingestRun(input: IngestInput): Promise<IngestResult> {
+  return defaultIngester().ingest(input);
+}
