@@ -9,6 +9,7 @@ export default defineConfig({
     env: {
       DATABASE_URL: process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/hookflow_test",
       NODE_ENV: "test",
+      REDIS_URL: process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379/1",
     },
     testTimeout: 30_000,
     hookTimeout: 60_000,

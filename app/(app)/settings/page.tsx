@@ -1,0 +1,18 @@
+import { getTranslations } from "next-intl/server";
+import { sessionUserId } from "@/lib/auth";
+import { listApiTokens } from "@/lib/tokens/api-tokens";
+import { ApiTokens } from "@/components/settings/api-tokens";
+
+export const dynamic = "force-dynamic";
+
+export default async function SettingsPage() {
+  const userId = (await sessionUserId())!;
+  const t = await getTranslations("settings");
+  const tokens = await listApiTokens(userId);
+  return (
+    <div className="mx-auto max-w-4xl space-y-6 px-8 py-8">
+      <h1 className="text-2xl font-semibold">{t("title")}</h1>
+      <ApiTokens tokens={tokens.map((x) => ({ ...x, createdAt: x.createdAt.toISOString(), lastUsedAt: x.lastUsedAt?.toISOString() ?? null }))} />
+    </div>
+  );
+}

@@ -1,0 +1,11 @@
+import { NextResponse } from "next/server";
+import { handler, requireUserId } from "@/lib/api/route";
+import { notFound } from "@/lib/api/errors";
+import { isUuid } from "@/lib/pipelines/get-pipeline";
+import { revokeApiToken } from "@/lib/tokens/api-tokens";
+
+export const DELETE = handler<{ id: string }>(async (req, { params }) => {
+  const userId = await requireUserId(req);
+  if (!isUuid(params.id) || !(await revokeApiToken(userId, params.id))) throw notFound("Токен не найден");
+  return new NextResponse(null, { status: 204 });
+});

@@ -1,0 +1,75 @@
+// Thin route handlers: parse → authorize → call lib → respond. Shared here: auth (session cookie
+// or Bearer token), zod body parsing (400 for malformed JSON, 422 naming the field), errors.
+import { NextResponse } from "next/server";
+import { z, ZodError } from "zod";
+import { ApiError, unauthorized } from "./errors";
+import { sessionUserId } from "../auth";
+import { userIdForApiToken } from "../tokens/api-tokens";
+
+export type Ctx<P> = { params: Promise<P> };
+
+export async function requireUserId(req: Request): Promise<string> {
+  const header = req.headers.get("authorization");
+  if (header) {
+    const m = /^Bearer\s+(\S+)$/i.exec(header);
+    const uid = m ? await userIdForApiToken(m[1]) : null;
+    if (!uid) throw unauthorized();
+    return uid;
+  }
+  const uid = await sessionUserId();
+  if (!uid) throw unauthorized();
+  return uid;
+}
+
+export function zodDetails(err: ZodError) {
+  return err.issues.map((i) => ({ field: i.path.join(".") || "(body)", message: i.message }));
+}
+
+export async function parseBody<S extends z.ZodType>(req: Request, schema: S): Promise<z.infer<S>> {
+  const maxBytes = 2 * 1024 * 1024;
+  const text = await req.text();
+  if (Buffer.byteLength(text) > maxBytes) throw new ApiError(413, "too_large", `Тело запроса больше ${maxBytes} байт`);
+  let json: unknown;
+  try {
+    json = text.trim() === "" ? {} : JSON.parse(text);
+  } catch (e) {
+    throw new ApiError(400, "invalid_json", `Тело запроса — не JSON: ${(e as Error).message}`);
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    const details = zodDetails(parsed.error);
+    throw new ApiError(422, "validation_failed", details.map((d) => `${d.field}: ${d.message}`).join("; "), details);
+  }
+  return parsed.data;
+}
+
+export function errorResponse(err: unknown): NextResponse {
+  if (err instanceof ApiError) {
+    return NextResponse.json(
+      { error: { code: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) } },
+      { status: err.status },
+    );
+  }
+  if (err instanceof ZodError) {
+    const details = zodDetails(err);
+    return NextResponse.json(
+      { error: { code: "validation_failed", message: details.map((d) => `${d.field}: ${d.message}`).join("; "), details } },
+      { status: 422 },
+    );
+  }
+  console.error("[api]", err);
+  return NextResponse.json({ error: { code: "internal", message: "Внутренняя ошибка сервера" } }, { status: 500 });
+}
+
+/** Wraps a handler so that any thrown ApiError/ZodError becomes the standard JSON error. */
+export function handler<P = Record<string, never>>(
+  fn: (req: Request, ctx: { params: P }) => Promise<Response>,
+) {
+  return async (req: Request, ctx: Ctx<P>): Promise<Response> => {
+    try {
+      return await fn(req, { params: ctx?.params ? await ctx.params : ({} as P) });
+    } catch (err) {
+      return errorResponse(err);
+    }
+  };
+}

@@ -1,0 +1,25 @@
+import crypto from "node:crypto";
+import { z } from "zod";
+import { prisma, Prisma } from "../db";
+import { definitionSchema, emptyDefinition, type PipelineDefinition } from "./definition";
+import { pipelineView } from "./pipeline-view";
+
+export const createPipelineSchema = z.object({
+  name: z.string().trim().min(1, "name: обязательное поле").max(200, "name: не длиннее 200 символов"),
+  definition: definitionSchema.optional(),
+});
+
+/** A fresh webhook token: 192 random bits, URL-safe. */
+export const newWebhookToken = () => crypto.randomBytes(24).toString("base64url");
+
+export async function createPipeline(userId: string, input: { name: string; definition?: PipelineDefinition }) {
+  const definition = (input.definition ?? emptyDefinition()) as Prisma.InputJsonValue;
+  const row = await prisma.$transaction(async (tx) => {
+    const p = await tx.pipeline.create({
+      data: { userId, name: input.name, definition, webhookToken: newWebhookToken(), version: 1 },
+    });
+    await tx.pipelineVersion.create({ data: { pipelineId: p.id, version: 1, definition, createdById: userId } });
+    return p;
+  });
+  return pipelineView(row);
+}

@@ -1,0 +1,51 @@
+import { z } from "zod";
+import { prisma, Prisma } from "../db";
+import { conflict } from "../api/errors";
+import { definitionSchema } from "./definition";
+import { pipelineView } from "./pipeline-view";
+import { isUuid } from "./get-pipeline";
+
+export const updatePipelineSchema = z
+  .object({
+    name: z.string().trim().min(1, "name: обязательное поле").max(200).optional(),
+    definition: definitionSchema.optional(),
+    /** Optimistic concurrency: the version the editor loaded; a mismatch answers 409. */
+    expectedVersion: z.number().int().positive().optional(),
+    settings: z
+      .object({
+        retentionDays: z.number().int().min(1).max(3650).optional(),
+        storeSuccessPayloads: z.boolean().optional(),
+        alertsEnabled: z.boolean().optional(),
+        alertRecipients: z.array(z.email("alertRecipients: неверный адрес")).max(20).optional(),
+        alertThrottleMinutes: z.number().int().min(1).max(1440).optional(),
+      })
+      .optional(),
+  })
+  .refine((v) => v.name !== undefined || v.definition !== undefined || v.settings !== undefined, {
+    message: "нужно хотя бы одно из полей name, definition, settings",
+  });
+
+/** Saving a definition creates a new PipelineVersion; runs record the version they executed. */
+export async function updatePipeline(userId: string, id: string, input: z.infer<typeof updatePipelineSchema>) {
+  if (!isUuid(id)) return null;
+  return prisma.$transaction(async (tx) => {
+    const current = await tx.pipeline.findFirst({ where: { id, userId } });
+    if (!current) return null;
+    if (input.expectedVersion !== undefined && input.expectedVersion !== current.version) {
+      throw conflict(`Обработка изменена в другом окне: версия ${current.version}, у вас ${input.expectedVersion}`, {
+        currentVersion: current.version,
+      });
+    }
+    const data: Prisma.PipelineUpdateInput = { ...(input.settings ?? {}) };
+    if (input.name !== undefined) data.name = input.name;
+    if (input.definition !== undefined) {
+      const version = current.version + 1;
+      const definition = input.definition as Prisma.InputJsonValue;
+      data.definition = definition;
+      data.version = version;
+      await tx.pipelineVersion.create({ data: { pipelineId: id, version, definition, createdById: userId } });
+    }
+    const row = await tx.pipeline.update({ where: { id }, data });
+    return pipelineView(row);
+  });
+}

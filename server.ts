@@ -1,0 +1,58 @@
+// The one HTTP entry point: /hooks/* takes the fast path (DESIGN.md §1: raw node:http + micro-
+// batched inserts do ~8× what a Next route handler does); everything else goes to Next.
+//   tsx server.ts            production (needs `next build`)
+//   tsx server.ts --dev      development
+//   HOOKFLOW_MODE=ingest     only /hooks/* (scale ingest behind a load balancer)
+import http from "node:http";
+import next from "next";
+import { env } from "./lib/env";
+import { handleHook } from "./lib/webhooks/handle-hook";
+
+const dev = process.argv.includes("--dev");
+const ingestOnly = process.env.HOOKFLOW_MODE === "ingest";
+const { PORT, APP_URL } = env();
+
+async function main() {
+  let nextHandler: http.RequestListener | null = null;
+  if (!ingestOnly) {
+    const app = next({ dev, dir: import.meta.dirname, port: PORT });
+    await app.prepare();
+    const handle = app.getRequestHandler();
+    nextHandler = (req, res) => void handle(req, res);
+  }
+  const server = http.createServer((req, res) => {
+    if (req.url?.startsWith("/hooks/")) {
+      handleHook(req, res).catch((err) => {
+        console.error("[hooks]", err);
+        if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
+        res.end('{"ok":false,"error":"internal"}');
+      });
+      return;
+    }
+    if (req.url === "/healthz") {
+      res.writeHead(200, { "content-type": "application/json" }).end('{"ok":true}');
+      return;
+    }
+    if (!nextHandler) {
+      res.writeHead(404, { "content-type": "application/json" }).end('{"ok":false,"error":"not_found"}');
+      return;
+    }
+    nextHandler(req, res);
+  });
+  server.keepAliveTimeout = 65_000;
+  server.listen(PORT, () => {
+    console.log(`[web] Hookflow ${ingestOnly ? "(ingest only) " : ""}listening on ${APP_URL} (port ${PORT})`);
+  });
+  const stop = () => {
+    console.log("[web] shutting down");
+    server.close(() => process.exit(0));
+    setTimeout(() => process.exit(0), 5_000).unref();
+  };
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
+}
+
+main().catch((err) => {
+  console.error("[web] failed to start:", err instanceof Error ? err.message : err);
+  process.exit(1);
+});
