@@ -2,6 +2,9 @@ import { defineConfig } from "@playwright/test";
 
 const PORT = Number(process.env.E2E_PORT ?? 3100);
 export const E2E_BASE_URL = `http://localhost:${PORT}`;
+/** Port of the fake Weeek (and other fakes) that e2e specs start; allow-listed for outbound HTTP. */
+export const FAKE_PORT = Number(process.env.E2E_FAKE_PORT ?? 4010);
+export const SMTP_PORT = Number(process.env.E2E_SMTP_PORT ?? 2525);
 
 export default defineConfig({
   testDir: "e2e",
@@ -34,9 +37,9 @@ export default defineConfig({
       NEXTAUTH_URL: E2E_BASE_URL,
       DATABASE_URL: process.env.E2E_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/hookflow_e2e",
       REDIS_URL: process.env.E2E_REDIS_URL ?? "redis://127.0.0.1:6379/2",
-      SMTP_URL: process.env.E2E_SMTP_URL ?? "smtp://127.0.0.1:2525",
-      OUTBOUND_ALLOWLIST: "localhost:4010,127.0.0.1:4010",
-      WEEEK_BASE_URL: "http://127.0.0.1:4010",
+      SMTP_URL: `smtp://127.0.0.1:${SMTP_PORT}`,
+      OUTBOUND_ALLOWLIST: `localhost:${FAKE_PORT},127.0.0.1:${FAKE_PORT}`,
+      WEEEK_BASE_URL: `http://127.0.0.1:${FAKE_PORT}`,
     },
   },
 });
