@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { closeDb, prisma, type Prisma } from "../db";
+import { createPipeline, createUser } from "../webhooks/test-fixtures";
+import { fetchSourceFields } from "./fetch-source-fields";
+import { newWebhookToken, rotateWebhookToken } from "./rotate-webhook-token";
+
+let owner: { id: string };
+let stranger: { id: string };
+
+beforeAll(async () => {
+  owner = await createUser();
+  stranger = await createUser();
+});
+
+afterAll(async () => {
+  await prisma.user.deleteMany({ where: { id: { in: [owner?.id, stranger?.id].filter(Boolean) as string[] } } });
+  await closeDb();
+});
+
+async function addRun(
+  pipeline: { id: string },
+  payload: Prisma.InputJsonObject,
+  receivedAt: Date,
+  status: "QUEUED" | "NOT_PROCESSED" | "REJECTED" | "SUCCEEDED" = "SUCCEEDED",
+) {
+  return prisma.run.create({
+    data: { pipelineId: pipeline.id, userId: owner.id, version: 1, method: "GET", payload, status, receivedAt },
+  });
+}
+
+describe("fetchSourceFields", () => {
+  it("saves the fields of the newest received request, however old, skipping rejected ones", async () => {
+    const p = await createPipeline(owner.id);
+    await prisma.pipeline.update({
+      where: { id: p.id },
+      data: { definition: { sourceFields: [{ path: "old" }], steps: [{ id: "s1", type: "json-composer", name: "", config: {} }] } },
+    });
+    await addRun(p, { client_id: "1" }, new Date("2024-01-01T00:00:00Z"));
+    const newest = await addRun(
+      p,
+      { client_id: "1842", "appointment.time": "10:30", services: ["a", "b"] },
+      new Date("2024-06-01T00:00:00Z"),
+      "NOT_PROCESSED",
+    );
+    await addRun(p, { broken: "yes" }, new Date("2024-07-01T00:00:00Z"), "REJECTED");
+
+    const result = await fetchSourceFields({ userId: owner.id, pipelineId: p.id });
+    // jsonb keeps object keys in its own order (shorter keys first), so the order is not compared.
+    const byPath = (a: { path: string }, b: { path: string }) => a.path.localeCompare(b.path);
+    const expected = [
+      { path: "client_id", example: "1842", type: "string" },
+      { path: '["appointment.time"]', example: "10:30", type: "string" },
+      { path: "services", example: '["a","b"]', type: "array" },
+      { path: "services[0]", example: "a", type: "string" },
+      { path: "services[1]", example: "b", type: "string" },
+    ];
+    expect(result).toMatchObject({ found: true, runId: newest.id, receivedAt: newest.receivedAt });
+    if (!result?.found) throw new Error("expected fields");
+    expect([...result.sourceFields].sort(byPath)).toEqual([...expected].sort(byPath));
+    expect(result.sourceFields.findIndex((f) => f.path === "services")).toBe(
+      result.sourceFields.findIndex((f) => f.path === "services[0]") - 1,
+    );
+
+    const saved = await prisma.pipeline.findUniqueOrThrow({ where: { id: p.id } });
+    expect(saved.definition).toEqual({
+      sourceFields: result.sourceFields,
+      steps: [{ id: "s1", type: "json-composer", name: "", config: {} }],
+    });
+  });
+
+  it("uses a chosen run of the same pipeline", async () => {
+    const p = await createPipeline(owner.id);
+    const older = await addRun(p, { picked: "yes" }, new Date("2024-01-01T00:00:00Z"));
+    await addRun(p, { newest: "yes" }, new Date("2024-02-01T00:00:00Z"));
+    const result = await fetchSourceFields({ userId: owner.id, pipelineId: p.id, runId: older.id });
+    expect(result).toMatchObject({ found: true, runId: older.id, sourceFields: [{ path: "picked", example: "yes" }] });
+  });
+
+  it("refuses a run of another pipeline, another user's pipeline and malformed ids", async () => {
+    const p = await createPipeline(owner.id);
+    const other = await createPipeline(owner.id);
+    const foreignRun = await addRun(other, { x: 1 }, new Date());
+    expect(await fetchSourceFields({ userId: owner.id, pipelineId: p.id, runId: foreignRun.id })).toBeNull();
+    expect(await fetchSourceFields({ userId: stranger.id, pipelineId: other.id })).toBeNull();
+    expect(await fetchSourceFields({ userId: owner.id, pipelineId: "not-a-uuid" })).toBeNull();
+    const untouched = await prisma.pipeline.findUniqueOrThrow({ where: { id: other.id } });
+    expect(untouched.definition).toEqual({ sourceFields: [], steps: [] });
+  });
+
+  it("reports that nothing was received and leaves the definition alone", async () => {
+    const p = await createPipeline(owner.id);
+    expect(await fetchSourceFields({ userId: owner.id, pipelineId: p.id })).toEqual({ found: false });
+  });
+});
+
+describe("rotateWebhookToken", () => {
+  it("gives a new 192-bit base64url token, only to the owner", async () => {
+    const p = await createPipeline(owner.id);
+    expect(newWebhookToken()).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(Buffer.from(newWebhookToken(), "base64url")).toHaveLength(24);
+    expect(await rotateWebhookToken({ userId: stranger.id, pipelineId: p.id })).toBeNull();
+    expect((await prisma.pipeline.findUniqueOrThrow({ where: { id: p.id } })).webhookToken).toBe(p.webhookToken);
+    const rotated = await rotateWebhookToken({ userId: owner.id, pipelineId: p.id });
+    expect(rotated!.webhookToken).not.toBe(p.webhookToken);
+    expect((await prisma.pipeline.findUniqueOrThrow({ where: { id: p.id } })).webhookToken).toBe(rotated!.webhookToken);
+  });
+});

@@ -1,0 +1,55 @@
+// «Получить»: the fields of a received request become the source's field list. No time window:
+// the newest request counts however old it is (a test event may have been sent yesterday).
+import { prisma } from "../db";
+import { extractFields } from "../webhooks/extract-fields";
+import type { SourceField } from "./definition";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export type FetchSourceFieldsResult =
+  | { found: true; runId: string; receivedAt: Date; sourceFields: SourceField[] }
+  /** The pipeline has received nothing usable yet; its definition is left as it was. */
+  | { found: false };
+
+/**
+ * Extracts the fields of the newest received request (or of `runId`) and saves them as the
+ * pipeline's sourceFields. Rejected requests (413/400/415) carry no usable fields and are skipped.
+ * Null when the pipeline, or the chosen run, is not this user's.
+ */
+export async function fetchSourceFields(input: {
+  userId: string;
+  pipelineId: string;
+  runId?: string;
+}): Promise<FetchSourceFieldsResult | null> {
+  const { userId, pipelineId, runId } = input;
+  if (!UUID.test(pipelineId) || (runId !== undefined && !UUID.test(runId))) return null;
+
+  const pipeline = await prisma.pipeline.findFirst({ where: { id: pipelineId, userId }, select: { id: true } });
+  if (!pipeline) return null;
+
+  const run = await prisma.run.findFirst({
+    where: { pipelineId, userId, status: { not: "REJECTED" }, ...(runId ? { id: runId } : {}) },
+    orderBy: [{ receivedAt: "desc" }, { id: "desc" }],
+    select: { id: true, receivedAt: true, payload: true },
+  });
+  if (!run) return runId ? null : { found: false };
+
+  const sourceFields = extractFields(run.payload);
+
+  // Only sourceFields changes; a concurrent save of the steps must not be overwritten, so the
+  // write is conditional on the definition being the one that was read.
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const current = await prisma.pipeline.findFirst({
+      where: { id: pipelineId, userId },
+      select: { definition: true, updatedAt: true },
+    });
+    if (!current) return null;
+    const definition = { ...(current.definition as Record<string, unknown>), sourceFields };
+    const { count } = await prisma.pipeline.updateMany({
+      where: { id: pipelineId, userId, updatedAt: current.updatedAt },
+      data: { definition },
+    });
+    if (count === 1) return { found: true, runId: run.id, receivedAt: run.receivedAt, sourceFields };
+  }
+  throw new Error("fetchSourceFields: the pipeline kept changing, try again");
+}
