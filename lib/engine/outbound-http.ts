@@ -260,7 +260,7 @@ export function createOutboundHttp(options: OutboundOptions = {}): HttpClient {
   return async function outboundHttp(request: HttpRequest): Promise<HttpResponse> {
     const controller = new AbortController();
     const timer = setTimeout(
-      () => controller.abort(new OutboundError("timeout", `Нет ответа за ${Math.round(request.timeoutMs / 1000)} с`)),
+      () => controller.abort(new OutboundError("timeout", `Нет ответа за ${request.timeoutMs < 1000 ? `${request.timeoutMs} мс` : `${Math.round(request.timeoutMs / 1000)} с`}`)),
       request.timeoutMs,
     );
     const signal = request.signal ? AbortSignal.any([controller.signal, request.signal]) : controller.signal;
