@@ -43,6 +43,8 @@ describe("token syntax", () => {
     expect(parseToken('credentials["Weeek токен"]')).toEqual({ kind: "credential", name: "Weeek токен" });
     expect(parseToken("credentials.plain_key")).toEqual({ kind: "credential", name: "plain_key" });
     expect(parseToken(" source.amount | number ")).toEqual({ kind: "source", path: "amount", cast: "number" });
+    // Escaped quotes, as typed inside a JSON string.
+    expect(parseToken('credentials[\\"Weeek токен\\"]')).toEqual({ kind: "credential", name: "Weeek токен" });
   });
 
   it("leaves other brace expressions as literal text", () => {

@@ -59,7 +59,8 @@ const CASTS = new Set<CastType>(["string", "number", "boolean", "json"]);
 
 /** Parses the inside of `{{ … }}`; null when it is not one of our tokens. */
 export function parseToken(expr: string): Token | null {
-  let text = expr.trim();
+  // Inside a JSON string a user may escape the quotes of credentials["…"] or source["…"].
+  let text = expr.trim().replace(/\\"/g, '"');
   let cast: CastType | undefined;
   const castMatch = /\|\s*([a-z]+)\s*$/.exec(text);
   if (castMatch && CASTS.has(castMatch[1] as CastType)) {
@@ -116,6 +117,12 @@ export function findTokens(text: string): FoundToken[] {
     let end = -1;
     while (j < text.length) {
       const ch = text[j];
+      if (ch === "\\" && (text[j + 1] === '"' || text[j + 1] === "'")) {
+        const close = text.indexOf("\\" + text[j + 1], j + 2);
+        if (close < 0) break;
+        j = close + 2;
+        continue;
+      }
       if (ch === '"' || ch === "'") {
         j++;
         while (j < text.length && text[j] !== ch) j += text[j] === "\\" ? 2 : 1;

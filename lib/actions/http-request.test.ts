@@ -1,0 +1,175 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runOne } from "./test-kit";
+import { httpRequest, retryAfterMs } from "./http-request";
+import { createOutboundHttp } from "../engine/outbound-http";
+
+type Reply = { status: number; body?: string; headers?: Record<string, string>; hang?: boolean };
+let replies: Reply[] = [];
+let seen: { method: string; url: string; headers: http.IncomingHttpHeaders; body: string }[] = [];
+let server: http.Server;
+let base = "";
+let client: ReturnType<typeof createOutboundHttp>;
+
+beforeAll(async () => {
+  server = http.createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => (body += c));
+    req.on("end", () => {
+      seen.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers, body });
+      const r = replies.shift() ?? { status: 200, body: '{"ok":true}' };
+      if (r.hang) return;
+      res.writeHead(r.status, { "content-type": "application/json", ...r.headers });
+      res.end(r.body ?? "");
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as AddressInfo).port;
+  base = `http://127.0.0.1:${port}`;
+  client = createOutboundHttp({ allowlist: `127.0.0.1:${port}`, maxResponseBytes: 2048 });
+});
+afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+function setup(...r: Reply[]) {
+  replies = r;
+  seen = [];
+}
+
+const baseConfig = (extra: Record<string, unknown> = {}) => ({
+  method: "POST",
+  url: `${base}/public/v1/crm/contacts`,
+  headers: [{ key: "Authorization", value: 'Bearer {{credentials["Weeek токен"]}}' }],
+  bodyType: "json",
+  bodyJson: "{{steps.s0.result}}",
+  ...extra,
+});
+const credentials = { "Weeek токен": "secret-token-XYZ" };
+const outputs = { s0: { result: { firstName: "Иван", note: 'a"b' } } };
+
+describe("HTTP-запрос", () => {
+  it("sends JSON from a step output with the credential, Idempotency-Key, and returns status/headers/body", async () => {
+    setup({ status: 200, body: '{"success":true,"contact":{"id":"c1"}}', headers: { "x-req": "1" } });
+    const sleeps: number[] = [];
+    const r = await runOne("http-request", baseConfig(), { credentials, outputs, http: client, sleeps });
+    expect(r.record.status).toBe("succeeded");
+    expect(r.output).toMatchObject({ status: 200, body: { success: true, contact: { id: "c1" } } });
+    expect((r.output!.headers as Record<string, string>)["x-req"]).toBe("1");
+    expect(seen).toHaveLength(1);
+    expect(seen[0].body).toBe('{"firstName":"Иван","note":"a\\"b"}');
+    expect(seen[0].headers.authorization).toBe("Bearer secret-token-XYZ");
+    expect(seen[0].headers["idempotency-key"]).toBe("run1:s1");
+    expect(seen[0].headers["content-type"]).toBe("application/json; charset=utf-8");
+    // History never shows the token.
+    expect(JSON.stringify(r.record.input)).not.toContain("secret-token-XYZ");
+    expect((r.record.input as { headers: Record<string, string> }).headers.Authorization).toBe("Bearer ***");
+  });
+
+  it("query params, URL tokens encoded, form body", async () => {
+    setup({ status: 200, body: "plain", headers: { "content-type": "text/plain" } });
+    const r = await runOne(
+      "http-request",
+      {
+        method: "PUT",
+        url: `${base}/deals/{{source.id}}`,
+        query: [{ key: "q", value: "{{source.name}}" }],
+        bodyType: "form",
+        bodyForm: [{ key: "name", value: "{{source.name}}" }, { key: "x", value: "a&b=c" }],
+      },
+      { source: { id: "a/b", name: "Иван Петров" }, http: client },
+    );
+    expect(r.output).toMatchObject({ status: 200, body: "plain" });
+    expect(seen[0].url).toBe("/deals/a%2Fb?q=%D0%98%D0%B2%D0%B0%D0%BD+%D0%9F%D0%B5%D1%82%D1%80%D0%BE%D0%B2");
+    expect(seen[0].body).toBe("name=%D0%98%D0%B2%D0%B0%D0%BD+%D0%9F%D0%B5%D1%82%D1%80%D0%BE%D0%B2&x=a%26b%3Dc");
+    expect(seen[0].headers["content-type"]).toBe("application/x-www-form-urlencoded; charset=utf-8");
+  });
+
+  it("raw body and a header-set content type", async () => {
+    setup({ status: 201, body: "" });
+    const r = await runOne(
+      "http-request",
+      { url: `${base}/raw`, bodyType: "raw", bodyRaw: "<x>{{source.v}}</x>", headers: [{ key: "Content-Type", value: "application/xml" }] },
+      { source: { v: "1" }, http: client },
+    );
+    expect(r.output).toMatchObject({ status: 201, body: "" });
+    expect(seen[0]).toMatchObject({ body: "<x>1</x>" });
+    expect(seen[0].headers["content-type"]).toBe("application/xml");
+  });
+
+  it("4xx: fails at once with the status, host and an excerpt, no retry", async () => {
+    setup({ status: 422, body: '{"success":false,"message":"The given data was invalid.","errors":{"amount":["The amount must be a number."]}}' });
+    const r = await runOne("http-request", baseConfig(), { credentials, outputs, http: client });
+    expect(r.record.status).toBe("failed");
+    expect(r.record.error?.message).toBe(
+      `HTTP 422 от ${new URL(base).host}: {"success":false,"message":"The given data was invalid.","errors":{"amount":["The amount must be a number."]}}`,
+    );
+    expect(r.record.attempts).toBe(1);
+    expect(seen).toHaveLength(1);
+  });
+
+  it("5xx then 200: retried with backoff, same Idempotency-Key", async () => {
+    setup({ status: 502, body: "bad gateway" }, { status: 503 }, { status: 200, body: '{"ok":1}' });
+    const sleeps: number[] = [];
+    const r = await runOne("http-request", baseConfig(), { credentials, outputs, http: client, sleeps });
+    expect(r.record.status).toBe("succeeded");
+    expect(r.record.attempts).toBe(3);
+    expect(seen).toHaveLength(3);
+    expect(new Set(seen.map((s) => s.headers["idempotency-key"]))).toEqual(new Set(["run1:s1"]));
+    expect(sleeps).toHaveLength(2);
+    expect(sleeps[0]).toBeGreaterThanOrEqual(1000);
+    expect(sleeps[0]).toBeLessThanOrEqual(1300);
+    expect(sleeps[1]).toBeGreaterThanOrEqual(2000);
+    expect(sleeps[1]).toBeLessThanOrEqual(2600);
+  });
+
+  it("5xx on every attempt: fails after maxAttempts", async () => {
+    setup({ status: 500, body: "boom" }, { status: 500, body: "boom" });
+    const r = await runOne("http-request", baseConfig({ maxAttempts: 2 }), { credentials, outputs, http: client, sleeps: [] });
+    expect(r.record.error?.message).toBe(`HTTP 500 от ${new URL(base).host}: boom (попыток: 2)`);
+    expect(r.record.attempts).toBe(2);
+    expect(seen).toHaveLength(2);
+  });
+
+  it("429 honours Retry-After (seconds), capped", async () => {
+    setup({ status: 429, headers: { "retry-after": "7" } }, { status: 429, headers: { "retry-after": "100000" } }, { status: 200, body: "{}" });
+    const sleeps: number[] = [];
+    const r = await runOne("http-request", baseConfig(), { credentials, outputs, http: client, sleeps });
+    expect(r.record.status).toBe("succeeded");
+    expect(sleeps).toEqual([7000, 60000]);
+    expect(retryAfterMs("Wed, 21 Oct 2015 07:28:10 GMT", Date.parse("Wed, 21 Oct 2015 07:28:00 GMT"))).toBe(10000);
+    expect(retryAfterMs("soon")).toBeUndefined();
+  });
+
+  it("acceptNon2xx returns the error response as output", async () => {
+    setup({ status: 404, body: '{"success":false,"message":"Deal not found"}' });
+    const r = await runOne("http-request", baseConfig({ acceptNon2xx: true }), { credentials, outputs, http: client });
+    expect(r.output).toMatchObject({ status: 404, body: { success: false, message: "Deal not found" } });
+  });
+
+  it("timeout is retried and then fails clearly", async () => {
+    setup({ status: 0, hang: true }, { status: 0, hang: true });
+    const r = await runOne("http-request", baseConfig({ timeoutSeconds: 1, maxAttempts: 2 }), { credentials, outputs, http: client, sleeps: [] });
+    expect(r.record.error?.message).toBe(`Нет ответа за 1 с от ${new URL(base).host} (попыток: 2)`);
+    expect(seen).toHaveLength(2);
+  });
+
+  it("oversized response fails with a clear message", async () => {
+    setup({ status: 200, body: "x".repeat(5000) });
+    const r = await runOne("http-request", baseConfig(), { credentials, outputs, http: client });
+    expect(r.record.error?.message).toBe(`Ответ от ${new URL(base).host} больше допустимого размера 2 КиБ (HTTP_MAX_RESPONSE_BYTES)`);
+    expect(seen).toHaveLength(1);
+  });
+
+  it("SSRF-blocked target is not retried", async () => {
+    const r = await runOne("http-request", baseConfig({ url: "http://169.254.169.254/latest" }), { credentials, outputs, http: createOutboundHttp() });
+    expect(r.record.error?.message).toMatch(/^Адрес 169\.254\.169\.254 запрещён/);
+    expect(r.record.attempts).toBe(1);
+  });
+
+  it("summary and outputs", () => {
+    const c = httpRequest.configSchema.parse({ method: "POST", url: "https://api.weeek.net/public/v1/crm/contacts" });
+    expect(httpRequest.summary(c)).toBe("POST api.weeek.net/public/v1/crm/contacts");
+    expect(httpRequest.outputs(c).map((o) => o.key)).toEqual(["status", "headers", "body"]);
+    expect(httpRequest.outputs(c)[2].label).toEqual({ ru: "Содержимое ответа", en: "Response body" });
+  });
+});

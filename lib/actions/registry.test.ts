@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { getAction, listActions, validateDefinition, validateStep } from "./registry";
+import { buildKlientiksWeeekDefinition } from "../pipelines/templates/klientiks-weeek";
+
+describe("registry", () => {
+  it("lists the three action types with labels and default configs that validate", () => {
+    expect(listActions().map((a) => [a.type, a.label.ru])).toEqual([
+      ["json-composer", "JSON Компоновщик"],
+      ["http-request", "HTTP-запрос"],
+      ["json-parser", "JSON-парсер"],
+    ]);
+    expect(getAction("nope")).toBeUndefined();
+    // Defaults are starting points: they leave exactly the fields the user must fill.
+    const todo = (type: string) => validateStep({ id: "s", type, name: "", config: getAction(type)!.defaultConfig as Record<string, unknown> }).map((i) => i.path);
+    expect(todo("json-composer")).toEqual([]);
+    expect(todo("http-request")).toEqual(["config.bodyJson"]);
+    expect(todo("json-parser")).toEqual(["config.input"]);
+  });
+
+  it("names the step and the field for a missing url", () => {
+    const issues = validateStep({ id: "s2", type: "http-request", name: "Создать контакт", config: {} }, 1);
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatchObject({ stepIndex: 1, stepId: "s2", path: "config.url", code: "invalid_type" });
+    expect(issues[0].text).toEqual({ ru: "Шаг 2 «Создать контакт»: config.url — обязательное поле", en: 'Step 2 "Создать контакт": config.url — required' });
+  });
+
+  it("unknown type, bad enum, bad nested path, bad JSON template", () => {
+    expect(validateStep({ id: "a", type: "telegram", name: "", config: {} }, 0)[0].text.ru).toBe("Шаг 1: type — неизвестный тип действия «telegram»");
+    const m = validateStep({ id: "a", type: "http-request", name: "X", config: { url: "https://x", method: "FETCH" } }, 0);
+    expect(m[0].text.ru).toBe('Шаг 1 «X»: config.method — допустимые значения: "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"');
+    const p = validateStep({ id: "a", type: "json-parser", name: "P", config: { input: "{{source.x}}", outputs: [{ name: "id", path: '["open' }] } }, 2);
+    expect(p[0].path).toBe("config.outputs[0].path");
+    expect(p[0].text.ru).toMatch(/^Шаг 3 «P»: config\.outputs\[0\]\.path — неверный путь/);
+    const j = validateStep({ id: "a", type: "json-composer", name: "J", config: { template: '{"a": }' } }, 0);
+    expect(j[0].text.ru).toMatch(/^Шаг 1 «J»: config\.template — Поле template: шаблон не является корректным JSON/);
+    expect(j[0].message.en).toMatch(/^Field template: the template is not valid JSON/);
+    const u = validateStep({ id: "a", type: "http-request", name: "U", config: { url: "ftp://x" } }, 0);
+    expect(u[0].message).toEqual({ ru: "адрес должен начинаться с http:// или https://", en: "the URL must start with http:// or https://" });
+  });
+
+  it("validateDefinition checks references to earlier steps and their outputs", () => {
+    const def = {
+      steps: [
+        { id: "a", type: "json-composer", name: "A", config: { template: '{"x": "{{steps.b.result}}"}' } },
+        { id: "b", type: "json-composer", name: "B", config: { template: '{"x": "{{steps.a.nope}}"}' } },
+        { id: "b", type: "json-composer", name: "C", config: {} },
+      ],
+    };
+    const r = validateDefinition(def);
+    expect(r.ok).toBe(false);
+    expect(r.issues.map((i) => i.text.ru)).toEqual([
+      "Шаг 1 «A»: config — {{steps.b.result}} ссылается на шаг, которого нет выше в цепочке",
+      "Шаг 2 «B»: config — {{steps.a.nope}}: у шага a нет результата «nope»",
+      "Шаг 3 «C»: id — id «b» уже занят другим шагом",
+    ]);
+    expect(validateDefinition({ steps: [{ id: "bad id!", type: "x" }] }).issues[0].text.ru).toMatch(/^Шаг 1: id — /);
+  });
+
+  it("the Klientiks → Weeek template is valid", () => {
+    const r = validateDefinition(buildKlientiksWeeekDefinition({ baseUrl: "https://api.weeek.net", statusId: "st-1", credentialName: "Weeek токен" }));
+    expect(r.issues).toEqual([]);
+    expect(r.ok).toBe(true);
+  });
+});
