@@ -1,0 +1,14 @@
+import { NextResponse } from "next/server";
+import { z } from "zod";
+import { handler, parseBody, requireUserId } from "@/lib/api/route";
+import { notFound } from "@/lib/api/errors";
+import { fetchSourceFields } from "@/lib/pipelines/fetch-source-fields";
+
+// «Получить»: the newest request (or the chosen runId) becomes the source's field list.
+export const POST = handler<{ id: string }>(async (req, { params }) => {
+  const userId = await requireUserId(req);
+  const { runId } = await parseBody(req, z.object({ runId: z.uuid("runId: неверный id").optional() }));
+  const result = await fetchSourceFields({ userId, pipelineId: params.id, runId });
+  if (!result) throw notFound(runId ? "Запрос не найден" : "Обработка не найдена");
+  return NextResponse.json(result);
+});

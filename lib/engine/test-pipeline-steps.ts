@@ -1,0 +1,120 @@
+// «Проверить шаг» and «Проверить обработку»: run steps of an (unsaved) definition on a captured
+// request, through the same runSteps/testStep code and the same SSRF-guarded client as the
+// worker, with the user's own credentials. Calls are real requests; nothing is written to history.
+import { randomUUID } from "node:crypto";
+import { prisma } from "../db";
+import { unprocessable } from "../api/errors";
+import { resolveCredentials } from "../credentials/resolve-credentials";
+import { isUuid } from "../pipelines/get-pipeline";
+import type { PipelineDefinition, StepDefinition } from "../pipelines/definition";
+import { collectTokens } from "./templates";
+import { outboundHttpFromEnv } from "./outbound-http";
+import { runSteps, testStep, type StepOutputs, type StepRecord } from "./run-steps";
+
+export type Sample = { runId: string; receivedAt: Date; payload: unknown };
+
+/** The request «Получить» chose (runId), else the newest usable one; null when there is none. */
+export async function loadSample(input: { userId: string; pipelineId: string; runId?: string }): Promise<Sample | null> {
+  if (!isUuid(input.pipelineId) || (input.runId !== undefined && !isUuid(input.runId))) return null;
+  const run = await prisma.run.findFirst({
+    where: { pipelineId: input.pipelineId, userId: input.userId, status: { not: "REJECTED" }, ...(input.runId ? { id: input.runId } : {}) },
+    orderBy: [{ receivedAt: "desc" }, { id: "desc" }],
+    select: { id: true, receivedAt: true, payload: true },
+  });
+  return run ? { runId: run.id, receivedAt: run.receivedAt, payload: run.payload } : null;
+}
+
+async function requireSample(userId: string, pipelineId: string, runId?: string): Promise<Sample> {
+  const sample = await loadSample({ userId, pipelineId, runId });
+  if (!sample) {
+    throw unprocessable("Нет полученных запросов: отправьте запрос на адрес вебхука и нажмите «Получить»", { code: "no_sample" });
+  }
+  return sample;
+}
+
+async function credentialsFor(userId: string, steps: StepDefinition[]): Promise<Record<string, string>> {
+  const names = new Set<string>();
+  for (const s of steps) for (const t of collectTokens(s.config)) if (t.kind === "credential") names.add(t.name);
+  return names.size === 0 ? {} : resolveCredentials(userId, [...names]);
+}
+
+// A fresh id per test: the HTTP action's Idempotency-Key is runId:stepId, and a repeated test
+// is meant to send again.
+const testRunId = () => `test-${randomUUID()}`;
+
+export type TestStepResponse = {
+  sample: { runId: string; receivedAt: Date };
+  /** Earlier steps that had no outputs yet and were run first (also real requests). */
+  earlier: StepRecord[];
+  record: StepRecord;
+  /** Outputs by step id the editor may keep for testing later steps (masked). */
+  outputs: StepOutputs;
+};
+
+/**
+ * Runs one step with the outputs of the steps before it: the ones the editor already has
+ * (`outputs`), and for earlier steps without outputs, by running those first — as n8n does.
+ * The chain stops at the first failing earlier step.
+ */
+export async function testPipelineStep(input: {
+  userId: string;
+  pipelineId: string;
+  definition: PipelineDefinition;
+  stepId: string;
+  outputs?: StepOutputs;
+  sampleRunId?: string;
+  signal?: AbortSignal;
+}): Promise<TestStepResponse> {
+  const steps = input.definition.steps;
+  const index = steps.findIndex((s) => s.id === input.stepId);
+  if (index < 0) throw unprocessable(`Шага ${input.stepId} нет в обработке`);
+  const sample = await requireSample(input.userId, input.pipelineId, input.sampleRunId);
+  const credentials = await credentialsFor(input.userId, steps.slice(0, index + 1));
+  const http = outboundHttpFromEnv();
+  const runId = testRunId();
+  const outputs: StepOutputs = {};
+  for (const s of steps.slice(0, index)) if (input.outputs?.[s.id]) outputs[s.id] = input.outputs[s.id];
+
+  const earlier: StepRecord[] = [];
+  const common = { runId, steps, source: sample.payload, credentials, context: () => ({ http }), signal: input.signal };
+  for (const s of steps.slice(0, index)) {
+    if (outputs[s.id]) continue;
+    const r = await testStep({ ...common, stepId: s.id, outputs });
+    earlier.push(r.record);
+    if (!r.output) {
+      return { sample: { runId: sample.runId, receivedAt: sample.receivedAt }, earlier, record: r.record, outputs };
+    }
+    outputs[s.id] = r.output;
+  }
+  const r = await testStep({ ...common, stepId: input.stepId, outputs });
+  if (r.output) outputs[input.stepId] = r.output;
+  return { sample: { runId: sample.runId, receivedAt: sample.receivedAt }, earlier, record: r.record, outputs };
+}
+
+export type TestPipelineResponse = {
+  sample: { runId: string; receivedAt: Date };
+  status: "succeeded" | "failed";
+  records: StepRecord[];
+  error: { stepId: string; index: number; message: string; messageEn: string } | null;
+};
+
+/** «Проверить обработку»: the whole chain on the sample; each step's recorded input and output. */
+export async function testPipeline(input: {
+  userId: string;
+  pipelineId: string;
+  definition: PipelineDefinition;
+  sampleRunId?: string;
+  signal?: AbortSignal;
+}): Promise<TestPipelineResponse> {
+  const sample = await requireSample(input.userId, input.pipelineId, input.sampleRunId);
+  const steps = input.definition.steps;
+  const credentials = await credentialsFor(input.userId, steps);
+  const http = outboundHttpFromEnv();
+  const result = await runSteps({ runId: testRunId(), steps, source: sample.payload, credentials, context: () => ({ http }), signal: input.signal });
+  return {
+    sample: { runId: sample.runId, receivedAt: sample.receivedAt },
+    status: result.status,
+    records: result.records,
+    error: result.error ? { stepId: result.error.stepId, index: result.error.index, message: result.error.message, messageEn: result.error.messageEn } : null,
+  };
+}
