@@ -1,0 +1,66 @@
+import { describe, expect, it } from "vitest";
+import { deleteStep, indexForDrop, insertStep, layout, makeStep, moveStep, moveStepTo, newStepId, ROW_GAP, updateStep } from "./graph";
+import type { PipelineDefinition } from "@/lib/pipelines/definition";
+
+const step = (id: string) => ({ id, type: "json-composer", name: id, config: {} });
+const def = (...ids: string[]): PipelineDefinition => ({ sourceFields: [], steps: ids.map(step) });
+const ids = (d: PipelineDefinition) => d.steps.map((s) => s.id);
+
+describe("graph edits", () => {
+  it("inserts at the front, in the middle and at the end, laying out again", () => {
+    expect(ids(insertStep(def("a", "b"), 0, step("x")))).toEqual(["x", "a", "b"]);
+    expect(ids(insertStep(def("a", "b"), 1, step("x")))).toEqual(["a", "x", "b"]);
+    expect(ids(insertStep(def("a", "b"), 2, step("x")))).toEqual(["a", "b", "x"]);
+    expect(ids(insertStep(def("a"), 99, step("x")))).toEqual(["a", "x"]);
+    const d = insertStep(def("a", "b"), 1, step("x"));
+    expect(d.steps.map((s) => s.position)).toEqual([1, 2, 3].map((i) => ({ x: 0, y: i * ROW_GAP })));
+    expect(d.sourcePosition).toEqual({ x: 0, y: 0 });
+  });
+
+  it("deletes a step and closes the gap; unknown ids change nothing", () => {
+    const d = deleteStep(layout(def("a", "b", "c")), "b");
+    expect(ids(d)).toEqual(["a", "c"]);
+    expect(d.steps[1].position).toEqual({ x: 0, y: 2 * ROW_GAP });
+    const same = def("a");
+    expect(deleteStep(same, "zzz")).toBe(same);
+  });
+
+  it("moves up and down, clamped at the ends", () => {
+    expect(ids(moveStep(def("a", "b", "c"), "c", -1))).toEqual(["a", "c", "b"]);
+    expect(ids(moveStep(def("a", "b", "c"), "a", 1))).toEqual(["b", "a", "c"]);
+    expect(ids(moveStep(def("a", "b", "c"), "a", -1))).toEqual(["a", "b", "c"]);
+    expect(ids(moveStepTo(def("a", "b", "c"), "a", 10))).toEqual(["b", "c", "a"]);
+  });
+
+  it("maps a drop position to the nearest row", () => {
+    expect(indexForDrop(-500, 3)).toBe(0);
+    expect(indexForDrop(ROW_GAP * 2 + 10, 3)).toBe(1);
+    expect(indexForDrop(ROW_GAP * 2.6, 3)).toBe(2);
+    expect(indexForDrop(ROW_GAP * 40, 3)).toBe(2);
+  });
+
+  it("keeps step objects whose position did not change", () => {
+    const d = layout(def("a", "b"));
+    const again = layout(d);
+    expect(again.steps[0]).toBe(d.steps[0]);
+  });
+
+  it("makes unique ids and steps with the action's default config", () => {
+    let n = 0;
+    const seq = [0.1, 0.1, 0.2];
+    const id1 = newStepId([], () => seq[n++]);
+    const id2 = newStepId([id1], () => seq[n++ % 3]);
+    expect(id1).toMatch(/^s_[0-9a-z]{6}$/);
+    expect(id2).not.toBe(id1);
+    const s = makeStep("http-request", [], "ru");
+    expect(s.name).toBe("HTTP-запрос");
+    expect(s.config).toMatchObject({ method: "POST", bodyType: "json" });
+    expect(() => makeStep("nope", [])).toThrow();
+  });
+
+  it("updates one step and leaves the definition alone for unknown ids", () => {
+    const d = def("a", "b");
+    expect(updateStep(d, "b", { name: "B" }).steps[1].name).toBe("B");
+    expect(updateStep(d, "zz", { name: "B" })).toBe(d);
+  });
+});

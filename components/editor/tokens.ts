@@ -1,0 +1,145 @@
+// Tokens as people read them: «Источник › client_phone», «Шаг 3 › id контакта», «Ключ › Weeek токен».
+// Used by the chip inputs, the CodeMirror chip widgets and the field picker.
+import type { PipelineDefinition, SourceField } from "@/lib/pipelines/definition";
+import { getAction } from "@/lib/actions/registry";
+import type { Localized } from "@/lib/actions/define-action";
+import { findTokens, type Token } from "@/lib/engine/templates";
+
+export type Locale = "ru" | "en";
+
+export type StepLabelInfo = { index: number; name: string; outputs: Map<string, string> };
+export type LabelContext = { locale: Locale; steps: Map<string, StepLabelInfo> };
+
+const WORDS: Record<Locale, { source: string; step: string; credential: string; casts: Record<string, string> }> = {
+  ru: { source: "Источник", step: "Шаг", credential: "Ключ", casts: { string: "строка", number: "число", boolean: "да/нет", json: "JSON" } },
+  en: { source: "Source", step: "Step", credential: "Credential", casts: { string: "text", number: "number", boolean: "yes/no", json: "JSON" } },
+};
+
+export const localized = (l: string | Localized, locale: Locale) => (typeof l === "string" ? l : l[locale]);
+
+/** The outputs a step offers later steps, from the registry; empty while its config is invalid. */
+export function stepOutputs(step: { type: string; config: unknown }, locale: Locale): { key: string; label: string }[] {
+  const action = getAction(step.type);
+  if (!action) return [];
+  const parsed = action.configSchema.safeParse(step.config ?? {});
+  if (!parsed.success) return [];
+  return action.outputs(parsed.data).map((o) => ({ key: o.key, label: localized(o.label, locale) }));
+}
+
+export function labelContext(def: Pick<PipelineDefinition, "steps">, locale: Locale): LabelContext {
+  const steps = new Map<string, StepLabelInfo>();
+  def.steps.forEach((s, index) => {
+    steps.set(s.id, { index, name: s.name, outputs: new Map(stepOutputs(s, locale).map((o) => [o.key, o.label])) });
+  });
+  return { locale, steps };
+}
+
+export type TokenLabel = { text: string; kind: Token["kind"]; broken: boolean };
+
+export function tokenLabel(token: Token, ctx: LabelContext): TokenLabel {
+  const w = WORDS[ctx.locale];
+  const cast = token.cast ? ` · ${w.casts[token.cast]}` : "";
+  if (token.kind === "source") return { kind: "source", broken: false, text: `${w.source} › ${token.path || "…"}${cast}` };
+  if (token.kind === "credential") return { kind: "credential", broken: false, text: `${w.credential} › ${token.name}${cast}` };
+  const info = ctx.steps.get(token.stepId);
+  if (!info) return { kind: "step", broken: true, text: `? ${token.stepId} › ${token.key}${token.path ? ` › ${token.path}` : ""}${cast}` };
+  const out = info.outputs.get(token.key);
+  return {
+    kind: "step",
+    broken: out === undefined,
+    text: `${w.step} ${info.index + 1} › ${out ?? token.key}${token.path ? ` › ${token.path}` : ""}${cast}`,
+  };
+}
+
+export type Segment =
+  | { kind: "text"; text: string; start: number; end: number }
+  | { kind: "token"; raw: string; start: number; end: number; label: TokenLabel };
+
+/** Splits a template into literal text and tokens with their readable labels. */
+export function tokenSegments(text: string, ctx: LabelContext): Segment[] {
+  const out: Segment[] = [];
+  let pos = 0;
+  for (const f of findTokens(text)) {
+    if (f.start > pos) out.push({ kind: "text", text: text.slice(pos, f.start), start: pos, end: f.start });
+    out.push({ kind: "token", raw: f.raw, start: f.start, end: f.end, label: tokenLabel(f.token, ctx) });
+    pos = f.end;
+  }
+  if (pos < text.length) out.push({ kind: "text", text: text.slice(pos), start: pos, end: text.length });
+  return out;
+}
+
+// ---- the field picker ----
+
+export type PickerItem = { token: string; label: string; chip: string; example?: string };
+export type PickerGroup = { id: string; title: string; items: PickerItem[] };
+
+export const sourceToken = (path: string) => `{{source${path.startsWith("[") ? "" : "."}${path}}}`;
+export const stepToken = (stepId: string, key: string) => `{{steps.${stepId}.${key}}}`;
+// Credential names cannot contain " \ { } (credentialNameSchema), so the bracket form needs no escaping.
+export const credentialToken = (name: string) => `{{credentials["${name}"]}}`;
+
+/**
+ * What a step at `stepIndex` may pick: the source's fields, the outputs of the steps above it
+ * (grouped by step), and the user's credentials by name.
+ */
+export function pickerGroups(input: {
+  def: Pick<PipelineDefinition, "steps"> & { sourceFields: SourceField[] };
+  stepIndex: number;
+  credentials: { name: string }[];
+  locale: Locale;
+}): PickerGroup[] {
+  const { def, stepIndex, locale } = input;
+  const w = WORDS[locale];
+  const ctx = labelContext(def, locale);
+  const chip = (token: string) => {
+    const f = findTokens(token)[0];
+    return f ? tokenLabel(f.token, ctx).text : token;
+  };
+  const groups: PickerGroup[] = [];
+  groups.push({
+    id: "source",
+    title: w.source,
+    items: def.sourceFields.map((f) => {
+      const token = sourceToken(f.path);
+      return { token, label: f.path, chip: chip(token), ...(f.example !== undefined ? { example: f.example } : {}) };
+    }),
+  });
+  def.steps.slice(0, Math.max(0, stepIndex)).forEach((s, i) => {
+    groups.push({
+      id: `step:${s.id}`,
+      title: `${w.step} ${i + 1}${s.name ? ` · ${s.name}` : ""}`,
+      items: stepOutputs(s, locale).map((o) => {
+        const token = stepToken(s.id, o.key);
+        return { token, label: o.label, chip: chip(token) };
+      }),
+    });
+  });
+  groups.push({
+    id: "credentials",
+    title: locale === "ru" ? "Ключи доступа" : "Credentials",
+    items: input.credentials.map((c) => {
+      const token = credentialToken(c.name);
+      return { token, label: c.name, chip: chip(token) };
+    }),
+  });
+  return groups;
+}
+
+/** Case-insensitive search over labels, examples and group titles; empty groups are dropped. */
+export function filterPickerGroups(groups: PickerGroup[], query: string): PickerGroup[] {
+  const q = query.trim().toLowerCase();
+  if (!q) return groups;
+  return groups
+    .map((g) => {
+      if (g.title.toLowerCase().includes(q)) return g;
+      return { ...g, items: g.items.filter((it) => it.label.toLowerCase().includes(q) || (it.example ?? "").toLowerCase().includes(q)) };
+    })
+    .filter((g) => g.items.length > 0);
+}
+
+/** Inserts `insert` into `text` replacing [from, to); returns the new text and caret position. */
+export function insertAt(text: string, from: number, to: number, insert: string): { text: string; caret: number } {
+  const a = Math.max(0, Math.min(from, text.length));
+  const b = Math.max(a, Math.min(to, text.length));
+  return { text: text.slice(0, a) + insert + text.slice(b), caret: a + insert.length };
+}
