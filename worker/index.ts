@@ -1,33 +1,48 @@
 // The worker process: BullMQ workers for runs (and alerts), sweeper and reaper. Imports lib/ only.
-import { Worker } from "bullmq";
+//   npm run worker            (any number of them may share one Redis and Postgres)
 import { env } from "../lib/env";
-import { redisConnection } from "../lib/queue/connection";
-import { RUNS_QUEUE, runJobSchema } from "../lib/queue/run-queue";
+import { RUNS_QUEUE } from "../lib/queue/run-queue";
 import { closeDb } from "../lib/db";
+import { closeQueues } from "../lib/queue/run-queue";
+import { formatWorkerHealth, getWorkerHealth } from "../lib/runs/worker-health";
+import { startRunsWorker } from "./runs-worker";
+
+/** In-flight jobs get this long after SIGTERM; compose's stop_grace_period must be longer. */
+const SHUTDOWN_DEADLINE_MS = 25_000;
 
 async function main() {
   const { WORKER_CONCURRENCY } = env();
-  const worker = new Worker(
-    RUNS_QUEUE,
-    async (job) => {
-      const { runId } = runJobSchema.parse(job.data);
-      return { runId };
-    },
-    { connection: redisConnection(), concurrency: WORKER_CONCURRENCY },
-  );
-  worker.on("error", (err) => console.error("[worker] error:", err.message));
-  worker.on("ready", () => console.log(`[worker] ready (queue "${RUNS_QUEUE}", concurrency ${WORKER_CONCURRENCY})`));
+  const runs = startRunsWorker({ concurrency: WORKER_CONCURRENCY });
+  runs.worker.on("ready", () => {
+    console.log(`[worker] ready (queue "${RUNS_QUEUE}", concurrency ${WORKER_CONCURRENCY}, pid ${process.pid})`);
+    void getWorkerHealth().then((r) => console.log(`[worker] live workers:\n${formatWorkerHealth(r)}`));
+  });
+
+  // Alerts: a colleague adds `startAlertsWorker()` from lib/alerts here; it must return
+  // something with close() so that shutdown below waits for it too.
+  const others: { close(): Promise<unknown> }[] = [];
+
+  // A periodic one-line status so an operator tailing the log sees the worker is alive.
+  const status = setInterval(() => {
+    const w = runs.executor.writer.stats();
+    console.log(
+      `[worker] processed=${runs.counters.processed} failed=${runs.counters.failed} history batches=${w.batches} rows=${w.stepRows}`,
+    );
+  }, 60_000);
+  status.unref();
 
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`[worker] ${signal}: finishing in-flight jobs`);
-    const deadline = setTimeout(() => process.exit(1), 25_000);
-    deadline.unref();
-    await worker.close();
+    console.log(`[worker] ${signal}: not taking new jobs, finishing in-flight ones (up to ${SHUTDOWN_DEADLINE_MS / 1000} s)`);
+    const hard = setTimeout(() => process.exit(1), SHUTDOWN_DEADLINE_MS + 10_000);
+    hard.unref();
+    const { clean } = await runs.close(SHUTDOWN_DEADLINE_MS);
+    await Promise.all(others.map((o) => o.close().catch(() => undefined)));
+    await closeQueues();
     await closeDb();
-    console.log("[worker] stopped");
+    console.log(clean ? "[worker] stopped" : "[worker] stopped; unfinished jobs will be picked up by another worker");
     process.exit(0);
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));

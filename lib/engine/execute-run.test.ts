@@ -1,0 +1,218 @@
+// executeRun against real Postgres and the fake Weeek: the seed's 8 steps, failures, caps,
+// re-runs from a step, re-delivery after a crash, and batching of history writes.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { prisma, closeDb } from "../db";
+import { startFakeWeeek, type FakeWeeek } from "../../e2e/fakes/weeek";
+import { createOutboundHttp } from "./outbound-http";
+import { createRunExecutor } from "./execute-run";
+import { createHistoryWriter } from "../runs/history-writer";
+import type { FinishedRun } from "../alerts/on-runs-finished";
+import type { HttpClient } from "../actions/define-action";
+import {
+  createRunningPipeline,
+  createSeedPipeline,
+  createTestUser,
+  insertRun,
+  SEED_REQUEST,
+  startCountingServer,
+  threeStepDefinition,
+  twoCallDefinition,
+  WEEEK_TOKEN,
+  type CountingServer,
+} from "../../worker/test-helpers";
+
+let weeek: FakeWeeek;
+let counting: CountingServer;
+let userId: string;
+const http = createOutboundHttp({ allowlist: "127.0.0.1" });
+const finished: FinishedRun[] = [];
+const writer = createHistoryWriter({ onFinished: (runs) => void finished.push(...runs) });
+const executor = createRunExecutor({ http, writer });
+
+beforeAll(async () => {
+  weeek = await startFakeWeeek({ token: WEEEK_TOKEN });
+  counting = await startCountingServer();
+  userId = await createTestUser();
+});
+afterAll(async () => {
+  await weeek.close();
+  await counting.close();
+  await closeDb();
+});
+
+const statusId = () => weeek.state.funnels[0].statuses[0].id;
+
+describe("executeRun", () => {
+  it("runs the seed's 8 steps against Weeek and records every step with the token masked", async () => {
+    const p = await createSeedPipeline(userId, weeek.url, statusId());
+    const runId = await insertRun(p.id, userId, SEED_REQUEST);
+    const result = await executor.execute(runId);
+    expect(result).toMatchObject({ status: "SUCCEEDED", error: null, executedSteps: 8 });
+
+    const contact = weeek.state.contacts.find((c) => c.phones.includes("+7 (999) 123-45-67"));
+    expect(contact).toMatchObject({ firstName: "Мария", lastName: "Иванова" });
+    expect(weeek.state.links.some((l) => l.contactId === contact!.id)).toBe(true);
+
+    const run = await prisma.run.findUniqueOrThrow({ where: { id: runId }, include: { steps: { orderBy: { position: "asc" } } } });
+    expect(run.status).toBe("SUCCEEDED");
+    expect(run.attempts).toBe(1);
+    expect(run.finishedAt).not.toBeNull();
+    expect(run.durationMs).toBeGreaterThanOrEqual(0);
+    expect(run.steps.map((s) => s.stepId)).toEqual([
+      "compose_contact",
+      "create_contact",
+      "parse_contact",
+      "compose_deal",
+      "create_deal",
+      "parse_deal",
+      "compose_link",
+      "link_contact",
+    ]);
+    for (const s of run.steps) {
+      expect(s.status).toBe("SUCCEEDED");
+      expect(s.input).not.toBeNull();
+      expect(s.output).not.toBeNull();
+    }
+    const create = run.steps[1];
+    expect((create.input as { headers: Record<string, string> }).headers.Authorization).toBe("Bearer ***");
+    expect(JSON.stringify(run.steps)).not.toContain(WEEEK_TOKEN);
+    expect((run.steps[2].output as { contact_id: string }).contact_id).toBe(contact!.id);
+    expect((run.steps[3].output as { result: { amount: number } }).result.amount).toBe(1500);
+    // Step outputs become searchable (the contact id from Weeek).
+    expect(run.searchTerms).toContain(contact!.id);
+    expect(finished.some((f) => f.id === runId && f.status === "SUCCEEDED" && f.userId === userId)).toBe(true);
+  });
+
+  it("stops at the first failing step and names it", async () => {
+    const p = await createSeedPipeline(await createTestUser(), weeek.url, statusId());
+    const owner = (await prisma.pipeline.findUniqueOrThrow({ where: { id: p.id } })).userId;
+    const runId = await insertRun(p.id, owner, SEED_REQUEST);
+    // Weeek refuses the deal (as it does for a bad status id or amount).
+    const result = await createRunExecutor({ http: async (req) => {
+      if (req.url.includes("/deals")) return { status: 422, headers: { "content-type": "application/json" }, body: '{"success":false,"message":"The given data was invalid."}', url: req.url };
+      return http(req);
+    }, writer }).execute(runId);
+    expect(result.status).toBe("FAILED");
+    const run = await prisma.run.findUniqueOrThrow({ where: { id: runId }, include: { steps: { orderBy: { position: "asc" } } } });
+    expect(run.status).toBe("FAILED");
+    expect(run.failedStepId).toBe("create_deal");
+    expect(run.error).toMatch(/^Шаг 5 «Создать сделку»: HTTP 422/);
+    expect(run.steps.map((s) => s.status)).toEqual(["SUCCEEDED", "SUCCEEDED", "SUCCEEDED", "SUCCEEDED", "FAILED"]);
+    expect(run.steps[4].error).toMatch(/HTTP 422/);
+    expect(run.steps[4].input).not.toBeNull();
+    expect(finished.some((f) => f.id === runId && f.status === "FAILED")).toBe(true);
+  });
+
+  it("re-runs from the failed step with the original run's earlier outputs, without repeating them", async () => {
+    const p = await createRunningPipeline(userId, twoCallDefinition(counting.url));
+    const original = await insertRun(p.id, userId, { name: "rerun" });
+    let failB = true;
+    const flaky: HttpClient = async (req) => {
+      if (failB && req.url.endsWith("/b")) return { status: 500, headers: {}, body: "down", url: req.url };
+      return http(req);
+    };
+    const ex = createRunExecutor({ http: flaky, writer });
+    expect((await ex.execute(original)).status).toBe("FAILED");
+    const aBefore = counting.hits.get("/a") ?? 0;
+
+    failB = false;
+    const rerun = await insertRun(p.id, userId, { name: "rerun" }, { rerunOfId: original, resumeFromStepId: "call_b" });
+    const result = await ex.execute(rerun);
+    expect(result).toMatchObject({ status: "SUCCEEDED", executedSteps: 2 });
+    expect(counting.hits.get("/a") ?? 0).toBe(aBefore);
+    const steps = await prisma.runStep.findMany({ where: { runId: rerun }, orderBy: { position: "asc" } });
+    expect(steps.map((s) => `${s.stepId}:${s.status}`)).toEqual([
+      "compose:SUCCEEDED",
+      "call_a:SUCCEEDED",
+      "parse_a:SUCCEEDED",
+      "call_b:SUCCEEDED",
+      "parse_b:SUCCEEDED",
+    ]);
+  });
+
+  it("a re-delivered run resumes after its last committed step", async () => {
+    const p = await createRunningPipeline(userId, twoCallDefinition(counting.url));
+    const runId = await insertRun(p.id, userId, { name: "redelivered" });
+    const before = { a: counting.hits.get("/a") ?? 0, b: counting.hits.get("/b") ?? 0 };
+    // The first execution "dies" inside the second call: its promise never settles.
+    const dying = createRunExecutor({
+      writer,
+      http: (req) => (req.url.endsWith("/b") ? new Promise(() => undefined) : http(req)),
+    });
+    void dying.execute(runId);
+    await writer.drain();
+    const mid = await waitRows(runId, 2);
+    expect(mid.map((s) => s.stepId)).toEqual(["compose", "call_a"]);
+    expect((await prisma.run.findUniqueOrThrow({ where: { id: runId } })).status).toBe("RUNNING");
+
+    const result = await createRunExecutor({ http, writer }).execute(runId);
+    expect(result).toMatchObject({ status: "SUCCEEDED", executedSteps: 3 });
+    expect(counting.hits.get("/a")! - before.a).toBe(1);
+    expect(counting.hits.get("/b")! - before.b).toBe(1);
+    const run = await prisma.run.findUniqueOrThrow({ where: { id: runId }, include: { steps: true } });
+    expect(run.attempts).toBe(2);
+    expect(run.steps).toHaveLength(5);
+  });
+
+  it("caps history per step and per run with a visible mark", async () => {
+    const p = await createRunningPipeline(userId, threeStepDefinition(`${counting.url}/big`));
+    const runId = await insertRun(p.id, userId, { name: "x".repeat(5000), phone: "1" });
+    const small = createRunExecutor({ http, writer, stepMaxBytes: 2048, runMaxBytes: 6000 });
+    expect((await small.execute(runId)).status).toBe("SUCCEEDED");
+    const steps = await prisma.runStep.findMany({ where: { runId }, orderBy: { position: "asc" } });
+    const compose = steps[0];
+    expect(compose.truncated).toBe(true);
+    expect(compose.output).toMatchObject({ __truncated: true });
+    expect(JSON.stringify(compose.output).length).toBeLessThanOrEqual(2048);
+    // The POST's input is over the step cap too; by then the run's 6,000 bytes are spent.
+    expect(steps[1].truncated).toBe(true);
+    const total = steps.reduce((n, s) => n + JSON.stringify(s.input).length + JSON.stringify(s.output).length, 0);
+    expect(total).toBeLessThan(6000 + 3 * 2048);
+  });
+
+  it("skips runs that already finished and fails runs whose version is missing", async () => {
+    const p = await createRunningPipeline(userId, threeStepDefinition(`${counting.url}/x`));
+    const done = await insertRun(p.id, userId, { name: "a" });
+    await executor.execute(done);
+    expect(await executor.execute(done)).toMatchObject({ status: "SKIPPED", reason: "already_finished" });
+
+    const orphan = await prisma.run.create({
+      data: { pipelineId: p.id, userId, version: 99, method: "GET", payload: {}, status: "QUEUED" },
+    });
+    const r = await executor.execute(orphan.id);
+    expect(r).toMatchObject({ status: "FAILED" });
+    expect((await prisma.run.findUniqueOrThrow({ where: { id: orphan.id } })).error).toMatch(/Версия 99/);
+  });
+
+  it("writes the history of concurrent runs in shared batches", async () => {
+    const p = await createRunningPipeline(userId, threeStepDefinition(`${counting.url}/batch`));
+    const ids = await Promise.all(Array.from({ length: 100 }, (_, i) => insertRun(p.id, userId, { name: `n${i}` })));
+    let calls = 0;
+    const w = createHistoryWriter({
+      onFinished: () => {
+        calls++;
+        throw new Error("alerts are down");
+      },
+    });
+    const ex = createRunExecutor({ http, writer: w });
+    const results = await Promise.all(ids.map((id) => ex.execute(id)));
+    expect(results.every((r) => r.status === "SUCCEEDED")).toBe(true);
+    const stats = w.stats();
+    expect(stats.stepRows).toBe(300);
+    // 2 commits per run (after the POST, at the end) → 200 without batching.
+    expect(stats.batches).toBeLessThan(50);
+    expect(calls).toBeGreaterThan(0);
+    const counts = await prisma.run.groupBy({ by: ["status"], where: { id: { in: ids } }, _count: true });
+    expect(counts).toEqual([{ status: "SUCCEEDED", _count: 100 }]);
+  });
+});
+
+async function waitRows(runId: string, n: number) {
+  const end = Date.now() + 10_000;
+  for (;;) {
+    const rows = await prisma.runStep.findMany({ where: { runId }, orderBy: { position: "asc" } });
+    if (rows.length >= n) return rows;
+    if (Date.now() > end) throw new Error(`only ${rows.length} step rows`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

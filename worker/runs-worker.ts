@@ -1,0 +1,143 @@
+// The "runs" worker, with its sweeper, reaper and heartbeat. worker/index.ts starts it from env;
+// tests start it with their own Redis, queue name and options.
+import { Queue, UnrecoverableError, Worker, type Job } from "bullmq";
+import type { Redis } from "ioredis";
+import type pg from "pg";
+import { redisConnection } from "../lib/queue/connection";
+import { RUNS_QUEUE, runJobSchema } from "../lib/queue/run-queue";
+import { createRunExecutor, type RunExecutor, type RunExecutorOptions } from "../lib/engine/execute-run";
+import { createHistoryWriter } from "../lib/runs/history-writer";
+import { createMaintenance, type Maintenance, type MaintenanceOptions } from "../lib/runs/maintenance";
+import { startHeartbeat, type Heartbeat } from "../lib/runs/worker-health";
+import { onRunsFinished, type FinishedRun } from "../lib/alerts/on-runs-finished";
+
+export type RunsWorkerOptions = {
+  redisUrl?: string;
+  queueName?: string;
+  concurrency: number;
+  pool?: () => pg.Pool;
+  executor?: Omit<RunExecutorOptions, "writer" | "pool">;
+  onFinished?: (runs: FinishedRun[]) => Promise<void> | void;
+  /**
+   * A killed worker's jobs return to the queue once their lock expires (checked every
+   * stalledInterval). Short enough that a crash delays runs by seconds; long enough that a busy
+   * event loop still renews locks (renewal happens every lockDuration/2).
+   */
+  lockDuration?: number;
+  stalledInterval?: number;
+  maintenance?: Partial<Omit<MaintenanceOptions, "queue" | "pool" | "failRun">> | false;
+  heartbeat?: { intervalMs?: number; ttlMs?: number } | false;
+  log?: (message: string) => void;
+};
+
+export type RunsWorker = {
+  worker: Worker;
+  queue: Queue;
+  executor: RunExecutor;
+  maintenance: Maintenance | null;
+  heartbeat: Heartbeat | null;
+  counters: { processed: number; failed: number };
+  /** Stops taking jobs, waits up to deadlineMs for those in flight, then writes what is left. */
+  close(deadlineMs?: number): Promise<{ clean: boolean }>;
+};
+
+export function startRunsWorker(options: RunsWorkerOptions): RunsWorker {
+  const log = options.log ?? ((m: string) => console.log(m));
+  const queueName = options.queueName ?? RUNS_QUEUE;
+  const writer = createHistoryWriter({ pool: options.pool, onFinished: options.onFinished ?? onRunsFinished });
+  const executor = createRunExecutor({ ...options.executor, pool: options.pool, writer });
+  const counters = { processed: 0, failed: 0 };
+  let active = 0;
+
+  const processor = async (job: Job) => {
+    const parsed = runJobSchema.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`invalid job data: ${parsed.error.message}`);
+    const { runId } = parsed.data;
+    active++;
+    try {
+      const result = await executor.execute(runId);
+      counters.processed++;
+      return result;
+    } catch (err) {
+      counters.failed++;
+      const attempts = job.opts.attempts ?? 1;
+      if (job.attemptsMade + 1 >= attempts) {
+        // The last attempt: the run must not stay RUNNING. If even this write fails (database
+        // down), the reaper finds the run later.
+        const msg = (err as Error)?.message ?? String(err);
+        await executor
+          .fail(runId, `Внутренняя ошибка обработчика (попыток: ${attempts}): ${msg}`)
+          .catch(() => undefined);
+      }
+      throw err;
+    } finally {
+      active--;
+    }
+  };
+
+  const connection = redisConnection(options.redisUrl);
+  const worker = new Worker(queueName, processor, {
+    connection,
+    concurrency: options.concurrency,
+    lockDuration: options.lockDuration ?? 15_000,
+    stalledInterval: options.stalledInterval ?? 5_000,
+    // A run whose worker died twice goes to the failed set; the reaper then decides.
+    maxStalledCount: 2,
+  });
+  let lastErrorLog = 0;
+  worker.on("error", (err) => {
+    // While Redis is down this fires on every reconnect attempt: once per 10 s is enough.
+    if (Date.now() - lastErrorLog > 10_000) {
+      lastErrorLog = Date.now();
+      log(`[worker] error: ${err.message}`);
+    }
+  });
+  worker.on("failed", (job, err) => {
+    if (job) log(`[worker] job ${job.id} attempt ${job.attemptsMade} failed: ${err.message}`);
+  });
+
+  const queueConn: Redis = redisConnection(options.redisUrl, { enableOfflineQueue: false });
+  const queue = new Queue(queueName, { connection: queueConn });
+  queue.on("error", () => undefined);
+
+  const maintenance =
+    options.maintenance === false
+      ? null
+      : createMaintenance({ ...options.maintenance, queue, pool: options.pool, failRun: executor.fail, log });
+
+  const heartbeatConn = options.heartbeat === false ? null : redisConnection(options.redisUrl);
+  const heartbeat =
+    heartbeatConn && options.heartbeat !== false
+      ? startHeartbeat(
+          heartbeatConn,
+          () => ({ processed: counters.processed, failed: counters.failed, active, concurrency: options.concurrency, queue: queueName }),
+          options.heartbeat,
+        )
+      : null;
+
+  let closing: Promise<{ clean: boolean }> | null = null;
+  async function close(deadlineMs = 25_000): Promise<{ clean: boolean }> {
+    closing ??= (async () => {
+      await maintenance?.stop();
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<"timeout">((r) => (timer = setTimeout(() => r("timeout"), deadlineMs)));
+      const outcome = await Promise.race([worker.close().then(() => "closed" as const), timedOut]);
+      clearTimeout(timer);
+      if (outcome === "timeout") {
+        // Jobs still running keep their Redis lock until it expires and are then picked up again
+        // by another worker, resuming after their last committed step.
+        await worker.close(true).catch(() => undefined);
+      }
+      await writer.drain();
+      await heartbeat?.stop();
+      await queue.close().catch(() => undefined);
+      heartbeatConn?.disconnect();
+      queueConn.disconnect();
+      connection.disconnect();
+      return { clean: outcome === "closed" };
+    })();
+    return closing;
+  }
+
+  return { worker, queue, executor, maintenance, heartbeat, counters, close };
+}

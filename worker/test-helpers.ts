@@ -1,0 +1,190 @@
+// Shared setup for the worker's integration and fault tests: own users, pipelines and fakes per
+// test, so files running in parallel on the same database never see each other's data.
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { randomUUID } from "node:crypto";
+import { spawn, type ChildProcess } from "node:child_process";
+import { prisma } from "../lib/db";
+import { createPipeline } from "../lib/pipelines/create-pipeline";
+import { createCredential } from "../lib/credentials/create-credential";
+import { buildKlientiksWeeekDefinition } from "../lib/pipelines/templates/klientiks-weeek";
+import type { PipelineDefinition } from "../lib/pipelines/definition";
+
+export const WEEEK_TOKEN = "wk_test_0123456789abcdef";
+
+export async function createTestUser(): Promise<string> {
+  const u = await prisma.user.create({ data: { email: `worker-${randomUUID()}@test.local`, passwordHash: "x" }, select: { id: true } });
+  return u.id;
+}
+
+/** A RUNNING pipeline (version 1 stored) with the given definition. */
+export async function createRunningPipeline(userId: string, definition: PipelineDefinition): Promise<{ id: string; webhookToken: string }> {
+  const p = await createPipeline(userId, { name: `worker test ${randomUUID().slice(0, 8)}`, definition });
+  await prisma.pipeline.update({ where: { id: p.id }, data: { status: "RUNNING" } });
+  const row = await prisma.pipeline.findUniqueOrThrow({ where: { id: p.id }, select: { id: true, webhookToken: true } });
+  return row;
+}
+
+/** The seed's «Клиентикс → Weeek» pipeline against a (fake) Weeek, with the token as a credential. */
+export async function createSeedPipeline(userId: string, weeekUrl: string, statusId: string) {
+  await createCredential({ userId, name: "Weeek API", secret: WEEEK_TOKEN });
+  return createRunningPipeline(userId, buildKlientiksWeeekDefinition({ baseUrl: weeekUrl, statusId, credentialName: "Weeek API" }));
+}
+
+export const SEED_REQUEST = {
+  client_id: "1042",
+  client_name: "Иванова Мария",
+  client_first_name: "Мария",
+  client_second_name: "Иванова",
+  client_phone: "+7 (999) 123-45-67",
+  client_email: "maria@example.ru",
+  appointment_id: "77",
+  appointment_date: "2025-03-14",
+  "appointment.time": "15:30",
+  services: "Стрижка",
+  appointment_total_cost: "1500",
+};
+
+/** A QUEUED run as ingest would store it (no job; the caller enqueues or lets the sweeper). */
+export async function insertRun(
+  pipelineId: string,
+  userId: string,
+  payload: Record<string, unknown>,
+  extra: { receivedAt?: Date; status?: "QUEUED" | "RUNNING"; attempts?: number; startedAt?: Date; rerunOfId?: string; resumeFromStepId?: string } = {},
+): Promise<string> {
+  const r = await prisma.run.create({
+    data: { pipelineId, userId, version: 1, method: "POST", payload: payload as object, query: {}, headers: {}, status: "QUEUED", ...extra },
+    select: { id: true },
+  });
+  return r.id;
+}
+
+export async function waitFor<T>(fn: () => Promise<T | false | null | undefined>, timeoutMs: number, what: string): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export type CountingServer = {
+  url: string;
+  /** Requests per path. */
+  hits: Map<string, number>;
+  /** Requests per Idempotency-Key (runId:stepId). */
+  byKey: Map<string, number>;
+  /** Paths whose next request hangs (until the server closes). */
+  hangNext: Set<string>;
+  close(): Promise<void>;
+};
+
+/** An outside system for the fault tests: answers {"ok":true,"n":<count>} and counts everything. */
+export async function startCountingServer(): Promise<CountingServer> {
+  const hits = new Map<string, number>();
+  const byKey = new Map<string, number>();
+  const hangNext = new Set<string>();
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      const path = (req.url ?? "/").split("?")[0];
+      const n = (hits.get(path) ?? 0) + 1;
+      hits.set(path, n);
+      const key = req.headers["idempotency-key"];
+      if (typeof key === "string") byKey.set(key, (byKey.get(key) ?? 0) + 1);
+      if (hangNext.delete(path)) return; // never answers
+      const body = JSON.stringify({ ok: true, n, path });
+      res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) }).end(body);
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    hits,
+    byKey,
+    hangNext,
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+
+/** compose → POST a → parse → POST b → parse: two outside calls with pure steps around them. */
+export function twoCallDefinition(baseUrl: string): PipelineDefinition {
+  const post = (id: string, name: string, path: string, from: string) => ({
+    id,
+    type: "http-request",
+    name,
+    config: {
+      method: "POST",
+      url: `${baseUrl}${path}`,
+      headers: [{ key: "Content-Type", value: "application/json" }],
+      bodyType: "json",
+      bodyJson: `{{steps.${from}.result}}`,
+      timeoutSeconds: 120,
+      maxAttempts: 1,
+      onMissing: "fail",
+    },
+  });
+  return {
+    sourceFields: [{ path: "name" }],
+    steps: [
+      { id: "compose", type: "json-composer", name: "Данные", config: { mode: "template", template: '{ "name": "{{source.name}}" }', fields: [], onMissing: "fail" } },
+      post("call_a", "Первый вызов", "/a", "compose"),
+      { id: "parse_a", type: "json-parser", name: "Ответ A", config: { input: "{{steps.call_a.body}}", outputs: [{ name: "n", path: '["n"]', key: "n" }], onMissing: "fail" } },
+      post("call_b", "Второй вызов", "/b", "compose"),
+      { id: "parse_b", type: "json-parser", name: "Ответ B", config: { input: "{{steps.call_b.body}}", outputs: [{ name: "n", path: '["n"]', key: "n" }], onMissing: "fail" } },
+    ],
+  };
+}
+
+/** compose → POST → parse: the 3-step pipeline of the benchmark. */
+export function threeStepDefinition(url: string): PipelineDefinition {
+  return {
+    sourceFields: [{ path: "name" }, { path: "phone" }],
+    steps: [
+      {
+        id: "compose",
+        type: "json-composer",
+        name: "Данные",
+        config: { mode: "template", template: '{ "name": "{{source.name}}", "phone": "{{source.phone}}" }', fields: [], onMissing: "empty" },
+      },
+      {
+        id: "post",
+        type: "http-request",
+        name: "Отправить",
+        config: {
+          method: "POST",
+          url,
+          headers: [{ key: "Content-Type", value: "application/json" }],
+          bodyType: "json",
+          bodyJson: "{{steps.compose.result}}",
+          timeoutSeconds: 30,
+          maxAttempts: 3,
+          onMissing: "fail",
+        },
+      },
+      { id: "parse", type: "json-parser", name: "Ответ", config: { input: "{{steps.post.body}}", outputs: [{ name: "n", path: '["n"]', key: "n" }], onMissing: "fail" } },
+    ],
+  };
+}
+
+/** `npx tsx worker/index.ts` as a child with its own env; output kept for failure messages. */
+export function spawnWorker(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const child = spawn("npx", ["tsx", "worker/index.ts"], {
+    cwd: process.cwd(),
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: false,
+  });
+  let out = "";
+  child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+  return { child, output: () => out, exited };
+}
