@@ -1,0 +1,170 @@
+// Klientiks → Weeek pipelines as the reference guide builds them by hand, adapted to each Klientiks
+// event's fields. Where the guide and the real Weeek API differ, the API wins: a deal's name is
+// `title` (the guide says `name`), `amount` leaves as a JSON number, and the status goes in the
+// URL (/crm/statuses/{id}/deals), so the body carries no `status_id`.
+import type { PipelineDefinition, StepDefinition } from "../pipelines/definition";
+import { klientiksEventFields, type KlientiksEventId } from "./klientiks-events";
+
+export type WeeekTemplateInput = {
+  /** e.g. "https://api.weeek.net" (env WEEEK_BASE_URL). */
+  weeekBaseUrl: string;
+  /** Name of the credential that holds the Weeek API token. */
+  credentialName: string;
+  /** Funnel status new deals go to; only the contact-and-deal template needs it. */
+  statusId?: string;
+  klientiksEvent: KlientiksEventId;
+};
+
+type ContactMapping = { firstName: string; lastName?: string; middleName?: string; phone?: string; email?: string };
+type DealMapping = { title: string; amount?: string; description?: string };
+
+// Only fields the event actually sends are used: a token for a field Klientiks never sends would
+// make every run fail (or send empty strings Weeek rejects, e.g. "" as an e-mail).
+const CONTACT: Record<KlientiksEventId, ContactMapping> = {
+  client_created: {
+    firstName: "{{source.client_first_name}}",
+    lastName: "{{source.client_second_name}}",
+    middleName: "{{source.client_patron_name}}",
+    phone: "{{source.client_phone}}",
+    email: "{{source.client_email}}",
+  },
+  appointment_created: { firstName: "{{source.client_name}}", phone: "{{source.client_phone}}" },
+  invoice_created: { firstName: "{{source.client_name}}", phone: "{{source.client_phone}}" },
+  // This event carries only the client's id; a recognisable name beats a rejected contact.
+  visit_paid: { firstName: "Клиент Клиентикс №{{source.client_id}}" },
+};
+
+const DEAL: Record<KlientiksEventId, DealMapping> = {
+  client_created: { title: "Новый клиент: {{source.client_name}}" },
+  appointment_created: {
+    title: "Запись {{source.appointment_date}} {{source.appointment_time}}: {{source.client_name}}",
+    amount: "{{source.appointment_total_cost}}",
+    description: "{{source.services}}",
+  },
+  invoice_created: {
+    title: "Счёт «{{source.appointment_name}}»: {{source.client_name}}",
+    amount: "{{source.appointment_amount}}",
+    description: "{{source.appointment_description}}",
+  },
+  visit_paid: { title: "Визит оплачен: клиент №{{source.client_id}}, запись №{{source.appointment_id}}" },
+};
+
+function contactTemplate(m: ContactMapping): string {
+  const lines = [`  "firstName": ${JSON.stringify(m.firstName)}`];
+  if (m.lastName) lines.push(`  "lastName": ${JSON.stringify(m.lastName)}`);
+  if (m.middleName) lines.push(`  "middleName": ${JSON.stringify(m.middleName)}`);
+  if (m.email) lines.push(`  "emails": [${JSON.stringify(m.email)}]`);
+  if (m.phone) lines.push(`  "phones": [${JSON.stringify(m.phone)}]`);
+  return `{\n${lines.join(",\n")}\n}`;
+}
+
+const at = (i: number) => ({ x: 320 * (i + 1), y: 0 });
+
+function post(url: string, bodyFrom: string, credentialName: string) {
+  return {
+    method: "POST",
+    url,
+    query: [],
+    headers: [
+      { key: "Authorization", value: `Bearer {{credentials[${JSON.stringify(credentialName)}]}}` },
+      { key: "Content-Type", value: "application/json" },
+    ],
+    bodyType: "json",
+    bodyJson: `{{steps.${bodyFrom}.result}}`,
+    bodyForm: [],
+    bodyRaw: "",
+    timeoutSeconds: 30,
+    acceptNon2xx: false,
+    maxAttempts: 3,
+    onMissing: "fail",
+  };
+}
+
+function contactSteps(input: WeeekTemplateInput): StepDefinition[] {
+  const base = input.weeekBaseUrl.replace(/\/+$/, "");
+  return [
+    {
+      id: "compose_contact",
+      type: "json-composer",
+      name: "Данные контакта",
+      position: at(0),
+      // "empty": a client without a phone or surname is still worth a contact.
+      config: { mode: "template", template: contactTemplate(CONTACT[input.klientiksEvent]), fields: [], onMissing: "empty" },
+    },
+    {
+      id: "create_contact",
+      type: "http-request",
+      name: "Создать контакт",
+      position: at(1),
+      config: post(`${base}/public/v1/crm/contacts`, "compose_contact", input.credentialName),
+    },
+    {
+      id: "parse_contact",
+      type: "json-parser",
+      name: "ID контакта",
+      position: at(2),
+      config: { input: "{{steps.create_contact.body}}", outputs: [{ name: "id контакта", path: '["contact"]["id"]', key: "contact_id" }], onMissing: "fail" },
+    },
+  ];
+}
+
+const sourceFields = (event: KlientiksEventId) => klientiksEventFields(event).map((path) => ({ path }));
+
+/** «Клиентикс → Weeek: только контакт» — the guide's steps 1–3. */
+export function buildWeeekContactDefinition(input: WeeekTemplateInput): PipelineDefinition {
+  return { sourceFields: sourceFields(input.klientiksEvent), sourcePosition: { x: 0, y: 0 }, steps: contactSteps(input) };
+}
+
+/** «Клиентикс → Weeek: контакт и сделка» — the guide's eight steps: contact, deal, link. */
+export function buildWeeekContactDealDefinition(input: WeeekTemplateInput): PipelineDefinition {
+  if (!input.statusId) throw new Error("statusId is required for the contact-and-deal template");
+  const base = input.weeekBaseUrl.replace(/\/+$/, "");
+  const deal = DEAL[input.klientiksEvent];
+  const dealFields = [
+    { key: "title", value: deal.title, type: "string" },
+    ...(deal.amount ? [{ key: "amount", value: deal.amount, type: "number" }] : []),
+    ...(deal.description ? [{ key: "description", value: deal.description, type: "string" }] : []),
+  ];
+  return {
+    sourceFields: sourceFields(input.klientiksEvent),
+    sourcePosition: { x: 0, y: 0 },
+    steps: [
+      ...contactSteps(input),
+      {
+        id: "compose_deal",
+        type: "json-composer",
+        name: "Данные сделки",
+        position: at(3),
+        config: { mode: "fields", template: "{}", fields: dealFields, onMissing: "fail" },
+      },
+      {
+        id: "create_deal",
+        type: "http-request",
+        name: "Создать сделку",
+        position: at(4),
+        config: post(`${base}/public/v1/crm/statuses/${encodeURIComponent(input.statusId)}/deals`, "compose_deal", input.credentialName),
+      },
+      {
+        id: "parse_deal",
+        type: "json-parser",
+        name: "ID сделки",
+        position: at(5),
+        config: { input: "{{steps.create_deal.body}}", outputs: [{ name: "id сделки", path: '["deal"]["id"]', key: "deal_id" }], onMissing: "fail" },
+      },
+      {
+        id: "compose_link",
+        type: "json-composer",
+        name: "Привязка контакта",
+        position: at(6),
+        config: { mode: "template", template: '{ "contactId": "{{steps.parse_contact.contact_id}}" }', fields: [], onMissing: "fail" },
+      },
+      {
+        id: "link_contact",
+        type: "http-request",
+        name: "Привязать контакт к сделке",
+        position: at(7),
+        config: post(`${base}/public/v1/crm/deals/{{steps.parse_deal.deal_id}}/contacts`, "compose_link", input.credentialName),
+      },
+    ],
+  };
+}
