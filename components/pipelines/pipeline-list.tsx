@@ -7,11 +7,13 @@ import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { api } from "@/components/ui/api";
+import { ExportPipelineLink, ImportPipelineButton } from "@/components/kit/pipeline-transfer";
 
 export type PipelineListItem = { id: string; name: string; status: "RUNNING" | "STOPPED"; version: number; stepCount: number; createdAt: string };
 
 export function PipelineList({ pipelines }: { pipelines: PipelineListItem[] }) {
   const t = useTranslations("pipelines");
+  const tk = useTranslations("kit");
   const format = useFormatter();
   const router = useRouter();
   const [creating, setCreating] = useState(false);
@@ -32,7 +34,11 @@ export function PipelineList({ pipelines }: { pipelines: PipelineListItem[] }) {
     <div className="mx-auto max-w-5xl px-8 py-8">
       <div className="mb-6 flex items-center justify-between">
         <h1 className="text-2xl font-semibold tracking-tight">{t("title")}</h1>
-        <Button variant="primary" onClick={() => setCreating(true)} data-testid="create-pipeline">+ {t("create")}</Button>
+        <div className="flex flex-wrap items-center justify-end gap-2">
+          <ImportPipelineButton />
+          <Link href="/pipelines/new" data-testid="create-from-template" className="inline-flex items-center rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-800 hover:bg-slate-50">{tk("fromTemplate")}</Link>
+          <Button variant="primary" onClick={() => setCreating(true)} data-testid="create-pipeline">+ {t("create")}</Button>
+        </div>
       </div>
       {error ? <p role="alert" className="mb-4 rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">{error}</p> : null}
       {creating ? (
@@ -88,6 +94,7 @@ export function PipelineList({ pipelines }: { pipelines: PipelineListItem[] }) {
                     </div>
                   </div>
                   <StatusBadge status={p.status} label={t(`status.${p.status}`)} />
+                  <ExportPipelineLink pipelineId={p.id} />
                   <Button variant="ghost" onClick={() => setRenaming(p.id)}>{t("rename")}</Button>
                   <Button
                     variant="danger"

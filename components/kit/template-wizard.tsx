@@ -1,0 +1,288 @@
+"use client";
+// «Создать из шаблона»: template and event → name → Weeek token (saved or new) → funnel and
+// status, read live from Weeek with that token → create → the Klientiks URL to paste.
+import { useId, useState } from "react";
+import Link from "next/link";
+import { useLocale, useTranslations } from "next-intl";
+import { Button } from "@/components/ui/button";
+import { Field, Input } from "@/components/ui/input";
+import { api } from "@/components/ui/api";
+import { PIPELINE_TEMPLATES, getTemplate } from "@/lib/templates/registry";
+import { KLIENTIKS_EVENTS, type KlientiksEventId } from "@/lib/templates/klientiks-events";
+import { KlientiksUrlBuilder } from "./klientiks-url-builder";
+
+export type WizardCredential = { id: string; name: string; hint: string };
+type Option = { id: string; name: string };
+type Created = { id: string; name: string; webhookUrl: string; steps: number };
+
+const selectClass = "block w-full rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm disabled:bg-slate-50";
+
+export function TemplateWizard({ credentials }: { credentials: WizardCredential[] }) {
+  const t = useTranslations("kit");
+  const locale = useLocale() === "en" ? "en" : "ru";
+  const ids = { event: useId(), cred: useId(), funnel: useId(), status: useId() };
+
+  const [step, setStep] = useState<1 | 2 | 3 | 4>(1);
+  const [templateId, setTemplateId] = useState(PIPELINE_TEMPLATES[0].id);
+  const template = getTemplate(templateId)!;
+  const [name, setName] = useState(PIPELINE_TEMPLATES[0].title[locale]);
+  const [nameTouched, setNameTouched] = useState(false);
+  const [event, setEvent] = useState<KlientiksEventId>(PIPELINE_TEMPLATES[0].defaultEvent);
+
+  const [credMode, setCredMode] = useState<"existing" | "new">(credentials.length ? "existing" : "new");
+  const [credentialId, setCredentialId] = useState(credentials[0]?.id ?? "");
+  const [credName, setCredName] = useState(() => freeName(template.credentialName, credentials));
+  const [secret, setSecret] = useState("");
+
+  const [funnels, setFunnels] = useState<Option[] | null>(null);
+  const [funnelId, setFunnelId] = useState("");
+  const [statuses, setStatuses] = useState<Option[] | null>(null);
+  const [statusId, setStatusId] = useState("");
+
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [created, setCreated] = useState<Created | null>(null);
+
+  const needsStatus = template.inputs.includes("weeekStatus");
+  const stepCount = template.build({ weeekBaseUrl: "https://weeek.invalid", credentialName: "-", statusId: "-", klientiksEvent: event }).steps.length;
+  // The token stays in this component until «Создать»; Weeek is asked through our server.
+  const weeekCall = <T,>(path: string) =>
+    credMode === "existing"
+      ? api<T>(`${path}?credentialId=${encodeURIComponent(credentialId)}`)
+      : api<T>(path, { body: { token: secret } });
+
+  async function guarded(fn: () => Promise<void>) {
+    setBusy(true);
+    setError(null);
+    try {
+      await fn();
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  function chooseTemplate(id: string) {
+    const next = getTemplate(id)!;
+    setTemplateId(id);
+    setEvent(next.defaultEvent);
+    if (!nameTouched) setName(next.title[locale]);
+  }
+
+  const tokenReady = credMode === "existing" ? !!credentialId : credName.trim() !== "" && secret.trim() !== "";
+
+  function afterToken() {
+    void guarded(async () => {
+      setFunnels(null);
+      setStatuses(null);
+      setFunnelId("");
+      setStatusId("");
+      // Also for the contact-only template: a wrong token is better caught here than on the first run.
+      const res = await weeekCall<{ funnels: Option[] }>("/api/v1/weeek/funnels");
+      setFunnels(res.funnels);
+      if (res.funnels.length === 1) await pickFunnel(res.funnels[0].id);
+      setStep(3);
+    });
+  }
+
+  async function pickFunnel(id: string) {
+    setFunnelId(id);
+    setStatuses(null);
+    setStatusId("");
+    if (!id) return;
+    const res = await weeekCall<{ statuses: Option[] }>(`/api/v1/weeek/funnels/${encodeURIComponent(id)}/statuses`);
+    setStatuses(res.statuses);
+  }
+
+  function create() {
+    void guarded(async () => {
+      const body = {
+        templateId,
+        name: name.trim(),
+        klientiksEvent: event,
+        ...(needsStatus ? { statusId } : {}),
+        ...(credMode === "existing" ? { credentialId } : { credentialName: credName.trim(), secret }),
+      };
+      const res = await api<{ pipeline: { id: string; name: string; webhookUrl: string; definition: { steps: unknown[] } } }>(
+        "/api/v1/pipelines/from-template",
+        { body },
+      );
+      setSecret("");
+      setCreated({ id: res.pipeline.id, name: res.pipeline.name, webhookUrl: res.pipeline.webhookUrl, steps: res.pipeline.definition.steps.length });
+      setStep(4);
+    });
+  }
+
+  const steps = [t("stepTemplate"), t("stepToken"), needsStatus ? t("stepStatus") : t("create"), t("stepDone")];
+
+  return (
+    <div className="mx-auto max-w-3xl px-8 py-8" data-testid="template-wizard">
+      <h1 className="mb-4 text-2xl font-semibold tracking-tight">{t("wizardTitle")}</h1>
+      <ol className="mb-6 flex gap-2 text-xs">
+        {steps.map((label, i) => (
+          <li
+            key={label}
+            aria-current={step === i + 1 ? "step" : undefined}
+            className={`rounded-full px-3 py-1 ${step === i + 1 ? "bg-indigo-600 text-white" : step > i + 1 ? "bg-indigo-50 text-indigo-700" : "bg-slate-100 text-slate-500"}`}
+          >
+            {i + 1}. {label}
+          </li>
+        ))}
+      </ol>
+      {error ? <p role="alert" className="mb-4 rounded-md bg-red-50 px-3 py-2 text-sm text-red-700" data-testid="wizard-error">{error}</p> : null}
+
+      {step === 1 ? (
+        <div className="space-y-5">
+          <fieldset className="space-y-2">
+            <legend className="mb-1 text-sm font-medium text-slate-700">{t("stepTemplate")}</legend>
+            {PIPELINE_TEMPLATES.map((tpl) => (
+              <label
+                key={tpl.id}
+                className={`flex cursor-pointer gap-3 rounded-lg border bg-white p-4 ${tpl.id === templateId ? "border-indigo-500 ring-1 ring-indigo-500" : "border-slate-200"}`}
+                data-testid={`template-${tpl.id}`}
+              >
+                <input type="radio" name="template" value={tpl.id} checked={tpl.id === templateId} onChange={() => chooseTemplate(tpl.id)} className="mt-1" />
+                <span>
+                  <span className="block font-medium text-slate-900">{tpl.title[locale]}</span>
+                  <span className="block text-sm text-slate-500">{tpl.description[locale]}</span>
+                </span>
+              </label>
+            ))}
+          </fieldset>
+          <Field label={t("pipelineName")}>
+            <Input
+              value={name}
+              onChange={(e) => {
+                setName(e.target.value);
+                setNameTouched(true);
+              }}
+              maxLength={200}
+            />
+          </Field>
+          <div className="space-y-1">
+            <label htmlFor={ids.event} className="text-sm font-medium text-slate-700">{t("klientiksEvent")}</label>
+            <select id={ids.event} className={selectClass} value={event} onChange={(e) => setEvent(e.target.value as KlientiksEventId)}>
+              {KLIENTIKS_EVENTS.map((e) => (
+                <option key={e.id} value={e.id}>{e.title[locale]}</option>
+              ))}
+            </select>
+            <p className="text-xs text-slate-500">{t("klientiksEventHint")}</p>
+          </div>
+          <div className="flex gap-2">
+            <Button variant="primary" disabled={name.trim() === ""} onClick={() => setStep(2)}>{t("next")}</Button>
+            <Link href="/pipelines" className="inline-flex items-center rounded-md px-3 py-1.5 text-sm text-slate-600 hover:bg-slate-100">{t("cancel")}</Link>
+          </div>
+        </div>
+      ) : null}
+
+      {step === 2 ? (
+        <form
+          className="space-y-5"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (tokenReady && !busy) afterToken();
+          }}
+        >
+          {credentials.length ? (
+            <fieldset className="flex gap-6 text-sm">
+              <legend className="sr-only">{t("tokenSource")}</legend>
+              <label className="flex items-center gap-2">
+                <input type="radio" name="credMode" checked={credMode === "existing"} onChange={() => setCredMode("existing")} />
+                {t("useExisting")}
+              </label>
+              <label className="flex items-center gap-2">
+                <input type="radio" name="credMode" checked={credMode === "new"} onChange={() => setCredMode("new")} />
+                {t("useNew")}
+              </label>
+            </fieldset>
+          ) : null}
+          {credMode === "existing" ? (
+            <div className="space-y-1">
+              <label htmlFor={ids.cred} className="text-sm font-medium text-slate-700">{t("credential")}</label>
+              <select id={ids.cred} className={selectClass} value={credentialId} onChange={(e) => setCredentialId(e.target.value)}>
+                {credentials.map((c) => (
+                  <option key={c.id} value={c.id}>{c.name} {c.hint}</option>
+                ))}
+              </select>
+            </div>
+          ) : (
+            <>
+              <Field label={t("token")} hint={t("tokenHint")}>
+                <Input type="password" autoComplete="off" value={secret} onChange={(e) => setSecret(e.target.value)} data-testid="weeek-token" />
+              </Field>
+              <Field label={t("credentialName")} hint={t("credentialNameHint")}>
+                <Input value={credName} onChange={(e) => setCredName(e.target.value)} maxLength={100} />
+              </Field>
+            </>
+          )}
+          <div className="flex gap-2">
+            <Button onClick={() => setStep(1)}>{t("back")}</Button>
+            <Button type="submit" variant="primary" disabled={!tokenReady || busy}>{busy ? t("loading") : t("next")}</Button>
+          </div>
+        </form>
+      ) : null}
+
+      {step === 3 ? (
+        <div className="space-y-5">
+          {needsStatus ? (
+            <>
+              {funnels && funnels.length === 0 ? <p className="text-sm text-amber-700">{t("noFunnels")}</p> : null}
+              <div className="space-y-1">
+                <label htmlFor={ids.funnel} className="text-sm font-medium text-slate-700">{t("funnel")}</label>
+                <select
+                  id={ids.funnel}
+                  className={selectClass}
+                  value={funnelId}
+                  disabled={busy || !funnels?.length}
+                  onChange={(e) => void guarded(() => pickFunnel(e.target.value))}
+                >
+                  <option value="">{t("chooseFunnel")}</option>
+                  {funnels?.map((f) => <option key={f.id} value={f.id}>{f.name}</option>)}
+                </select>
+              </div>
+              <div className="space-y-1">
+                <label htmlFor={ids.status} className="text-sm font-medium text-slate-700">{t("status")}</label>
+                <select id={ids.status} className={selectClass} value={statusId} disabled={busy || !statuses?.length} onChange={(e) => setStatusId(e.target.value)}>
+                  <option value="">{t("chooseStatus")}</option>
+                  {statuses?.map((s) => <option key={s.id} value={s.id}>{s.name}</option>)}
+                </select>
+                <p className="text-xs text-slate-500">{t("statusHint")}</p>
+              </div>
+            </>
+          ) : null}
+          <p className="text-sm text-slate-600">{t("summary", { name: name.trim(), count: stepCount })}</p>
+          <div className="flex gap-2">
+            <Button onClick={() => setStep(2)}>{t("back")}</Button>
+            <Button variant="primary" disabled={busy || (needsStatus && !statusId)} onClick={create} data-testid="wizard-create">
+              {busy ? t("loading") : t("create")}
+            </Button>
+          </div>
+        </div>
+      ) : null}
+
+      {step === 4 && created ? (
+        <div className="space-y-5">
+          <p className="rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-800" role="status">{t("created", { name: created.name })}</p>
+          <p className="text-sm text-slate-600">{t("doneHint")}</p>
+          <KlientiksUrlBuilder webhookUrl={created.webhookUrl} defaultEvent={event} />
+          <Link
+            href={`/pipelines/${created.id}`}
+            className="inline-flex items-center rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-700"
+            data-testid="open-created-pipeline"
+          >
+            {t("openPipeline")}
+          </Link>
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+/** "Weeek токен", or "Weeek токен 2" … when the user already has one by that name. */
+function freeName(base: string, credentials: WizardCredential[]): string {
+  const taken = new Set(credentials.map((c) => c.name));
+  if (!taken.has(base)) return base;
+  for (let i = 2; ; i++) if (!taken.has(`${base} ${i}`)) return `${base} ${i}`;
+}
+
