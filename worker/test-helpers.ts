@@ -3,7 +3,8 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import net from "node:net";
 import { prisma } from "../lib/db";
 import { createPipeline } from "../lib/pipelines/create-pipeline";
 import { createCredential } from "../lib/credentials/create-credential";
@@ -77,6 +78,8 @@ export type CountingServer = {
   byKey: Map<string, number>;
   /** Paths whose next request hangs (until the server closes). */
   hangNext: Set<string>;
+  /** Paths that answer after this many ms. */
+  slow: Map<string, number>;
   close(): Promise<void>;
 };
 
@@ -85,6 +88,7 @@ export async function startCountingServer(): Promise<CountingServer> {
   const hits = new Map<string, number>();
   const byKey = new Map<string, number>();
   const hangNext = new Set<string>();
+  const slow = new Map<string, number>();
   const server = http.createServer((req, res) => {
     req.resume();
     req.on("end", () => {
@@ -95,7 +99,10 @@ export async function startCountingServer(): Promise<CountingServer> {
       if (typeof key === "string") byKey.set(key, (byKey.get(key) ?? 0) + 1);
       if (hangNext.delete(path)) return; // never answers
       const body = JSON.stringify({ ok: true, n, path });
-      res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) }).end(body);
+      const answer = () => res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) }).end(body);
+      const ms = slow.get(path);
+      if (ms) setTimeout(answer, ms);
+      else answer();
     });
   });
   server.keepAliveTimeout = 60_000;
@@ -106,6 +113,7 @@ export async function startCountingServer(): Promise<CountingServer> {
     hits,
     byKey,
     hangNext,
+    slow,
     close: () =>
       new Promise((r) => {
         server.closeAllConnections();
@@ -187,4 +195,50 @@ export function spawnWorker(env: Record<string, string>): { child: ChildProcess;
   child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
   return { child, output: () => out, exited };
+}
+
+/**
+ * Points this test file at a database of its own (created and migrated now), so that the sweeper
+ * and reaper of the workers it starts see only its runs. Call at module top, before any query.
+ */
+export function usePrivateDatabase(suffix: string): string {
+  const base = new URL(process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/hookflow_test");
+  base.pathname = `${base.pathname}_${suffix}`;
+  const url = base.toString();
+  execFileSync("npx", ["tsx", "scripts/db.ts", "reset"], { env: { ...process.env, DATABASE_URL: url }, stdio: "ignore" });
+  process.env.DATABASE_URL = url;
+  return url;
+}
+
+export async function freePort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
+  const { port } = srv.address() as AddressInfo;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+/** A private redis-server (never the shared one): tests may stop and restart it. */
+export async function startPrivateRedis(port: number): Promise<{ url: string; stop(): Promise<void> }> {
+  const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+  const exited = new Promise<void>((r) => child.on("exit", () => r()));
+  await waitFor(
+    () =>
+      new Promise<boolean>((resolve) => {
+        const s = net.connect(port, "127.0.0.1", () => {
+          s.end();
+          resolve(true);
+        });
+        s.on("error", () => resolve(false));
+      }),
+    10_000,
+    `redis-server on ${port}`,
+  );
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    async stop() {
+      child.kill("SIGKILL");
+      await exited;
+    },
+  };
 }
