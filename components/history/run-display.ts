@@ -1,0 +1,96 @@
+// Pure helpers of the history views (no React): truncation marks, HTTP exchanges, durations.
+import { isTruncated, type TruncatedMarker } from "@/lib/engine/truncate";
+
+export type TruncationMark = { path: string; bytes: number; preview: string };
+
+/** Every truncation marker inside a value (the engine cuts per step; the run cap may cut deeper). */
+export function findTruncations(value: unknown, path = "$", out: TruncationMark[] = [], depth = 0): TruncationMark[] {
+  if (depth > 40 || out.length >= 50) return out;
+  if (isTruncated(value)) {
+    const m = value as TruncatedMarker;
+    out.push({ path, bytes: m.bytes, preview: m.preview });
+    return out;
+  }
+  if (Array.isArray(value)) value.forEach((v, i) => findTruncations(v, `${path}[${i}]`, out, depth + 1));
+  else if (value && typeof value === "object") {
+    for (const [k, v] of Object.entries(value)) findTruncations(v, /^[A-Za-z_$][\w$]*$/.test(k) ? `${path}.${k}` : `${path}[${JSON.stringify(k)}]`, out, depth + 1);
+  }
+  return out;
+}
+
+/** 1536 → "1.5 KB" (binary units, one decimal under 10). */
+export function formatBytes(n: number, locale: "ru" | "en" = "ru"): string {
+  const units = locale === "ru" ? ["Б", "КБ", "МБ", "ГБ"] : ["B", "KB", "MB", "GB"];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  const num = u === 0 || v >= 10 ? Math.round(v).toString() : v.toFixed(1);
+  return `${locale === "ru" ? num.replace(".", ",") : num} ${units[u]}`;
+}
+
+/** Text for a JSON block: pretty JSON; a truncation marker shows its preview, which is cut JSON. */
+export function jsonText(value: unknown): string {
+  if (isTruncated(value)) return (value as TruncatedMarker).preview + " …";
+  if (value === undefined) return "";
+  if (typeof value === "string") return value;
+  return JSON.stringify(value, null, 2) ?? "";
+}
+
+export function formatDuration(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined) return "—";
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+  const m = Math.floor(ms / 60_000);
+  return `${m} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+export type HttpExchange = {
+  request: { method: string; url: string; headers: unknown; body: unknown } | null;
+  response: { status: number | null; headers: unknown; body: unknown } | null;
+};
+
+type StepLike = { actionType: string; input: unknown; output: unknown; error: string | null };
+
+// "HTTP 422 от api.weeek.net: {…} (попыток: 3)" — how the HTTP action reports a refused request;
+// the response body excerpt is the only record of the response when the step failed.
+const HTTP_ERROR = /^(?:.*?: )?HTTP (\d{3}) (?:от|from) (\S+?)(?:: ([\s\S]*?))?(?: \((?:попыток|attempts): \d+\))?$/;
+
+/** The request an HTTP step sent and the response it got (from output, or from its error). */
+export function httpExchange(step: StepLike): HttpExchange | null {
+  if (step.actionType !== "http-request") return null;
+  let request: HttpExchange["request"] = null;
+  const input = step.input as Record<string, unknown> | null;
+  if (input && typeof input === "object" && !isTruncated(input) && typeof input.url === "string") {
+    let body: unknown = input.body;
+    if (typeof body === "string") {
+      try {
+        body = JSON.parse(body);
+      } catch {
+        /* a form or raw body stays text */
+      }
+    }
+    request = { method: String(input.method ?? ""), url: input.url, headers: input.headers ?? {}, body };
+  }
+  let response: HttpExchange["response"] = null;
+  const output = step.output as Record<string, unknown> | null;
+  if (output && typeof output === "object" && !isTruncated(output) && typeof output.status === "number") {
+    response = { status: output.status, headers: output.headers ?? null, body: output.body };
+  } else if (step.error) {
+    const m = HTTP_ERROR.exec(step.error.trim());
+    if (m) {
+      let body: unknown = m[3] ?? null;
+      if (typeof body === "string") {
+        try {
+          body = JSON.parse(body);
+        } catch {
+          /* an excerpt cut at 300 characters is not JSON any more */
+        }
+      }
+      response = { status: Number(m[1]), headers: null, body };
+    }
+  }
+  return request || response ? { request, response } : null;
+}

@@ -1,0 +1,122 @@
+// One run with everything the detail page shows: the received request, its steps in order, the
+// version that ran, and the runs it is linked to (the original it re-runs, the re-runs of it).
+import { prisma } from "../db";
+import { isUuid, type RunStatus } from "./run-filter";
+
+export type RunStepView = {
+  stepId: string;
+  position: number;
+  actionType: string;
+  name: string;
+  status: "RUNNING" | "SUCCEEDED" | "FAILED" | "SKIPPED";
+  input: unknown;
+  output: unknown;
+  error: string | null;
+  attempts: number;
+  truncated: boolean;
+  startedAt: string;
+  durationMs: number;
+};
+
+export type RunLink = { id: string; status: RunStatus; receivedAt: string; resumeFromStepId: string | null };
+
+export type RunDetail = {
+  id: string;
+  pipeline: { id: string; name: string; currentVersion: number };
+  version: number;
+  status: RunStatus;
+  request: {
+    method: string;
+    query: unknown;
+    headers: unknown;
+    body: unknown;
+    rawBody: string | null;
+    contentType: string | null;
+    sizeBytes: number;
+  };
+  payload: unknown;
+  payloadPruned: boolean;
+  rejectReason: string | null;
+  attempts: number;
+  error: string | null;
+  failedStepId: string | null;
+  receivedAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  durationMs: number | null;
+  resumeFromStepId: string | null;
+  rerunOf: RunLink | null;
+  reruns: RunLink[];
+  steps: RunStepView[];
+};
+
+const link = (r: { id: string; status: RunStatus; receivedAt: Date; resumeFromStepId: string | null }): RunLink => ({
+  id: r.id,
+  status: r.status,
+  receivedAt: r.receivedAt.toISOString(),
+  resumeFromStepId: r.resumeFromStepId,
+});
+
+const LINK_SELECT = { id: true, status: true, receivedAt: true, resumeFromStepId: true } as const;
+
+/** Another user's run is indistinguishable from a missing one (null → 404). */
+export async function getRun(userId: string, runId: string): Promise<RunDetail | null> {
+  if (!isUuid(runId)) return null;
+  const r = await prisma.run.findFirst({
+    where: { id: runId, userId },
+    include: {
+      pipeline: { select: { id: true, name: true, version: true } },
+      steps: { orderBy: { position: "asc" } },
+      rerunOf: { select: LINK_SELECT },
+    },
+  });
+  if (!r) return null;
+  const reruns = await prisma.run.findMany({
+    where: { rerunOfId: r.id, userId },
+    orderBy: [{ receivedAt: "desc" }, { id: "desc" }],
+    take: 50,
+    select: LINK_SELECT,
+  });
+  return {
+    id: r.id,
+    pipeline: { id: r.pipeline.id, name: r.pipeline.name, currentVersion: r.pipeline.version },
+    version: r.version,
+    status: r.status,
+    request: {
+      method: r.method,
+      query: r.query,
+      headers: r.headers,
+      body: r.body,
+      rawBody: r.rawBody,
+      contentType: r.contentType,
+      sizeBytes: r.sizeBytes,
+    },
+    payload: r.payload,
+    payloadPruned: r.payloadPruned,
+    rejectReason: r.rejectReason,
+    attempts: r.attempts,
+    error: r.error,
+    failedStepId: r.failedStepId,
+    receivedAt: r.receivedAt.toISOString(),
+    startedAt: r.startedAt?.toISOString() ?? null,
+    finishedAt: r.finishedAt?.toISOString() ?? null,
+    durationMs: r.durationMs,
+    resumeFromStepId: r.resumeFromStepId,
+    rerunOf: r.rerunOf ? link(r.rerunOf) : null,
+    reruns: reruns.map(link),
+    steps: r.steps.map((s) => ({
+      stepId: s.stepId,
+      position: s.position,
+      actionType: s.actionType,
+      name: s.name,
+      status: s.status,
+      input: s.input,
+      output: s.output,
+      error: s.error,
+      attempts: s.attempts,
+      truncated: s.truncated,
+      startedAt: s.startedAt.toISOString(),
+      durationMs: s.durationMs,
+    })),
+  };
+}
