@@ -183,18 +183,56 @@ export function threeStepDefinition(url: string): PipelineDefinition {
 }
 
 /** `npx tsx worker/index.ts` as a child with its own env; output kept for failure messages. */
-export function spawnWorker(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+export function spawnWorker(env: Record<string, string>): {
+  child: ChildProcess;
+  /** Signals the whole process group: npx → tsx → node, so kill -9 really kills the worker. */
+  kill(signal: NodeJS.Signals): void;
+  output: () => string;
+  /** The worker's own pid (printed in its "ready" line; npx and tsx sit in between). */
+  pid: () => number | undefined;
+  exited: Promise<number | null>;
+  gone: () => Promise<void>;
+} {
   const child = spawn("npx", ["tsx", "worker/index.ts"], {
     cwd: process.cwd(),
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
-    detached: false,
+    detached: true,
   });
   let out = "";
   child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
   child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
-  return { child, output: () => out, exited };
+  const kill = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, signal);
+    } catch {
+      // already gone
+    }
+  };
+  const pid = () => {
+    const m = /\[worker\] ready .*pid (\d+)/.exec(out);
+    return m ? Number(m[1]) : undefined;
+  };
+  /** Resolves when the worker process itself is gone (npx may exit before it). */
+  const gone = async () => {
+    await exited;
+    const p = pid();
+    if (p === undefined) return;
+    await waitFor(
+      async () => {
+        try {
+          process.kill(p, 0);
+          return false;
+        } catch {
+          return true;
+        }
+      },
+      40_000,
+      `worker ${p} to exit`,
+    );
+  };
+  return { child, kill, output: () => out, pid, exited, gone };
 }
 
 /**
