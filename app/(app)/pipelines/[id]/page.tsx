@@ -1,8 +1,8 @@
 import { notFound } from "next/navigation";
-import { getTranslations } from "next-intl/server";
 import { sessionUserId } from "@/lib/auth";
 import { getPipeline } from "@/lib/pipelines/get-pipeline";
-import { StatusBadge } from "@/components/ui/status-badge";
+import { listCredentials } from "@/lib/credentials/list-credentials";
+import { PipelineEditor } from "@/components/editor/editor";
 
 export const dynamic = "force-dynamic";
 
@@ -11,14 +11,13 @@ export default async function PipelinePage({ params }: { params: Promise<{ id: s
   const userId = (await sessionUserId())!;
   const pipeline = await getPipeline(userId, id);
   if (!pipeline) notFound();
-  const t = await getTranslations("pipelines");
+  // The picker offers credentials by name only; secrets never reach the browser.
+  const credentials = (await listCredentials(userId)).map((c) => ({ id: c.id, name: c.name }));
   return (
-    <div className="px-8 py-8">
-      <div className="flex items-center gap-3">
-        <h1 className="text-2xl font-semibold" data-testid="pipeline-name">{pipeline.name}</h1>
-        <StatusBadge status={pipeline.status} label={t(`status.${pipeline.status}`)} />
-      </div>
-      <div className="mt-4 text-sm text-slate-600">{t("webhookUrl")}: <code data-testid="webhook-url">{pipeline.webhookUrl}</code></div>
-    </div>
+    <PipelineEditor
+      key={pipeline.id}
+      pipeline={{ id: pipeline.id, name: pipeline.name, status: pipeline.status, version: pipeline.version, webhookUrl: pipeline.webhookUrl, definition: pipeline.definition }}
+      credentials={credentials}
+    />
   );
 }

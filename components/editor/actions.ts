@@ -1,0 +1,118 @@
+// Editor commands: each reads and writes the store and talks to /api/v1.
+import { api } from "@/components/ui/api";
+import type { PipelineDefinition } from "@/lib/pipelines/definition";
+import type { StepOutputs, StepRecord } from "@/lib/engine/run-steps";
+import type { ValidationIssue } from "@/lib/actions/registry";
+import { definitionJson, type Store } from "./store";
+import { deleteStep, insertStep, layout, makeStep, moveStep, moveStepTo, updateStep } from "./graph";
+import type { Locale } from "./tokens";
+
+type PipelineView = { id: string; name: string; status: "RUNNING" | "STOPPED"; version: number; webhookUrl: string; definition: PipelineDefinition };
+
+export function editDefinition(store: Store, fn: (def: PipelineDefinition) => PipelineDefinition) {
+  store.set((s) => {
+    const def = fn(s.def);
+    // A kept test output is only valid for the config that produced it.
+    const outputs = { ...s.outputs };
+    const outputConfigs = { ...s.outputConfigs };
+    for (const step of def.steps) {
+      if (outputConfigs[step.id] !== undefined && outputConfigs[step.id] !== JSON.stringify(step.config)) {
+        delete outputs[step.id];
+        delete outputConfigs[step.id];
+      }
+    }
+    return { def, outputs, outputConfigs };
+  });
+}
+
+export const addStep = (store: Store, index: number, type: string, locale: Locale) => {
+  const step = makeStep(type, store.get().def.steps.map((s) => s.id), locale);
+  editDefinition(store, (d) => insertStep(d, index, step));
+  store.set(() => ({ selected: step.id }));
+};
+export const removeStep = (store: Store, stepId: string) => {
+  editDefinition(store, (d) => deleteStep(d, stepId));
+  store.set((s) => (s.selected === stepId ? { selected: null } : {}));
+};
+export const shiftStep = (store: Store, stepId: string, delta: number) => editDefinition(store, (d) => moveStep(d, stepId, delta));
+export const placeStep = (store: Store, stepId: string, index: number) => editDefinition(store, (d) => moveStepTo(d, stepId, index));
+export const patchStep = (store: Store, stepId: string, patch: Parameters<typeof updateStep>[2]) => editDefinition(store, (d) => updateStep(d, stepId, patch));
+
+export const isDirty = (s: { def: PipelineDefinition; savedJson: string }) => definitionJson(s.def) !== s.savedJson;
+
+function applyPipeline(store: Store, p: PipelineView) {
+  const def = layout(p.definition);
+  store.set(() => ({ def, savedJson: definitionJson(def), version: p.version, status: p.status, webhookUrl: p.webhookUrl, name: p.name }));
+}
+
+export async function save(store: Store): Promise<void> {
+  const s = store.get();
+  const def = s.def;
+  const res = await api<{ pipeline: PipelineView }>(`/api/v1/pipelines/${s.pipelineId}`, { method: "PATCH", body: { definition: def, expectedVersion: s.version } });
+  store.set(() => ({ savedJson: definitionJson(layout(res.pipeline.definition)), version: res.pipeline.version, status: res.pipeline.status }));
+}
+
+export async function setStatus(store: Store, status: "RUNNING" | "STOPPED"): Promise<void> {
+  const s = store.get();
+  const res = await api<{ pipeline: PipelineView }>(`/api/v1/pipelines/${s.pipelineId}/${status === "RUNNING" ? "start" : "stop"}`, { method: "POST" });
+  store.set(() => ({ status: res.pipeline.status }));
+}
+
+export async function restore(store: Store, version: number): Promise<void> {
+  const s = store.get();
+  const res = await api<{ pipeline: PipelineView }>(`/api/v1/pipelines/${s.pipelineId}/versions/${version}/restore`, { body: { expectedVersion: s.version } });
+  applyPipeline(store, res.pipeline);
+  store.set(() => ({ selected: null, results: {}, outputs: {}, outputConfigs: {} }));
+}
+
+export async function fetchFields(store: Store, runId?: string): Promise<boolean> {
+  const s = store.get();
+  const res = await api<{ found: boolean; runId?: string; sourceFields?: PipelineDefinition["sourceFields"] }>(`/api/v1/pipelines/${s.pipelineId}/source-fields`, { body: runId ? { runId } : {} });
+  if (!res.found || !res.sourceFields) return false;
+  const sourceFields = res.sourceFields;
+  // The server already stored these fields in the saved definition; the local saved copy follows
+  // so that «Получить» alone does not mark the editor as changed.
+  store.set((st) => {
+    const saved = JSON.parse(st.savedJson) as PipelineDefinition;
+    return { def: { ...st.def, sourceFields }, savedJson: definitionJson({ ...saved, sourceFields }), sampleRunId: res.runId ?? null, outputs: {}, outputConfigs: {}, results: {} };
+  });
+  return true;
+}
+
+export async function rotate(store: Store): Promise<void> {
+  const res = await api<{ webhookUrl: string }>(`/api/v1/pipelines/${store.get().pipelineId}/rotate-token`, { method: "POST" });
+  store.set(() => ({ webhookUrl: res.webhookUrl }));
+}
+
+type TestStepResponse = { earlier: StepRecord[]; record: StepRecord; outputs: StepOutputs };
+
+export async function testStep(store: Store, stepId: string): Promise<StepRecord> {
+  const s = store.get();
+  const res = await api<TestStepResponse>(`/api/v1/pipelines/${s.pipelineId}/test-step`, {
+    body: { stepId, definition: s.def, outputs: s.outputs, ...(s.sampleRunId ? { sampleRunId: s.sampleRunId } : {}) },
+  });
+  store.set((st) => {
+    const results = { ...st.results };
+    const outputConfigs = { ...st.outputConfigs };
+    const at = Date.now();
+    for (const r of [...res.earlier, res.record]) results[r.stepId] = { record: r, at, source: "step" };
+    for (const id of Object.keys(res.outputs)) {
+      const step = st.def.steps.find((x) => x.id === id);
+      if (step) outputConfigs[id] = JSON.stringify(step.config);
+    }
+    return { results, outputs: { ...st.outputs, ...res.outputs }, outputConfigs };
+  });
+  return res.record;
+}
+
+export type PipelineTestResult = { status: "succeeded" | "failed"; records: StepRecord[]; error: { stepId: string; message: string; messageEn: string } | null };
+
+export async function testPipeline(store: Store): Promise<PipelineTestResult> {
+  const s = store.get();
+  const res = await api<PipelineTestResult>(`/api/v1/pipelines/${s.pipelineId}/test-pipeline`, { body: { definition: s.def, ...(s.sampleRunId ? { sampleRunId: s.sampleRunId } : {}) } });
+  const at = Date.now();
+  store.set(() => ({ results: Object.fromEntries(res.records.map((r) => [r.stepId, { record: r, at, source: "pipeline" as const }])) }));
+  return res;
+}
+
+export type { ValidationIssue };

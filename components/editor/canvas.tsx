@@ -1,0 +1,249 @@
+"use client";
+import "@xyflow/react/dist/style.css";
+import { createContext, memo, useCallback, useContext, useEffect, useMemo, useRef, useState } from "react";
+import { useTranslations } from "next-intl";
+import {
+  Background,
+  BaseEdge,
+  Controls,
+  EdgeLabelRenderer,
+  Handle,
+  Position,
+  ReactFlow,
+  applyNodeChanges,
+  getStraightPath,
+  type Edge,
+  type EdgeProps,
+  type Node,
+  type NodeChange,
+  type NodeProps,
+} from "@xyflow/react";
+import { getAction, listActions } from "@/lib/actions/registry";
+import { useEditor, useEditorLocale, useStore } from "./context";
+import { addStep, placeStep, removeStep, shiftStep } from "./actions";
+import { indexForDrop, NODE_WIDTH, SOURCE_POSITION, stepPosition } from "./graph";
+import { ActionIcon } from "./icons";
+
+type StepNodeT = Node<{ stepId: string }, "step">;
+type SourceNodeT = Node<Record<string, never>, "source">;
+type AddNodeT = Node<{ index: number }, "add">;
+type InsertEdgeT = Edge<{ index: number }, "insert">;
+
+const Commands = createContext<{ openPalette: (index: number) => void }>({ openPalette: () => {} });
+
+function summaryOf(type: string, config: Record<string, unknown>): string {
+  const action = getAction(type);
+  if (!action) return "";
+  const parsed = action.configSchema.safeParse(config);
+  try {
+    return action.summary(parsed.success ? parsed.data : ({ ...(action.defaultConfig as object), ...config } as never));
+  } catch {
+    return "";
+  }
+}
+
+const StepNode = memo(function StepNode({ data, selected }: NodeProps<StepNodeT>) {
+  const t = useTranslations("editor");
+  const locale = useEditorLocale();
+  const store = useStore();
+  const step = useEditor((s) => s.def.steps.find((x) => x.id === data.stepId));
+  const index = useEditor((s) => s.def.steps.findIndex((x) => x.id === data.stepId));
+  const count = useEditor((s) => s.def.steps.length);
+  const issues = useEditor((s) => s.issues.byStep.get(data.stepId));
+  const result = useEditor((s) => s.results[data.stepId]);
+  const summary = useMemo(() => (step ? summaryOf(step.type, step.config) : ""), [step]);
+  if (!step) return null;
+  const action = getAction(step.type);
+  const problem = issues && issues.length > 0 ? issues.map((i) => i.text[locale]).join("\n") : null;
+  return (
+    <div
+      data-testid="step-node"
+      data-step-id={step.id}
+      data-invalid={problem ? "true" : undefined}
+      className={`group relative h-[96px] rounded-lg border bg-white px-3 py-2 shadow-sm transition-shadow ${
+        selected ? "border-indigo-500 ring-2 ring-indigo-200" : problem ? "border-red-300" : "border-slate-200 hover:border-slate-300"
+      }`}
+      style={{ width: NODE_WIDTH }}
+    >
+      <Handle type="target" position={Position.Top} isConnectable={false} className="!h-2 !w-2 !border-0 !bg-slate-300" />
+      <div className="flex items-center gap-2">
+        <span className="flex h-6 w-6 shrink-0 items-center justify-center rounded bg-indigo-50 text-indigo-600"><ActionIcon icon={action?.icon ?? "braces"} className="h-3.5 w-3.5" /></span>
+        <span className="min-w-0 flex-1 truncate text-sm font-medium text-slate-900">{step.name || action?.label[locale] || step.type}</span>
+        <span className="text-[11px] text-slate-400">{index + 1}</span>
+        {result ? (
+          <span data-testid="node-result" data-status={result.record.status} title={result.record.status === "succeeded" ? t("test.ok") : t("test.failed")}
+            className={`h-2.5 w-2.5 rounded-full ${result.record.status === "succeeded" ? "bg-emerald-500" : "bg-red-500"}`} />
+        ) : null}
+      </div>
+      <div className="mt-1 truncate font-mono text-xs text-slate-500" title={summary}>{summary || "—"}</div>
+      {problem ? (
+        <div className="mt-1 flex items-center gap-1 truncate text-xs text-red-700" title={problem} data-testid="node-error">
+          <span aria-hidden className="rounded bg-red-100 px-1 font-semibold">!</span>
+          <span className="truncate">{issues![0].message[locale]}{issues!.length > 1 ? ` (+${issues!.length - 1})` : ""}</span>
+        </div>
+      ) : result ? (
+        <div className="mt-1 truncate font-mono text-[11px] text-slate-600" data-testid="node-output" title={JSON.stringify(result.record.output ?? result.record.error)}>
+          → {result.record.status === "succeeded" ? JSON.stringify(result.record.output) : (locale === "en" ? result.record.error?.messageEn : result.record.error?.message)}
+        </div>
+      ) : (
+        <div className="mt-1 text-xs text-slate-400">{action?.label[locale]}</div>
+      )}
+      <div className="absolute -right-10 top-0 flex flex-col gap-0.5 opacity-0 transition-opacity focus-within:opacity-100 group-hover:opacity-100">
+        <button type="button" className="nodrag h-7 w-7 rounded border border-slate-200 bg-white text-xs text-slate-600 hover:bg-slate-50 disabled:opacity-40" aria-label={t("moveUp")} title={t("moveUp")} disabled={index === 0} onClick={(e) => { e.stopPropagation(); shiftStep(store, step.id, -1); }}>↑</button>
+        <button type="button" className="nodrag h-7 w-7 rounded border border-slate-200 bg-white text-xs text-slate-600 hover:bg-slate-50 disabled:opacity-40" aria-label={t("moveDown")} title={t("moveDown")} disabled={index === count - 1} onClick={(e) => { e.stopPropagation(); shiftStep(store, step.id, 1); }}>↓</button>
+        <button type="button" className="nodrag h-7 w-7 rounded border border-slate-200 bg-white text-xs text-red-600 hover:bg-red-50" aria-label={t("deleteStep")} title={t("deleteStep")} onClick={(e) => { e.stopPropagation(); removeStep(store, step.id); }}>✕</button>
+      </div>
+      <Handle type="source" position={Position.Bottom} isConnectable={false} className="!h-2 !w-2 !border-0 !bg-slate-300" />
+    </div>
+  );
+});
+
+const SourceNode = memo(function SourceNode({ selected }: NodeProps<SourceNodeT>) {
+  const t = useTranslations("editor");
+  const count = useEditor((s) => s.def.sourceFields.length);
+  return (
+    <div data-testid="source-node" className={`h-[96px] rounded-lg border bg-white px-3 py-2 shadow-sm ${selected ? "border-indigo-500 ring-2 ring-indigo-200" : "border-slate-200 hover:border-slate-300"}`} style={{ width: NODE_WIDTH }}>
+      <div className="flex items-center gap-2">
+        <span className="flex h-6 w-6 items-center justify-center rounded bg-emerald-50 text-emerald-600"><ActionIcon icon="webhook" className="h-3.5 w-3.5" /></span>
+        <span className="text-sm font-medium text-slate-900">{t("source.title")}</span>
+      </div>
+      <div className="mt-1 text-xs text-slate-500">{t("source.nodeHint")}</div>
+      <div className={`mt-1 text-xs ${count ? "text-slate-600" : "text-amber-700"}`}>{count ? t("source.fields", { count }) : t("source.noFieldsShort")}</div>
+      <Handle type="source" position={Position.Bottom} isConnectable={false} className="!h-2 !w-2 !border-0 !bg-slate-300" />
+    </div>
+  );
+});
+
+const AddNode = memo(function AddNode({ data }: NodeProps<AddNodeT>) {
+  const t = useTranslations("editor");
+  const { openPalette } = useContext(Commands);
+  return (
+    <div style={{ width: NODE_WIDTH }} className="flex justify-center">
+      <Handle type="target" position={Position.Top} isConnectable={false} className="!h-2 !w-2 !border-0 !bg-slate-300" />
+      <button type="button" data-testid="add-step-end" onClick={() => openPalette(data.index)}
+        className="nodrag rounded-full border border-dashed border-indigo-300 bg-white px-4 py-1.5 text-sm font-medium text-indigo-600 shadow-sm hover:bg-indigo-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500">
+        + {t("addStep")}
+      </button>
+    </div>
+  );
+});
+
+function InsertEdge({ id, sourceX, sourceY, targetX, targetY, data, markerEnd }: EdgeProps<InsertEdgeT>) {
+  const t = useTranslations("editor");
+  const { openPalette } = useContext(Commands);
+  const [path, x, y] = getStraightPath({ sourceX, sourceY, targetX, targetY });
+  return (
+    <>
+      <BaseEdge id={id} path={path} markerEnd={markerEnd} style={{ stroke: "#cbd5e1", strokeWidth: 1.5 }} />
+      {data ? (
+        <EdgeLabelRenderer>
+          <button
+            type="button"
+            data-testid="insert-step"
+            aria-label={t("insertHere", { n: data.index + 1 })}
+            title={t("insertHere", { n: data.index + 1 })}
+            onClick={() => openPalette(data.index)}
+            style={{ transform: `translate(-50%, -50%) translate(${x}px, ${y}px)`, pointerEvents: "all" }}
+            className="nodrag nopan absolute flex h-6 w-6 items-center justify-center rounded-full border border-slate-300 bg-white text-sm leading-none text-slate-500 shadow-sm hover:border-indigo-400 hover:text-indigo-600 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500"
+          >
+            +
+          </button>
+        </EdgeLabelRenderer>
+      ) : null}
+    </>
+  );
+}
+
+// Module level, so React Flow does not re-create node components on every render.
+const nodeTypes = { step: StepNode, source: SourceNode, add: AddNode };
+const edgeTypes = { insert: InsertEdge };
+
+function Palette({ index, onClose }: { index: number; onClose: () => void }) {
+  const t = useTranslations("editor");
+  const locale = useEditorLocale();
+  const store = useStore();
+  const first = useRef<HTMLButtonElement>(null);
+  useEffect(() => first.current?.focus(), []);
+  return (
+    <div className="absolute inset-0 z-20 flex items-start justify-center bg-slate-900/10 pt-24" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
+      <div role="dialog" aria-label={t("palette.title")} data-testid="palette" className="w-96 rounded-xl border border-slate-200 bg-white p-2 shadow-xl"
+        onKeyDown={(e) => { if (e.key === "Escape") { e.stopPropagation(); onClose(); } }}>
+        <div className="px-2 pb-2 pt-1 text-sm font-semibold">{t("palette.title")} <span className="font-normal text-slate-500">· {t("palette.position", { n: index + 1 })}</span></div>
+        {listActions().map((a, i) => (
+          <button key={a.type} ref={i === 0 ? first : undefined} type="button" data-action-type={a.type}
+            onClick={() => { addStep(store, index, a.type, locale); onClose(); }}
+            className="flex w-full items-start gap-3 rounded-lg px-2 py-2 text-left hover:bg-indigo-50 focus:bg-indigo-50 focus:outline-none">
+            <span className="mt-0.5 flex h-7 w-7 shrink-0 items-center justify-center rounded-md bg-indigo-50 text-indigo-600"><ActionIcon icon={a.icon} /></span>
+            <span>
+              <span className="block text-sm font-medium text-slate-900">{a.label[locale]}</span>
+              <span className="block text-xs text-slate-500">{a.description[locale]}</span>
+            </span>
+          </button>
+        ))}
+      </div>
+    </div>
+  );
+}
+
+export function Canvas() {
+  const store = useStore();
+  const selected = useEditor((s) => s.selected);
+  // Only ids and positions shape the graph; editing a step's config must not rebuild it.
+  const shapeKey = useEditor((s) => s.def.steps.map((x) => `${x.id}@${x.position?.x ?? 0},${x.position?.y ?? 0}`).join("|"));
+  const [palette, setPalette] = useState<number | null>(null);
+  const [tick, setTick] = useState(0);
+
+  const built = useMemo(() => {
+    const steps = shapeKey ? shapeKey.split("|").map((p) => p.split("@")[0]) : [];
+    const nodes: Node[] = [
+      { id: "source", type: "source", position: { ...SOURCE_POSITION }, data: {}, deletable: false, selected: selected === "source" } satisfies SourceNodeT,
+      ...steps.map((id, i): StepNodeT => ({ id, type: "step", position: stepPosition(i), data: { stepId: id }, selected: selected === id })),
+      { id: "add", type: "add", position: { x: 0, y: stepPosition(steps.length).y + 10 }, data: { index: steps.length }, deletable: false, selectable: false, draggable: false } satisfies AddNodeT,
+    ];
+    const chain = ["source", ...steps];
+    const edges: Edge[] = chain.slice(1).map((id, i): InsertEdgeT => ({ id: `e-${chain[i]}-${id}`, source: chain[i], target: id, type: "insert", data: { index: i }, deletable: false }));
+    edges.push({ id: "e-add", source: chain[chain.length - 1], target: "add", type: "insert", deletable: false, style: { strokeDasharray: "4 4" } });
+    return { nodes, edges };
+    // `tick` snaps nodes back to their slots after a drag that did not change the order.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [shapeKey, selected, tick]);
+
+  const [nodes, setNodes] = useState<Node[]>(built.nodes);
+  useEffect(() => setNodes(built.nodes), [built]);
+  const onNodesChange = useCallback((changes: NodeChange[]) => {
+    setNodes((ns) => applyNodeChanges(changes.filter((c) => c.type !== "remove" && c.type !== "select"), ns));
+  }, []);
+  const commands = useMemo(() => ({ openPalette: (i: number) => setPalette(i) }), []);
+
+  return (
+    <Commands.Provider value={commands}>
+      <div className="relative h-full w-full" data-testid="canvas">
+        <ReactFlow
+          nodes={nodes}
+          edges={built.edges}
+          nodeTypes={nodeTypes}
+          edgeTypes={edgeTypes}
+          onNodesChange={onNodesChange}
+          onNodeClick={(_, n) => n.type !== "add" && store.set(() => ({ selected: n.id }))}
+          onPaneClick={() => store.set(() => ({ selected: null }))}
+          onNodeDragStop={(_, n) => {
+            if (n.type === "step") placeStep(store, n.id, indexForDrop(n.position.y, store.get().def.steps.length));
+            setTick((x) => x + 1);
+          }}
+          onNodesDelete={(ns) => ns.forEach((n) => n.type === "step" && removeStep(store, n.id))}
+          deleteKeyCode={["Delete"]}
+          nodesConnectable={false}
+          fitView
+          fitViewOptions={{ maxZoom: 1, padding: 0.2 }}
+          minZoom={0.2}
+          maxZoom={1.5}
+          proOptions={{ hideAttribution: true }}
+        >
+          <Background gap={20} color="#e2e8f0" />
+          <Controls showInteractive={false} position="bottom-left" />
+        </ReactFlow>
+        {palette !== null ? <Palette index={palette} onClose={() => setPalette(null)} /> : null}
+      </div>
+    </Commands.Provider>
+  );
+}

@@ -1,0 +1,241 @@
+"use client";
+import { useEffect, useState } from "react";
+import { useFormatter, useTranslations } from "next-intl";
+import { Button } from "@/components/ui/button";
+import { StatusBadge } from "@/components/ui/status-badge";
+import { api, ApiCallError } from "@/components/ui/api";
+import type { ValidationIssue } from "@/lib/actions/registry";
+import type { PipelineDefinition } from "@/lib/pipelines/definition";
+import { StoreContext, useEditor, useEditorLocale, useStore } from "./context";
+import { createStore, definitionJson } from "./store";
+import { isDirty, restore, save, setStatus, testPipeline, type PipelineTestResult } from "./actions";
+import { layout } from "./graph";
+import { Canvas } from "./canvas";
+import { StepPanel } from "./step-panel";
+import { SourcePanel } from "./source-panel";
+import { StepResult } from "./result-view";
+
+export type EditorPipeline = { id: string; name: string; status: "RUNNING" | "STOPPED"; version: number; webhookUrl: string; definition: PipelineDefinition };
+
+export function PipelineEditor({ pipeline, credentials }: { pipeline: EditorPipeline; credentials: { id: string; name: string }[] }) {
+  const [store] = useState(() => {
+    const def = layout(pipeline.definition);
+    return createStore({
+      pipelineId: pipeline.id,
+      name: pipeline.name,
+      def,
+      // The saved copy is the laid-out one: tidying old positions alone is not an unsaved change.
+      savedJson: definitionJson(def),
+      version: pipeline.version,
+      status: pipeline.status,
+      webhookUrl: pipeline.webhookUrl,
+      selected: def.steps.length === 0 ? "source" : null,
+      credentials,
+      results: {},
+      outputs: {},
+      outputConfigs: {},
+      sampleRunId: null,
+    });
+  });
+  return (
+    <StoreContext.Provider value={store}>
+      <EditorShell />
+    </StoreContext.Provider>
+  );
+}
+
+type Side = { kind: "versions" } | { kind: "test"; result: PipelineTestResult } | { kind: "issues"; issues: ValidationIssue[] } | null;
+
+function EditorShell() {
+  const t = useTranslations("editor");
+  const tp = useTranslations("pipelines");
+  const store = useStore();
+  const name = useEditor((s) => s.name);
+  const status = useEditor((s) => s.status);
+  const version = useEditor((s) => s.version);
+  const selected = useEditor((s) => s.selected);
+  const dirty = useEditor(isDirty);
+  const issueCount = useEditor((s) => s.issues.all.length);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [side, setSide] = useState<Side>(null);
+
+  useUnsavedGuard(dirty, t("unsavedConfirm"));
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== "Escape" || e.defaultPrevented) return;
+      if (store.get().selected) store.set(() => ({ selected: null }));
+      else setSide(null);
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [store]);
+
+  const act = async (key: string, fn: () => Promise<void>) => {
+    setBusy(key);
+    setError(null);
+    try {
+      await fn();
+    } catch (e) {
+      if (e instanceof ApiCallError && e.status === 422 && Array.isArray(e.details) && key === "start") {
+        setSide({ kind: "issues", issues: e.details as ValidationIssue[] });
+        store.set(() => ({ selected: null }));
+      } else setError((e as Error).message);
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const start = () =>
+    act("start", async () => {
+      const local = store.get().issues.all;
+      if (local.length > 0) {
+        setSide({ kind: "issues", issues: local });
+        store.set(() => ({ selected: null }));
+        return;
+      }
+      if (isDirty(store.get())) await save(store);
+      await setStatus(store, "RUNNING");
+    });
+
+  const panel = selected === "source" ? <SourcePanel /> : selected ? <StepPanel key={selected} stepId={selected} /> : side ? <SidePanel side={side} onClose={() => setSide(null)} /> : null;
+
+  return (
+    <div className="flex h-full flex-col">
+      <header className="flex min-h-14 flex-wrap items-center gap-2 border-b border-slate-200 bg-white px-5 py-2">
+        <h1 className="mr-1 truncate text-lg font-semibold" data-testid="pipeline-name">{name}</h1>
+        <StatusBadge status={status} label={tp(`status.${status}`)} />
+        <span className="text-xs text-slate-500" data-testid="pipeline-version">{t("versionN", { n: version })}</span>
+        <span className={`text-xs ${dirty ? "text-amber-700" : "invisible"}`} data-testid="unsaved">● {t("unsaved")}</span>
+        {issueCount > 0 ? (
+          <button type="button" className="rounded text-xs text-red-700 hover:underline focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500" onClick={() => { store.set(() => ({ selected: null })); setSide({ kind: "issues", issues: store.get().issues.all }); }}>
+            {t("issuesCount", { count: issueCount })}
+          </button>
+        ) : null}
+        <div className="ml-auto flex items-center gap-2">
+          <Button onClick={() => act("test", async () => { const result = await testPipeline(store); store.set(() => ({ selected: null })); setSide({ kind: "test", result }); })} disabled={busy !== null} data-testid="test-pipeline">
+            {busy === "test" ? t("test.running") : t("test.pipeline")}
+          </Button>
+          <Button onClick={() => { store.set(() => ({ selected: null })); setSide({ kind: "versions" }); }}>{t("versions.title")}</Button>
+          <Button variant={dirty ? "primary" : "secondary"} onClick={() => act("save", () => save(store))} disabled={busy !== null || !dirty} data-testid="save">
+            {busy === "save" ? t("saving") : tp("save")}
+          </Button>
+          {status === "RUNNING" ? (
+            <Button variant="danger" onClick={() => act("stop", () => setStatus(store, "STOPPED"))} disabled={busy !== null}>{tp("stop")}</Button>
+          ) : (
+            <Button variant="primary" onClick={start} disabled={busy !== null} data-testid="start">{tp("start")}</Button>
+          )}
+        </div>
+      </header>
+      {error ? <p role="alert" className="border-b border-red-100 bg-red-50 px-5 py-2 text-sm text-red-700">{error}</p> : null}
+      <div className="flex min-h-0 flex-1">
+        <div className="min-w-0 flex-1 bg-slate-50">
+          <Canvas />
+        </div>
+        {panel ? <aside className="w-[460px] shrink-0 border-l border-slate-200 bg-white" aria-label={t("panel")}>{panel}</aside> : null}
+      </div>
+    </div>
+  );
+}
+
+function SidePanel({ side, onClose }: { side: NonNullable<Side>; onClose: () => void }) {
+  const t = useTranslations("editor");
+  const locale = useEditorLocale();
+  const steps = useEditor((s) => s.def.steps);
+  const title = side.kind === "versions" ? t("versions.title") : side.kind === "test" ? t("test.resultTitle") : t("issues.title");
+  return (
+    <div className="flex h-full flex-col">
+      <div className="flex items-center border-b border-slate-200 px-4 py-3">
+        <h2 className="flex-1 text-sm font-semibold">{title}</h2>
+        <Button variant="ghost" className="px-2" aria-label={t("close")} onClick={onClose}>✕</Button>
+      </div>
+      <div className="flex-1 space-y-3 overflow-auto px-4 py-4">
+        {side.kind === "versions" ? <Versions /> : null}
+        {side.kind === "issues" ? (
+          <div data-testid="issues" className="space-y-2">
+            <p className="text-sm text-slate-600">{t("issues.hint")}</p>
+            <ul className="list-disc space-y-1 pl-5 text-sm text-red-700">{side.issues.map((i, n) => <li key={n}>{i.text[locale]}</li>)}</ul>
+          </div>
+        ) : null}
+        {side.kind === "test" ? (
+          <div data-testid="pipeline-test" data-status={side.result.status} className="space-y-3">
+            <p className={`text-sm ${side.result.status === "succeeded" ? "text-emerald-700" : "text-red-700"}`}>
+              {side.result.status === "succeeded" ? t("test.pipelineOk") : locale === "en" ? side.result.error?.messageEn : side.result.error?.message}
+            </p>
+            {side.result.records.map((r) => {
+              const i = steps.findIndex((s) => s.id === r.stepId);
+              return <StepResult key={r.stepId} record={r} title={`${t("stepN", { n: i + 1 })} · ${r.name}`} />;
+            })}
+          </div>
+        ) : null}
+      </div>
+    </div>
+  );
+}
+
+type VersionRow = { version: number; createdAt: string; createdBy: { email: string; name: string } | null; stepCount: number; current: boolean };
+
+function Versions() {
+  const t = useTranslations("editor");
+  const format = useFormatter();
+  const store = useStore();
+  const pipelineId = useEditor((s) => s.pipelineId);
+  const version = useEditor((s) => s.version);
+  const [rows, setRows] = useState<VersionRow[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    api<{ versions: VersionRow[] }>(`/api/v1/pipelines/${pipelineId}/versions`).then((r) => setRows(r.versions), (e) => setError((e as Error).message));
+  }, [pipelineId, version]);
+  if (error) return <p role="alert" className="text-sm text-red-700">{error}</p>;
+  if (!rows) return <p className="text-sm text-slate-500">{t("loading")}</p>;
+  return (
+    <ul className="divide-y divide-slate-100" data-testid="versions">
+      {rows.map((v) => (
+        <li key={v.version} className="flex items-center gap-3 py-2 text-sm">
+          <div className="min-w-0 flex-1">
+            <div className="font-medium">{t("versionN", { n: v.version })}{v.current ? <span className="ml-2 rounded bg-indigo-50 px-1.5 text-xs text-indigo-700">{t("versions.current")}</span> : null}</div>
+            <div className="truncate text-xs text-slate-500">
+              {format.dateTime(new Date(v.createdAt), { dateStyle: "medium", timeStyle: "short" })} · {v.createdBy ? v.createdBy.name || v.createdBy.email : t("versions.deletedUser")} · {t("versions.steps", { count: v.stepCount })}
+            </div>
+          </div>
+          {v.current ? null : (
+            <Button onClick={async () => {
+              if (isDirty(store.get()) && !confirm(t("unsavedConfirm"))) return;
+              try { await restore(store, v.version); } catch (e) { setError((e as Error).message); }
+            }}>{t("versions.restore")}</Button>
+          )}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** Warns before leaving with unsaved changes: closing the tab and clicks on in-app links. */
+function useUnsavedGuard(dirty: boolean, message: string) {
+  useEffect(() => {
+    if (!dirty) return;
+    const onUnload = (e: BeforeUnloadEvent) => {
+      e.preventDefault();
+      e.returnValue = "";
+    };
+    // Capture phase: runs before Next's <Link> handler, which skips navigation when the default
+    // was prevented.
+    const onClick = (e: MouseEvent) => {
+      const a = (e.target as Element | null)?.closest?.("a[href]") as HTMLAnchorElement | null;
+      if (!a || a.target === "_blank" || e.metaKey || e.ctrlKey || e.shiftKey) return;
+      if (new URL(a.href, location.href).pathname === location.pathname) return;
+      if (!confirm(message)) {
+        e.preventDefault();
+        e.stopPropagation();
+      }
+    };
+    window.addEventListener("beforeunload", onUnload);
+    document.addEventListener("click", onClick, true);
+    return () => {
+      window.removeEventListener("beforeunload", onUnload);
+      document.removeEventListener("click", onClick, true);
+    };
+  }, [dirty, message]);
+}
+

@@ -1,0 +1,49 @@
+// Where a JSON template (tokens allowed) is broken, as a position in the text the user typed —
+// for the CodeMirror linter. Tokens are swapped for same-length stand-ins so positions line up.
+import { findTokens } from "@/lib/engine/templates";
+
+export type JsonDiagnostic = { from: number; to: number; message: string };
+
+export function jsonTemplateStandIn(text: string): string {
+  const tokens = findTokens(text);
+  let out = "";
+  let pos = 0;
+  let ti = 0;
+  let inString = false;
+  while (pos < text.length) {
+    const t = tokens[ti];
+    if (t && t.start === pos) {
+      const len = t.end - t.start;
+      // Inside a string: letters. As a bare value: a number padded with spaces.
+      out += inString ? "x".repeat(len) : "0" + " ".repeat(len - 1);
+      pos = t.end;
+      ti++;
+      continue;
+    }
+    const ch = text[pos];
+    if (inString && ch === "\\") {
+      out += text.slice(pos, pos + 2);
+      pos += 2;
+      continue;
+    }
+    if (ch === '"') inString = !inString;
+    out += ch;
+    pos++;
+  }
+  return out;
+}
+
+/** Null when the template is valid JSON once tokens are filled in. */
+export function jsonTemplateDiagnostic(text: string): JsonDiagnostic | null {
+  if (text.trim() === "") return { from: 0, to: 0, message: "empty" };
+  try {
+    JSON.parse(jsonTemplateStandIn(text));
+    return null;
+  } catch (e) {
+    const message = (e as Error).message;
+    const m = /position (\d+)/.exec(message);
+    const at = m ? Math.min(Number(m[1]), text.length) : text.length;
+    const from = at >= text.length ? Math.max(0, text.length - 1) : at;
+    return { from, to: Math.min(text.length, from + 1), message };
+  }
+}
