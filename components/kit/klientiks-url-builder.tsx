@@ -60,7 +60,7 @@ export function KlientiksUrlBuilder({ webhookUrl, defaultEvent = DEFAULT_KLIENTI
           ref={field}
           readOnly
           value={url}
-          rows={4}
+          rows={6}
           onFocus={(e) => e.currentTarget.select()}
           className="block w-full resize-none break-all rounded-md border border-slate-300 bg-slate-50 px-3 py-1.5 font-mono text-xs text-slate-800"
           data-testid="klientiks-url"

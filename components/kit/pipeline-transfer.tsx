@@ -52,8 +52,9 @@ export function ImportPipelineButton() {
   }
 
   const colors = { ok: "bg-emerald-50 text-emerald-800", warn: "bg-amber-50 text-amber-800", error: "bg-red-50 text-red-700" };
+  // The result floats under the button so the list header keeps its layout.
   return (
-    <>
+    <span className="relative inline-flex">
       <input
         ref={input}
         type="file"
@@ -68,10 +69,11 @@ export function ImportPipelineButton() {
       />
       <Button title={t("importTitle")} onClick={() => input.current?.click()} data-testid="import-pipeline">{t("import")}</Button>
       {message ? (
-        <p role={message.kind === "error" ? "alert" : "status"} className={`basis-full rounded-md px-3 py-2 text-sm ${colors[message.kind]}`} data-testid="import-result">
-          {message.text}
-        </p>
+        <span className={`absolute right-0 top-full z-10 mt-2 flex w-96 items-start gap-2 rounded-md px-3 py-2 text-sm shadow-md ring-1 ring-slate-200 ${colors[message.kind]}`}>
+          <span role={message.kind === "error" ? "alert" : "status"} className="flex-1" data-testid="import-result">{message.text}</span>
+          <button type="button" aria-label={t("close")} className="text-slate-500 hover:text-slate-800" onClick={() => setMessage(null)}>×</button>
+        </span>
       ) : null}
-    </>
+    </span>
   );
 }
