@@ -6,6 +6,8 @@ import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { Queue } from "bullmq";
 import {
+  createSeedPipeline,
+  WEEEK_TOKEN,
   createRunningPipeline,
   createTestUser,
   freePort,
@@ -28,6 +30,8 @@ const { runJobOptions } = await import("../lib/queue/run-queue");
 const { getWorkerHealth } = await import("../lib/runs/worker-health");
 const { createIngester } = await import("../lib/webhooks/ingest");
 const { createHookHandler } = await import("../lib/webhooks/handle-hook");
+const { startFakeWeeek } = await import("../e2e/fakes/weeek");
+const { buildKlientiksWeeekDefinition } = await import("../lib/pipelines/templates/klientiks-weeek");
 
 const REDIS_URL = process.env.REDIS_URL!;
 const httpClient = createOutboundHttp({ allowlist: "127.0.0.1" });
@@ -62,6 +66,56 @@ async function waitStatus(ids: string[], want: string, timeoutMs: number) {
 }
 
 describe("runs worker", () => {
+  it("a new user's flow: «Добавление клиента» GET to /hooks/<token> → contact in Weeek, run SUCCEEDED with its steps", async () => {
+    const weeek = await startFakeWeeek({ token: WEEEK_TOKEN });
+    const owner = await createTestUser();
+    const statusId = weeek.state.funnels[0].statuses[0].id;
+    // The contact part of the seed's pipeline (the deal steps need appointment fields this event has not).
+    const full = await createSeedPipeline(owner, weeek.url, statusId);
+    const def = buildKlientiksWeeekDefinition({ baseUrl: weeek.url, statusId, credentialName: "Weeek API" });
+    const p = await createRunningPipeline(owner, { ...def, steps: def.steps.slice(0, 3) });
+    const queueName = privateQueueName();
+    const w = startRunsWorker({ redisUrl: REDIS_URL, queueName, concurrency: 10, executor: { http: httpClient }, maintenance: false, heartbeat: false });
+    const ingester = createIngester({
+      enqueue: async (ids) => {
+        await w.queue.addBulk(ids.map((runId) => ({ name: "run", data: { runId }, opts: { ...runJobOptions, jobId: runId } })));
+      },
+    });
+    const handler = createHookHandler({ ingester: () => ingester });
+    const server = http.createServer((req, res) => void handler(req, res));
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    try {
+      const query =
+        "client_id=1842&client_phone=%2B79991234567&client_name=%D0%98%D0%B2%D0%B0%D0%BD%20%D0%9F%D0%B5%D1%82%D1%80%D0%BE%D0%B2" +
+        "&client_first_name=%D0%98%D0%B2%D0%B0%D0%BD&client_patron_name=&client_second_name=%D0%9F%D0%B5%D1%82%D1%80%D0%BE%D0%B2" +
+        "&client_deleted=0&client_email=ivan%40example.ru";
+      const res = await fetch(`${origin}/hooks/${p.webhookToken}?${query}`);
+      expect(res.status).toBe(200);
+      const { runId } = (await res.json()) as { runId: string };
+      await waitStatus([runId], "SUCCEEDED", 15_000);
+      expect(weeek.state.contacts).toEqual([expect.objectContaining({ firstName: "Иван", lastName: "Петров", phones: ["+79991234567"] })]);
+      const steps = await prisma.runStep.findMany({ where: { runId }, orderBy: { position: "asc" } });
+      expect(steps.map((s) => s.stepId)).toEqual(["compose_contact", "create_contact", "parse_contact"]);
+      expect(steps.every((s) => s.input !== null && s.output !== null)).toBe(true);
+      expect(JSON.stringify(steps)).not.toContain(WEEEK_TOKEN);
+
+      // The full 8-step pipeline needs the appointment's fields: this event makes it fail, visibly, at the deal.
+      const res2 = await fetch(`${origin}/hooks/${full.webhookToken}?${query}`);
+      const second = (await res2.json()) as { runId: string };
+      await waitStatus([second.runId], "FAILED", 15_000);
+      const failed = await prisma.run.findUniqueOrThrow({ where: { id: second.runId } });
+      expect(failed.failedStepId).toBe("compose_deal");
+      expect(failed.error).toMatch(/^Шаг 4 «Данные сделки»/);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+      await w.close();
+      await w.queue.obliterate({ force: true }).catch(() => undefined);
+      await weeek.close();
+    }
+  });
+
   it("executes enqueued runs, reports health, and finishes in-flight runs on close", async () => {
     const queueName = privateQueueName();
     const w = startRunsWorker({ redisUrl: REDIS_URL, queueName, concurrency: 20, executor: { http: httpClient }, maintenance: false, heartbeat: { intervalMs: 200 } });
