@@ -4,8 +4,6 @@ import { prisma } from "../db";
 import { enqueueNotifications, scheduleDigest, type DeliveryOptions } from "./alert-jobs";
 import { recordOutcomes, type Outcome } from "./throttle";
 
-const PIPELINES_AT_ONCE = 4;
-
 export type FinishedRun = { id: string; pipelineId: string; userId: string; status: "SUCCEEDED" | "FAILED" };
 
 export type AlertOptions = {
@@ -15,56 +13,88 @@ export type AlertOptions = {
   now?: () => Date;
 };
 
+// The worker calls this fire-and-forget after every history batch, so calls overlap. Alert
+// transactions per process are capped so that they never take more than a few connections from
+// the pool the history writer needs.
+const MAX_ALERT_TX = 4;
+let active = 0;
+const waiting: (() => void)[] = [];
+async function withSlot<T>(fn: () => Promise<T>): Promise<T> {
+  if (active >= MAX_ALERT_TX) await new Promise<void>((resolve) => waiting.push(resolve));
+  active++;
+  try {
+    return await fn();
+  } finally {
+    active--;
+    waiting.shift()?.();
+  }
+}
+
+type Item = Outcome & { at: number; index: number };
+
 /**
  * Never throws: alerting must not fail or retry the runs it reports on. What could not be recorded
  * is logged; what was recorded but not enqueued (Redis down) is picked up by the alerts sweeper.
  */
 export async function onRunsFinished(runs: FinishedRun[], opts: AlertOptions = {}): Promise<void> {
   if (runs.length === 0) return;
-  let details: Map<string, { error: string | null; at: number }>;
+  const byPipeline = new Map<string, FinishedRun[]>();
+  for (const r of runs) byPipeline.set(r.pipelineId, [...(byPipeline.get(r.pipelineId) ?? []), r]);
+
+  let work: [string, Item[]][];
   try {
+    // The common case — successes of a healthy pipeline — costs one cheap query and no lock. A
+    // failure racing with it is not lost: the next success of that pipeline sends the recovery.
+    const successOnly = [...byPipeline].filter(([, list]) => list.every((r) => r.status === "SUCCEEDED")).map(([id]) => id);
+    const failing = successOnly.length
+      ? new Set(
+          (await prisma.alertState.findMany({ where: { pipelineId: { in: successOnly }, failing: true }, select: { pipelineId: true } })).map(
+            (s) => s.pipelineId,
+          ),
+        )
+      : new Set<string>();
+    const relevant = [...byPipeline].filter(([id]) => !successOnly.includes(id) || failing.has(id));
+    if (relevant.length === 0) return;
+
     // Runs of one batch are applied in the order they finished, so «fail, then succeed» in one
     // batch ends as recovered and not the other way round.
     const rows = await prisma.run.findMany({
-      where: { id: { in: runs.map((r) => r.id) } },
+      where: { id: { in: relevant.flatMap(([, list]) => list.map((r) => r.id)) } },
       select: { id: true, error: true, finishedAt: true, receivedAt: true },
     });
-    details = new Map(rows.map((r) => [r.id, { error: r.error, at: (r.finishedAt ?? r.receivedAt).getTime() }]));
+    const details = new Map(rows.map((r) => [r.id, { error: r.error, at: (r.finishedAt ?? r.receivedAt).getTime() }]));
+    work = relevant.map(([id, list]) => [
+      id,
+      list
+        .flatMap((r, index) => {
+          const d = details.get(r.id);
+          return d ? [{ id: r.id, status: r.status, error: d.error, at: d.at, index }] : [];
+        })
+        .sort((a, b) => a.at - b.at || a.index - b.index),
+    ]);
   } catch (err) {
     console.error("[alerts] could not read finished runs:", (err as Error).message);
     return;
   }
 
-  const byPipeline = new Map<string, (Outcome & { at: number; index: number })[]>();
-  runs.forEach((r, index) => {
-    const d = details.get(r.id);
-    if (!d) return;
-    const list = byPipeline.get(r.pipelineId) ?? [];
-    list.push({ id: r.id, status: r.status, error: d.error, at: d.at, index });
-    byPipeline.set(r.pipelineId, list);
-  });
-
-  // A few pipelines at a time: each holds a pooled connection for its transaction.
-  const work = [...byPipeline];
-  const next = async (): Promise<void> => {
-    for (let item = work.shift(); item; item = work.shift()) await applyPipeline(item[0], item[1]);
-  };
-  const applyPipeline = async (pipelineId: string, list: (Outcome & { at: number; index: number })[]) => {
-    list.sort((a, b) => a.at - b.at || a.index - b.index);
-    const now = opts.now?.() ?? new Date();
-    try {
-      const { created, digestAt } = await recordOutcomes(pipelineId, list, { now, windowMs: opts.windowMs });
-      await enqueueNotifications(created.map((n) => n.id), opts.delivery).catch((err) =>
-        console.error("[alerts] enqueue failed, the sweeper will retry:", (err as Error).message),
-      );
-      if (digestAt) {
-        await scheduleDigest(pipelineId, digestAt, now).catch((err) =>
-          console.error("[alerts] digest scheduling failed, the sweeper will flush it:", (err as Error).message),
-        );
-      }
-    } catch (err) {
-      console.error(`[alerts] pipeline ${pipelineId}: alert state not updated:`, (err as Error).message);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(PIPELINES_AT_ONCE, work.length) }, next));
+  await Promise.all(
+    work.map(([pipelineId, list]) =>
+      withSlot(async () => {
+        const now = opts.now?.() ?? new Date();
+        try {
+          const { created, digestAt } = await recordOutcomes(pipelineId, list, { now, windowMs: opts.windowMs });
+          await enqueueNotifications(created.map((n) => n.id), opts.delivery).catch((err) =>
+            console.error("[alerts] enqueue failed, the sweeper will retry:", (err as Error).message),
+          );
+          if (digestAt) {
+            await scheduleDigest(pipelineId, digestAt, now).catch((err) =>
+              console.error("[alerts] digest scheduling failed, the sweeper will flush it:", (err as Error).message),
+            );
+          }
+        } catch (err) {
+          console.error(`[alerts] pipeline ${pipelineId}: alert state not updated:`, (err as Error).message);
+        }
+      }),
+    ),
+  );
 }
