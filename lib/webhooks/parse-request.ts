@@ -122,7 +122,6 @@ const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
  * Bitrix installs) send windows-1251 bytes; those are not valid UTF-8, so that is the fallback.
  */
 function decodeUrlBytes(bytes: Buffer): string {
-  if (bytes.every((b) => b < 0x80)) return bytes.toString("latin1");
   try {
     return strictUtf8.decode(bytes);
   } catch {
@@ -162,17 +161,46 @@ function isHex(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
 }
 
-/** Splits "a=1&b=2" into decoded pairs; `decodeBytes` applies the charset. */
-export function splitUrlEncoded(text: string, decodeBytes: (b: Buffer) => string): Array<[string, string]> {
+const ASCII = /^[\x00-\x7f]*$/;
+
+/**
+ * One key or value. Most components are ASCII, and most escapes are UTF-8: those take the native
+ * decodeURIComponent; anything else (a raw byte, an escape that is not UTF-8, a stray "%") goes
+ * through the byte path and the charset.
+ */
+function decodeComponent(s: string, decodeBytes: (b: Buffer) => string, utf8: boolean): string {
+  if (ASCII.test(s)) {
+    const spaced = s.includes("+") ? s.replace(/\+/g, " ") : s;
+    if (!spaced.includes("%")) return spaced;
+    if (utf8) {
+      try {
+        return decodeURIComponent(spaced);
+      } catch {
+        // Not UTF-8 or a malformed escape: the byte path below decides.
+      }
+    }
+  }
+  return decodeBytes(percentDecode(s));
+}
+
+/**
+ * Splits "a=1&b=2" into decoded pairs; `decodeBytes` applies the charset, `utf8` says whether
+ * UTF-8 escapes may be decoded natively.
+ */
+export function splitUrlEncoded(
+  text: string,
+  decodeBytes: (b: Buffer) => string,
+  utf8 = false,
+): Array<[string, string]> {
   const pairs: Array<[string, string]> = [];
   for (const part of text.split("&")) {
     if (part === "") continue;
     const eq = part.indexOf("=");
     const rawKey = eq < 0 ? part : part.slice(0, eq);
     const rawVal = eq < 0 ? "" : part.slice(eq + 1);
-    const key = decodeBytes(percentDecode(rawKey));
+    const key = decodeComponent(rawKey, decodeBytes, utf8);
     if (key === "") continue;
-    pairs.push([key, decodeBytes(percentDecode(rawVal))]);
+    pairs.push([key, decodeComponent(rawVal, decodeBytes, utf8)]);
   }
   return pairs;
 }
@@ -269,7 +297,7 @@ export function parseQueryString(urlOrQuery: string): Record<string, unknown> {
   let text = q >= 0 ? urlOrQuery.slice(q + 1) : urlOrQuery.startsWith("/") ? "" : urlOrQuery;
   const hash = text.indexOf("#");
   if (hash >= 0) text = text.slice(0, hash);
-  return buildFields(splitUrlEncoded(text, decodeUrlBytes));
+  return buildFields(splitUrlEncoded(text, decodeUrlBytes, true));
 }
 
 // ── merge ────────────────────────────────────────────────────────────────────────────────────
@@ -572,7 +600,8 @@ export async function parseRequest(input: ParseInput): Promise<ParseOutcome> {
     }
   } else if (type === "application/x-www-form-urlencoded") {
     const binary = bytes.toString("latin1").replace(/^\s+|\s+$/g, "");
-    request.body = buildFields(splitUrlEncoded(binary, (b) => decode(b, charset)!));
+    const utf8 = /^utf-?8$/i.test(charset.trim());
+    request.body = buildFields(splitUrlEncoded(binary, (b) => decode(b, charset)!, utf8));
   } else {
     request.body = text;
   }
