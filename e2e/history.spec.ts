@@ -232,7 +232,7 @@ test("not processed runs (pipeline stopped) are processed one, then all", async 
   await expect(rows.filter({ hasText: "Успешно" })).toHaveCount(3);
 
   // Retention settings on the per-pipeline header.
-  await page.getByText("Хранение истории").click();
+  await page.locator("summary", { hasText: "Хранение истории" }).click();
   await page.getByLabel("Хранить операции, дней").fill("7");
   await page.getByText("Хранить данные успешных операций").click();
   await page.getByTestId("retention-settings").getByRole("button", { name: "Сохранить" }).click();
