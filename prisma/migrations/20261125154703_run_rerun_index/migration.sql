@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "Run_rerunOfId_idx" ON "Run"("rerunOfId");
