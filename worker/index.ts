@@ -6,6 +6,11 @@ import { closeDb } from "../lib/db";
 import { closeQueues } from "../lib/queue/run-queue";
 import { formatWorkerHealth, getWorkerHealth } from "../lib/runs/worker-health";
 import { startRunsWorker } from "./runs-worker";
+import { startAlertsWorker } from "../lib/alerts/alerts-worker";
+import { pruneRuns } from "../lib/runs/prune-runs";
+
+/** Retention pruning cadence; batches with pauses keep it from slowing ingest. */
+const PRUNE_EVERY_MS = 5 * 60_000;
 
 /** In-flight jobs get this long after SIGTERM; compose's stop_grace_period must be longer. */
 const SHUTDOWN_DEADLINE_MS = 25_000;
@@ -18,9 +23,30 @@ async function main() {
     void getWorkerHealth().then((r) => console.log(`[worker] live workers:\n${formatWorkerHealth(r)}`));
   });
 
-  // Alerts: a colleague adds `startAlertsWorker()` from lib/alerts here; it must return
-  // something with close() so that shutdown below waits for it too.
-  const others: { close(): Promise<unknown> }[] = [];
+  const others: { close(): Promise<unknown> }[] = [startAlertsWorker()];
+
+  // Retention: delete runs older than each pipeline's window (and clear payloads of successful
+  // runs where the pipeline asks for it). Several workers may prune at once: rows are taken with
+  // SKIP LOCKED.
+  const pruneAbort = new AbortController();
+  let pruning: Promise<unknown> = Promise.resolve();
+  const prune = () => {
+    pruning = pruneRuns({ signal: pruneAbort.signal })
+      .then((r) => {
+        if (r.deleted || r.payloadsCleared) console.log(`[worker] retention: deleted ${r.deleted} runs, cleared ${r.payloadsCleared} payloads`);
+      })
+      .catch((err) => console.error("[worker] retention pruning failed:", err instanceof Error ? err.message : err));
+  };
+  const pruneTimer = setInterval(prune, PRUNE_EVERY_MS);
+  pruneTimer.unref();
+  setTimeout(prune, 30_000).unref();
+  others.push({
+    close: async () => {
+      clearInterval(pruneTimer);
+      pruneAbort.abort();
+      await pruning;
+    },
+  });
 
   // A periodic one-line status so an operator tailing the log sees the worker is alive.
   const status = setInterval(() => {
