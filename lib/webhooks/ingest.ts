@@ -182,7 +182,12 @@ export function createIngester(options: IngesterOptions = {}): Ingester {
   async function insert(rows: Pending[]): Promise<Map<string, IngestedStatus>> {
     stats.batches++;
     const json = rows.length === 1 ? `[${rows[0].json}]` : `[${rows.map((r) => r.json).join(",")}]`;
-    const res = await getPool().query<{ id: string; status: IngestedStatus }>(INSERT_SQL, [json]);
+    // Named: each pooled connection parses and plans the statement once, not once per batch.
+    const res = await getPool().query<{ id: string; status: IngestedStatus }>({
+      name: "hookflow_ingest_runs",
+      text: INSERT_SQL,
+      values: [json],
+    });
     stats.rows += res.rowCount ?? 0;
     return new Map(res.rows.map((r) => [r.id, r.status]));
   }

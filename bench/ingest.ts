@@ -1,0 +1,212 @@
+// Webhook ingest benchmark (npm run bench:ingest). See bench/README.md.
+//
+// Starts the /hooks handler on a plain node:http server in this process, drives it with autocannon
+// in a child process (so the load generator does not share this event loop), then checks that every
+// 200 has its committed Run row and its BullMQ job, and prints Postgres round trips per request.
+import http from "node:http";
+import path from "node:path";
+import { spawn } from "node:child_process";
+import type { AddressInfo } from "node:net";
+import { randomUUID } from "node:crypto";
+import { Queue } from "bullmq";
+import { env } from "../lib/env";
+import { closeDb, pool, prisma } from "../lib/db";
+import { redisConnection } from "../lib/queue/connection";
+import { runJobOptions } from "../lib/queue/run-queue";
+import { newWebhookToken } from "../lib/pipelines/rotate-webhook-token";
+import { createIngester } from "../lib/webhooks/ingest";
+import { createHookHandler } from "../lib/webhooks/handle-hook";
+import { migrate } from "../scripts/db";
+
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
+const WARMUP_S = Number(process.env.BENCH_WARMUP ?? 2);
+const KEEP = process.env.BENCH_KEEP === "1";
+
+// The seed's «Добавление клиента» parameter string (klientiks.ru), with values filled in.
+const KLIENTIKS_ADD_CLIENT =
+  "client_id=1842&client_phone=%2B79991234567&client_name=%D0%98%D0%B2%D0%B0%D0%BD%20%D0%9F%D0%B5%D1%82%D1%80%D0%BE%D0%B2" +
+  "&client_first_name=%D0%98%D0%B2%D0%B0%D0%BD&client_patron_name=%D0%A1%D0%B5%D1%80%D0%B3%D0%B5%D0%B5%D0%B2%D0%B8%D1%87" +
+  "&client_second_name=%D0%9F%D0%B5%D1%82%D1%80%D0%BE%D0%B2&client_deleted=0&client_email=ivan%40example.ru";
+
+type AutocannonResult = {
+  requests: { average: number; total: number };
+  latency: { p50: number; p90: number; p99: number; max: number; average: number };
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  "2xx": number;
+  duration: number;
+};
+
+function autocannon(url: string, seconds: number): Promise<AutocannonResult> {
+  const bin = path.resolve(import.meta.dirname, "../node_modules/autocannon/autocannon.js");
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, "-c", String(CONNECTIONS), "-d", String(seconds), "-j", url], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let out = "";
+    child.stdout.on("data", (c) => (out += c));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (code !== 0) return reject(new Error(`autocannon exited with ${code}`));
+      try {
+        resolve(JSON.parse(out));
+      } catch (err) {
+        reject(err);
+      }
+    });
+  });
+}
+
+async function main() {
+  const dbUrl = env().DATABASE_URL;
+  await migrate(dbUrl);
+
+  const user = await prisma.user.create({
+    data: { email: `bench-${randomUUID()}@bench.local`, passwordHash: "x", name: "bench:ingest" },
+  });
+  const pipeline = await prisma.pipeline.create({
+    data: {
+      userId: user.id,
+      name: "bench: Клиентикс «Добавление клиента»",
+      status: "RUNNING",
+      webhookToken: newWebhookToken(),
+      definition: { sourceFields: [], steps: [] },
+    },
+  });
+
+  // A queue of its own, same job options as the real "runs" queue: a worker running against this
+  // database must not consume (and remove) the jobs before they are verified.
+  const queueName = `bench-ingest-${process.pid}`;
+  const benchQueue = new Queue(queueName, { connection: redisConnection(undefined, { enableOfflineQueue: false }) });
+  benchQueue.on("error", () => undefined);
+  let enqueueCalls = 0;
+  const enqueue = async (ids: string[]) => {
+    enqueueCalls++;
+    await benchQueue.addBulk(ids.map((runId) => ({ name: "run", data: { runId }, opts: { ...runJobOptions, jobId: runId } })));
+  };
+
+  const ingester = createIngester({
+    enqueue,
+    ...(process.env.BENCH_MAX_IN_FLIGHT ? { maxInFlight: Number(process.env.BENCH_MAX_IN_FLIGHT) } : {}),
+    ...(process.env.BENCH_ENQUEUE_WAIT_MS ? { enqueueWaitMs: Number(process.env.BENCH_ENQUEUE_WAIT_MS) } : {}),
+  });
+  const handler = createHookHandler({ ingester: () => ingester });
+  // The run id of every 200 actually written to a client (a request whose client hung up at the
+  // deadline may be stored without a reply; it is counted in the rows, not here).
+  const acknowledged: string[] = [];
+  let repliesOther = 0;
+  const server = http.createServer((req, res) => {
+    const end = res.end.bind(res) as (chunk?: unknown) => http.ServerResponse;
+    let body = "";
+    res.end = ((chunk?: unknown) => {
+      if (typeof chunk === "string") body = chunk;
+      return end(chunk);
+    }) as typeof res.end;
+    res.on("finish", () => {
+      if (res.statusCode === 200) acknowledged.push(JSON.parse(body).runId);
+      else repliesOther++;
+    });
+    void handler(req, res);
+  });
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}/hooks/${pipeline.webhookToken}?${KLIENTIKS_ADD_CLIENT}`;
+
+  console.log(`bench:ingest  database ${new URL(dbUrl).pathname.slice(1)}, queue ${queueName}`);
+  console.log(`GET /hooks/<token>?<«Добавление клиента»>  connections ${CONNECTIONS}, ${DURATION_S} s (+${WARMUP_S} s warm-up)`);
+
+  if (WARMUP_S > 0) await autocannon(url, WARMUP_S);
+  const warm = { ...ingester.stats(), enqueueCalls };
+
+  const result = await autocannon(url, DURATION_S);
+  // Requests autocannon gave up on at the deadline may still be completing here.
+  await new Promise((r) => setTimeout(r, 500));
+  server.close();
+
+  const stats = ingester.stats();
+  const batches = stats.batches - warm.batches;
+  const rows = stats.rows - warm.rows;
+  const enqueues = enqueueCalls - warm.enqueueCalls;
+
+  console.log("");
+  console.log(`req/s        ${Math.round(result.requests.average)}  (${result.requests.total} requests)`);
+  console.log(`latency      p50 ${result.latency.p50} ms, p90 ${result.latency.p90} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms`);
+  console.log(`errors       ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx`);
+  console.log(`Postgres     ${batches} INSERT statements for ${rows} rows: ${(batches / Math.max(rows, 1)).toFixed(3)} round trips per request (avg batch ${(rows / Math.max(batches, 1)).toFixed(1)} rows)`);
+  console.log(`Redis        ${enqueues} addBulk calls: ${(enqueues / Math.max(rows, 1)).toFixed(3)} per request`);
+
+  // Every 200 (warm-up included) must have its committed row and its job.
+  const failures: string[] = [];
+  if (repliesOther > 0) failures.push(`${repliesOther} replies other than 200`);
+  let missingRows = 0;
+  let missingJobs = 0;
+  const redis = redisConnection();
+  for (let i = 0; i < acknowledged.length; i += 10_000) {
+    const chunk = acknowledged.slice(i, i + 10_000);
+    const found = await pool().query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM "Run" WHERE id = ANY($1::uuid[]) AND "pipelineId" = $2 AND status = \'QUEUED\'',
+      [chunk, pipeline.id],
+    );
+    missingRows += chunk.length - found.rows[0].n;
+    const p = redis.pipeline();
+    for (const id of chunk) p.exists(`bull:${queueName}:${id}`);
+    const exists = (await p.exec()) ?? [];
+    missingJobs += exists.filter(([err, n]) => err || n !== 1).length;
+  }
+  const total = await prisma.run.count({ where: { pipelineId: pipeline.id } });
+  if (total !== stats.rows) failures.push(`${total} rows for the pipeline, ${stats.rows} inserted`);
+  if (missingRows) failures.push(`${missingRows} acknowledged runs without a committed QUEUED row`);
+  if (missingJobs) failures.push(`${missingJobs} acknowledged runs without a BullMQ job`);
+  console.log(
+    `verified     ${acknowledged.length} replies 200 (warm-up included) → ${acknowledged.length - missingRows} committed rows, ` +
+      `${acknowledged.length - missingJobs} jobs; ${total} rows in all` +
+      (failures.length ? `\nFAILED       ${failures.join("; ")}` : "  OK"),
+  );
+
+  redis.disconnect();
+  if (!KEEP) {
+    await benchQueue.obliterate({ force: true }).catch(() => undefined);
+    await removeBenchData(user.id);
+  }
+  await benchQueue.close();
+  await closeDb();
+  process.exit(failures.length ? 1 : 0);
+}
+
+/**
+ * Deletes the bench's rows. Run has a self-reference ("rerunOfId", ON DELETE SET NULL) without an
+ * index, so a plain cascade scans the whole table once per deleted run: tens of thousands of rows
+ * take many minutes. Nothing references these fresh runs, so the foreign-key triggers are skipped
+ * for this one transaction (needs a superuser, as the local default "postgres" is).
+ */
+async function removeBenchData(userId: string): Promise<void> {
+  const client = await pool().connect();
+  try {
+    await client.query("BEGIN");
+    await client.query("SET LOCAL session_replication_role = replica");
+    await client.query('DELETE FROM "Run" WHERE "userId" = $1', [userId]);
+    await client.query(
+      'DELETE FROM "PipelineVersion" WHERE "pipelineId" IN (SELECT id FROM "Pipeline" WHERE "userId" = $1)',
+      [userId],
+    );
+    await client.query('DELETE FROM "Pipeline" WHERE "userId" = $1', [userId]);
+    await client.query('DELETE FROM "User" WHERE id = $1', [userId]);
+    await client.query("COMMIT");
+  } catch (err) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    console.warn(
+      `could not remove the bench data (${(err as Error).message}); remove user ${userId} and its runs by hand`,
+    );
+  } finally {
+    client.release();
+  }
+}
+
+main().catch(async (err) => {
+  console.error(err);
+  await closeDb().catch(() => undefined);
+  process.exit(1);
+});
