@@ -49,7 +49,8 @@ export async function save(store: Store): Promise<void> {
   const s = store.get();
   const def = s.def;
   const res = await api<{ pipeline: PipelineView }>(`/api/v1/pipelines/${s.pipelineId}`, { method: "PATCH", body: { definition: def, expectedVersion: s.version } });
-  store.set(() => ({ savedJson: definitionJson(layout(res.pipeline.definition)), version: res.pipeline.version, status: res.pipeline.status }));
+  // What was sent is what is saved; edits made while the request was in flight stay unsaved.
+  store.set(() => ({ savedJson: definitionJson(def), version: res.pipeline.version, status: res.pipeline.status }));
 }
 
 export async function setStatus(store: Store, status: "RUNNING" | "STOPPED"): Promise<void> {

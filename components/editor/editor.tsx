@@ -133,7 +133,7 @@ function EditorShell() {
         <div className="min-w-0 flex-1 bg-slate-50">
           <Canvas />
         </div>
-        {panel ? <aside className="w-[460px] shrink-0 border-l border-slate-200 bg-white" aria-label={t("panel")}>{panel}</aside> : null}
+        {panel ? <aside className="w-[460px] shrink-0 border-l border-slate-200 bg-white" aria-label={t("panel")} data-testid="editor-panel">{panel}</aside> : null}
       </div>
     </div>
   );

@@ -64,3 +64,11 @@ describe("graph edits", () => {
     expect(updateStep(d, "zz", { name: "B" })).toBe(d);
   });
 });
+
+describe("saved-state comparison", () => {
+  it("ignores key order", async () => {
+    const { stableJson } = await import("./store");
+    expect(stableJson({ b: 1, a: { d: [1, { y: 1, x: 2 }], c: null } })).toBe(stableJson({ a: { c: null, d: [1, { x: 2, y: 1 }] }, b: 1 }));
+    expect(stableJson({ a: [1, 2] })).not.toBe(stableJson({ a: [2, 1] }));
+  });
+});

@@ -56,4 +56,13 @@ export function useStoreValue<T>(store: Store, selector: (s: EditorState) => T):
   return useSyncExternalStore(store.subscribe, () => selector(store.get()), () => selector(store.get()));
 }
 
-export const definitionJson = (def: PipelineDefinition) => JSON.stringify(def);
+/** Key order does not matter (the server re-orders keys when it parses a definition). */
+export const definitionJson = (def: PipelineDefinition) => stableJson(def);
+
+export function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.keys(v as object).sort().map((k) => [k, (v as Record<string, unknown>)[k]]))
+      : v,
+  );
+}
