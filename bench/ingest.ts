@@ -169,40 +169,11 @@ async function main() {
   redis.disconnect();
   if (!KEEP) {
     await benchQueue.obliterate({ force: true }).catch(() => undefined);
-    await removeBenchData(user.id);
+    await prisma.user.delete({ where: { id: user.id } });
   }
   await benchQueue.close();
   await closeDb();
   process.exit(failures.length ? 1 : 0);
-}
-
-/**
- * Deletes the bench's rows. Run has a self-reference ("rerunOfId", ON DELETE SET NULL) without an
- * index, so a plain cascade scans the whole table once per deleted run: tens of thousands of rows
- * take many minutes. Nothing references these fresh runs, so the foreign-key triggers are skipped
- * for this one transaction (needs a superuser, as the local default "postgres" is).
- */
-async function removeBenchData(userId: string): Promise<void> {
-  const client = await pool().connect();
-  try {
-    await client.query("BEGIN");
-    await client.query("SET LOCAL session_replication_role = replica");
-    await client.query('DELETE FROM "Run" WHERE "userId" = $1', [userId]);
-    await client.query(
-      'DELETE FROM "PipelineVersion" WHERE "pipelineId" IN (SELECT id FROM "Pipeline" WHERE "userId" = $1)',
-      [userId],
-    );
-    await client.query('DELETE FROM "Pipeline" WHERE "userId" = $1', [userId]);
-    await client.query('DELETE FROM "User" WHERE id = $1', [userId]);
-    await client.query("COMMIT");
-  } catch (err) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    console.warn(
-      `could not remove the bench data (${(err as Error).message}); remove user ${userId} and its runs by hand`,
-    );
-  } finally {
-    client.release();
-  }
 }
 
 main().catch(async (err) => {
