@@ -1,10 +1,10 @@
 // Builds the seed's Klientiks → Weeek pipeline (seed/klientiks-to-weeek.ru.txt) through the UI
 // only, against the fake Weeek API, and checks that a live event reaches it through the worker.
-import { test, expect, type Locator, type Page } from "@playwright/test";
+import { test, expect, request as pwRequest, type Locator, type Page } from "@playwright/test";
 import pg from "pg";
 import { FAKE_PORT } from "../playwright.config";
 import { startFakeWeeek, type FakeWeeek } from "./fakes/weeek";
-import { registerViaUi, uniqueEmail } from "./helpers";
+import { apiUser, registerViaUi, uniqueEmail } from "./helpers";
 
 const WEEEK_TOKEN = "weeek-e2e-token-7f3a9c";
 const EVENT_1 = "?client_id=101&client_phone=%2B79161234567&client_name=Анна%20Иванова&client_first_name=Анна&client_second_name=Иванова&client_email=anna%40example.ru";
@@ -241,4 +241,65 @@ test("builds the Klientiks → Weeek pipeline through the editor and runs it", a
   // Open panel screenshot in a clean state.
   await page.getByTestId("step-node").nth(0).click();
   await page.screenshot({ path: "e2e/artifacts/editor-composer.png" });
+
+  // Unsaved changes are guarded; keyboard Delete removes the selected step, Escape closes the panel.
+  await panel(page).getByLabel("Название шага").fill("Контакт");
+  await expect(page.getByTestId("unsaved")).toBeVisible();
+  page.once("dialog", (d) => d.dismiss());
+  await page.getByRole("link", { name: "История операций" }).click();
+  await expect(page).toHaveURL(new RegExp(`/pipelines/${pipelineId}$`));
+  await page.getByTestId("step-node").nth(7).click();
+  await page.getByTestId("canvas").press("Delete");
+  await expect(page.getByTestId("step-node")).toHaveCount(7);
+  await page.keyboard.press("Escape");
+  await expect(page.getByTestId("editor-panel")).toHaveCount(0);
+
+  // Save that as version 3, then restore version 2: it is saved again as version 4.
+  await page.getByTestId("save").click();
+  await expect(page.getByTestId("pipeline-version")).toHaveText("Версия 3");
+  await page.getByRole("button", { name: "Версии" }).click();
+  await expect(page.getByTestId("versions").getByRole("listitem")).toHaveCount(3);
+  const v2 = page.getByTestId("versions").getByRole("listitem").filter({ hasText: "Версия 2" });
+  await v2.getByRole("button", { name: "Восстановить" }).click();
+  await expect(page.getByTestId("pipeline-version")).toHaveText("Версия 4");
+  await expect(page.getByTestId("step-node")).toHaveCount(8);
+  await expect(page.getByTestId("step-node").first()).toContainText("Данные контакта");
+  await expect(page.getByTestId("unsaved")).toBeHidden();
+});
+
+test("editor endpoints answer 404 for another user's pipeline and credential", async ({ baseURL }) => {
+  const ctxA = await pwRequest.newContext();
+  const a = await apiUser(ctxA, baseURL!, "ed-owner");
+  const { pipeline } = await (await ctxA.post(`${baseURL}/api/v1/pipelines`, { headers: a.auth, data: { name: "Чужая" } })).json();
+  const cred = await ctxA.post(`${baseURL}/api/v1/credentials`, { headers: a.auth, data: { name: "Секрет", secret: "top-secret-value-123" } });
+  expect(cred.status()).toBe(201);
+  const { credential } = await cred.json();
+  expect(credential).toEqual(expect.objectContaining({ name: "Секрет", hint: "…-123" }));
+  expect(JSON.stringify(credential)).not.toContain("top-secret");
+  const dup = await ctxA.post(`${baseURL}/api/v1/credentials`, { headers: a.auth, data: { name: "Секрет", secret: "x" } });
+  expect(dup.status()).toBe(409);
+
+  const ctxB = await pwRequest.newContext();
+  const b = await apiUser(ctxB, baseURL!, "ed-intruder");
+  const base = `${baseURL}/api/v1/pipelines/${pipeline.id}`;
+  for (const [method, url, data] of [
+    ["post", `${base}/source-fields`, {}],
+    ["get", `${base}/requests`, undefined],
+    ["post", `${base}/rotate-token`, undefined],
+    ["post", `${base}/test-step`, { stepId: "s1" }],
+    ["post", `${base}/test-pipeline`, {}],
+    ["get", `${base}/versions`, undefined],
+    ["post", `${base}/versions/1/restore`, {}],
+    ["patch", `${baseURL}/api/v1/credentials/${credential.id}`, { secret: "stolen" }],
+    ["delete", `${baseURL}/api/v1/credentials/${credential.id}`, undefined],
+  ] as const) {
+    const res = await ctxB[method](url, { headers: b.auth, data });
+    expect(res.status(), `${method} ${url}`).toBe(404);
+  }
+  expect((await (await ctxB.get(`${baseURL}/api/v1/credentials`, { headers: b.auth })).json()).credentials).toEqual([]);
+  // The owner's data is untouched.
+  const versions = await (await ctxA.get(`${base}/versions`, { headers: a.auth })).json();
+  expect(versions.versions).toHaveLength(1);
+  const list = await (await ctxA.get(`${baseURL}/api/v1/credentials`, { headers: a.auth })).json();
+  expect(list.credentials.map((c: { hint: string }) => c.hint)).toEqual(["…-123"]);
 });
