@@ -1,16 +1,14 @@
-import crypto from "node:crypto";
 import { z } from "zod";
 import { prisma, Prisma } from "../db";
 import { definitionSchema, emptyDefinition, type PipelineDefinition } from "./definition";
 import { pipelineView } from "./pipeline-view";
+import { newWebhookToken } from "./rotate-webhook-token";
 
 export const createPipelineSchema = z.object({
   name: z.string().trim().min(1, "name: обязательное поле").max(200, "name: не длиннее 200 символов"),
   definition: definitionSchema.optional(),
 });
 
-/** A fresh webhook token: 192 random bits, URL-safe. */
-export const newWebhookToken = () => crypto.randomBytes(24).toString("base64url");
 
 export async function createPipeline(userId: string, input: { name: string; definition?: PipelineDefinition }) {
   const definition = (input.definition ?? emptyDefinition()) as Prisma.InputJsonValue;
