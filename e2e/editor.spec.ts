@@ -197,6 +197,7 @@ test("builds the Klientiks → Weeek pipeline through the editor and runs it", a
   await expect(page.getByTestId("pipeline-test").getByTestId("step-result")).toHaveCount(8);
   await expect(page.getByTestId("node-output")).toHaveCount(8);
   expect(fake.state.links).toHaveLength(1);
+  await page.getByRole("button", { name: "Показать всё" }).click();
   await page.screenshot({ path: "e2e/artifacts/editor-canvas.png" });
 
   // Save → a new version; start.

@@ -186,6 +186,7 @@ function Palette({ index, onClose }: { index: number; onClose: () => void }) {
 }
 
 export function Canvas() {
+  const t = useTranslations("editor");
   const store = useStore();
   const selected = useEditor((s) => s.selected);
   // Only ids and positions shape the graph; editing a step's config must not rebuild it.
@@ -238,6 +239,11 @@ export function Canvas() {
           minZoom={0.2}
           maxZoom={1.5}
           proOptions={{ hideAttribution: true }}
+          ariaLabelConfig={{
+            "controls.zoomIn.ariaLabel": t("canvas.zoomIn"),
+            "controls.zoomOut.ariaLabel": t("canvas.zoomOut"),
+            "controls.fitView.ariaLabel": t("canvas.fitView"),
+          }}
         >
           <Background gap={20} color="#e2e8f0" />
           <Controls showInteractive={false} position="bottom-left" />
