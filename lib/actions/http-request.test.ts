@@ -2,7 +2,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runOne } from "./test-kit";
-import { httpRequest, retryAfterMs } from "./http-request";
+import { httpRequest, retryAfterFromBody, retryAfterMs } from "./http-request";
 import { createOutboundHttp } from "../engine/outbound-http";
 
 type Reply = { status: number; body?: string; headers?: Record<string, string>; hang?: boolean };
@@ -138,6 +138,22 @@ describe("HTTP-запрос", () => {
     expect(sleeps).toEqual([7000, 60000]);
     expect(retryAfterMs("Wed, 21 Oct 2015 07:28:10 GMT", Date.parse("Wed, 21 Oct 2015 07:28:00 GMT"))).toBe(10000);
     expect(retryAfterMs("soon")).toBeUndefined();
+  });
+
+  it("429 without Retry-After: Telegram's parameters.retry_after in the body sets the wait", async () => {
+    const tooMany = (n: unknown) => ({ status: 429, body: JSON.stringify({ ok: false, error_code: 429, description: "Too Many Requests: retry after 3", parameters: { retry_after: n } }) });
+    setup(tooMany(3), tooMany(500), { status: 200, body: '{"ok":true}' });
+    const sleeps: number[] = [];
+    const r = await runOne("http-request", baseConfig(), { credentials, outputs, http: client, sleeps });
+    expect(r.record.status).toBe("succeeded");
+    expect(sleeps).toEqual([3000, 60000]);
+    // The header wins over the body; a 5xx body is not consulted; junk falls back to backoff.
+    setup({ status: 429, headers: { "retry-after": "2" }, body: JSON.stringify({ parameters: { retry_after: 9 } }) }, { status: 200, body: "{}" });
+    const s2: number[] = [];
+    await runOne("http-request", baseConfig(), { credentials, outputs, http: client, sleeps: s2 });
+    expect(s2).toEqual([2000]);
+    expect(retryAfterFromBody('{"parameters":{"retry_after":"x"}}')).toBeUndefined();
+    expect(retryAfterFromBody("retry_after: 5")).toBeUndefined();
   });
 
   it("acceptNon2xx returns the error response as output", async () => {

@@ -2,7 +2,8 @@
 //
 // Retry policy: network errors, timeouts, 429 and 5xx are retried up to maxAttempts with
 // exponential backoff (1 s, 2 s, 4 s … capped at 30 s) plus up to 30% jitter; a Retry-After header
-// (seconds or an HTTP date) replaces the backoff, capped at 60 s. Other 4xx are never retried —
+// (seconds or an HTTP date) replaces the backoff, capped at 60 s; without the header, a 429's JSON
+// body may say it instead — Telegram's {"parameters":{"retry_after":N}}. Other 4xx are never retried —
 // repeating a rejected request cannot succeed. Every attempt carries the same
 // `Idempotency-Key: <runId>:<stepId>`, so a server that honours it creates the record once.
 import { z } from "zod";
@@ -153,7 +154,7 @@ export const httpRequest = defineAction({
       }
       const retryable = res.status === 429 || res.status >= 500;
       if (retryable && attempt < input.maxAttempts) {
-        const wait = retryAfterMs(res.headers["retry-after"]) ?? backoff(attempt);
+        const wait = retryAfterMs(res.headers["retry-after"]) ?? (res.status === 429 ? retryAfterFromBody(res.body) : undefined) ?? backoff(attempt);
         ctx.log(`attempt ${attempt}: HTTP ${res.status}; retrying in ${wait} ms`);
         await ctx.sleep(wait, ctx.signal);
         continue;
@@ -196,6 +197,18 @@ export function retryAfterMs(header: string | string[] | undefined, now = Date.n
     ms = at - now;
   }
   return Math.max(0, Math.min(RETRY_AFTER_MAX_MS, ms));
+}
+
+/** Telegram's 429: {"ok":false,"error_code":429,"parameters":{"retry_after":N}} (N seconds). */
+export function retryAfterFromBody(body: string): number | undefined {
+  if (!body.includes("retry_after")) return undefined;
+  try {
+    const n = (JSON.parse(body) as { parameters?: { retry_after?: unknown } })?.parameters?.retry_after;
+    if (typeof n !== "number" || !Number.isFinite(n) || n < 0) return undefined;
+    return Math.min(RETRY_AFTER_MAX_MS, n * 1000);
+  } catch {
+    return undefined;
+  }
 }
 
 function bodyExcerpt(body: string): string {

@@ -191,3 +191,28 @@ describe("no code execution, no env", () => {
     expect(renderText("{{source.__proto__}}", scope, empty)).toBe("");
   });
 });
+
+describe("secrets and text inside URLs and HTML", () => {
+  const tg: TemplateScope = { ...scope, credentials: { bot: "123456:ABC-DEF_ghi", hook: "https://b24-x.bitrix24.ru/rest/1/c0de5ecret/" } };
+
+  it("keeps a bot token's ':' in the path, still encodes what would break the path or the query", () => {
+    expect(renderUrl('https://api.telegram.org/bot{{credentials["bot"]}}/sendMessage', tg, fail)).toBe(
+      "https://api.telegram.org/bot123456:ABC-DEF_ghi/sendMessage",
+    );
+    expect(renderUrl("https://h/u/{{source.x}}?q={{source.x}}", { ...tg, source: { x: "a@b:c/d?e" } }, fail)).toBe(
+      "https://h/u/a@b:c%2Fd%3Fe?q=a%40b%3Ac%2Fd%3Fe",
+    );
+  });
+
+  it("inserts a whole-base-URL credential (a Bitrix24 webhook) as is", () => {
+    expect(renderUrl('{{credentials["hook"]}}crm.lead.add.json', tg, fail)).toBe("https://b24-x.bitrix24.ru/rest/1/c0de5ecret/crm.lead.add.json");
+  });
+
+  it("| html escapes markup in values, not in the template", () => {
+    const s: TemplateScope = { ...scope, source: { n: `Анна "Ромашка" О'Нил <b>&` } };
+    expect(parseToken("source.n | html")).toEqual({ kind: "source", path: "n", cast: "html" });
+    expect(renderText("<b>Клиент:</b> {{source.n | html}}", s, fail)).toBe("<b>Клиент:</b> Анна &quot;Ромашка&quot; О'Нил &lt;b&gt;&amp;");
+    expect(renderJson('{"text": "<i>{{source.n | html}}</i>"}', s, fail)).toEqual({ text: "<i>Анна &quot;Ромашка&quot; О'Нил &lt;b&gt;&amp;</i>" });
+    expect(renderText("[{{source.nope | html}}]", s, empty)).toBe("[]");
+  });
+});

@@ -8,6 +8,7 @@
 //   {{credentials["Weeek токен"]}}        a credential by name (any characters; \" and \\ escape)
 //   {{credentials.weeek_token}}           the same, for names made of letters, digits, _ and -
 //   {{… | number}}                        an explicit cast: string, number, boolean, json
+//   {{… | html}}                          text with <, >, & and " escaped (Telegram's HTML parse_mode)
 // Only these three roots are tokens; any other `{{…}}` is literal text (other systems use the
 // same braces, e.g. Klientiks' own placeholders).
 //
@@ -15,7 +16,7 @@
 // template can reach is the scope the engine passes in (this run's source, outputs, credentials).
 import { getByPath, parsePath, PathSyntaxError } from "./paths";
 
-export type CastType = "string" | "number" | "boolean" | "json";
+export type CastType = "string" | "number" | "boolean" | "json" | "html";
 export type OnMissing = "empty" | "fail";
 
 export type TokenRef =
@@ -55,7 +56,7 @@ export class TemplateError extends Error {
   }
 }
 
-const CASTS = new Set<CastType>(["string", "number", "boolean", "json"]);
+const CASTS = new Set<CastType>(["string", "number", "boolean", "json", "html"]);
 
 /** Parses the inside of `{{ … }}`; null when it is not one of our tokens. */
 export function parseToken(expr: string): Token | null {
@@ -238,6 +239,11 @@ export function parseNumber(text: string): number | null {
 const TRUE = new Set(["true", "1", "yes", "on", "да"]);
 const FALSE = new Set(["false", "0", "no", "off", "нет"]);
 
+/** The four characters that matter in HTML text and attribute values. */
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
+
 /**
  * Applies an explicit cast. `field` names the field in the error:
  * «Поле amount: значение "abc" не является числом».
@@ -248,6 +254,8 @@ export function castValue(value: unknown, cast: CastType, field: string, onMissi
   switch (cast) {
     case "string":
       return toText(value);
+    case "html":
+      return escapeHtml(toText(value));
     case "number": {
       if (typeof value === "number" && Number.isFinite(value)) return value;
       if (value === null || (typeof value === "string" && value.trim() === "")) {
@@ -340,6 +348,8 @@ export function renderValue(
 /**
  * Renders a URL template. Tokens in the path, query and fragment are percent-encoded; a token that
  * supplies the scheme/host part (e.g. a base URL kept in a credential) is inserted as is.
+ * In the path, ":" and "@" stay literal (RFC 3986 allows them in a segment): a Telegram bot token
+ * "123456:ABC-DEF" in /bot<token>/sendMessage must reach the server as typed.
  */
 export function renderUrl(template: string, scope: TemplateScope, opts: RenderOptions): string {
   const tokens = findTokens(template);
@@ -352,9 +362,13 @@ export function renderUrl(template: string, scope: TemplateScope, opts: RenderOp
   } else {
     pathStart = tokens.length > 0 && tokens[0].start === 0 ? tokens[0].end : 0;
   }
+  const q = literal.slice(pathStart).search(/[?#]/);
+  const queryStart = q < 0 ? literal.length : pathStart + q;
   return replaceTokens(template, (t, f) => {
     const text = resolveText(t, scope, opts);
-    return f.start < pathStart ? text : encodeURIComponent(text);
+    if (f.start < pathStart) return text;
+    const encoded = encodeURIComponent(text);
+    return f.start < queryStart ? encoded.replace(/%3A/g, ":").replace(/%40/g, "@") : encoded;
   });
 }
 
