@@ -159,3 +159,18 @@ test("repeated failed logins are slowed down", async ({ page, baseURL }) => {
   await page.getByRole("button", { name: "Войти" }).click();
   await expect(page.getByTestId("form-error")).toContainText("Слишком много попыток");
 });
+
+test("settings show the live worker and its last heartbeat; /api/v1/health lists it", async ({ page, baseURL }) => {
+  await registerViaUi(page, uniqueEmail("health"));
+  await page.goto("/settings");
+  const section = page.getByTestId("worker-health");
+  await expect(section).toContainText("Обработчики");
+  await expect(section).toContainText("pid");
+  await expect(section).toContainText("Последний сигнал");
+  const res = await page.request.get(`${baseURL}/api/v1/health`);
+  expect(res.status()).toBe(200);
+  const body = await res.json();
+  expect(body.redis).toBe("ok");
+  expect(body.workers.length).toBeGreaterThan(0);
+  expect(Date.now() - Date.parse(body.workers[0].lastSeen)).toBeLessThan(30_000);
+});

@@ -1,5 +1,6 @@
 "use client";
 import { useEffect, useState } from "react";
+import Link from "next/link";
 import { useFormatter, useTranslations } from "next-intl";
 import { Button } from "@/components/ui/button";
 import { StatusBadge } from "@/components/ui/status-badge";
@@ -51,6 +52,7 @@ function EditorShell() {
   const tp = useTranslations("pipelines");
   const store = useStore();
   const name = useEditor((s) => s.name);
+  const pipelineId = useEditor((s) => s.pipelineId);
   const status = useEditor((s) => s.status);
   const version = useEditor((s) => s.version);
   const selected = useEditor((s) => s.selected);
@@ -113,6 +115,10 @@ function EditorShell() {
             {t("issuesCount", { count: issueCount })}
           </button>
         ) : null}
+        <nav className="flex items-center gap-3 text-sm">
+          <Link href={`/history?pipelineId=${pipelineId}`} className="text-indigo-700 hover:underline" data-testid="link-history">{t("links.history")}</Link>
+          <Link href={`/pipelines/${pipelineId}/settings`} className="text-indigo-700 hover:underline" data-testid="link-settings">{t("links.settings")}</Link>
+        </nav>
         <div className="ml-auto flex items-center gap-2">
           <Button onClick={() => act("test", async () => { const result = await testPipeline(store); store.set(() => ({ selected: null })); setSide({ kind: "test", result }); })} disabled={busy !== null} data-testid="test-pipeline">
             {busy === "test" ? t("test.running") : t("test.pipeline")}

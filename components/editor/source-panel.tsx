@@ -6,6 +6,7 @@ import { api } from "@/components/ui/api";
 import { useEditor, useStore } from "./context";
 import { fetchFields, rotate } from "./actions";
 import { ActionIcon } from "./icons";
+import { KlientiksUrlBuilder } from "@/components/kit/klientiks-url-builder";
 
 type RecentRequest = { id: string; receivedAt: string; method: string; status: string; summary: string };
 
@@ -72,6 +73,10 @@ export function SourcePanel() {
           <Button variant="ghost" className="px-0 text-xs text-slate-600" disabled={busy} onClick={() => { if (confirm(t("source.rotateConfirm"))) void run(() => rotate(store)); }}>
             ↻ {t("source.rotate")}
           </Button>
+          <details className="rounded-md border border-slate-200 bg-slate-50 px-3 py-2" data-testid="klientiks-url">
+            <summary className="cursor-pointer text-sm font-medium text-slate-700">{t("source.klientiks")}</summary>
+            <div className="pt-2"><KlientiksUrlBuilder webhookUrl={url} /></div>
+          </details>
         </section>
 
         <section className="space-y-2">
