@@ -48,10 +48,10 @@ test("template wizard → Klientiks URL → event → contact, deal and link in 
   await page.getByRole("button", { name: "Далее" }).click();
 
   // 2. Token: a wrong one is refused plainly, the right one opens the funnel list.
-  await page.getByTestId("weeek-token").fill("not-the-token");
+  await page.getByTestId("template-secret").fill("not-the-token");
   await page.getByRole("button", { name: "Далее" }).click();
   await expect(page.getByTestId("wizard-error")).toHaveText("Неверный токен Weeek");
-  await page.getByTestId("weeek-token").fill(TOKEN);
+  await page.getByTestId("template-secret").fill(TOKEN);
   await expect(page.getByLabel("Название ключа доступа")).toHaveValue("Weeek токен");
   await page.screenshot({ path: "docs/img/kit-2-token.png", fullPage: true });
   await page.getByRole("button", { name: "Далее" }).click();

@@ -1,13 +1,15 @@
 "use client";
-// «Создать из шаблона»: template and event → name → Weeek token (saved or new) → funnel and
-// status, read live from Weeek with that token → create → the Klientiks URL to paste.
+// «Создать из шаблона»: template and event → name → the template's secret (saved or new) and its
+// own inputs → (Weeek: funnel and status, read live with that token) → create → the Klientiks URL
+// to paste. What to ask for comes from the template's declaration (lib/templates/registry.ts).
 import { useId, useState } from "react";
 import Link from "next/link";
 import { useLocale, useTranslations } from "next-intl";
 import { Button } from "@/components/ui/button";
 import { Field, Input } from "@/components/ui/input";
 import { api } from "@/components/ui/api";
-import { PIPELINE_TEMPLATES, getTemplate } from "@/lib/templates/registry";
+import { PIPELINE_TEMPLATES, getTemplate, isAdvancedInput } from "@/lib/templates/registry";
+import { checkSecret, checkTemplateValues, type TemplateInput } from "@/lib/templates/template-inputs";
 import { KLIENTIKS_EVENTS, type KlientiksEventId } from "@/lib/templates/klientiks-events";
 import { KlientiksUrlBuilder } from "./klientiks-url-builder";
 
@@ -19,6 +21,7 @@ const selectClass = "block w-full rounded-md border border-slate-300 bg-white px
 
 export function TemplateWizard({ credentials }: { credentials: WizardCredential[] }) {
   const t = useTranslations("kit");
+  const td = useTranslations("destinations");
   const locale = useLocale() === "en" ? "en" : "ru";
   const ids = { event: useId(), cred: useId(), funnel: useId(), status: useId() };
 
@@ -31,7 +34,8 @@ export function TemplateWizard({ credentials }: { credentials: WizardCredential[
 
   const [credMode, setCredMode] = useState<"existing" | "new">(credentials.length ? "existing" : "new");
   const [credentialId, setCredentialId] = useState(credentials[0]?.id ?? "");
-  const [credName, setCredName] = useState(() => freeName(template.credentialName, credentials));
+  const [credName, setCredName] = useState(() => freeName(template.credential.defaultName, credentials));
+  const [values, setValues] = useState<Record<string, string>>({});
   const [secret, setSecret] = useState("");
 
   const [funnels, setFunnels] = useState<Option[] | null>(null);
@@ -43,8 +47,8 @@ export function TemplateWizard({ credentials }: { credentials: WizardCredential[
   const [error, setError] = useState<string | null>(null);
   const [created, setCreated] = useState<Created | null>(null);
 
-  const needsStatus = template.inputs.includes("weeekStatus");
-  const stepCount = template.build({ weeekBaseUrl: "https://weeek.invalid", credentialName: "-", statusId: "-", klientiksEvent: event }).steps.length;
+  const needsStatus = !!template.weeek?.status;
+  const stepCount = stepCountOf(templateId, event);
   // The token stays in this component until «Создать»; Weeek is asked through our server.
   const weeekCall = <T,>(path: string) =>
     credMode === "existing"
@@ -67,12 +71,27 @@ export function TemplateWizard({ credentials }: { credentials: WizardCredential[
     const next = getTemplate(id)!;
     setTemplateId(id);
     setEvent(next.defaultEvent);
+    setValues({});
     if (!nameTouched) setName(next.title[locale]);
+    if (next.credential.defaultName !== template.credential.defaultName) setCredName(freeName(next.credential.defaultName, credentials));
   }
 
   const tokenReady = credMode === "existing" ? !!credentialId : credName.trim() !== "" && secret.trim() !== "";
 
   function afterToken() {
+    if (!template.weeek) {
+      // Nothing to ask the destination before the first run: check the inputs here, as the API will.
+      const problems: string[] = [];
+      if (credMode === "new") {
+        const s = checkSecret(template.credential, secret);
+        if ("error" in s) problems.push(s.error[locale]);
+      }
+      const v = checkTemplateValues(template.inputs, values);
+      if (!v.ok) problems.push(...v.issues.map((i) => i.message[locale]));
+      setError(problems.length ? problems.join("; ") : null);
+      if (!problems.length) setStep(3);
+      return;
+    }
     void guarded(async () => {
       setFunnels(null);
       setStatuses(null);
@@ -102,6 +121,7 @@ export function TemplateWizard({ credentials }: { credentials: WizardCredential[
         name: name.trim(),
         klientiksEvent: event,
         ...(needsStatus ? { statusId } : {}),
+        ...(template.inputs.length ? { values } : {}),
         ...(credMode === "existing" ? { credentialId } : { credentialName: credName.trim(), secret }),
       };
       const res = await api<{ pipeline: { id: string; name: string; webhookUrl: string; definition: { steps: unknown[] } } }>(
@@ -114,7 +134,11 @@ export function TemplateWizard({ credentials }: { credentials: WizardCredential[
     });
   }
 
-  const steps = [t("stepTemplate"), t("stepToken"), needsStatus ? t("stepStatus") : t("create"), t("stepDone")];
+  const steps = [t("stepTemplate"), template.inputs.length ? td("stepConnect") : template.credential.label[locale], needsStatus ? t("stepStatus") : t("create"), t("stepDone")];
+  const renderInput = (input: TemplateInput) => (
+    <TemplateInputField key={input.key} input={input} locale={locale} value={values[input.key] ?? input.defaultValue ?? ""} onChange={(v) => setValues((old) => ({ ...old, [input.key]: v }))} />
+  );
+  const advanced = template.inputs.filter(isAdvancedInput);
 
   return (
     <div className="mx-auto max-w-3xl px-8 py-8" data-testid="template-wizard">
@@ -208,14 +232,28 @@ export function TemplateWizard({ credentials }: { credentials: WizardCredential[
             </div>
           ) : (
             <>
-              <Field label={t("token")} hint={t("tokenHint")}>
-                <Input type="password" autoComplete="off" value={secret} onChange={(e) => setSecret(e.target.value)} data-testid="weeek-token" />
+              <Field label={template.credential.label[locale]} hint={template.credential.hint[locale]}>
+                <Input
+                  type="password"
+                  autoComplete="off"
+                  value={secret}
+                  placeholder={template.credential.placeholder}
+                  onChange={(e) => setSecret(e.target.value)}
+                  data-testid="template-secret"
+                />
               </Field>
               <Field label={t("credentialName")} hint={t("credentialNameHint")}>
                 <Input value={credName} onChange={(e) => setCredName(e.target.value)} maxLength={100} />
               </Field>
             </>
           )}
+          {template.inputs.filter((i) => !isAdvancedInput(i)).map(renderInput)}
+          {advanced.length ? (
+            <details className="rounded-md border border-slate-200 px-3 py-2">
+              <summary className="cursor-pointer text-sm text-slate-600">{td("advanced")}</summary>
+              <div className="mt-3 space-y-4">{advanced.map(renderInput)}</div>
+            </details>
+          ) : null}
           <div className="flex gap-2">
             <Button onClick={() => setStep(1)}>{t("back")}</Button>
             <Button type="submit" variant="primary" disabled={!tokenReady || busy}>{busy ? t("loading") : t("next")}</Button>
@@ -277,6 +315,35 @@ export function TemplateWizard({ credentials }: { credentials: WizardCredential[
       ) : null}
     </div>
   );
+}
+
+function TemplateInputField({ input, locale, value, onChange }: { input: TemplateInput; locale: "ru" | "en"; value: string; onChange(v: string): void }) {
+  const id = useId();
+  if (input.kind === "choice") {
+    return (
+      <div className="space-y-1">
+        <label htmlFor={id} className="text-sm font-medium text-slate-700">{input.label[locale]}</label>
+        <select id={id} className={selectClass} value={value} onChange={(e) => onChange(e.target.value)} data-testid={`input-${input.key}`}>
+          {input.options.map((o) => (
+            <option key={o.value} value={o.value}>{o.label[locale]}</option>
+          ))}
+        </select>
+        <p className="text-xs text-slate-500">{input.hint[locale]}</p>
+      </div>
+    );
+  }
+  return (
+    <Field label={input.label[locale]} hint={input.hint[locale]}>
+      <Input value={value} placeholder={input.placeholder} onChange={(e) => onChange(e.target.value)} maxLength={2000} data-testid={`input-${input.key}`} />
+    </Field>
+  );
+}
+
+/** Steps of the definition the template builds (placeholder inputs: only the count matters). */
+function stepCountOf(templateId: string, event: KlientiksEventId): number {
+  const tpl = getTemplate(templateId)!;
+  const values = Object.fromEntries(tpl.inputs.map((i) => [i.key, i.defaultValue ?? "-"]));
+  return tpl.build({ credentialName: "-", statusId: "-", values, klientiksEvent: event }).steps.length;
 }
 
 /** "Weeek токен", or "Weeek токен 2" … when the user already has one by that name. */

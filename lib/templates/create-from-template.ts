@@ -9,6 +9,7 @@ import { isUuid } from "../pipelines/get-pipeline";
 import { validateDefinition } from "../actions/registry";
 import { getTemplate } from "./registry";
 import { KLIENTIKS_EVENTS, type KlientiksEventId } from "./klientiks-events";
+import { checkSecret, checkTemplateValues } from "./template-inputs";
 
 const eventIds = KLIENTIKS_EVENTS.map((e) => e.id) as [KlientiksEventId, ...KlientiksEventId[]];
 
@@ -23,6 +24,8 @@ export const fromTemplateSchema = z
     secret: credentialSecretSchema.optional(),
     statusId: z.string().trim().min(1).max(200).optional(),
     klientiksEvent: z.enum(eventIds).optional(),
+    /** The template's own inputs by key (e.g. baseUrl, chatId, parseMode). */
+    values: z.record(z.string(), z.string().max(2000)).optional(),
   })
   .refine((v) => !!v.credentialId || (!!v.credentialName && !!v.secret), {
     message: "укажите credentialId или credentialName и secret",
@@ -38,9 +41,12 @@ export type FromTemplateInput = z.infer<typeof fromTemplateSchema>;
 export async function createPipelineFromTemplate(userId: string, input: FromTemplateInput) {
   const template = getTemplate(input.templateId);
   if (!template) throw unprocessable(`templateId: нет шаблона «${input.templateId}»`);
-  if (template.inputs.includes("weeekStatus") && !input.statusId) throw unprocessable("statusId: выберите статус воронки Weeek");
+  if (template.weeek?.status && !input.statusId) throw unprocessable("statusId: выберите статус воронки Weeek");
+  const checked = checkTemplateValues(template.inputs, input.values ?? {});
+  if (!checked.ok) throw unprocessable(checked.issues.map((i) => i.message.ru).join("; "));
 
   let credentialName: string;
+  let secret = "";
   if (input.credentialId) {
     const row = isUuid(input.credentialId)
       ? await prisma.credential.findFirst({ where: { id: input.credentialId, userId }, select: { name: true } })
@@ -49,12 +55,17 @@ export async function createPipelineFromTemplate(userId: string, input: FromTemp
     credentialName = row.name;
   } else {
     credentialName = input.credentialName!;
+    // Stored tidied (a Bitrix24 address cut to …/rest/<user>/<code>/), since the URL is built from it.
+    const s = checkSecret(template.credential, input.secret!);
+    if ("error" in s) throw unprocessable(`secret: ${s.error.ru}`);
+    secret = s.value;
   }
 
   const definition = template.build({
     weeekBaseUrl: env().WEEEK_BASE_URL,
     credentialName,
     statusId: input.statusId,
+    values: checked.values,
     klientiksEvent: input.klientiksEvent ?? template.defaultEvent,
   });
   // A template that does not validate is our bug; refuse before saving anything.
@@ -63,7 +74,7 @@ export async function createPipelineFromTemplate(userId: string, input: FromTemp
 
   if (!input.credentialId) {
     try {
-      await createCredential({ userId, name: credentialName, secret: input.secret! });
+      await createCredential({ userId, name: credentialName, secret });
     } catch (e) {
       if (e instanceof CredentialNameTakenError) throw new ApiError(409, "conflict", `${e.message}: выберите его из списка или введите другое название`);
       throw e;

@@ -1,0 +1,83 @@
+// «Клиентикс → Битрикс24: лид»: crm.lead.add through an incoming webhook. The webhook's address
+// carries its secret (https://<портал>/rest/<user>/<code>/), so the whole address is the credential
+// and the step's URL is `{{credentials[…]}}crm.lead.add.json` — inserted unencoded as the URL's
+// base, and masked as a whole in history.
+import type { PipelineDefinition } from "../pipelines/definition";
+import { klientiksEventFields, type KlientiksEventId } from "./klientiks-events";
+import { at, EVENT_MAPPING } from "./klientiks-mapping";
+import { parseHttpUrl, type Check } from "./template-inputs";
+
+export type BitrixTemplateInput = { credentialName: string; klientiksEvent: KlientiksEventId };
+
+/**
+ * A pasted webhook address → "https://<портал>/rest/<user>/<code>/". Bitrix shows it with an
+ * example method appended (…/profile.json), which is cut off.
+ */
+export function checkBitrixWebhook(text: string): Check {
+  const u = parseHttpUrl(text.trim());
+  const m = u ? /^(\/rest\/\d+\/[A-Za-z0-9_]+)(\/.*)?$/.exec(u.pathname) : null;
+  if (!u || !m || u.search) {
+    return {
+      error: {
+        ru: "Адрес вебхука Битрикс24 должен выглядеть так: https://портал.bitrix24.ru/rest/1/abc123xyz/",
+        en: "A Bitrix24 webhook address looks like https://portal.bitrix24.ru/rest/1/abc123xyz/",
+      },
+    };
+  }
+  return { value: `${u.origin}${m[1]}/` };
+}
+
+export function buildBitrixLeadDefinition(input: BitrixTemplateInput): PipelineDefinition {
+  const m = EVENT_MAPPING[input.klientiksEvent];
+  const fields = {
+    TITLE: m.title,
+    NAME: m.firstName,
+    ...(m.lastName ? { LAST_NAME: m.lastName } : {}),
+    ...(m.middleName ? { SECOND_NAME: m.middleName } : {}),
+    ...(m.phone ? { PHONE: [{ VALUE: m.phone, VALUE_TYPE: "WORK" }] } : {}),
+    ...(m.email ? { EMAIL: [{ VALUE: m.email, VALUE_TYPE: "WORK" }] } : {}),
+    ...(m.amount ? { OPPORTUNITY: m.amount.replace("}}", " | number}}"), CURRENCY_ID: "RUB" } : {}),
+    ...(m.comment ? { COMMENTS: m.comment } : {}),
+    SOURCE_DESCRIPTION: "Клиентикс",
+  };
+  return {
+    sourceFields: klientiksEventFields(input.klientiksEvent).map((path) => ({ path })),
+    sourcePosition: { x: 0, y: 0 },
+    steps: [
+      {
+        id: "compose_lead",
+        type: "json-composer",
+        name: "Данные лида",
+        position: at(0),
+        config: { mode: "template", template: JSON.stringify({ fields, params: { REGISTER_SONET_EVENT: "Y" } }, null, 2), fields: [], onMissing: "empty" },
+      },
+      {
+        id: "create_lead",
+        type: "http-request",
+        name: "Создать лид в Битрикс24",
+        position: at(1),
+        config: {
+          method: "POST",
+          url: `{{credentials[${JSON.stringify(input.credentialName)}]}}crm.lead.add.json`,
+          query: [],
+          headers: [{ key: "Content-Type", value: "application/json" }],
+          bodyType: "json",
+          bodyJson: "{{steps.compose_lead.result}}",
+          bodyForm: [],
+          bodyRaw: "",
+          timeoutSeconds: 30,
+          acceptNon2xx: false,
+          maxAttempts: 3,
+          onMissing: "fail",
+        },
+      },
+      {
+        id: "parse_lead",
+        type: "json-parser",
+        name: "ID лида",
+        position: at(2),
+        config: { input: "{{steps.create_lead.body}}", outputs: [{ name: "id лида", path: '["result"]', key: "lead_id" }], onMissing: "fail" },
+      },
+    ],
+  };
+}
