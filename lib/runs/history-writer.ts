@@ -85,8 +85,8 @@ WITH steps AS (
                               error, attempts, truncated, "startedAt", "durationMs")
   SELECT v.id, v."runId", v."stepId", v.position, v."actionType", v.name, v.status::"StepStatus", v.input,
          v.output, v.error, v.attempts, v.truncated, v."startedAt", v."durationMs"
-  FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, "runId" uuid, "stepId" text, position int, "actionType" text,
-         name text, status text, input jsonb, output jsonb, error text, attempts int, truncated boolean,
+  FROM json_to_recordset($1::json) AS v(id uuid, "runId" uuid, "stepId" text, position int, "actionType" text,
+         name text, status text, input json, output json, error text, attempts int, truncated boolean,
          "startedAt" timestamp, "durationMs" int)
   ON CONFLICT ("runId", "stepId") DO UPDATE SET
     position = EXCLUDED.position, "actionType" = EXCLUDED."actionType", name = EXCLUDED.name,

@@ -42,10 +42,10 @@ const COLUMNS = `
   r."finishedAt" AT TIME ZONE 'UTC' AS "finishedAt",
   r."durationMs", r.attempts, left(r.error, 300) AS error, r."rerunOfId", r."resumeFromStepId",
   r."payloadPruned", left(r."rejectReason", 300) AS "rejectReason",
-  (SELECT jsonb_agg(jsonb_build_array(e.key,
-            left(CASE WHEN jsonb_typeof(e.value) = 'string' THEN e.value #>> '{}' ELSE e.value::text END, 80)))
-     FROM (SELECT key, value FROM jsonb_each(CASE WHEN jsonb_typeof(r.payload) = 'object' THEN r.payload
-                                                  ELSE '{}'::jsonb END) LIMIT 30) e) AS fields`;
+  (SELECT json_agg(json_build_array(e.key,
+            left(CASE WHEN json_typeof(e.value) = 'string' THEN e.value #>> '{}' ELSE e.value::text END, 80)))
+     FROM (SELECT key, value FROM json_each(CASE WHEN json_typeof(r.payload) = 'object' THEN r.payload
+                                                 ELSE '{}'::json END) LIMIT 30) e) AS fields`;
 
 function toItem(r: Row): RunListItem {
   const { fields, ...rest } = r;

@@ -52,7 +52,7 @@ WITH batch AS (
 ), steps AS (
   UPDATE "RunStep" SET input = NULL, output = NULL WHERE "runId" IN (SELECT id FROM batch) RETURNING 1
 )
-UPDATE "Run" r SET body = NULL, "rawBody" = NULL, payload = '{}'::jsonb, query = '{}'::jsonb,
+UPDATE "Run" r SET body = NULL, "rawBody" = NULL, payload = '{}'::json, query = '{}'::json,
                    "searchTerms" = ARRAY[]::text[], "payloadPruned" = true
 FROM batch WHERE r.id = batch.id`;
 

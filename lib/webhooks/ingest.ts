@@ -104,9 +104,9 @@ SELECT v.id, p.id, p."userId", p.version,
              ELSE 'NOT_PROCESSED' END)::"RunStatus",
        v.method, v.query, v.headers, v.body, v."rawBody", v."contentType", v."sizeBytes", v.payload,
        v."rejectReason", COALESCE(v."searchTerms", ARRAY[]::text[]), v."receivedAt"
-FROM jsonb_to_recordset($1::jsonb) AS v(
-       id uuid, token text, method text, query jsonb, headers jsonb, body jsonb, "rawBody" text,
-       "contentType" text, "sizeBytes" int, payload jsonb, "rejectReason" text, "searchTerms" text[],
+FROM json_to_recordset($1::json) AS v(
+       id uuid, token text, method text, query json, headers jsonb, body json, "rawBody" text,
+       "contentType" text, "sizeBytes" int, payload json, "rejectReason" text, "searchTerms" text[],
        "receivedAt" timestamp)
 JOIN "Pipeline" p ON p."webhookToken" = v.token
 RETURNING id, status`;
