@@ -28,13 +28,13 @@ test("alert settings: recipients, test e-mail success with the sink and a readab
 
   const recipients = page.getByLabel("Дополнительные получатели");
   await recipients.fill("ops@example.test\nне-адрес");
-  await page.getByRole("button", { name: "Сохранить" }).click();
+  await page.getByTestId("alert-settings").getByRole("button", { name: "Сохранить" }).click();
   await expect(page.getByText("Неверные адреса: не-адрес")).toBeVisible();
 
   await recipients.fill("ops@example.test, team@example.test");
   await page.getByLabel("Окно группировки, минут").fill("5");
   await page.getByLabel("Присылать письма об ошибках").uncheck();
-  await page.getByRole("button", { name: "Сохранить" }).click();
+  await page.getByTestId("alert-settings").getByRole("button", { name: "Сохранить" }).click();
   await expect(page.getByText("Настройки сохранены")).toBeVisible();
   const saved = await (await page.request.get(`/api/v1/pipelines/${pipeline.id}`)).json();
   expect(saved.pipeline.settings).toMatchObject({

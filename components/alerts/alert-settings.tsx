@@ -82,7 +82,7 @@ export function AlertSettings({
 
   return (
     <div className="space-y-6">
-      <section className="rounded-xl border border-slate-200 bg-white p-6" aria-labelledby="alerts-title">
+      <section className="rounded-xl border border-slate-200 bg-white p-6" aria-labelledby="alerts-title" data-testid="alert-settings">
         <h2 id="alerts-title" className="text-base font-semibold">{t("title")}</h2>
         <p className="mt-1 max-w-2xl text-sm text-slate-500">{t("hint", { owner: ownerEmail })}</p>
         <form

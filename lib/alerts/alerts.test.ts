@@ -1,6 +1,6 @@
 // Alerts end to end against real Postgres and Redis, with an in-process SMTP server whose received
 // messages are parsed with mailparser: what is checked is what a recipient would read.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import net from "node:net";
 import crypto from "node:crypto";
 import { SMTPServer } from "smtp-server";
@@ -51,7 +51,7 @@ async function closedPortUrl(): Promise<string> {
   return `smtp://127.0.0.1:${port}`;
 }
 
-async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 15_000): Promise<T> {
+async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 25_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
@@ -138,6 +138,8 @@ afterAll(async () => {
   await closeQueues();
   await closeDb();
 });
+
+vi.setConfig({ testTimeout: 60_000 });
 
 describe("failure e-mail", () => {
   it("goes to the owner and the extra recipients with the step, its error, inputs and link — no secrets", async () => {
