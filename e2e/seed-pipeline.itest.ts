@@ -2,7 +2,7 @@
 // Weeek API, with the token kept as a credential.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeWeeek, type FakeWeeek } from "./fakes/weeek";
-import { buildKlientiksWeeekDefinition } from "../lib/pipelines/templates/klientiks-weeek";
+import { buildKlientiksWeeekDefinition } from "./fixtures/seed-definition";
 import { validateDefinition } from "../lib/actions/registry";
 import { runSteps } from "../lib/engine/run-steps";
 import { createOutboundHttp } from "../lib/engine/outbound-http";

@@ -31,7 +31,7 @@ const { getWorkerHealth } = await import("../lib/runs/worker-health");
 const { createIngester } = await import("../lib/webhooks/ingest");
 const { createHookHandler } = await import("../lib/webhooks/handle-hook");
 const { startFakeWeeek } = await import("../e2e/fakes/weeek");
-const { buildKlientiksWeeekDefinition } = await import("../lib/pipelines/templates/klientiks-weeek");
+const { buildKlientiksWeeekDefinition } = await import("../e2e/fixtures/seed-definition");
 
 const REDIS_URL = process.env.REDIS_URL!;
 const httpClient = createOutboundHttp({ allowlist: "127.0.0.1" });

@@ -8,7 +8,7 @@ import net from "node:net";
 import { prisma } from "../lib/db";
 import { createPipeline } from "../lib/pipelines/create-pipeline";
 import { createCredential } from "../lib/credentials/create-credential";
-import { buildKlientiksWeeekDefinition } from "../lib/pipelines/templates/klientiks-weeek";
+import { buildKlientiksWeeekDefinition } from "../e2e/fixtures/seed-definition";
 import type { PipelineDefinition } from "../lib/pipelines/definition";
 
 export const WEEEK_TOKEN = "wk_test_0123456789abcdef";

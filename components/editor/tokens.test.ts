@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { filterPickerGroups, insertAt, labelContext, pickerGroups, tokenSegments } from "./tokens";
-import { buildKlientiksWeeekDefinition } from "@/lib/pipelines/templates/klientiks-weeek";
+import { buildKlientiksWeeekDefinition } from "@/e2e/fixtures/seed-definition";
 
 const def = buildKlientiksWeeekDefinition({ baseUrl: "https://api.weeek.net", statusId: "st1", credentialName: "Weeek токен" });
 

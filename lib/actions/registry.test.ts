@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { getAction, listActions, validateDefinition, validateStep } from "./registry";
-import { buildKlientiksWeeekDefinition } from "../pipelines/templates/klientiks-weeek";
+import { buildKlientiksWeeekDefinition } from "../../e2e/fixtures/seed-definition";
 
 describe("registry", () => {
   it("lists the three action types with labels and default configs that validate", () => {
