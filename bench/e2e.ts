@@ -53,7 +53,9 @@ const childEnv = {
 
 function start(script: string, name: string): { child: ChildProcess; ready: Promise<void> } {
   // node --import tsx: one process, so its pid is the one whose RSS we read.
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", script], {
+  // BENCH_PROFILE=<dir>: write a V8 CPU profile of each process there (open in Chrome DevTools).
+  const profile = process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const child: ChildProcess = spawn(process.execPath, [...profile, "--import", "tsx", script], {
     env: childEnv as NodeJS.ProcessEnv,
     stdio: ["ignore", "pipe", "pipe"],
   });
