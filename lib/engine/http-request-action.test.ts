@@ -1,9 +1,11 @@
+// The HTTP-запрос action against a real local server through the real outbound client (so it
+// lives with the engine: actions themselves never touch node:*).
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runOne } from "./test-kit";
-import { httpRequest, retryAfterFromBody, retryAfterMs } from "./http-request";
-import { createOutboundHttp } from "../engine/outbound-http";
+import { runOne } from "../actions/test-kit";
+import { httpRequest, retryAfterFromBody, retryAfterMs } from "../actions/http-request";
+import { createOutboundHttp } from "./outbound-http";
 
 type Reply = { status: number; body?: string; headers?: Record<string, string>; hang?: boolean };
 let replies: Reply[] = [];
