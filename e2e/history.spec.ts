@@ -104,6 +104,7 @@ test("history: filter, search, failing HTTP response, re-run from the failed ste
   await expect(rows.first()).toContainText("Егор");
   await expect(rows.first()).toContainText("Ошибка");
   await expect(rows.filter({ hasText: "Анна" })).toContainText("Успешно");
+  await page.screenshot({ path: "e2e/artifacts/history-list.png", fullPage: true });
 
   await page.getByLabel("Статус").selectOption("FAILED");
   await expect(page).toHaveURL(/status=FAILED/);
@@ -140,6 +141,7 @@ test("history: filter, search, failing HTTP response, re-run from the failed ste
   await expect(sent).toContainText("Bearer ***");
   await expect(sent).not.toContainText(WEEEK_TOKEN);
   await expect(page.locator('[data-testid="step"][data-step-id="compose"]')).toHaveAttribute("data-status", "SUCCEEDED");
+  await page.screenshot({ path: "e2e/artifacts/history-run-failed.png", fullPage: true });
   await page.getByTestId("version-link").click();
   await expect(page.getByTestId("version-title")).toContainText("версия 1");
   await page.goBack();
