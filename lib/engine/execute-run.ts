@@ -20,7 +20,7 @@ import { searchTermsOf } from "../webhooks/ingest";
 import { createHistoryWriter, type HistoryWriter, type StepRow } from "../runs/history-writer";
 import { runSteps, type StepOutputs, type StepRecord } from "./run-steps";
 import { outboundHttpFromEnv } from "./outbound-http";
-import { isTruncated, truncateJson } from "./truncate";
+import { isTruncated, toJson, truncateJson } from "./truncate";
 
 /** Actions without side effects: repeating them after a crash is harmless, so they need no commit of their own. */
 const PURE_ACTIONS = new Set(["json-composer", "json-parser"]);
@@ -116,7 +116,7 @@ function tickBatcher<K, V>(load: (keys: K[]) => Promise<Map<K, V>>): (key: K) =>
 }
 
 function serialize(value: unknown): string {
-  return JSON.stringify(value) ?? "null";
+  return toJson(value);
 }
 
 export function createRunExecutor(options: RunExecutorOptions = {}): RunExecutor {

@@ -46,19 +46,50 @@ export function createMasker(secrets: Iterable<string>): Masker {
     parts.add(new URLSearchParams({ s }).toString().slice(2));
   }
   const ordered = [...parts].sort((a, b) => b.length - a.length);
-  const text = (v: string): string => {
-    if (whole.has(v)) return MASK;
-    let out = v;
-    for (const p of ordered) if (out.includes(p)) out = out.split(p).join(MASK);
-    return out;
-  };
+  const text =
+    whole.size === 0
+      ? (v: string): string => v
+      : (v: string): string => {
+          if (whole.has(v)) return MASK;
+          let out = v;
+          for (const p of ordered) if (out.includes(p)) out = out.split(p).join(MASK);
+          return out;
+        };
+  // Copy on write: a value with nothing to mask comes back as is (the common case for runs
+  // without credentials); the result is never mutated by the engine.
   const visit = (v: unknown, headerName?: string): unknown => {
     if (typeof v === "string") return headerName !== undefined && isSensitiveHeader(headerName) ? maskHeaderValue(v) : text(v);
-    if (Array.isArray(v)) return v.map((x) => visit(x, headerName));
+    if (Array.isArray(v)) {
+      let out: unknown[] | null = null;
+      for (let i = 0; i < v.length; i++) {
+        const x = visit(v[i], headerName);
+        if (out) out.push(x);
+        else if (x !== v[i]) (out = v.slice(0, i)).push(x);
+      }
+      return out ?? v;
+    }
     if (v && typeof v === "object") {
-      const out: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(v)) out[text(k)] = visit(x, k);
-      return out;
+      // Plain objects only reach here from JSON-shaped values; others (Date…) keep the old rule.
+      if (Object.getPrototypeOf(v) !== Object.prototype && Object.getPrototypeOf(v) !== null) {
+        const out: Record<string, unknown> = {};
+        for (const [k, x] of Object.entries(v)) out[text(k)] = visit(x, k);
+        return out;
+      }
+      const o = v as Record<string, unknown>;
+      const keys = Object.keys(o);
+      let out: Record<string, unknown> | null = null;
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i];
+        const x = o[k];
+        const mk = text(k);
+        const mx = visit(x, k);
+        if (!out && (mk !== k || mx !== x)) {
+          out = {};
+          for (let j = 0; j < i; j++) out[keys[j]] = o[keys[j]];
+        }
+        if (out) out[mk] = mx;
+      }
+      return out ?? v;
     }
     return v;
   };

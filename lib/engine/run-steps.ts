@@ -146,6 +146,32 @@ type ExecOne = {
   maxRecordBytes: number;
 };
 
+type CheckedStep =
+  | { ok: true; action: NonNullable<ReturnType<typeof getAction>>; config: Record<string, unknown> }
+  | { ok: false; error: ActionError };
+
+// A step's configuration is validated and parsed (zod, JSON templates) once per step object, not
+// once per run: the worker runs the same cached, never-mutated definitions over and over. The
+// entry remembers the type and config it was made from, so a replaced config is checked again.
+const checkedSteps = new WeakMap<StepDefinition, { type: string; config: unknown; index: number; result: CheckedStep }>();
+
+function checkedStep(step: StepDefinition, index: number): CheckedStep {
+  const hit = checkedSteps.get(step);
+  if (hit && hit.type === step.type && hit.config === step.config && hit.index === index) return hit.result;
+  let result: CheckedStep;
+  const action = getAction(step.type);
+  const issues = validateStep(step, index);
+  if (!action || issues.length > 0) {
+    const ru = issues.map((i) => `${i.path} — ${i.message.ru}`).join("; ");
+    const en = issues.map((i) => `${i.path} — ${i.message.en}`).join("; ");
+    result = { ok: false, error: new ActionError(`Неверная настройка: ${ru}`, `Invalid configuration: ${en}`, "invalid_config") };
+  } else {
+    result = { ok: true, action, config: action.configSchema.parse(step.config) as Record<string, unknown> };
+  }
+  checkedSteps.set(step, { type: step.type, config: step.config, index, result });
+  return result;
+}
+
 async function executeStep(o: ExecOne): Promise<{ record: StepRecord; output: Record<string, unknown> | null }> {
   const startedAt = new Date();
   const t0 = performance.now();
@@ -166,14 +192,9 @@ async function executeStep(o: ExecOne): Promise<{ record: StepRecord; output: Re
     return { record, output: null };
   };
 
-  const action = getAction(step.type);
-  const issues = validateStep(step, index);
-  if (!action || issues.length > 0) {
-    const ru = issues.map((i) => `${i.path} — ${i.message.ru}`).join("; ");
-    const en = issues.map((i) => `${i.path} — ${i.message.en}`).join("; ");
-    return fail(new ActionError(`Неверная настройка: ${ru}`, `Invalid configuration: ${en}`, "invalid_config"));
-  }
-  const config = action.configSchema.parse(step.config) as Record<string, unknown>;
+  const checked = checkedStep(step, index);
+  if (!checked.ok) return fail(checked.error);
+  const { action, config } = checked;
   const onMissing: OnMissing = config.onMissing === "empty" ? "empty" : "fail";
   try {
     const scope: TemplateScope = { source: o.source, steps: o.outputs, credentials: o.credentials };

@@ -107,8 +107,28 @@ function validPath(path: string): boolean {
   }
 }
 
+// Templates come from saved definitions, so the worker renders the same few strings for every run:
+// their token lists and parsed JSON skeletons are kept (bounded, oldest dropped first). Cached
+// values are shared and never mutated by their users.
+const MEMO_MAX = 2000;
+function memo<V>(cache: Map<string, V>, key: string, make: () => V): V {
+  const hit = cache.get(key);
+  if (hit !== undefined) return hit;
+  const v = make();
+  if (cache.size >= MEMO_MAX) cache.delete(cache.keys().next().value!);
+  cache.set(key, v);
+  return v;
+}
+const tokenCache = new Map<string, readonly FoundToken[]>();
+
 /** Finds our tokens in a text, left to right. Quoted strings inside braces may contain `}}`. */
-export function findTokens(text: string): FoundToken[] {
+export function findTokens(text: string): readonly FoundToken[] {
+  if (!text.includes("{{")) return NO_TOKENS;
+  return memo(tokenCache, text, () => scanTokens(text));
+}
+const NO_TOKENS: readonly FoundToken[] = Object.freeze([]);
+
+function scanTokens(text: string): FoundToken[] {
   const out: FoundToken[] = [];
   let i = 0;
   while (i < text.length) {
@@ -372,7 +392,7 @@ export function renderUrl(template: string, scope: TemplateScope, opts: RenderOp
   });
 }
 
-function maskTokens(text: string, tokens: FoundToken[]): string {
+function maskTokens(text: string, tokens: readonly FoundToken[]): string {
   let out = text;
   for (const f of tokens) out = out.slice(0, f.start) + "\u0000".repeat(f.end - f.start) + out.slice(f.end);
   return out;
@@ -427,7 +447,17 @@ export function checkJsonTemplate(template: string, field = "template"): Templat
   }
 }
 
-function parseJsonTemplate(template: string, field: string) {
+type ParsedJsonTemplate = { parsed: unknown; tokens: readonly FoundToken[]; marker: string };
+const jsonTemplateCache = new Map<string, ParsedJsonTemplate>();
+
+/** Parsed once per template text (errors are not cached: their message names the field). */
+function parseJsonTemplate(template: string, field: string): ParsedJsonTemplate {
+  const hit = jsonTemplateCache.get(template);
+  if (hit) return hit;
+  return memo(jsonTemplateCache, template, () => parseJsonTemplateUncached(template, field));
+}
+
+function parseJsonTemplateUncached(template: string, field: string): ParsedJsonTemplate {
   const tokens = findTokens(template);
   let marker = "\ue000hf";
   while (template.includes(marker)) marker += "\ue001";

@@ -7,6 +7,24 @@ export function jsonBytes(value: unknown): number {
   return encoder.encode(JSON.stringify(value) ?? "null").length;
 }
 
+// The JSON text truncateJson measured, kept for the history writer so a recorded value is not
+// serialized twice (objects only; weakly held, and recorded values are never mutated).
+const measured = new WeakMap<object, string>();
+
+function remember(value: unknown, text: string): unknown {
+  if (value !== null && typeof value === "object") measured.set(value, text);
+  return value;
+}
+
+/** JSON.stringify(value) ?? "null", reusing the text truncateJson made for the same object. */
+export function toJson(value: unknown): string {
+  if (value !== null && typeof value === "object") {
+    const text = measured.get(value);
+    if (text !== undefined) return text;
+  }
+  return JSON.stringify(value) ?? "null";
+}
+
 export function isTruncated(value: unknown): value is TruncatedMarker {
   return !!value && typeof value === "object" && (value as { __truncated?: unknown }).__truncated === true;
 }
@@ -18,8 +36,10 @@ export function isTruncated(value: unknown): value is TruncatedMarker {
  */
 export function truncateJson(value: unknown, maxBytes: number): unknown {
   const text = JSON.stringify(value) ?? "null";
+  // A UTF-16 code unit is at most 3 UTF-8 bytes: short texts need no encoding to be measured.
+  if (text.length * 3 <= maxBytes) return remember(value, text);
   const bytes = encoder.encode(text).length;
-  if (bytes <= maxBytes) return value;
+  if (bytes <= maxBytes) return remember(value, text);
   const budget = Math.max(0, maxBytes - 64);
   // JSON-escaping can grow the preview (quotes, control characters, non-ASCII counts in bytes);
   // shrink until the whole marker fits.
