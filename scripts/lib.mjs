@@ -33,11 +33,10 @@ export function ensureDependencies() {
 /** Runs web and worker as one process tree: Ctrl-C (or either dying) stops both. */
 export function runWebAndWorker(extraEnv = {}) {
   const env = { ...process.env, NODE_ENV: "production", ...extraEnv };
-  const tsx = path.join(root, "node_modules", ".bin", "tsx");
-  const children = [
-    spawn(tsx, ["server.ts"], { cwd: root, env, stdio: "inherit" }),
-    spawn(tsx, ["worker/index.ts"], { cwd: root, env, stdio: "inherit" }),
-  ];
+  // `node --import tsx <script>`, not the tsx CLI: the CLI keeps a parent process of its own
+  // (~50 MB RSS each) just to relay signals. Same command line as bench/e2e.ts measures.
+  const run = (script) => spawn(process.execPath, ["--import", "tsx", script], { cwd: root, env, stdio: "inherit" });
+  const children = [run("server.ts"), run("worker/index.ts")];
   let exiting = false;
   const stopAll = (code) => {
     if (exiting) return;
