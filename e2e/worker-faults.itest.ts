@@ -1,14 +1,17 @@
 // Fault tests with real worker processes (`npx tsx worker/index.ts`): kill -9 in the middle of a
 // run, and two workers sharing one queue. They use a database of their own (the workers' sweepers
-// must see only these runs) and Redis db index from TEST_REDIS_URL.
+// must see only these runs) and a private redis-server: the real workers also run the alerts
+// queue, the sweeper and pruning, which must not touch other test files' jobs on the shared Redis.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Queue } from "bullmq";
 import {
   createRunningPipeline,
   createTestUser,
+  freePort,
   insertRun,
   spawnWorker,
   startCountingServer,
+  startPrivateRedis,
   threeStepDefinition,
   twoCallDefinition,
   usePrivateDatabase,
@@ -23,7 +26,8 @@ const { redisConnection } = await import("../lib/queue/connection");
 const { RUNS_QUEUE, runJobOptions } = await import("../lib/queue/run-queue");
 const { getWorkerHealth } = await import("../lib/runs/worker-health");
 
-const REDIS_URL = process.env.REDIS_URL!;
+const privateRedis = await startPrivateRedis(await freePort());
+const REDIS_URL = privateRedis.url;
 let counting: CountingServer;
 let userId: string;
 let queue: Queue;
@@ -56,6 +60,7 @@ afterAll(async () => {
   healthConn.disconnect();
   await counting.close();
   await closeDb();
+  await privateRedis.stop();
 });
 
 describe("worker processes", () => {
