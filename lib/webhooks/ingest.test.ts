@@ -123,6 +123,16 @@ describe("createIngester", () => {
     expect(row.payload).toEqual({ bad: "a\ufffdb", pair: "😀" });
   });
 
+  it("keeps the sender's key order (the payload column is json, not jsonb)", async () => {
+    const p = await createPipeline(user.id);
+    const ingester = createIngester({ enqueue: runQueue.enqueue });
+    const fields = { client_id: "7", client_phone: "+79161234567", client_name: "Анна", a: "1", zz_last: "x" };
+    const r = await ingester.ingest({ token: p.webhookToken, request: { ...request(fields), method: "GET", query: fields } });
+    const row = await prisma.run.findUniqueOrThrow({ where: { id: r.found ? r.runId : "" } });
+    expect(Object.keys(row.payload as object)).toEqual(["client_id", "client_phone", "client_name", "a", "zz_last"]);
+    expect(Object.keys(row.query as object)).toEqual(["client_id", "client_phone", "client_name", "a", "zz_last"]);
+  });
+
   it("keeps receivedAt from the caller", async () => {
     const p = await createPipeline(user.id);
     const ingester = createIngester({ enqueue: runQueue.enqueue });
