@@ -1,8 +1,10 @@
-// Path resolution into plain JSON values (source payloads, step outputs, parsed JSON).
-// Kept separate from lib/webhooks/extract-fields.ts for now; the two should be unified later.
+// Path resolution into plain JSON values (source payloads, step outputs, parsed JSON) — the one
+// resolver: the field list of «Получить» (lib/webhooks/extract-fields.ts) emits paths in this syntax.
 //
-// Accepted forms: `a.b`, `a[0].b`, `["key.with.dots"]`, `['k']`, `a["b c"].d`, and plain keys that
-// contain dots when such a key exists verbatim (Klientiks sends `appointment.time` as one key).
+// Accepted forms: `a.b`, `a[0].b`, `["key.with.dots"]`, `['k']`, `a["b c"].d`. Dots mean nesting;
+// only when the nested path does not exist is a plain key containing dots tried verbatim (Klientiks
+// sends `appointment.time` as one key, and a hand-typed {{source.appointment.time}} should find it).
+// The field picker writes such keys as `["appointment.time"]`, so its paths never depend on this.
 
 export type PathSegment = { key: string; dotted: boolean };
 
@@ -72,26 +74,36 @@ function child(value: unknown, key: string): { found: boolean; value: unknown } 
 
 function walk(value: unknown, segs: PathSegment[], i: number): { found: boolean; value: unknown } {
   if (i === segs.length) return { found: true, value };
-  // Longest verbatim dotted key first: `appointment.time` as one key beats nesting.
+  // Nesting first (the picker's `a.b`); then a verbatim key joining dotted segments, longest first.
+  const c = child(value, segs[i].key);
+  if (c.found) {
+    const r = walk(c.value, segs, i + 1);
+    if (r.found) return r;
+  }
   let end = i;
   while (end + 1 < segs.length && segs[end].dotted && segs[end + 1].dotted) end++;
   for (let j = end; j > i; j--) {
     const joined = segs.slice(i, j + 1).map((s) => s.key).join(".");
-    const c = child(value, joined);
-    if (c.found) {
-      const r = walk(c.value, segs, j + 1);
+    const v = child(value, joined);
+    if (v.found) {
+      const r = walk(v.value, segs, j + 1);
       if (r.found) return r;
     }
   }
-  const c = child(value, segs[i].key);
-  if (!c.found) return c;
-  return walk(c.value, segs, i + 1);
+  return { found: false, value: undefined };
 }
 
 /** Resolves `path` in `root`. `found: false` distinguishes a missing field from a present `null`. */
 export function getByPath(root: unknown, path: string): { found: boolean; value: unknown } {
   if (path === "" || path === "$") return { found: true, value: root };
-  const verbatim = child(root, path);
-  if (verbatim.found) return verbatim;
-  return walk(root, parsePath(path), 0);
+  let segs: PathSegment[];
+  try {
+    segs = parsePath(path);
+  } catch (err) {
+    // Not a valid path, but possibly a key as it stands (e.g. "a..b" sent verbatim).
+    const verbatim = child(root, path);
+    if (verbatim.found) return verbatim;
+    throw err;
+  }
+  return walk(root, segs, 0);
 }

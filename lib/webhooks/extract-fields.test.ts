@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { extractFields, formatKey, getByPath, joinKey, parsePath } from "./extract-fields";
+import { extractFields, formatKey, joinKey } from "./extract-fields";
+import { getByPath } from "../engine/paths";
+
+// Paths are resolved by the template engine's resolver — the one steps use at run time.
+const at = (path: string) => getByPath(payload, path);
 
 const payload = {
   client_id: "1842",
@@ -26,29 +30,26 @@ describe("path syntax", () => {
     expect(joinKey("a", "b.c")).toBe('a["b.c"]');
   });
 
-  it("parses paths into keys and indexes", () => {
-    expect(parsePath("contacts.add[0].name")).toEqual(["contacts", "add", 0, "name"]);
-    expect(parsePath('["appointment.time"]')).toEqual(["appointment.time"]);
-    expect(parsePath('a["b.c"][2]["x]y"]')).toEqual(["a", "b.c", 2, "x]y"]);
-    expect(parsePath("['k']")).toEqual(["k"]);
-    expect(parsePath("a..b")).toBeNull();
-    expect(parsePath("a.")).toBeNull();
-    expect(parsePath("a[")).toBeNull();
-    expect(parsePath("")).toBeNull();
+  it("the engine resolves emitted paths, keeping a dotted key and a nested path apart", () => {
+    expect(at('["appointment.time"]')).toEqual({ found: true, value: "10:30" });
+    expect(at("appointment.time")).toEqual({ found: true, value: "nested" });
+    expect(at("contacts.add[0].phone")).toEqual({ found: true, value: "+79990001122" });
+    expect(at("services[3]")).toEqual({ found: true, value: "маникюр" });
+    expect(at("services.1")).toEqual({ found: true, value: "укладка" });
+    expect(at('["a b"]["x]y"]')).toEqual({ found: true, value: 1 });
+    expect(at("nothing")).toEqual({ found: true, value: null });
+    for (const missing of ["missing.deeper", "services[9]", "client_id.length", "constructor"]) {
+      expect(at(missing).found, missing).toBe(false);
+    }
   });
 
-  it("getByPath keeps a dotted key and a nested path apart", () => {
-    expect(getByPath(payload, '["appointment.time"]')).toBe("10:30");
-    expect(getByPath(payload, "appointment.time")).toBe("nested");
-    expect(getByPath(payload, "contacts.add[0].phone")).toBe("+79990001122");
-    expect(getByPath(payload, "services[3]")).toBe("маникюр");
-    expect(getByPath(payload, "services.1")).toBe("укладка");
-    expect(getByPath(payload, '["a b"]["x]y"]')).toBe(1);
-    expect(getByPath(payload, "nothing")).toBeNull();
-    expect(getByPath(payload, "missing.deeper")).toBeUndefined();
-    expect(getByPath(payload, "services[9]")).toBeUndefined();
-    expect(getByPath(payload, "client_id.length")).toBeUndefined();
-    expect(getByPath(payload, "constructor")).toBeUndefined();
+  it("every field «Получить» lists resolves to its example value", () => {
+    for (const f of extractFields(payload)) {
+      const r = at(f.path);
+      expect(r.found, f.path).toBe(true);
+      const shown = typeof r.value === "string" ? r.value : JSON.stringify(r.value);
+      expect(shown, f.path).toBe(f.example);
+    }
   });
 });
 
