@@ -20,8 +20,12 @@ describe("getByPath", () => {
     expect(getByPath(data, "$.a.b")).toEqual({ found: true, value: 1 });
   });
 
-  it("prefers a verbatim key containing dots (Klientiks' appointment.time)", () => {
+  it("falls back to a verbatim key containing dots (Klientiks' appointment.time) when nesting finds nothing", () => {
     expect(getByPath(data, "appointment.time")).toEqual({ found: true, value: "10:30" });
+    // Nesting wins where both exist: the field picker writes the verbatim key as ["appointment.time"].
+    const both = { "appointment.time": "10:30", appointment: { time: "nested" } };
+    expect(getByPath(both, "appointment.time")).toEqual({ found: true, value: "nested" });
+    expect(getByPath(both, '["appointment.time"]')).toEqual({ found: true, value: "10:30" });
     expect(getByPath(data, "appointment.id")).toEqual({ found: true, value: 7 });
     expect(getByPath(data, "key.with.dots.inner")).toEqual({ found: true, value: true });
   });
