@@ -54,7 +54,7 @@ export function RerunControls({
             })
           }
         >
-          ⏵ {t("process")}
+          ▸ {t("process")}
         </Button>
         {error ? <span role="alert" className="text-sm text-red-700">{error}</span> : null}
       </div>

@@ -208,7 +208,7 @@ export function RunList({
         ) : null}
         {filtered ? <BulkRerun filter={filterBody(params)} /> : null}
         {search.pipelineId && hasPending ? (
-          <Button onClick={() => void processPending(search.pipelineId!)} data-testid="process-pending">⏵ {t("processPending")}</Button>
+          <Button onClick={() => void processPending(search.pipelineId!)} data-testid="process-pending">▸ {t("processPending")}</Button>
         ) : null}
         {notice ? <span className="text-sm text-emerald-700" role="status">{notice}</span> : null}
         {error ? <span className="text-sm text-red-700" role="alert">{error}</span> : null}
@@ -248,13 +248,13 @@ export function RunList({
                   </td>
                   <td className="whitespace-nowrap px-4 py-2 text-right tabular-nums text-slate-600">{formatDuration(r.durationMs)}</td>
                   <td className="px-4 py-2 text-right tabular-nums text-slate-600">{r.attempts}</td>
-                  <td className="max-w-md px-4 py-2">
+                  <td className="w-full max-w-0 px-4 py-2">
                     <div className="truncate text-slate-700" data-testid="run-summary">{r.payloadPruned ? <span className="italic text-slate-400">{t("pruned")}</span> : r.summary}</div>
                     {r.status === "FAILED" && r.error ? <div className="truncate text-xs text-red-600">{r.error}</div> : null}
                     {r.status === "REJECTED" && r.rejectReason ? <div className="truncate text-xs text-amber-700">{r.rejectReason}</div> : null}
                     {r.status === "NOT_PROCESSED" ? (
                       <button type="button" className="text-xs text-indigo-700 hover:underline" onClick={(e) => { e.stopPropagation(); void processPending(r.pipelineId, [r.id]); }}>
-                        ⏵ {t("process")}
+                        ▸ {t("process")}
                       </button>
                     ) : null}
                   </td>

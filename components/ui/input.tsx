@@ -12,7 +12,7 @@ export function Input({ className = "", ...props }: InputHTMLAttributes<HTMLInpu
 export function Field({ label, hint, children }: { label: string; hint?: string; children: React.ReactNode }) {
   return (
     <label className="block space-y-1">
-      <span className="text-sm font-medium text-slate-700">{label}</span>
+      <span className="block text-sm font-medium text-slate-700">{label}</span>
       {children}
       {hint ? <span className="block text-xs text-slate-500">{hint}</span> : null}
     </label>
