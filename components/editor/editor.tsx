@@ -105,21 +105,21 @@ function EditorShell() {
 
   return (
     <div className="flex h-full flex-col">
-      <header className="flex min-h-14 flex-wrap items-center gap-2 border-b border-slate-200 bg-white px-5 py-2">
-        <h1 className="mr-1 truncate text-lg font-semibold" data-testid="pipeline-name">{name}</h1>
+      <header className="flex min-h-14 items-center gap-2 border-b border-slate-200 bg-white px-5 py-2">
+        <h1 className="mr-1 min-w-0 truncate text-lg font-semibold" data-testid="pipeline-name" title={name}>{name}</h1>
         <StatusBadge status={status} label={tp(`status.${status}`)} />
-        <span className="text-xs text-slate-500" data-testid="pipeline-version">{t("versionN", { n: version })}</span>
-        <span className={`text-xs ${dirty ? "text-amber-700" : "invisible"}`} data-testid="unsaved">● {t("unsaved")}</span>
+        <span className="shrink-0 text-xs text-slate-500" data-testid="pipeline-version">{t("versionN", { n: version })}</span>
+        <span className={`shrink-0 whitespace-nowrap text-xs ${dirty ? "text-amber-700" : "invisible"}`} data-testid="unsaved">● {t("unsaved")}</span>
         {issueCount > 0 ? (
           <button type="button" className="rounded text-xs text-red-700 hover:underline focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500" onClick={() => { store.set(() => ({ selected: null })); setSide({ kind: "issues", issues: store.get().issues.all }); }}>
             {t("issuesCount", { count: issueCount })}
           </button>
         ) : null}
-        <nav className="flex items-center gap-3 text-sm">
-          <Link href={`/history?pipelineId=${pipelineId}`} className="text-indigo-700 hover:underline" data-testid="link-history">{t("links.history")}</Link>
-          <Link href={`/pipelines/${pipelineId}/settings`} className="text-indigo-700 hover:underline" data-testid="link-settings">{t("links.settings")}</Link>
+        <nav className="flex shrink-0 items-center gap-3 whitespace-nowrap text-sm">
+          <Link href={`/history?pipelineId=${pipelineId}`} className="text-indigo-700 hover:underline" data-testid="link-history" title={t("links.historyTitle")}>{t("links.history")}</Link>
+          <Link href={`/pipelines/${pipelineId}/settings`} className="text-indigo-700 hover:underline" data-testid="link-settings" title={t("links.settingsTitle")}>{t("links.settings")}</Link>
         </nav>
-        <div className="ml-auto flex items-center gap-2">
+        <div className="ml-auto flex shrink-0 items-center gap-2">
           <Button onClick={() => act("test", async () => { const result = await testPipeline(store); store.set(() => ({ selected: null })); setSide({ kind: "test", result }); })} disabled={busy !== null} data-testid="test-pipeline">
             {busy === "test" ? t("test.running") : t("test.pipeline")}
           </Button>
