@@ -185,6 +185,8 @@ test("builds the Klientiks → Weeek pipeline through the editor and runs it", a
   await httpStep(page, "Привязать контакт к сделке", `${weeek}/deals/`, /^Шаг 7/, { search: "id сделки", item: /^id сделки/, group: /^Шаг 6/, after: "/contacts" });
   await expect(page.getByTestId("step-node")).toHaveCount(8);
   await expect(page.locator('[data-testid="step-node"][data-invalid]')).toHaveCount(0);
+  // The node summary reads tokens as labels: the link URL takes the deal id from step 6.
+  await expect(page.getByTestId("step-node").nth(7)).toContainText("[Шаг 6 ›");
   await expect(page.getByTestId("unsaved")).toBeVisible();
 
   // Chips in plain inputs: the URL reads «… › id сделки» when not focused.

@@ -23,6 +23,7 @@ import { useEditor, useEditorLocale, useStore } from "./context";
 import { addStep, placeStep, removeStep, shiftStep } from "./actions";
 import { indexForDrop, NODE_WIDTH, SOURCE_POSITION, stepPosition } from "./graph";
 import { ActionIcon } from "./icons";
+import { readableSummary } from "./tokens";
 
 type StepNodeT = Node<{ stepId: string }, "step">;
 type SourceNodeT = Node<Record<string, never>, "source">;
@@ -51,7 +52,8 @@ const StepNode = memo(function StepNode({ data, selected }: NodeProps<StepNodeT>
   const count = useEditor((s) => s.def.steps.length);
   const issues = useEditor((s) => s.issues.byStep.get(data.stepId));
   const result = useEditor((s) => s.results[data.stepId]);
-  const summary = useMemo(() => (step ? summaryOf(step.type, step.config) : ""), [step]);
+  const rawSummary = useMemo(() => (step ? summaryOf(step.type, step.config) : ""), [step]);
+  const summary = useEditor((s) => readableSummary(rawSummary, s.def.steps, locale));
   if (!step) return null;
   const action = getAction(step.type);
   const problem = issues && issues.length > 0 ? issues.map((i) => i.text[locale]).join("\n") : null;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { filterPickerGroups, insertAt, labelContext, pickerGroups, tokenSegments } from "./tokens";
+import { filterPickerGroups, insertAt, labelContext, pickerGroups, readableSummary, tokenSegments } from "./tokens";
 import { buildKlientiksWeeekDefinition } from "@/e2e/fixtures/seed-definition";
 
 const def = buildKlientiksWeeekDefinition({ baseUrl: "https://api.weeek.net", statusId: "st1", credentialName: "Weeek токен" });
@@ -54,5 +54,20 @@ describe("field picker", () => {
   it("inserts at the caret, replacing a selection", () => {
     expect(insertAt("Bearer ", 7, 7, "{{x}}")).toEqual({ text: "Bearer {{x}}", caret: 12 });
     expect(insertAt("abXYcd", 2, 4, "-")).toEqual({ text: "ab-cd", caret: 3 });
+  });
+});
+
+describe("readableSummary", () => {
+  const steps = [{ id: "compose" }, { id: "create" }, { id: "parse_deal" }];
+  it("labels source, step and credential tokens and keeps the rest", () => {
+    expect(readableSummary("POST api.weeek.net/…/deals/{{steps.parse_deal.deal_id}}/contacts", steps, "ru")).toBe(
+      "POST api.weeek.net/…/deals/[Шаг 3 › deal_id]/contacts",
+    );
+    expect(readableSummary('{"phone": "{{source.client_phone}}", "t": "{{credentials["Weeek токен"]}}"}', steps, "en")).toBe(
+      '{"phone": "[Source › client_phone]", "t": "[Credential › Weeek токен]"}',
+    );
+    expect(readableSummary("?id={{id}}", steps, "ru")).toBe("?id={{id}}");
+    expect(readableSummary("x {{steps.gone.result}}", steps, "ru")).toBe("x [? gone › result]");
+    expect(readableSummary("plain", steps, "ru")).toBe("plain");
   });
 });

@@ -68,6 +68,30 @@ export function tokenSegments(text: string, ctx: LabelContext): Segment[] {
   return out;
 }
 
+/**
+ * A node's one-line summary with tokens as short labels: `POST …/deals/[Шаг 6 › deal_id]/contacts`.
+ * Output labels are left out on purpose: this runs for every node on every edit, so it only needs
+ * the step order, not each step's parsed config.
+ */
+export function readableSummary(summary: string, steps: readonly { id: string }[], locale: Locale): string {
+  if (!summary.includes("{{")) return summary;
+  const w = WORDS[locale];
+  let out = "";
+  let pos = 0;
+  for (const f of findTokens(summary)) {
+    out += summary.slice(pos, f.start);
+    const t = f.token;
+    if (t.kind === "source") out += `[${w.source} › ${t.path}]`;
+    else if (t.kind === "credential") out += `[${w.credential} › ${t.name}]`;
+    else {
+      const i = steps.findIndex((x) => x.id === t.stepId);
+      out += `[${i >= 0 ? `${w.step} ${i + 1}` : `? ${t.stepId}`} › ${t.key}${t.path ? ` › ${t.path}` : ""}]`;
+    }
+    pos = f.end;
+  }
+  return out + summary.slice(pos);
+}
+
 // ---- the field picker ----
 
 export type PickerItem = { token: string; label: string; chip: string; example?: string };
