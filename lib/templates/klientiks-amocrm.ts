@@ -6,6 +6,7 @@ import type { PipelineDefinition } from "../pipelines/definition";
 import { klientiksEventFields, type KlientiksEventId } from "./klientiks-events";
 import { at, EVENT_MAPPING } from "./klientiks-mapping";
 import { parseHttpUrl, type Check } from "./template-inputs";
+import { bearer, postComposedJson } from "./http-step";
 
 export type AmoTemplateInput = { baseUrl: string; credentialName: string; klientiksEvent: KlientiksEventId };
 
@@ -55,23 +56,7 @@ export function buildAmoLeadDefinition(input: AmoTemplateInput): PipelineDefinit
         type: "http-request",
         name: "Создать сделку в amoCRM",
         position: at(1),
-        config: {
-          method: "POST",
-          url: `${input.baseUrl.replace(/\/+$/, "")}/api/v4/leads/complex`,
-          query: [],
-          headers: [
-            { key: "Authorization", value: `Bearer {{credentials[${JSON.stringify(input.credentialName)}]}}` },
-            { key: "Content-Type", value: "application/json" },
-          ],
-          bodyType: "json",
-          bodyJson: "{{steps.compose_lead.result}}",
-          bodyForm: [],
-          bodyRaw: "",
-          timeoutSeconds: 30,
-          acceptNon2xx: false,
-          maxAttempts: 3,
-          onMissing: "fail",
-        },
+        config: postComposedJson(`${input.baseUrl.replace(/\/+$/, "")}/api/v4/leads/complex`, "compose_lead", [bearer(input.credentialName)]),
       },
       {
         id: "parse_lead",

@@ -6,6 +6,7 @@ import type { PipelineDefinition } from "../pipelines/definition";
 import { klientiksEventFields, type KlientiksEventId } from "./klientiks-events";
 import { at, EVENT_MAPPING } from "./klientiks-mapping";
 import { parseHttpUrl, type Check } from "./template-inputs";
+import { postComposedJson } from "./http-step";
 
 export type BitrixTemplateInput = { credentialName: string; klientiksEvent: KlientiksEventId };
 
@@ -56,20 +57,7 @@ export function buildBitrixLeadDefinition(input: BitrixTemplateInput): PipelineD
         type: "http-request",
         name: "Создать лид в Битрикс24",
         position: at(1),
-        config: {
-          method: "POST",
-          url: `{{credentials[${JSON.stringify(input.credentialName)}]}}crm.lead.add.json`,
-          query: [],
-          headers: [{ key: "Content-Type", value: "application/json" }],
-          bodyType: "json",
-          bodyJson: "{{steps.compose_lead.result}}",
-          bodyForm: [],
-          bodyRaw: "",
-          timeoutSeconds: 30,
-          acceptNon2xx: false,
-          maxAttempts: 3,
-          onMissing: "fail",
-        },
+        config: postComposedJson(`{{credentials[${JSON.stringify(input.credentialName)}]}}crm.lead.add.json`, "compose_lead"),
       },
       {
         id: "parse_lead",

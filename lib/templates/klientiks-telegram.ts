@@ -6,6 +6,7 @@ import type { PipelineDefinition } from "../pipelines/definition";
 import { klientiksEventFields, type KlientiksEventId } from "./klientiks-events";
 import { at, EVENT_MESSAGE, withCast } from "./klientiks-mapping";
 import { parseHttpUrl, type Check } from "./template-inputs";
+import { postComposedJson } from "./http-step";
 
 export const TELEGRAM_API_URL = "https://api.telegram.org";
 
@@ -78,21 +79,11 @@ export function buildTelegramMessageDefinition(input: TelegramTemplateInput): Pi
         type: "http-request",
         name: "Отправить в Telegram",
         position: at(1),
-        config: {
-          method: "POST",
-          // The token is a path segment; renderUrl keeps its ":" and the masker hides it in history.
-          url: `${input.apiUrl.replace(/\/+$/, "")}/bot{{credentials[${JSON.stringify(input.credentialName)}]}}/sendMessage`,
-          query: [],
-          headers: [{ key: "Content-Type", value: "application/json" }],
-          bodyType: "json",
-          bodyJson: "{{steps.compose_message.result}}",
-          bodyForm: [],
-          bodyRaw: "",
-          timeoutSeconds: 30,
-          acceptNon2xx: false,
-          maxAttempts: 3,
-          onMissing: "fail",
-        },
+        // The token is a path segment; renderUrl keeps its ":" and the masker hides it in history.
+        config: postComposedJson(
+          `${input.apiUrl.replace(/\/+$/, "")}/bot{{credentials[${JSON.stringify(input.credentialName)}]}}/sendMessage`,
+          "compose_message",
+        ),
       },
       {
         id: "parse_message",

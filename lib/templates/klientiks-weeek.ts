@@ -4,6 +4,7 @@
 // URL (/crm/statuses/{id}/deals), so the body carries no `status_id`.
 import type { PipelineDefinition, StepDefinition } from "../pipelines/definition";
 import { klientiksEventFields, type KlientiksEventId } from "./klientiks-events";
+import { bearer, postComposedJson } from "./http-step";
 
 export type WeeekTemplateInput = {
   /** e.g. "https://api.weeek.net" (env WEEEK_BASE_URL). */
@@ -60,25 +61,7 @@ function contactTemplate(m: ContactMapping): string {
 
 const at = (i: number) => ({ x: 320 * (i + 1), y: 0 });
 
-function post(url: string, bodyFrom: string, credentialName: string) {
-  return {
-    method: "POST",
-    url,
-    query: [],
-    headers: [
-      { key: "Authorization", value: `Bearer {{credentials[${JSON.stringify(credentialName)}]}}` },
-      { key: "Content-Type", value: "application/json" },
-    ],
-    bodyType: "json",
-    bodyJson: `{{steps.${bodyFrom}.result}}`,
-    bodyForm: [],
-    bodyRaw: "",
-    timeoutSeconds: 30,
-    acceptNon2xx: false,
-    maxAttempts: 3,
-    onMissing: "fail",
-  };
-}
+const post = (url: string, bodyFrom: string, credentialName: string) => postComposedJson(url, bodyFrom, [bearer(credentialName)]);
 
 function contactSteps(input: WeeekTemplateInput): StepDefinition[] {
   const base = input.weeekBaseUrl.replace(/\/+$/, "");
