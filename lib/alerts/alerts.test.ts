@@ -3,8 +3,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import net from "node:net";
 import crypto from "node:crypto";
-import { SMTPServer } from "smtp-server";
-import { simpleParser, type ParsedMail } from "mailparser";
 import { prisma, closeDb } from "../db";
 import { env } from "../env";
 import { closeQueues, queue, ALERTS_QUEUE } from "../queue/run-queue";
@@ -13,11 +11,10 @@ import { onRunsFinished } from "./on-runs-finished";
 import { startAlertsWorker, sweep } from "./alerts-worker";
 import { sendTestEmail } from "./send-test-email";
 import { listNotifications } from "./list-notifications";
+import { startSmtpSink, type SinkMessage, type SmtpSink } from "../../e2e/fakes/smtp-sink";
 
-type Received = { to: string[]; mail: ParsedMail };
-
-const received: Received[] = [];
-let sink: SMTPServer;
+let received: SinkMessage[] = [];
+let sink: SmtpSink;
 let sinkUrl: string;
 let worker: { close(): Promise<void> } | null = null;
 
@@ -26,21 +23,9 @@ const SECRET = "sk_live_S3CRET_weeek_token_42";
 const HAND_TOKEN = "handTypedTokenXYZ789";
 
 async function startSink(): Promise<void> {
-  sink = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ["STARTTLS"],
-    logger: false,
-    onData(stream, session, callback) {
-      simpleParser(stream)
-        .then((mail) => {
-          received.push({ to: session.envelope.rcptTo.map((r) => r.address), mail });
-          callback();
-        })
-        .catch(callback);
-    },
-  });
-  await new Promise<void>((resolve) => sink.listen(0, "127.0.0.1", resolve));
-  sinkUrl = `smtp://127.0.0.1:${(sink.server.address() as net.AddressInfo).port}`;
+  sink = await startSmtpSink();
+  received = sink.messages;
+  sinkUrl = `smtp://127.0.0.1:${sink.port}`;
 }
 
 async function closedPortUrl(): Promise<string> {
@@ -134,7 +119,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await worker?.close();
-  await new Promise<void>((resolve) => sink.close(() => resolve()));
+  await sink.close();
   await closeQueues();
   await closeDb();
 });
