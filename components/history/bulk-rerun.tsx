@@ -3,6 +3,7 @@ import { useEffect, useState } from "react";
 import { useTranslations } from "next-intl";
 import { Button } from "@/components/ui/button";
 import { api } from "@/components/ui/api";
+import { useBusyAction } from "@/components/ui/use-busy-action";
 
 type Progress = { total: number; done: number; succeeded: number; failed: number; pending: number };
 
@@ -14,8 +15,7 @@ export function BulkRerun({ filter }: { filter: Record<string, string> }) {
   const [version, setVersion] = useState<"original" | "current">("original");
   const [runIds, setRunIds] = useState<string[] | null>(null);
   const [progress, setProgress] = useState<Progress | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useBusyAction();
 
   useEffect(() => {
     if (!runIds || runIds.length === 0) return;
@@ -36,17 +36,11 @@ export function BulkRerun({ filter }: { filter: Record<string, string> }) {
 
   async function start() {
     if (!confirm(t("bulkConfirm"))) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const res = await api<{ count: number; runIds: string[] }>("/api/v1/runs/rerun-bulk", { body: { filter, from, version } });
       setRunIds(res.runIds);
       setProgress({ total: res.count, done: 0, succeeded: 0, failed: 0, pending: res.count });
-    } catch (e) {
-      setError((e as Error).message);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   if (!open) {

@@ -4,6 +4,7 @@ import { useRouter } from "next/navigation";
 import { useTranslations } from "next-intl";
 import { Button } from "@/components/ui/button";
 import { api } from "@/components/ui/api";
+import { useBusyAction } from "@/components/ui/use-busy-action";
 
 /** Re-run of one run: from the start or the failed step, with the version that ran or the current one. */
 export function RerunControls({
@@ -25,20 +26,7 @@ export function RerunControls({
   const router = useRouter();
   const [from, setFrom] = useState<"failed-step" | "start">(canResume ? "failed-step" : "start");
   const [which, setWhich] = useState<"original" | "current">("original");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  async function act(fn: () => Promise<void>) {
-    setBusy(true);
-    setError(null);
-    try {
-      await fn();
-    } catch (e) {
-      setError((e as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  }
+  const { busy, error, run: act } = useBusyAction();
 
   if (status === "NOT_PROCESSED") {
     return (

@@ -12,6 +12,7 @@ import { PIPELINE_TEMPLATES, getTemplate, isAdvancedInput } from "@/lib/template
 import { checkSecret, checkTemplateValues, type TemplateInput } from "@/lib/templates/template-inputs";
 import { KLIENTIKS_EVENTS, type KlientiksEventId } from "@/lib/templates/klientiks-events";
 import { KlientiksUrlBuilder } from "./klientiks-url-builder";
+import { useBusyAction } from "@/components/ui/use-busy-action";
 
 export type WizardCredential = { id: string; name: string; hint: string };
 type Option = { id: string; name: string };
@@ -43,8 +44,7 @@ export function TemplateWizard({ credentials }: { credentials: WizardCredential[
   const [statuses, setStatuses] = useState<Option[] | null>(null);
   const [statusId, setStatusId] = useState("");
 
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, run: guarded } = useBusyAction();
   const [created, setCreated] = useState<Created | null>(null);
 
   const needsStatus = !!template.weeek?.status;
@@ -54,18 +54,6 @@ export function TemplateWizard({ credentials }: { credentials: WizardCredential[
     credMode === "existing"
       ? api<T>(`${path}?credentialId=${encodeURIComponent(credentialId)}`)
       : api<T>(path, { body: { token: secret } });
-
-  async function guarded(fn: () => Promise<void>) {
-    setBusy(true);
-    setError(null);
-    try {
-      await fn();
-    } catch (e) {
-      setError((e as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  }
 
   function chooseTemplate(id: string) {
     const next = getTemplate(id)!;
