@@ -3,7 +3,7 @@
 // «контроль дублей» is on). Body is an array of leads; the answer is an array of
 // {"id", "contact_id", "company_id", "request_id", "merged"}.
 import type { PipelineDefinition } from "../pipelines/definition";
-import { klientiksEventFields, type KlientiksEventId } from "./klientiks-events";
+import { klientiksPipeline, type KlientiksEventId } from "./klientiks-events";
 import { at, EVENT_MAPPING } from "./klientiks-mapping";
 import { parseHttpUrl, type Check } from "./template-inputs";
 import { bearer, postComposedJson } from "./http-step";
@@ -39,39 +39,35 @@ export function buildAmoLeadDefinition(input: AmoTemplateInput): PipelineDefinit
   };
   // A quoted token with `| number` leaves as a JSON number: amoCRM refuses "1500" as a price.
   const lead = { name: m.title, ...(m.amount ? { price: m.amount.replace("}}", " | number}}") } : {}), _embedded: { contacts: [contact] } };
-  return {
-    sourceFields: klientiksEventFields(input.klientiksEvent).map((path) => ({ path })),
-    sourcePosition: { x: 0, y: 0 },
-    steps: [
-      {
-        id: "compose_lead",
-        type: "json-composer",
-        name: "Сделка и контакт",
-        position: at(0),
-        // "empty": a client without a surname is still worth a lead.
-        config: { mode: "template", template: JSON.stringify([lead], null, 2), fields: [], onMissing: "empty" },
+  return klientiksPipeline(input.klientiksEvent, [
+    {
+      id: "compose_lead",
+      type: "json-composer",
+      name: "Сделка и контакт",
+      position: at(0),
+      // "empty": a client without a surname is still worth a lead.
+      config: { mode: "template", template: JSON.stringify([lead], null, 2), fields: [], onMissing: "empty" },
+    },
+    {
+      id: "create_lead",
+      type: "http-request",
+      name: "Создать сделку в amoCRM",
+      position: at(1),
+      config: postComposedJson(`${input.baseUrl.replace(/\/+$/, "")}/api/v4/leads/complex`, "compose_lead", [bearer(input.credentialName)]),
+    },
+    {
+      id: "parse_lead",
+      type: "json-parser",
+      name: "ID сделки и контакта",
+      position: at(2),
+      config: {
+        input: "{{steps.create_lead.body}}",
+        outputs: [
+          { name: "id сделки", path: "[0][\"id\"]", key: "lead_id" },
+          { name: "id контакта", path: "[0][\"contact_id\"]", key: "contact_id" },
+        ],
+        onMissing: "fail",
       },
-      {
-        id: "create_lead",
-        type: "http-request",
-        name: "Создать сделку в amoCRM",
-        position: at(1),
-        config: postComposedJson(`${input.baseUrl.replace(/\/+$/, "")}/api/v4/leads/complex`, "compose_lead", [bearer(input.credentialName)]),
-      },
-      {
-        id: "parse_lead",
-        type: "json-parser",
-        name: "ID сделки и контакта",
-        position: at(2),
-        config: {
-          input: "{{steps.create_lead.body}}",
-          outputs: [
-            { name: "id сделки", path: "[0][\"id\"]", key: "lead_id" },
-            { name: "id контакта", path: "[0][\"contact_id\"]", key: "contact_id" },
-          ],
-          onMissing: "fail",
-        },
-      },
-    ],
-  };
+    },
+  ]);
 }

@@ -3,7 +3,7 @@
 // and the step's URL is `{{credentials[…]}}crm.lead.add.json` — inserted unencoded as the URL's
 // base, and masked as a whole in history.
 import type { PipelineDefinition } from "../pipelines/definition";
-import { klientiksEventFields, type KlientiksEventId } from "./klientiks-events";
+import { klientiksPipeline, type KlientiksEventId } from "./klientiks-events";
 import { at, EVENT_MAPPING } from "./klientiks-mapping";
 import { parseHttpUrl, type Check } from "./template-inputs";
 import { postComposedJson } from "./http-step";
@@ -41,31 +41,27 @@ export function buildBitrixLeadDefinition(input: BitrixTemplateInput): PipelineD
     ...(m.comment ? { COMMENTS: m.comment } : {}),
     SOURCE_DESCRIPTION: "Клиентикс",
   };
-  return {
-    sourceFields: klientiksEventFields(input.klientiksEvent).map((path) => ({ path })),
-    sourcePosition: { x: 0, y: 0 },
-    steps: [
-      {
-        id: "compose_lead",
-        type: "json-composer",
-        name: "Данные лида",
-        position: at(0),
-        config: { mode: "template", template: JSON.stringify({ fields, params: { REGISTER_SONET_EVENT: "Y" } }, null, 2), fields: [], onMissing: "empty" },
-      },
-      {
-        id: "create_lead",
-        type: "http-request",
-        name: "Создать лид в Битрикс24",
-        position: at(1),
-        config: postComposedJson(`{{credentials[${JSON.stringify(input.credentialName)}]}}crm.lead.add.json`, "compose_lead"),
-      },
-      {
-        id: "parse_lead",
-        type: "json-parser",
-        name: "ID лида",
-        position: at(2),
-        config: { input: "{{steps.create_lead.body}}", outputs: [{ name: "id лида", path: '["result"]', key: "lead_id" }], onMissing: "fail" },
-      },
-    ],
-  };
+  return klientiksPipeline(input.klientiksEvent, [
+    {
+      id: "compose_lead",
+      type: "json-composer",
+      name: "Данные лида",
+      position: at(0),
+      config: { mode: "template", template: JSON.stringify({ fields, params: { REGISTER_SONET_EVENT: "Y" } }, null, 2), fields: [], onMissing: "empty" },
+    },
+    {
+      id: "create_lead",
+      type: "http-request",
+      name: "Создать лид в Битрикс24",
+      position: at(1),
+      config: postComposedJson(`{{credentials[${JSON.stringify(input.credentialName)}]}}crm.lead.add.json`, "compose_lead"),
+    },
+    {
+      id: "parse_lead",
+      type: "json-parser",
+      name: "ID лида",
+      position: at(2),
+      config: { input: "{{steps.create_lead.body}}", outputs: [{ name: "id лида", path: '["result"]', key: "lead_id" }], onMissing: "fail" },
+    },
+  ]);
 }

@@ -4,6 +4,7 @@
 // placeholder swapped), and «Визит клиента оплачен» had `{appointment.status}}` (one brace).
 //
 // Pure data and string building: imported by the wizard in the browser as well as by the server.
+import type { PipelineDefinition } from "../pipelines/definition";
 
 export type KlientiksEventId = "client_created" | "appointment_created" | "invoice_created" | "visit_paid";
 
@@ -92,6 +93,11 @@ export function getKlientiksEvent(id: KlientiksEventId): KlientiksEvent {
 /** The field names the event's request will carry — the source's field list before «Получить». */
 export function klientiksEventFields(id: KlientiksEventId): string[] {
   return getKlientiksEvent(id).params.map(([name]) => name);
+}
+
+/** A template's definition: the event's fields pre-filled as the source's field list, then its steps. */
+export function klientiksPipeline(id: KlientiksEventId, steps: PipelineDefinition["steps"]): PipelineDefinition {
+  return { sourceFields: klientiksEventFields(id).map((path) => ({ path })), sourcePosition: { x: 0, y: 0 }, steps };
 }
 
 /**

@@ -3,7 +3,7 @@
 // cannot break the markup (Telegram refuses the whole message on a stray "<" or "&"); without a
 // parse_mode the text is sent as typed.
 import type { PipelineDefinition } from "../pipelines/definition";
-import { klientiksEventFields, type KlientiksEventId } from "./klientiks-events";
+import { klientiksPipeline, type KlientiksEventId } from "./klientiks-events";
 import { at, EVENT_MESSAGE, withCast } from "./klientiks-mapping";
 import { parseHttpUrl, type Check } from "./template-inputs";
 import { postComposedJson } from "./http-step";
@@ -63,35 +63,31 @@ export function buildTelegramMessageDefinition(input: TelegramTemplateInput): Pi
     { key: "text", value: telegramText(input.klientiksEvent, input.parseMode), type: "string" },
     ...(input.parseMode === "HTML" ? [{ key: "parse_mode", value: "HTML", type: "string" }] : []),
   ];
-  return {
-    sourceFields: klientiksEventFields(input.klientiksEvent).map((path) => ({ path })),
-    sourcePosition: { x: 0, y: 0 },
-    steps: [
-      {
-        id: "compose_message",
-        type: "json-composer",
-        name: "Текст сообщения",
-        position: at(0),
-        config: { mode: "fields", template: "{}", fields, onMissing: "empty" },
-      },
-      {
-        id: "send_message",
-        type: "http-request",
-        name: "Отправить в Telegram",
-        position: at(1),
-        // The token is a path segment; renderUrl keeps its ":" and the masker hides it in history.
-        config: postComposedJson(
-          `${input.apiUrl.replace(/\/+$/, "")}/bot{{credentials[${JSON.stringify(input.credentialName)}]}}/sendMessage`,
-          "compose_message",
-        ),
-      },
-      {
-        id: "parse_message",
-        type: "json-parser",
-        name: "ID сообщения",
-        position: at(2),
-        config: { input: "{{steps.send_message.body}}", outputs: [{ name: "id сообщения", path: '["result"]["message_id"]', key: "message_id" }], onMissing: "fail" },
-      },
-    ],
-  };
+  return klientiksPipeline(input.klientiksEvent, [
+    {
+      id: "compose_message",
+      type: "json-composer",
+      name: "Текст сообщения",
+      position: at(0),
+      config: { mode: "fields", template: "{}", fields, onMissing: "empty" },
+    },
+    {
+      id: "send_message",
+      type: "http-request",
+      name: "Отправить в Telegram",
+      position: at(1),
+      // The token is a path segment; renderUrl keeps its ":" and the masker hides it in history.
+      config: postComposedJson(
+        `${input.apiUrl.replace(/\/+$/, "")}/bot{{credentials[${JSON.stringify(input.credentialName)}]}}/sendMessage`,
+        "compose_message",
+      ),
+    },
+    {
+      id: "parse_message",
+      type: "json-parser",
+      name: "ID сообщения",
+      position: at(2),
+      config: { input: "{{steps.send_message.body}}", outputs: [{ name: "id сообщения", path: '["result"]["message_id"]', key: "message_id" }], onMissing: "fail" },
+    },
+  ]);
 }

@@ -3,7 +3,7 @@
 // `title` (the guide says `name`), `amount` leaves as a JSON number, and the status goes in the
 // URL (/crm/statuses/{id}/deals), so the body carries no `status_id`.
 import type { PipelineDefinition, StepDefinition } from "../pipelines/definition";
-import { klientiksEventFields, type KlientiksEventId } from "./klientiks-events";
+import { klientiksPipeline, type KlientiksEventId } from "./klientiks-events";
 import { bearer, postComposedJson } from "./http-step";
 
 export type WeeekTemplateInput = {
@@ -91,11 +91,10 @@ function contactSteps(input: WeeekTemplateInput): StepDefinition[] {
   ];
 }
 
-const sourceFields = (event: KlientiksEventId) => klientiksEventFields(event).map((path) => ({ path }));
 
 /** «Клиентикс → Weeek: только контакт» — the guide's steps 1–3. */
 export function buildWeeekContactDefinition(input: WeeekTemplateInput): PipelineDefinition {
-  return { sourceFields: sourceFields(input.klientiksEvent), sourcePosition: { x: 0, y: 0 }, steps: contactSteps(input) };
+  return klientiksPipeline(input.klientiksEvent, contactSteps(input));
 }
 
 /** «Клиентикс → Weeek: контакт и сделка» — the guide's eight steps: contact, deal, link. */
@@ -108,46 +107,49 @@ export function buildWeeekContactDealDefinition(input: WeeekTemplateInput): Pipe
     ...(deal.amount ? [{ key: "amount", value: deal.amount, type: "number" }] : []),
     ...(deal.description ? [{ key: "description", value: deal.description, type: "string" }] : []),
   ];
-  return {
-    sourceFields: sourceFields(input.klientiksEvent),
-    sourcePosition: { x: 0, y: 0 },
-    steps: [
-      ...contactSteps(input),
-      {
-        id: "compose_deal",
-        type: "json-composer",
-        name: "Данные сделки",
-        position: at(3),
-        config: { mode: "fields", template: "{}", fields: dealFields, onMissing: "fail" },
-      },
-      {
-        id: "create_deal",
-        type: "http-request",
-        name: "Создать сделку",
-        position: at(4),
-        config: post(`${base}/public/v1/crm/statuses/${encodeURIComponent(input.statusId)}/deals`, "compose_deal", input.credentialName),
-      },
-      {
-        id: "parse_deal",
-        type: "json-parser",
-        name: "ID сделки",
-        position: at(5),
-        config: { input: "{{steps.create_deal.body}}", outputs: [{ name: "id сделки", path: '["deal"]["id"]', key: "deal_id" }], onMissing: "fail" },
-      },
-      {
-        id: "compose_link",
-        type: "json-composer",
-        name: "Привязка контакта",
-        position: at(6),
-        config: { mode: "template", template: '{ "contactId": "{{steps.parse_contact.contact_id}}" }', fields: [], onMissing: "fail" },
-      },
-      {
-        id: "link_contact",
-        type: "http-request",
-        name: "Привязать контакт к сделке",
-        position: at(7),
-        config: post(`${base}/public/v1/crm/deals/{{steps.parse_deal.deal_id}}/contacts`, "compose_link", input.credentialName),
-      },
-    ],
-  };
+  return klientiksPipeline(input.klientiksEvent, [
+    ...contactSteps(input),
+    {
+      id: "compose_deal",
+      type: "json-composer",
+      name: "Данные сделки",
+      position: at(3),
+      config: { mode: "fields", template: "{}", fields: dealFields, onMissing: "fail" },
+    },
+    ...dealAndLinkSteps(base, input.statusId, input.credentialName),
+  ]);
+}
+
+/** The guide's steps 5–8: create the deal in a funnel status, take its id, link the contact to it. */
+export function dealAndLinkSteps(base: string, statusId: string, credentialName: string): StepDefinition[] {
+  return [
+    {
+      id: "create_deal",
+      type: "http-request",
+      name: "Создать сделку",
+      position: at(4),
+      config: post(`${base}/public/v1/crm/statuses/${encodeURIComponent(statusId)}/deals`, "compose_deal", credentialName),
+    },
+    {
+      id: "parse_deal",
+      type: "json-parser",
+      name: "ID сделки",
+      position: at(5),
+      config: { input: "{{steps.create_deal.body}}", outputs: [{ name: "id сделки", path: '["deal"]["id"]', key: "deal_id" }], onMissing: "fail" },
+    },
+    {
+      id: "compose_link",
+      type: "json-composer",
+      name: "Привязка контакта",
+      position: at(6),
+      config: { mode: "template", template: '{ "contactId": "{{steps.parse_contact.contact_id}}" }', fields: [], onMissing: "fail" },
+    },
+    {
+      id: "link_contact",
+      type: "http-request",
+      name: "Привязать контакт к сделке",
+      position: at(7),
+      config: post(`${base}/public/v1/crm/deals/{{steps.parse_deal.deal_id}}/contacts`, "compose_link", credentialName),
+    },
+  ];
 }
