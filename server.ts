@@ -3,10 +3,11 @@
 //   tsx server.ts            production (needs `next build`)
 //   tsx server.ts --dev      development
 //   HOOKFLOW_MODE=ingest     only /hooks/* (scale ingest behind a load balancer)
-import http from "node:http";
+import type http from "node:http";
 import next from "next";
 import { env } from "./lib/env";
 import { handleHook } from "./lib/webhooks/handle-hook";
+import { createHttpServer } from "./lib/http-server";
 
 const dev = process.argv.includes("--dev");
 const ingestOnly = process.env.HOOKFLOW_MODE === "ingest";
@@ -20,7 +21,7 @@ async function main() {
     const handle = app.getRequestHandler();
     nextHandler = (req, res) => void handle(req, res);
   }
-  const server = http.createServer((req, res) => {
+  const server = createHttpServer((req, res) => {
     if (req.url?.startsWith("/hooks/")) {
       handleHook(req, res).catch((err) => {
         console.error("[hooks]", err);
@@ -39,7 +40,6 @@ async function main() {
     }
     nextHandler(req, res);
   });
-  server.keepAliveTimeout = 65_000;
   server.listen(PORT, () => {
     console.log(`[web] Hookflow ${ingestOnly ? "(ingest only) " : ""}listening on ${APP_URL} (port ${PORT})`);
   });

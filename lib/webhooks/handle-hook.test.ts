@@ -1,4 +1,5 @@
 import http from "node:http";
+import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import iconv from "iconv-lite";
 import pg from "pg";
@@ -287,6 +288,27 @@ describe("refused requests", () => {
     });
   });
 
+  it("answers 400 for JSON nested 10,000 levels deep and stores it as REJECTED (no stack overflow, no 503)", async () => {
+    const deep = "[".repeat(10_000) + "]".repeat(10_000);
+    const r = await hook(`/hooks/${running.webhookToken}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: deep,
+    });
+    expect(r.status).toBe(400);
+    expect(r.json).toMatchObject({ ok: false, error: "json_too_deep", message: "JSON nesting is deeper than 100 levels" });
+    const row = await run(r.json.runId);
+    expect(row).toMatchObject({ status: "REJECTED", body: null, sizeBytes: 20_000 });
+    expect(row.rejectReason).toBe("JSON вложен глубже 100 уровней — такой запрос не принимается");
+    expect(row.rawBody).toBe(deep);
+  });
+
+  it("accepts JSON exactly 100 levels deep", async () => {
+    const body = '{"a":'.repeat(99) + "[1]" + "}".repeat(99);
+    const r = await hook(`/hooks/${running.webhookToken}`, { method: "POST", headers: { "Content-Type": "application/json" }, body });
+    expect(r.status).toBe(200);
+  });
+
   it("answers 415 for an unsupported charset and stores it as REJECTED", async () => {
     const r = await hook(`/hooks/${running.webhookToken}`, {
       method: "POST",
@@ -303,6 +325,30 @@ describe("refused requests", () => {
   it("lists rejected requests among the pipeline's runs", async () => {
     const rejected = await prisma.run.count({ where: { pipelineId: running.id, status: "REJECTED" } });
     expect(rejected).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe("senders that half-close", () => {
+  it("answers 200 to a request whose sender shuts down its writing side right after sending", async () => {
+    const { port, hostname } = new URL(server.url);
+    const body = JSON.stringify({ client_name: "Анна «Салон»", phone: "+7 (912) 000-11-22" });
+    const reply = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(Number(port), hostname, () => {
+        socket.end(
+          `POST /hooks/${running.webhookToken} HTTP/1.1\r\nHost: ${hostname}\r\nContent-Type: application/json\r\n` +
+            `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+        );
+      });
+      let text = "";
+      socket.setEncoding("utf8");
+      socket.on("data", (d) => (text += d));
+      socket.on("close", () => resolve(text));
+      socket.on("error", reject);
+    });
+    expect(reply).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    const json = JSON.parse(reply.slice(reply.indexOf("\r\n\r\n") + 4));
+    expect(json).toEqual({ ok: true, runId: expect.any(String) });
+    expect((await run(json.runId)).payload).toMatchObject({ client_name: "Анна «Салон»" });
   });
 });
 

@@ -15,6 +15,7 @@ import zlib from "node:zlib";
 import type { IncomingHttpHeaders } from "node:http";
 import busboy from "busboy";
 import iconv from "iconv-lite";
+import { MAX_JSON_DEPTH, jsonDepthOver } from "../json-depth";
 
 export type FileInfo = { filename: string; mimeType: string; size: number };
 
@@ -36,6 +37,7 @@ export type ParsedRequest = {
 
 export type RejectionCode =
   | "invalid_json"
+  | "json_too_deep"
   | "invalid_multipart"
   | "payload_too_large"
   | "unsupported_charset"
@@ -585,6 +587,14 @@ export async function parseRequest(input: ParseInput): Promise<ParseOutcome> {
   request.rawBody = text;
   if (TEXT_LIKE_JSON.test(type)) {
     if (text.trim() === "") return { ok: true, request };
+    if (jsonDepthOver(text) > 0) {
+      return reject(
+        400,
+        "json_too_deep",
+        `JSON nesting is deeper than ${MAX_JSON_DEPTH} levels`,
+        `JSON вложен глубже ${MAX_JSON_DEPTH} уровней — такой запрос не принимается`,
+      );
+    }
     try {
       request.body = JSON.parse(text);
     } catch {
