@@ -12,6 +12,8 @@ export type HttpRequest = {
   body?: string;
   timeoutMs: number;
   signal?: AbortSignal;
+  /** Credential values this request may carry: headers holding one are dropped on a redirect to another origin. */
+  secretValues?: string[];
 };
 
 export type HttpResponse = {

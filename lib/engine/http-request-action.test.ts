@@ -50,6 +50,24 @@ const credentials = { "Weeek токен": "secret-token-XYZ" };
 const outputs = { s0: { result: { firstName: "Иван", note: 'a"b' } } };
 
 describe("HTTP-запрос", () => {
+  it("a redirect to another host loses every header that carries a credential, whatever its name", async () => {
+    const port = new URL(base).port;
+    setup({ status: 307, headers: { location: `http://localhost:${port}/moved` } }, { status: 200, body: "{}" });
+    const both = createOutboundHttp({ allowlist: `127.0.0.1:${port},localhost:${port}` });
+    const config = baseConfig({
+      headers: [
+        { key: "X-Partner", value: '{{credentials["Weeek токен"]}}' },
+        { key: "X-Trace", value: "salon-42" },
+      ],
+    });
+    const r = await runOne("http-request", config, { credentials, outputs, http: both });
+    expect(r.record.status).toBe("succeeded");
+    expect(seen[0].headers["x-partner"]).toBe("secret-token-XYZ");
+    expect(seen[1].url).toBe("/moved");
+    expect(seen[1].headers["x-partner"]).toBeUndefined();
+    expect(seen[1].headers["x-trace"]).toBe("salon-42");
+  });
+
   it("sends JSON from a step output with the credential, Idempotency-Key, and returns status/headers/body", async () => {
     setup({ status: 200, body: '{"success":true,"contact":{"id":"c1"}}', headers: { "x-req": "1" } });
     const sleeps: number[] = [];

@@ -176,6 +176,7 @@ async function executeStep(o: ExecOne): Promise<{ record: StepRecord; output: Re
   const startedAt = new Date();
   const t0 = performance.now();
   const { step, index, masker } = o;
+  const secretValues = Object.values(o.credentials).filter((v) => v !== "");
   const base = { stepId: step.id, index, name: step.name, type: step.type, startedAt };
   let input: unknown = null;
   const fail = (e: unknown) => {
@@ -204,7 +205,8 @@ async function executeStep(o: ExecOne): Promise<{ record: StepRecord; output: Re
       runId: o.runId,
       stepId: step.id,
       signal: o.signal,
-      http: o.parts.http,
+      // The credential values go along so that a redirect to another origin drops every header carrying one.
+      http: secretValues.length === 0 ? o.parts.http : (req) => o.parts.http({ ...req, secretValues }),
       log: (message, data) => o.parts.log?.(masker.text(message), data ? masker.value(data) : undefined),
       sleep: o.parts.sleep ?? defaultSleep,
     };
