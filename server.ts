@@ -7,11 +7,12 @@ import type http from "node:http";
 import next from "next";
 import { env } from "./lib/env";
 import { handleHook } from "./lib/webhooks/handle-hook";
-import { createHttpServer } from "./lib/http-server";
+import { createHttpServer, parseTrustedProxies, stampClientAddress } from "./lib/http-server";
 
 const dev = process.argv.includes("--dev");
 const ingestOnly = process.env.HOOKFLOW_MODE === "ingest";
-const { PORT, APP_URL } = env();
+const { PORT, APP_URL, TRUSTED_PROXIES } = env();
+const trustedProxies = parseTrustedProxies(TRUSTED_PROXIES);
 
 async function main() {
   let nextHandler: http.RequestListener | null = null;
@@ -38,6 +39,7 @@ async function main() {
       res.writeHead(404, { "content-type": "application/json" }).end('{"ok":false,"error":"not_found"}');
       return;
     }
+    stampClientAddress(req, trustedProxies);
     nextHandler(req, res);
   });
   server.listen(PORT, () => {

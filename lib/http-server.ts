@@ -1,5 +1,16 @@
 // The node:http server behind server.ts (and the hook tests), with the socket rules in one place.
 import http from "node:http";
+import { CLIENT_ADDRESS_HEADER, clientAddress, parseTrustedProxies, type TrustedProxies } from "./security/client-address";
+
+/**
+ * Stamps the client address on the request (replacing anything the client sent under that name),
+ * so code behind Next — which cannot see the socket — reads the same address the throttle keys on.
+ */
+export function stampClientAddress(req: http.IncomingMessage, trusted: TrustedProxies): void {
+  req.headers[CLIENT_ADDRESS_HEADER] = clientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"], trusted);
+}
+
+export { parseTrustedProxies };
 
 export function createHttpServer(listener: http.RequestListener): http.Server {
   const server = http.createServer(listener);

@@ -5,6 +5,7 @@ import { ApiTokens } from "@/components/settings/api-tokens";
 import { listCredentials } from "@/lib/credentials/list-credentials";
 import { Credentials } from "@/components/settings/credentials";
 import { WorkerHealthSection } from "@/components/settings/worker-health";
+import { AccountSecurity } from "@/components/settings/account-security";
 import { getWorkerHealth } from "@/lib/runs/worker-health";
 
 export const dynamic = "force-dynamic";
@@ -18,6 +19,7 @@ export default async function SettingsPage() {
     <div className="mx-auto max-w-4xl space-y-6 px-8 py-8">
       <h1 className="text-2xl font-semibold">{t("title")}</h1>
       <Credentials credentials={credentials.map((c) => ({ id: c.id, name: c.name, hint: c.hint, updatedAt: c.updatedAt.toISOString() }))} />
+      <AccountSecurity />
       <ApiTokens tokens={tokens.map((x) => ({ ...x, createdAt: x.createdAt.toISOString(), lastUsedAt: x.lastUsedAt?.toISOString() ?? null }))} />
       <WorkerHealthSection report={health} />
     </div>
