@@ -59,7 +59,7 @@ export function errorResponse(err: unknown): NextResponse {
   if (err instanceof ApiError) {
     return NextResponse.json(
       { error: { code: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) } },
-      { status: err.status },
+      { status: err.status, ...(err.headers ? { headers: err.headers } : {}) },
     );
   }
   if (err instanceof ZodError) {
