@@ -10,6 +10,7 @@ import { closeQueues, queue, RUNS_QUEUE } from "../queue/run-queue";
 import { rotateWebhookToken } from "../pipelines/rotate-webhook-token";
 import { createHookHandler, handleHook, tokenFromUrl } from "./handle-hook";
 import { createIngester, type Ingester } from "./ingest";
+import { createHookRateLimiter } from "./rate-limit";
 import { createPipeline, createUser, privateRunQueue, startServer } from "./test-fixtures";
 
 const KLIENTIKS_QUERY =
@@ -349,6 +350,47 @@ describe("senders that half-close", () => {
     const json = JSON.parse(reply.slice(reply.indexOf("\r\n\r\n") + 4));
     expect(json).toEqual({ ok: true, runId: expect.any(String) });
     expect((await run(json.runId)).payload).toMatchObject({ client_name: "Анна «Салон»" });
+  });
+});
+
+describe("per-обработка rate limit", () => {
+  it("answers 429 with Retry-After over the limit and stores those requests as REJECTED", async () => {
+    const limited = await createPipeline(user.id, "RUNNING");
+    await prisma.pipeline.update({ where: { id: limited.id }, data: { webhookRateLimit: 3 } });
+    const limiter = createHookRateLimiter({ refreshMs: 0 });
+    const srv = await startServer(createHookHandler({ ingester: () => ingester, maxBytes: () => MiB, rateLimiter: limiter }));
+    try {
+      const send = () =>
+        fetch(`${srv.url}/hooks/${limited.webhookToken}?client_phone=%2B7%20912%20000-11-22`, {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ client_name: "Ольга «Ноготки»" }),
+        });
+      for (let i = 0; i < 3; i++) expect((await send()).status).toBe(200);
+      const over = await send();
+      expect(over.status).toBe(429);
+      const retryAfter = Number(over.headers.get("retry-after"));
+      expect(retryAfter).toBeGreaterThanOrEqual(1);
+      expect(retryAfter).toBeLessThanOrEqual(60);
+      const json = await over.json();
+      expect(json).toMatchObject({ ok: false, error: "rate_limited", message: expect.stringMatching(/^Too many requests: this webhook accepts 3 per minute/) });
+      const row = await run(json.runId);
+      expect(row).toMatchObject({
+        status: "REJECTED",
+        rejectReason: "Превышен предел обработки: не больше 3 запросов в минуту (тело не сохранено)",
+        query: { client_phone: "+7 912 000-11-22" },
+      });
+      // Another pipeline without a limit is not affected.
+      expect((await fetch(`${srv.url}/hooks/${running.webhookToken}`)).status).toBe(200);
+      // Removing the limit takes effect at the next refresh.
+      await prisma.pipeline.update({ where: { id: limited.id }, data: { webhookRateLimit: null } });
+      await limiter.check("warm-up"); // starts the refresh (refreshMs 0)
+      let status = 429;
+      for (let i = 0; i < 50 && status === 429; i++) status = (await send()).status;
+      expect(status).toBe(200);
+    } finally {
+      await srv.close();
+    }
   });
 });
 

@@ -4,8 +4,9 @@
 import type http from "node:http";
 import { env } from "../env";
 import { pool } from "../db";
-import { parseRequest, tooLarge, type ParsedRequest, type RequestRejection } from "./parse-request";
+import { parseRequest, rateLimited, tooLarge, type ParsedRequest, type RequestRejection } from "./parse-request";
 import { defaultIngester, type Ingester } from "./ingest";
+import { createHookRateLimiter, type HookRateLimiter } from "./rate-limit";
 
 const ACCEPTED_METHODS = new Set(["GET", "POST", "PUT", "PATCH", "DELETE"]);
 const ALLOW = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";
@@ -16,6 +17,8 @@ export type HookHandlerOptions = {
   maxBytes?: () => number;
   /** HEAD asks "does this URL exist" without storing anything. */
   tokenExists?: (token: string) => Promise<boolean>;
+  /** The per-обработка rate limit (in memory, limits refreshed from the database every few seconds). */
+  rateLimiter?: HookRateLimiter;
 };
 
 /** "/hooks/<token>", "/hooks/<token>/", "/hooks/<token>?a=1" → token; null otherwise. */
@@ -102,6 +105,7 @@ export function createHookHandler(options: HookHandlerOptions = {}) {
   const getIngester = options.ingester ?? defaultIngester;
   const getMaxBytes = options.maxBytes ?? (() => env().WEBHOOK_MAX_BYTES);
   const tokenExists = options.tokenExists ?? defaultTokenExists;
+  const rateLimiter = options.rateLimiter ?? createHookRateLimiter();
 
   async function store(
     res: http.ServerResponse,
@@ -119,12 +123,12 @@ export function createHookHandler(options: HookHandlerOptions = {}) {
     }
     if (!result.found) return notFound(res);
     if (rejection) {
-      return send(res, rejection.status, {
-        ok: false,
-        error: rejection.code,
-        message: rejection.message,
-        runId: result.runId,
-      });
+      return send(
+        res,
+        rejection.status,
+        { ok: false, error: rejection.code, message: rejection.message, runId: result.runId },
+        rejection.headers,
+      );
     }
     send(res, 200, { ok: true, runId: result.runId });
   }
@@ -172,6 +176,12 @@ export function createHookHandler(options: HookHandlerOptions = {}) {
     const maxBytes = getMaxBytes();
     const base = { method, url: req.url ?? "/", headers: req.headers, maxBytes };
     const declared = Number(req.headers["content-length"]);
+    const verdict = await rateLimiter.check(token);
+    if (!verdict.ok) {
+      discardRest(req, res, maxBytes);
+      const rejection = rateLimited(base, Number.isFinite(declared) ? declared : 0, verdict.limit, verdict.retryAfterSec);
+      return store(res, token, rejection.request, rejection, receivedAt);
+    }
     if (Number.isFinite(declared) && declared > maxBytes) {
       discardRest(req, res, maxBytes);
       const rejection = tooLarge(base, declared, maxBytes);

@@ -41,10 +41,11 @@ export type RejectionCode =
   | "invalid_multipart"
   | "payload_too_large"
   | "unsupported_charset"
-  | "unsupported_encoding";
+  | "unsupported_encoding"
+  | "rate_limited";
 
 export type RequestRejection = {
-  status: 400 | 413 | 415;
+  status: 400 | 413 | 415 | 429;
   code: RejectionCode;
   /** For the caller (HTTP reply). */
   message: string;
@@ -52,6 +53,8 @@ export type RequestRejection = {
   reason: string;
   /** What is still worth storing: method, query, headers, size, and the raw text when it decoded. */
   request: ParsedRequest;
+  /** Extra reply headers (Retry-After on a 429). */
+  headers?: Record<string, string>;
 };
 
 export type ParseOutcome = { ok: true; request: ParsedRequest } | { ok: false; rejection: RequestRejection };
@@ -508,6 +511,18 @@ export function tooLarge(
     message: `Request body is larger than ${maxBytes} bytes`,
     reason: `Тело запроса больше допустимого (${sizeBytes} байт при пределе ${maxBytes})`,
     request: baseRequest({ ...input, body: Buffer.alloc(0) }, sizeBytes),
+  };
+}
+
+/** The 429 outcome of the per-обработка rate limit: stored without its body, which is not read. */
+export function rateLimited(input: Omit<ParseInput, "body">, sizeBytes: number, limit: number, retryAfterSec: number): RequestRejection {
+  return {
+    status: 429,
+    code: "rate_limited",
+    message: `Too many requests: this webhook accepts ${limit} per minute; retry after ${retryAfterSec} s`,
+    reason: `Превышен предел обработки: не больше ${limit} запросов в минуту (тело не сохранено)`,
+    request: baseRequest({ ...input, body: Buffer.alloc(0) }, sizeBytes),
+    headers: { "Retry-After": String(retryAfterSec) },
   };
 }
 

@@ -7,6 +7,7 @@ import { getUser } from "@/lib/users/get-user";
 import { listNotifications } from "@/lib/alerts/list-notifications";
 import { AlertSettings } from "@/components/alerts/alert-settings";
 import { RetentionSettings } from "@/components/history/retention-settings";
+import { WebhookRateLimit } from "@/components/pipelines/webhook-rate-limit";
 
 export const dynamic = "force-dynamic";
 
@@ -34,6 +35,7 @@ export default async function PipelineSettingsPage({ params }: { params: Promise
         notifications={notifications ?? []}
       />
       <RetentionSettings pipelineId={id} retentionDays={pipeline.settings.retentionDays} storeSuccessPayloads={pipeline.settings.storeSuccessPayloads} />
+      <WebhookRateLimit pipelineId={id} initial={pipeline.settings.webhookRateLimit} />
     </div>
   );
 }
