@@ -1,7 +1,7 @@
 // executeRun against real Postgres and the fake Weeek: the seed's 8 steps, failures, caps,
 // re-runs from a step, re-delivery after a crash, and batching of history writes.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { prisma, closeDb } from "../db";
+import { prisma, closeDb, pool } from "../db";
 import { startFakeWeeek, type FakeWeeek } from "../../e2e/fakes/weeek";
 import { createOutboundHttp } from "./outbound-http";
 import { createRunExecutor } from "./execute-run";
@@ -152,6 +152,38 @@ describe("executeRun", () => {
     const run = await prisma.run.findUniqueOrThrow({ where: { id: runId }, include: { steps: true } });
     expect(run.attempts).toBe(2);
     expect(run.steps).toHaveLength(5);
+  });
+
+  it("counts an execution before its first step reaches outside, even when the history write is slow", async () => {
+    const p = await createRunningPipeline(userId, twoCallDefinition(counting.url));
+    const runId = await insertRun(p.id, userId, { name: "counted" });
+    // A slow database for this worker's history writes (e.g. a busy Postgres).
+    const slowPool = {
+      query: async (...args: unknown[]) => {
+        await new Promise((r) => setTimeout(r, 300));
+        return (pool() as unknown as { query: (...a: unknown[]) => Promise<unknown> }).query(...args);
+      },
+    } as unknown as ReturnType<typeof pool>;
+    const slowWriter = createHistoryWriter({ pool: () => slowPool });
+    let attemptsAtFirstCall: number | null = null;
+    let reached!: () => void;
+    const firstCall = new Promise<void>((r) => (reached = r));
+    // This worker "dies" at its first outside call: whatever it did not commit by then is lost.
+    const dying = createRunExecutor({
+      writer: slowWriter,
+      http: async () => {
+        attemptsAtFirstCall = (await prisma.run.findUniqueOrThrow({ where: { id: runId } })).attempts;
+        reached();
+        return new Promise(() => undefined);
+      },
+    });
+    void dying.execute(runId);
+    await firstCall;
+    expect(attemptsAtFirstCall).toBe(1);
+
+    const result = await createRunExecutor({ http, writer }).execute(runId);
+    expect(result).toMatchObject({ status: "SUCCEEDED" });
+    expect((await prisma.run.findUniqueOrThrow({ where: { id: runId } })).attempts).toBe(2);
   });
 
   it("caps history per step and per run with a visible mark", async () => {

@@ -53,8 +53,12 @@ export type HistoryWriterOptions = {
 export type HistoryWriterStats = { batches: number; stepRows: number; runUpdates: number; failedBatches: number };
 
 export type HistoryWriter = {
-  /** Marks a run RUNNING and counts an attempt. Not awaited: losing it only loses the mark. */
-  start(runId: string, startedAt?: Date): void;
+  /**
+   * Marks a run RUNNING and counts an attempt; resolves once that is committed (batched with other
+   * writes). Awaited before any step runs, so every execution that may have had effects is counted
+   * — a worker killed mid-run leaves attempts = 1 and the re-execution makes it 2.
+   */
+  start(runId: string, startedAt?: Date): Promise<void>;
   /** Commits step rows (and the run's final state, when given); resolves after the commit. */
   commit(steps: StepRow[], finish?: RunFinish): Promise<void>;
   /** Resolves when everything handed in so far has been written (or has failed). */
@@ -233,13 +237,17 @@ export function createHistoryWriter(options: HistoryWriterOptions = {}): History
 
   return {
     start(runId, startedAt = new Date()) {
-      const p = patchFor(runId);
-      p.attemptsInc += 1;
-      if (!p.final) {
-        p.status = "RUNNING";
-        p.startedAt = startedAt.toISOString();
-      }
-      schedule();
+      return new Promise<void>((resolve, reject) => {
+        const p = patchFor(runId);
+        p.attemptsInc += 1;
+        if (!p.final) {
+          p.status = "RUNNING";
+          p.startedAt = startedAt.toISOString();
+        }
+        open.waiters.push({ resolve, reject });
+        if (open.runs.size >= maxRuns && !inFlight) void flush();
+        else schedule();
+      });
     },
     commit(steps, finish) {
       return new Promise<void>((resolve, reject) => {

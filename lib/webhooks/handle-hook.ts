@@ -96,6 +96,23 @@ function discardRest(req: http.IncomingMessage, res: http.ServerResponse, maxByt
   });
 }
 
+// While Postgres is down every request fails the same way: one line per 10 s with a count, not
+// one line per request (same rule as the Redis enqueue errors in ingest.ts).
+const STORE_LOG_EVERY_MS = 10_000;
+let lastStoreLog = 0;
+let suppressedStoreLogs = 0;
+
+export function logStoreFailure(err: unknown, now = Date.now()): void {
+  if (now - lastStoreLog < STORE_LOG_EVERY_MS) {
+    suppressedStoreLogs++;
+    return;
+  }
+  const extra = suppressedStoreLogs ? ` (+${suppressedStoreLogs} more since the last message)` : "";
+  suppressedStoreLogs = 0;
+  lastStoreLog = now;
+  console.error(`[hooks] could not store a request, answering 503: ${(err as Error)?.message ?? err}${extra}`);
+}
+
 async function defaultTokenExists(token: string): Promise<boolean> {
   const r = await pool().query('SELECT 1 FROM "Pipeline" WHERE "webhookToken" = $1', [token]);
   return (r.rowCount ?? 0) > 0;
@@ -118,7 +135,7 @@ export function createHookHandler(options: HookHandlerOptions = {}) {
     try {
       result = await getIngester().ingest({ token, request, rejectReason: rejection?.reason ?? null, receivedAt });
     } catch (err) {
-      console.error("[hooks] could not store a request:", (err as Error).message);
+      logStoreFailure(err);
       return unavailable(res);
     }
     if (!result.found) return notFound(res);
