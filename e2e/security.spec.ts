@@ -195,3 +195,29 @@ test("every page carries the security headers and still renders under the CSP (c
   expect(api.headers()["x-content-type-options"]).toBe("nosniff");
   expect(violations).toEqual([]);
 });
+
+test("a per-обработка limit set in the settings answers 429 with Retry-After and keeps the request as rejected", async ({ page }) => {
+  await registerViaUi(page, uniqueEmail("ratelimit"));
+  const { pipeline } = await (await page.request.post("/api/v1/pipelines", { data: { name: "Лимит" } })).json();
+  await page.goto(`/pipelines/${pipeline.id}/settings`);
+  const box = page.getByTestId("webhook-rate-limit");
+  await box.getByLabel("Запросов в минуту").fill("0");
+  await box.getByRole("button", { name: "Сохранить" }).click();
+  await expect(box.getByRole("alert")).toContainText("не меньше 1 запроса в минуту");
+  await box.getByLabel("Запросов в минуту").fill("2");
+  await box.getByRole("button", { name: "Сохранить" }).click();
+  await expect(box.getByRole("status")).toHaveText("Сохранено");
+  await page.screenshot({ path: "e2e/artifacts/pipeline-rate-limit.png", fullPage: true });
+  expect((await (await page.request.get(`/api/v1/pipelines/${pipeline.id}`)).json()).pipeline.settings.webhookRateLimit).toBe(2);
+
+  // The web process reloads limits every 10 s: send until the limit is in force, then count.
+  const send = () => page.request.post(pipeline.webhookUrl, { data: { client_name: "Ирина", amount: "1 500,00 ₽" } });
+  let res = await send();
+  await expect.poll(async () => (res = await send()).status(), { timeout: 30_000 }).toBe(429);
+  expect(Number(res.headers()["retry-after"])).toBeGreaterThanOrEqual(1);
+  const body = await res.json();
+  expect(body.error).toBe("rate_limited");
+  const run = await (await page.request.get(`/api/v1/runs/${body.runId}`)).json();
+  expect(run.run.status).toBe("REJECTED");
+  expect(JSON.stringify(run.run)).toContain("Превышен предел обработки: не больше 2 запросов в минуту");
+});

@@ -4,6 +4,7 @@
 import type { NextAuthOptions } from "next-auth";
 import { getServerSession } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
+import { redirect } from "next/navigation";
 import { env } from "./env";
 import { verifyLogin } from "./users/verify-login";
 import { createSession, endSession, SESSION_MAX_AGE_MS, sessionIsLive } from "./users/sessions";
@@ -73,4 +74,14 @@ export async function currentSession(): Promise<{ userId: string; sessionId: str
 /** The signed-in user's id from the session cookie, or null. */
 export async function sessionUserId(): Promise<string | null> {
   return (await currentSession())?.userId ?? null;
+}
+
+/**
+ * For pages of the signed-in area: the user id, or a redirect to /login when the session has
+ * ended (layout and page render in parallel, so each page checks for itself).
+ */
+export async function pageUserId(): Promise<string> {
+  const uid = await sessionUserId();
+  if (!uid) redirect("/login");
+  return uid;
 }

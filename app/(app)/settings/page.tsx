@@ -1,5 +1,5 @@
 import { getTranslations } from "next-intl/server";
-import { sessionUserId } from "@/lib/auth";
+import { pageUserId } from "@/lib/auth";
 import { listApiTokens } from "@/lib/tokens/api-tokens";
 import { ApiTokens } from "@/components/settings/api-tokens";
 import { listCredentials } from "@/lib/credentials/list-credentials";
@@ -11,7 +11,7 @@ import { getWorkerHealth } from "@/lib/runs/worker-health";
 export const dynamic = "force-dynamic";
 
 export default async function SettingsPage() {
-  const userId = (await sessionUserId())!;
+  const userId = await pageUserId();
   const t = await getTranslations("settings");
   const tokens = await listApiTokens(userId);
   const [credentials, health] = await Promise.all([listCredentials(userId), getWorkerHealth()]);

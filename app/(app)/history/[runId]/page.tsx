@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { getFormatter, getLocale, getTranslations } from "next-intl/server";
-import { sessionUserId } from "@/lib/auth";
+import { pageUserId } from "@/lib/auth";
 import { getRun, type RunStepView } from "@/lib/runs/get-run";
 import { RunStatusBadge } from "@/components/history/run-status";
 import { JsonView } from "@/components/history/json-view";
@@ -13,7 +13,7 @@ export const dynamic = "force-dynamic";
 
 export default async function RunPage({ params }: { params: Promise<{ runId: string }> }) {
   const { runId } = await params;
-  const userId = (await sessionUserId())!;
+  const userId = await pageUserId();
   const run = await getRun(userId, runId);
   if (!run) notFound();
   const t = await getTranslations("historyPage");

@@ -1,5 +1,5 @@
 import { notFound } from "next/navigation";
-import { sessionUserId } from "@/lib/auth";
+import { pageUserId } from "@/lib/auth";
 import { getPipeline } from "@/lib/pipelines/get-pipeline";
 import { listCredentials } from "@/lib/credentials/list-credentials";
 import { PipelineEditor } from "@/components/editor/editor";
@@ -8,7 +8,7 @@ export const dynamic = "force-dynamic";
 
 export default async function PipelinePage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const userId = (await sessionUserId())!;
+  const userId = await pageUserId();
   const pipeline = await getPipeline(userId, id);
   if (!pipeline) notFound();
   // The picker offers credentials by name only; secrets never reach the browser.

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { getTranslations } from "next-intl/server";
-import { sessionUserId } from "@/lib/auth";
+import { pageUserId } from "@/lib/auth";
 import { getPipeline } from "@/lib/pipelines/get-pipeline";
 import { getUser } from "@/lib/users/get-user";
 import { listNotifications } from "@/lib/alerts/list-notifications";
@@ -13,7 +13,7 @@ export const dynamic = "force-dynamic";
 
 export default async function PipelineSettingsPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const userId = (await sessionUserId())!;
+  const userId = await pageUserId();
   const pipeline = await getPipeline(userId, id);
   if (!pipeline) notFound();
   const [user, notifications, t] = await Promise.all([getUser(userId), listNotifications(userId, id), getTranslations("alerts")]);
