@@ -193,7 +193,8 @@ export function createHookHandler(options: HookHandlerOptions = {}) {
     const maxBytes = getMaxBytes();
     const base = { method, url: req.url ?? "/", headers: req.headers, maxBytes };
     const declared = Number(req.headers["content-length"]);
-    const verdict = await rateLimiter.check(token);
+    const pending = rateLimiter.check(token);
+    const verdict = pending instanceof Promise ? await pending : pending;
     if (!verdict.ok) {
       discardRest(req, res, maxBytes);
       const rejection = rateLimited(base, Number.isFinite(declared) ? declared : 0, verdict.limit, verdict.retryAfterSec);

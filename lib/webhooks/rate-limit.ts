@@ -8,7 +8,10 @@ import { pool } from "../db";
 
 export type RateVerdict = { ok: true } | { ok: false; limit: number; retryAfterSec: number };
 
-export type HookRateLimiter = { check(token: string): Promise<RateVerdict> };
+/** Synchronous once the limits are loaded (the fast path then awaits nothing). */
+export type HookRateLimiter = { check(token: string): RateVerdict | Promise<RateVerdict> };
+
+const OK: RateVerdict = { ok: true };
 
 export type RateLimiterOptions = {
   loadLimits?: () => Promise<Map<string, number>>;
@@ -54,18 +57,23 @@ export function createHookRateLimiter(options: RateLimiterOptions = {}): HookRat
     return loading;
   }
 
+  function verdict(token: string): RateVerdict {
+    if (limits.size === 0) return OK;
+    const limit = limits.get(token);
+    if (!limit) return OK;
+    const t = now();
+    let w = windows.get(token);
+    if (!w || t - w.start >= WINDOW_MS) windows.set(token, (w = { start: t, count: 0 }));
+    if (w.count >= limit) return { ok: false, limit, retryAfterSec: Math.max(1, Math.ceil((w.start + WINDOW_MS - t) / 1000)) };
+    w.count++;
+    return OK;
+  }
+
   return {
-    async check(token) {
-      if (loadedAt === -Infinity) await refresh();
-      else if (now() - loadedAt >= refreshMs) void refresh();
-      const limit = limits.get(token);
-      if (!limit) return { ok: true };
-      const t = now();
-      let w = windows.get(token);
-      if (!w || t - w.start >= WINDOW_MS) windows.set(token, (w = { start: t, count: 0 }));
-      if (w.count >= limit) return { ok: false, limit, retryAfterSec: Math.max(1, Math.ceil((w.start + WINDOW_MS - t) / 1000)) };
-      w.count++;
-      return { ok: true };
+    check(token) {
+      if (loadedAt === -Infinity) return refresh().then(() => verdict(token));
+      if (now() - loadedAt >= refreshMs) void refresh();
+      return verdict(token);
     },
   };
 }
