@@ -288,6 +288,11 @@ export function findRedisServer(env = process.env) {
   return null;
 }
 
+/** Run as root on Debian/Ubuntu: `npm start` may install redis-server itself (as `npm test` does Chromium). */
+function aptAvailable() {
+  return fs.existsSync("/etc/debian_version") && process.getuid?.() === 0 && spawnSync("sh", ["-c", "command -v apt-get"]).status === 0;
+}
+
 function redisPing(p) {
   return new Promise((resolve) => {
     const s = net.connect({ host: "127.0.0.1", port: p });
@@ -306,17 +311,19 @@ function redisPing(p) {
   });
 }
 
-/** Starts `redis-server` on 127.0.0.1:`redisPort` with its data (append-only file) in `<dir>/redis`. */
-export async function startEmbeddedRedis(dir, redisPort) {
-  let bin = findRedisServer();
+/**
+ * Starts `redis-server` on 127.0.0.1:`redisPort` with its data (append-only file) in `<dir>/redis`.
+ * `find` / `canApt` are replaceable for tests (the machine's own answers otherwise).
+ */
+export async function startEmbeddedRedis(dir, redisPort, { find = findRedisServer, canApt = aptAvailable } = {}) {
+  let bin = find();
   if (!bin) {
-    const debian = fs.existsSync("/etc/debian_version") && process.getuid?.() === 0 && spawnSync("which", ["apt-get"]).status === 0;
-    if (!debian) {
+    if (!canApt()) {
       throw new Error("redis-server is not installed: install it (Debian/Ubuntu: `sudo apt-get install redis-server`, macOS: `brew install redis`) or set REDIS_URL");
     }
     log("installing redis-server (apt-get install redis-server)…");
     const r = spawnSync("bash", ["-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server"], { stdio: "inherit" });
-    bin = r.status === 0 ? findRedisServer() : null;
+    bin = r.status === 0 ? find() : null;
     if (!bin) throw new Error("installing redis-server failed (see above); install it yourself or set REDIS_URL");
   }
   const version = (/v=([\d.]+)/.exec(spawnSync(bin, ["--version"], { encoding: "utf8" }).stdout ?? "") ?? [])[1] ?? "";

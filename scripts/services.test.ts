@@ -138,7 +138,7 @@ describe("supervisor", () => {
     const firstWorker = worker.child!.pid!;
     const killedAt = Date.now();
     process.kill(firstWorker, "SIGKILL");
-    const second = await waitFor(() => worker.child?.pid !== firstWorker && worker.child?.pid, 5_000, "a new worker");
+    const second = await waitFor(() => (worker.child?.pid !== firstWorker ? worker.child?.pid : undefined), 5_000, "a new worker");
     expect(Date.now() - killedAt).toBeGreaterThanOrEqual(900); // waited the 1 s backoff
     expect(alive(second)).toBe(true);
     expect(web.child!.pid).toBe(webPid);
@@ -200,7 +200,7 @@ describe("embedded services", () => {
     expect(fs.existsSync(path.join(dir, "postgres", "postmaster.pid"))).toBe(false); // a clean shutdown
   }, 120_000);
 
-  it("Redis: append-only data under the data directory, refuses a port taken by someone else", async () => {
+  it("Redis: append-only data under the data directory, says how to install it when missing, refuses a port taken by someone else", async () => {
     const port = await freePort();
     const r = await startEmbeddedRedis(dir, port);
     const { Redis } = await import("ioredis");
@@ -217,6 +217,11 @@ describe("embedded services", () => {
     expect(await c2.get("k")).toBe("значение");
     c2.disconnect();
     await again.stop(again.child);
+
+    // Not installed and not installable here: one line says how to get it.
+    await expect(startEmbeddedRedis(dir, port, { find: () => null, canApt: () => false })).rejects.toThrow(
+      /^redis-server is not installed: install it \(Debian\/Ubuntu: `sudo apt-get install redis-server`, macOS: `brew install redis`\) or set REDIS_URL$/,
+    );
 
     const squatter = net.createServer().listen(port, "127.0.0.1");
     await new Promise((r) => squatter.once("listening", r));
