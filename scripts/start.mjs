@@ -41,7 +41,7 @@ async function sh(cmd, cmdArgs, env) {
 
 async function main() {
   if (!args.has("--no-prepare")) ensureDependencies();
-  // Loaded after the install: it imports `pg` when it starts an embedded PostgreSQL.
+  // Loaded after the install: the embedded PostgreSQL's binaries come from node_modules.
   const { planServices, startEmbeddedPostgres, startEmbeddedRedis } = await import("./services.mjs");
   const env = { ...process.env };
   const plan = await planServices(env);
