@@ -15,7 +15,8 @@ import { apiUser } from "./helpers";
 test.describe.configure({ mode: "serial" });
 
 const root = path.resolve(import.meta.dirname, "..");
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "hookflow-start-"));
+/** The embedded services' data directory (HOOKFLOW_EMBEDDED_DIR), shared by the tests below. */
+let dataDir = "";
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -189,11 +190,12 @@ let hookUrl = "";
 let auth: Record<string, string> = {};
 
 test.beforeAll(async () => {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "hookflow-start-"));
   crm = await startCrm();
 });
 test.afterAll(async () => {
   await crm.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
 async function runStatus(api: APIRequestContext, base: string, runId: string) {
