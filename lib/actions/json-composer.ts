@@ -1,7 +1,7 @@
 // «JSON Компоновщик»: builds a JSON value from a template or from typed key/value rows.
 import { z } from "zod";
 import { defineAction } from "./define-action";
-import { checkJsonTemplate } from "../engine/templates";
+import { checkJsonTemplate, OMITTED } from "../engine/templates";
 import { onMissingSchema } from "./shared";
 
 export const composerFieldSchema = z.object({
@@ -54,7 +54,11 @@ export const jsonComposer = defineAction({
   resolve: (c, r) => {
     if (c.mode === "template") return { result: r.json(c.template, "template") };
     const result: Record<string, unknown> = {};
-    for (const f of c.fields) result[f.key] = r.value(f.value, f.key, f.type === "auto" ? undefined : f.type);
+    for (const f of c.fields) {
+      const v = r.value(f.value, f.key, f.type === "auto" ? undefined : f.type);
+      // `| omitEmpty` left the value out: the key is left out too.
+      if (v !== OMITTED) result[f.key] = v;
+    }
     return { result };
   },
   run: async (input) => ({ output: { result: input.result } }),
