@@ -91,6 +91,8 @@ function EditorShell() {
 
   const start = () =>
     act("start", async () => {
+      // Trying to run shows every problem, new steps' included.
+      if (store.get().fresh) store.set(() => ({ fresh: undefined }));
       const local = store.get().issues.all;
       if (local.length > 0) {
         setSide({ kind: "issues", issues: local });

@@ -9,7 +9,8 @@
 import { z } from "zod";
 import { ActionError, OutboundError, defineAction, type ErrorDetail, type ErrorKind, type HttpResponse } from "./define-action";
 import { keyValueSchema, onMissingSchema } from "./shared";
-import { checkJsonTemplate } from "../engine/templates";
+import { checkJsonTemplate, problemOf } from "../engine/templates";
+import { fieldName } from "./field-labels";
 
 export const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"] as const;
 
@@ -44,8 +45,8 @@ export const httpRequestConfigSchema = z
       ctx.addIssue({ code: "custom", path: ["bodyJson"], message: "обязательное поле", params: { en: "required" } });
       return;
     }
-    const err = checkJsonTemplate(c.bodyJson, "bodyJson");
-    if (err) ctx.addIssue({ code: "custom", path: ["bodyJson"], message: err.message, params: { en: err.messageEn } });
+    const err = checkJsonTemplate(c.bodyJson, fieldName("bodyJson"));
+    if (err) ctx.addIssue({ code: "custom", path: ["bodyJson"], message: problemOf(err).ru, params: { en: problemOf(err).en } });
   });
 
 export type HttpRequestConfig = z.output<typeof httpRequestConfigSchema>;
@@ -91,10 +92,10 @@ export const httpRequest = defineAction({
   ],
   summary: (c) => `${c.method} ${c.url.replace(/^https?:\/\//i, "")}`,
   resolve: (c, r): HttpRequestInput => {
-    let url = r.url(c.url, "url");
+    let url = r.url(c.url, fieldName("url"));
     if (c.query.length > 0) {
       const u = new URL(url);
-      c.query.forEach((q, i) => u.searchParams.append(r.text(q.key, `query[${i}].key`), r.text(q.value, `query.${q.key}`)));
+      c.query.forEach((q, i) => u.searchParams.append(r.text(q.key, `${fieldName("query")}, строка ${i + 1}`), r.text(q.value, `${fieldName("query")} → ${q.key}`)));
       url = u.toString();
     }
     const headers: Record<string, string> = {};
@@ -103,19 +104,19 @@ export const httpRequest = defineAction({
       headers[name] = value;
     };
     const hasHeader = (name: string) => Object.keys(headers).some((k) => k.toLowerCase() === name.toLowerCase());
-    for (const h of c.headers) setHeader(h.key, r.text(h.value, `headers.${h.key}`).replace(/[\r\n]+/g, " "));
+    for (const h of c.headers) setHeader(h.key, r.text(h.value, `${fieldName("headers")} → ${h.key}`).replace(/[\r\n]+/g, " "));
 
     let body: string | undefined;
     if (c.bodyType === "json") {
-      body = JSON.stringify(r.json(c.bodyJson, "bodyJson") ?? null);
+      body = JSON.stringify(r.json(c.bodyJson, fieldName("bodyJson")) ?? null);
       if (!hasHeader("content-type")) setHeader("Content-Type", "application/json; charset=utf-8");
     } else if (c.bodyType === "form") {
       const form = new URLSearchParams();
-      for (const f of c.bodyForm) form.append(f.key, r.text(f.value, `bodyForm.${f.key}`));
+      for (const f of c.bodyForm) form.append(f.key, r.text(f.value, `${fieldName("bodyForm")} → ${f.key}`));
       body = form.toString();
       if (!hasHeader("content-type")) setHeader("Content-Type", "application/x-www-form-urlencoded; charset=utf-8");
     } else if (c.bodyType === "raw") {
-      body = r.text(c.bodyRaw, "bodyRaw");
+      body = r.text(c.bodyRaw, fieldName("bodyRaw"));
       if (!hasHeader("content-type")) setHeader("Content-Type", c.rawContentType);
     }
     if (body !== undefined && (c.method === "GET" || c.method === "HEAD")) body = undefined;

@@ -182,8 +182,8 @@ function checkedStep(step: StepDefinition, index: number): CheckedStep {
   const action = getAction(step.type);
   const issues = validateStep(step, index);
   if (!action || issues.length > 0) {
-    const ru = issues.map((i) => `${i.path} — ${i.message.ru}`).join("; ");
-    const en = issues.map((i) => `${i.path} — ${i.message.en}`).join("; ");
+    const ru = issues.map((i) => `${i.label?.ru ?? i.path} — ${i.message.ru}`).join("; ");
+    const en = issues.map((i) => `${i.label?.en ?? i.path} — ${i.message.en}`).join("; ");
     result = { ok: false, error: new ActionError(`Неверная настройка: ${ru}`, `Invalid configuration: ${en}`, "invalid_config") };
   } else {
     result = { ok: true, action, config: action.configSchema.parse(step.config) as Record<string, unknown> };

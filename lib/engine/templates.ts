@@ -587,7 +587,7 @@ export function renderJson(template: string, scope: TemplateScope, opts: RenderO
   const { parsed, tokens, marker } = parseJsonTemplate(template, opts.field);
   const re = new RegExp(`${marker}([bs])(\\d+)${marker}`, "g");
   const whole = new RegExp(`^${marker}([bs])(\\d+)${marker}$`);
-  const fieldOf = (path: string) => (path ? `${opts.field}.${path}` : opts.field);
+  const fieldOf = (path: string) => (path ? `${opts.field} → ${path}` : opts.field);
   type Visited = { value: unknown; fromToken: boolean };
   const str = (s: string, path: string): Visited => {
     const o = { ...opts, field: fieldOf(path) };
@@ -647,6 +647,13 @@ export function renderJson(template: string, scope: TemplateScope, opts: RenderO
   };
   const root = visit(parsed, "", 0).value;
   return root === OMITTED ? null : root;
+}
+
+/** A TemplateError's text without its «Поле …: » prefix (a form shows the field's label itself). */
+export function problemOf(e: TemplateError): { ru: string; en: string } {
+  const ru = `Поле ${e.field}: `;
+  const en = `Field ${e.field}: `;
+  return { ru: e.message.startsWith(ru) ? e.message.slice(ru.length) : e.message, en: e.messageEn.startsWith(en) ? e.messageEn.slice(en.length) : e.messageEn };
 }
 
 /** Null when the JSON template is well-formed; otherwise the error (for form validation). */
