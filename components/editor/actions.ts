@@ -37,8 +37,8 @@ export const removeStep = (store: Store, stepId: string) => {
 export const shiftStep = (store: Store, stepId: string, delta: number) => editDefinition(store, (d) => moveStep(d, stepId, delta));
 export const placeStep = (store: Store, stepId: string, index: number) => editDefinition(store, (d) => moveStepTo(d, stepId, index));
 export const patchStep = (store: Store, stepId: string, patch: Parameters<typeof updateStep>[2]) => {
-  // Touched: its problems show from now on.
-  if (store.get().fresh?.[stepId]) store.set((s) => ({ fresh: Object.fromEntries(Object.entries(s.fresh ?? {}).filter(([id]) => id !== stepId)) }));
+  // Its settings touched: their problems show from now on (a new name alone is not a setting).
+  if ("config" in patch && store.get().fresh?.[stepId]) store.set((s) => ({ fresh: Object.fromEntries(Object.entries(s.fresh ?? {}).filter(([id]) => id !== stepId)) }));
   editDefinition(store, (d) => updateStep(d, stepId, patch));
 };
 
