@@ -1,6 +1,6 @@
 // The "runs" worker, with its sweeper, reaper and heartbeat. worker/index.ts starts it from env;
 // tests start it with their own Redis, queue name and options.
-import { Queue, UnrecoverableError, Worker, type Job } from "bullmq";
+import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import type pg from "pg";
 import { redisConnection } from "../lib/queue/connection";
@@ -49,16 +49,24 @@ export function startRunsWorker(options: RunsWorkerOptions): RunsWorker {
   const counters = { processed: 0, failed: 0 };
   let active = 0;
 
-  const processor = async (job: Job) => {
+  const processor = async (job: Job, token?: string) => {
     const parsed = runJobSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`invalid job data: ${parsed.error.message}`);
     const { runId } = parsed.data;
     active++;
     try {
       const result = await executor.execute(runId);
+      if (result.status === "WAITING") {
+        // «Задержка»: the run's state is committed (WAITING, waitUntil); the same job sleeps in
+        // Redis's delayed set and holds no worker slot. If this process dies before the move, the
+        // stalled job comes back, finds the run WAITING and parks it again.
+        await job.moveToDelayed(Math.max(result.waitUntil.getTime(), Date.now() + 1), token);
+        throw new DelayedError();
+      }
       counters.processed++;
       return result;
     } catch (err) {
+      if (err instanceof DelayedError) throw err;
       counters.failed++;
       const attempts = job.opts.attempts ?? 1;
       if (job.attemptsMade + 1 >= attempts) {
