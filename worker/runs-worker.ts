@@ -7,6 +7,7 @@ import { redisConnection } from "../lib/queue/connection";
 import { RUNS_QUEUE, runJobSchema } from "../lib/queue/run-queue";
 import { createRunExecutor, type RunExecutor, type RunExecutorOptions } from "../lib/engine/execute-run";
 import { createHistoryWriter } from "../lib/runs/history-writer";
+import { createRateLimiter } from "../lib/engine/rate-limit";
 import { createMaintenance, type Maintenance, type MaintenanceOptions } from "../lib/runs/maintenance";
 import { startHeartbeat, type Heartbeat } from "../lib/runs/worker-health";
 import { onRunsFinished, type FinishedRun } from "../lib/alerts/on-runs-finished";
@@ -45,7 +46,9 @@ export function startRunsWorker(options: RunsWorkerOptions): RunsWorker {
   const log = options.log ?? ((m: string) => console.log(m));
   const queueName = options.queueName ?? RUNS_QUEUE;
   const writer = createHistoryWriter({ pool: options.pool, onFinished: options.onFinished ?? onRunsFinished });
-  const executor = createRunExecutor({ ...options.executor, pool: options.pool, writer });
+  // «Не чаще N в секунду к хосту» is shared with every other worker through this Redis.
+  const limiterConn = redisConnection(options.redisUrl);
+  const executor = createRunExecutor({ rateLimiter: createRateLimiter(limiterConn), ...options.executor, pool: options.pool, writer });
   const counters = { processed: 0, failed: 0 };
   let active = 0;
 
@@ -140,6 +143,7 @@ export function startRunsWorker(options: RunsWorkerOptions): RunsWorker {
       await heartbeat?.stop();
       await queue.close().catch(() => undefined);
       heartbeatConn?.disconnect();
+      limiterConn.disconnect();
       queueConn.disconnect();
       connection.disconnect();
       return { clean: outcome === "closed" };

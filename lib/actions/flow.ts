@@ -136,7 +136,7 @@ export function zoneOffsetMin(zone: string, utcMs: number): number {
 }
 
 const WALL_RU = /^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$/;
-const WALL_ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/;
+const WALL_ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3})\d*)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/;
 
 /**
  * A point in time from text: "30.11.2026 14:30", "2026-11-30 14:30", ISO with a zone, or Unix
@@ -145,16 +145,17 @@ const WALL_ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:
 export function parseMoment(text: string, zone: string): number | null {
   const s = text.trim().replace(/\s+/g, " ");
   if (/^\d{9,13}$/.test(s)) return s.length > 11 ? Number(s) : Number(s) * 1000;
-  let y: number, mo: number, d: number, h = 0, mi = 0, se = 0;
+  let y: number, mo: number, d: number, h = 0, mi = 0, se = 0, ms = 0;
   let explicit: string | undefined;
   let m = WALL_RU.exec(s);
   if (m) [d, mo, y, h, mi, se] = [+m[1], +m[2], +m[3], +(m[4] ?? 0), +(m[5] ?? 0), +(m[6] ?? 0)];
   else if ((m = WALL_ISO.exec(s))) {
     [y, mo, d, h, mi, se] = [+m[1], +m[2], +m[3], +(m[4] ?? 0), +(m[5] ?? 0), +(m[6] ?? 0)];
-    explicit = m[7];
+    ms = m[7] ? Number(m[7].padEnd(3, "0")) : 0;
+    explicit = m[8];
   } else return null;
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 59) return null;
-  const wall = Date.UTC(y, mo - 1, d, h, mi, se);
+  const wall = Date.UTC(y, mo - 1, d, h, mi, se, ms);
   if (explicit) {
     if (explicit === "Z") return wall;
     const sign = explicit[0] === "-" ? -1 : 1;

@@ -46,8 +46,8 @@ export type RunExecutorOptions = {
   /** userId + credential names → secrets. Defaults to the encrypted store, cached for credentialTtlMs. */
   credentials?: (userId: string, names: string[]) => Promise<Record<string, string>>;
   credentialTtlMs?: number;
-  /** Redis-backed «не чаще N в секунду» (lib/engine/rate-limit.ts); absent = no limit. */
-  rateLimit?: import("../actions/define-action").ActionContext["rateLimit"];
+  /** Redis-backed «не чаще N в секунду» (lib/engine/rate-limit.ts), scoped per user; absent = no limit. */
+  rateLimiter?: (scope: string, host: string, perSecond: number, signal: AbortSignal) => Promise<void>;
   now?: () => number;
   stepMaxBytes?: number;
   runMaxBytes?: number;
@@ -340,6 +340,8 @@ export function createRunExecutor(options: RunExecutorOptions = {}): RunExecutor
 
     http ??= outboundHttpFromEnv();
     const client = http;
+    const limiter = options.rateLimiter;
+    const rateLimit = limiter ? (host: string, n: number, signal: AbortSignal) => limiter(run.userId, host, n, signal) : undefined;
     let pending: StepRow[] = copied;
     const result = await runSteps({
       runId,
@@ -353,7 +355,7 @@ export function createRunExecutor(options: RunExecutorOptions = {}): RunExecutor
       now,
       maxRecordBytes: stepMaxBytes,
       credentials: async (name) => (await credentialsFor(run.userId, [name]))[name],
-      context: () => ({ http: client, log: options.log, rateLimit: options.rateLimit, now }),
+      context: () => ({ http: client, log: options.log, rateLimit, now }),
       onStepEnd: async (record) => {
         pending.push(recordToRow(runId, record, budget));
         if (record.status === "succeeded" && !PURE_ACTIONS.has(record.type) && record.index < steps.length - 1) {
