@@ -24,7 +24,7 @@ import { outboundHttpFromEnv } from "./outbound-http";
 import { isTruncated, toJson, truncateJson } from "./truncate";
 
 /** Actions without side effects: repeating them after a crash is harmless, so they need no commit of their own. */
-const PURE_ACTIONS = new Set(["json-composer", "json-parser"]);
+const PURE_ACTIONS = new Set(["json-composer", "json-parser", "filter", "condition", "delay"]);
 
 /** What a step is shrunk to once its run's history is over RUN_HISTORY_MAX_BYTES. */
 const OVER_RUN_CAP_BYTES = 1024;
