@@ -4,7 +4,6 @@ import { getFormatter, getLocale, getTranslations } from "next-intl/server";
 import { sessionUserId } from "@/lib/auth";
 import { getRun, type RunStepView } from "@/lib/runs/get-run";
 import { RunStatusBadge } from "@/components/history/run-status";
-import { formatMoment } from "@/lib/actions/flow";
 import { JsonView } from "@/components/history/json-view";
 import { RerunControls } from "@/components/history/rerun-controls";
 import { LiveRefresh } from "@/components/history/live-refresh";
@@ -74,7 +73,7 @@ export default async function RunPage({ params }: { params: Promise<{ runId: str
       ) : null}
       {run.status === "WAITING" && run.waitUntil ? (
         <div className="rounded-md border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-800" data-testid="run-waiting">
-          {t("waitingUntil", { time: formatMoment(Date.parse(run.waitUntil)) })}
+          {t("waitingUntil", { time: format.dateTime(new Date(run.waitUntil), { day: "2-digit", month: "2-digit", hour: "2-digit", minute: "2-digit" }) })}
         </div>
       ) : null}
       {run.status === "FILTERED" ? (
