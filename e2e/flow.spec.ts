@@ -150,20 +150,20 @@ test("Фильтр → Условие with two branches and a Задержка: 
   await expect(page.getByTestId("run-path")).toHaveText("Путь: Не отменена → Кто записался (Новый клиент) → Приветствие");
   await expect(steps("SKIPPED")).toHaveCount(2);
   await expect(page.locator('[data-testid="step"][data-status="SKIPPED"]').first()).toContainText("Пропущен");
-  await page.getByRole("heading", { name: "Шаги" }).scrollIntoViewIfNeeded();
+  await page.getByTestId("step").last().scrollIntoViewIfNeeded();
   await page.screenshot({ path: "e2e/artifacts/flow-run-new.png" });
 
   await page.goto(`/history/${regularRun}`);
   await expect(page.getByTestId("run-path")).toHaveText("Путь: Не отменена → Кто записался (Постоянный клиент) → Подождать → Напоминание");
   await expect(steps("SKIPPED")).toHaveCount(1);
   await expect(page.locator('[data-testid="step"][data-status="SKIPPED"]')).toContainText("Приветствие");
-  await page.getByRole("heading", { name: "Шаги" }).scrollIntoViewIfNeeded();
+  await page.getByTestId("step").last().scrollIntoViewIfNeeded();
   await page.screenshot({ path: "e2e/artifacts/flow-run-regular.png" });
 
   await page.goto(`/history/${cancelledRun}`);
   await expect(page.getByTestId("run-filtered")).toBeVisible();
   await expect(page.getByTestId("run-path")).toHaveText("Путь: Не отменена");
   await expect(steps("SKIPPED")).toHaveCount(4);
-  await page.getByRole("heading", { name: "Шаги" }).scrollIntoViewIfNeeded();
+  await page.getByTestId("step").last().scrollIntoViewIfNeeded();
   await page.screenshot({ path: "e2e/artifacts/flow-run-filtered.png" });
 });
