@@ -30,6 +30,8 @@ async function pick(page: Page, opener: Locator, search: string, item: RegExp) {
 }
 
 async function addAt(page: Page, end: Locator, type: string, name: string) {
+  // The open step panel narrows the canvas: fit the graph into what is left first.
+  await page.getByRole("button", { name: "Показать всё" }).click();
   await end.click();
   await page.getByTestId("palette").locator(`[data-action-type="${type}"]`).click();
   await expect(page.getByTestId("step-panel")).toBeVisible();
@@ -100,8 +102,8 @@ test("Фильтр → Условие with two branches and a Задержка: 
 
   await expect(page.locator('[data-testid="step-node"][data-invalid]')).toHaveCount(0);
   await expect(page.getByTestId("step-node")).toHaveCount(5);
-  await page.getByRole("button", { name: "Показать всё" }).click().catch(() => undefined);
   await page.getByTestId("canvas").click({ position: { x: 5, y: 5 } });
+  await page.getByRole("button", { name: "Показать всё" }).click();
   await page.screenshot({ path: "e2e/artifacts/flow-canvas.png" });
 
   // «Проверить шаг» on the condition with the captured sample: the branch it would take.
