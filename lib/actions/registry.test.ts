@@ -8,6 +8,9 @@ describe("registry", () => {
       ["json-composer", "JSON Компоновщик"],
       ["http-request", "HTTP-запрос"],
       ["json-parser", "JSON-парсер"],
+      ["filter", "Фильтр"],
+      ["condition", "Условие"],
+      ["delay", "Задержка"],
     ]);
     expect(getAction("nope")).toBeUndefined();
     // Defaults are starting points: they leave exactly the fields the user must fill.
@@ -15,6 +18,9 @@ describe("registry", () => {
     expect(todo("json-composer")).toEqual([]);
     expect(todo("http-request")).toEqual(["config.bodyJson"]);
     expect(todo("json-parser")).toEqual(["config.input"]);
+    expect(todo("filter")).toEqual(["config.groups[0].conditions[0].left"]);
+    expect(todo("condition")).toEqual(["config.branches[0].groups[0].conditions[0].left"]);
+    expect(todo("delay")).toEqual([]);
   });
 
   it("names the step and the field for a missing url", () => {
