@@ -13,8 +13,8 @@ import { checkJsonTemplate } from "../engine/templates";
 
 export const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"] as const;
 
-export const httpRequestConfigSchema = z
-  .object({
+/** The request fields (shared with «Хранилище: найти или создать», which sends the same request). */
+export const httpRequestShape = {
     method: z.enum(HTTP_METHODS).default("POST"),
     url: z
       .string()
@@ -37,8 +37,10 @@ export const httpRequestConfigSchema = z
     acceptNon2xx: z.boolean().default(false),
     maxAttempts: z.number().int().min(1).max(10).default(3),
     onMissing: onMissingSchema,
-  })
-  .superRefine((c, ctx) => {
+};
+
+/** The JSON body must be a valid template when the body type is JSON. */
+export function checkHttpBody(c: { bodyType: string; bodyJson: string }, ctx: z.RefinementCtx): void {
     if (c.bodyType !== "json") return;
     if (c.bodyJson.trim() === "") {
       ctx.addIssue({ code: "custom", path: ["bodyJson"], message: "обязательное поле", params: { en: "required" } });
@@ -46,7 +48,9 @@ export const httpRequestConfigSchema = z
     }
     const err = checkJsonTemplate(c.bodyJson, "bodyJson");
     if (err) ctx.addIssue({ code: "custom", path: ["bodyJson"], message: err.message, params: { en: err.messageEn } });
-  });
+}
+
+export const httpRequestConfigSchema = z.object(httpRequestShape).superRefine(checkHttpBody);
 
 export type HttpRequestConfig = z.output<typeof httpRequestConfigSchema>;
 

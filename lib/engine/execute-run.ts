@@ -16,6 +16,8 @@ import { env } from "../env";
 import type { HttpClient } from "../actions/define-action";
 import { definitionSchema, type PipelineDefinition, type StepDefinition } from "../pipelines/definition";
 import { resolveCredentials } from "../credentials/resolve-credentials";
+import { storeClientFor } from "../store/store-client";
+import { claimDedupKey, dedupKeyOf, markDuplicate } from "../webhooks/dedup";
 import { searchTermsOf } from "../webhooks/ingest";
 import { createHistoryWriter, type HistoryWriter, type StepRow } from "../runs/history-writer";
 import { runSteps, type StepOutputs, type StepRecord } from "./run-steps";
@@ -23,7 +25,7 @@ import { outboundHttpFromEnv } from "./outbound-http";
 import { isTruncated, toJson, truncateJson } from "./truncate";
 
 /** Actions without side effects: repeating them after a crash is harmless, so they need no commit of their own. */
-const PURE_ACTIONS = new Set(["json-composer", "json-parser"]);
+const PURE_ACTIONS = new Set(["json-composer", "json-parser", "store-find"]);
 
 /** What a step is shrunk to once its run's history is over RUN_HISTORY_MAX_BYTES. */
 const OVER_RUN_CAP_BYTES = 1024;
@@ -32,7 +34,8 @@ const MAX_SEARCH_TERMS = 400;
 
 export type ExecuteRunResult =
   | { runId: string; status: "SUCCEEDED" | "FAILED"; error: string | null; failedStepId: string | null; executedSteps: number }
-  | { runId: string; status: "SKIPPED"; reason: "not_found" | "already_finished" | "not_runnable" };
+  | { runId: string; status: "SKIPPED"; reason: "not_found" | "already_finished" | "not_runnable" }
+  | { runId: string; status: "DUPLICATE"; duplicateOfId: string };
 
 export type RunExecutorOptions = {
   pool?: () => pg.Pool;
@@ -62,6 +65,8 @@ type LoadedRun = {
   userId: string;
   version: number;
   payload: unknown;
+  method: string;
+  receivedAt: Date;
   resumeFromStepId: string | null;
   rerunOfId: string | null;
   searchTerms: string[];
@@ -78,7 +83,7 @@ const STEP_JSON = `json_build_object('stepId', s."stepId", 'status', s.status, '
 // One statement for all jobs that start in the same tick; a run that never started (attempts 0,
 // the common case) does not even look at RunStep.
 const LOAD_SQL = `
-SELECT r.id, r.status, r."pipelineId", r."userId", r.version, r.payload, r."resumeFromStepId", r."rerunOfId",
+SELECT r.id, r.status, r."pipelineId", r."userId", r.version, r.payload, r.method, r."receivedAt", r."resumeFromStepId", r."rerunOfId",
        r."searchTerms",
        CASE WHEN r.attempts > 0 THEN
          (SELECT json_agg(${STEP_JSON} ORDER BY s.position) FROM "RunStep" s WHERE s."runId" = r.id)
@@ -253,6 +258,25 @@ export function createRunExecutor(options: RunExecutorOptions = {}): RunExecutor
     if (!definition) {
       return finishEarly(run, startedAt, [], `Версия ${run.version} обработки не найдена или повреждена`, null);
     }
+    // Duplicate incoming events: checked before the first step (lib/webhooks/dedup.ts). Re-runs
+    // asked for in the history are executed whatever their key.
+    if (definition.dedup?.enabled && !run.rerunOfId) {
+      const key = dedupKeyOf(definition.dedup, run);
+      if (key) {
+        const originalId = await claimDedupKey(getPool(), {
+          pipelineId: run.pipelineId,
+          key,
+          runId,
+          receivedAt: run.receivedAt,
+          windowMinutes: definition.dedup.windowMinutes,
+        });
+        if (originalId) {
+          await markDuplicate(getPool(), runId, originalId, new Date());
+          return { runId, status: "DUPLICATE", duplicateOfId: originalId };
+        }
+      }
+    }
+
     const steps: StepDefinition[] = definition.steps;
     const budget = { used: 0 };
     const copied: StepRow[] = [];
@@ -308,7 +332,7 @@ export function createRunExecutor(options: RunExecutorOptions = {}): RunExecutor
       signal: opts.signal,
       maxRecordBytes: stepMaxBytes,
       credentials: async (name) => (await credentialsFor(run.userId, [name]))[name],
-      context: () => ({ http: client, log: options.log }),
+      context: () => ({ http: client, store: storeClientFor(run.userId), log: options.log }),
       onStepEnd: async (record) => {
         pending.push(recordToRow(runId, record, budget));
         if (record.status === "succeeded" && !PURE_ACTIONS.has(record.type) && record.index < steps.length - 1) {

@@ -9,6 +9,7 @@ import { isUuid } from "../pipelines/get-pipeline";
 import type { PipelineDefinition, StepDefinition } from "../pipelines/definition";
 import { collectTokens } from "./templates";
 import { outboundHttpFromEnv } from "./outbound-http";
+import { storeClientFor } from "../store/store-client";
 import { runSteps, testStep, type StepOutputs, type StepRecord } from "./run-steps";
 
 export type Sample = { runId: string; receivedAt: Date; payload: unknown };
@@ -76,7 +77,8 @@ export async function testPipelineStep(input: {
   for (const s of steps.slice(0, index)) if (input.outputs?.[s.id]) outputs[s.id] = input.outputs[s.id];
 
   const earlier: StepRecord[] = [];
-  const common = { runId, steps, source: sample.payload, credentials, context: () => ({ http }), signal: input.signal };
+  const store = storeClientFor(input.userId);
+  const common = { runId, steps, source: sample.payload, credentials, context: () => ({ http, store }), signal: input.signal };
   for (const s of steps.slice(0, index)) {
     if (outputs[s.id]) continue;
     const r = await testStep({ ...common, stepId: s.id, outputs });
@@ -110,7 +112,7 @@ export async function testPipeline(input: {
   const steps = input.definition.steps;
   const credentials = await credentialsFor(input.userId, steps);
   const http = outboundHttpFromEnv();
-  const result = await runSteps({ runId: testRunId(), steps, source: sample.payload, credentials, context: () => ({ http }), signal: input.signal });
+  const result = await runSteps({ runId: testRunId(), steps, source: sample.payload, credentials, context: () => ({ http, store: storeClientFor(input.userId) }), signal: input.signal });
   return {
     sample: { runId: sample.runId, receivedAt: sample.receivedAt },
     status: result.status,

@@ -47,6 +47,8 @@ export type RunDetail = {
   resumeFromStepId: string | null;
   rerunOf: RunLink | null;
   reruns: RunLink[];
+  /** A DUPLICATE: the run that first carried the same deduplication key (null if since deleted). */
+  duplicateOf: RunLink | null;
   steps: RunStepView[];
 };
 
@@ -77,6 +79,9 @@ export async function getRun(userId: string, runId: string): Promise<RunDetail |
     take: 50,
     select: LINK_SELECT,
   });
+  const duplicateOf = r.duplicateOfId
+    ? await prisma.run.findFirst({ where: { id: r.duplicateOfId, userId }, select: LINK_SELECT })
+    : null;
   return {
     id: r.id,
     pipeline: { id: r.pipeline.id, name: r.pipeline.name, currentVersion: r.pipeline.version },
@@ -104,6 +109,7 @@ export async function getRun(userId: string, runId: string): Promise<RunDetail |
     resumeFromStepId: r.resumeFromStepId,
     rerunOf: r.rerunOf ? link(r.rerunOf) : null,
     reruns: reruns.map(link),
+    duplicateOf: duplicateOf ? link(duplicateOf) : null,
     steps: r.steps.map((s) => ({
       stepId: s.stepId,
       position: s.position,

@@ -56,6 +56,20 @@ export default async function RunPage({ params }: { params: Promise<{ runId: str
         </div>
       ) : null}
 
+      {run.status === "DUPLICATE" ? (
+        <div className="rounded-md border border-slate-300 bg-slate-50 px-4 py-2 text-sm text-slate-800" data-testid="duplicate-of">
+          ⧉ {t("duplicateOf")}{" "}
+          {run.duplicateOf ? (
+            <>
+              <Link href={`/history/${run.duplicateOf.id}`} className="font-medium underline" data-testid="duplicate-of-link">{when(run.duplicateOf.receivedAt)}</Link>{" "}
+              <RunStatusBadge status={run.duplicateOf.status} />
+            </>
+          ) : (
+            <span className="text-slate-500">{t("duplicateOfGone")}</span>
+          )}
+        </div>
+      ) : null}
+
       {run.status === "REJECTED" ? (
         <div className="rounded-md border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-900" data-testid="reject-reason">
           <span className="font-medium">{t("rejectReason")}:</span> {run.rejectReason ?? "—"}
