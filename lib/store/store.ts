@@ -290,7 +290,7 @@ export async function withKeyLock<T>(
   let broken = false;
   try {
     await client.query("BEGIN");
-    await client.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 7402))`, [`${input.userId}\u0000${collection}\u0000${key}`]);
+    await client.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 7402))`, [JSON.stringify([input.userId, collection, key])]);
     const result = await fn(client);
     await client.query("COMMIT");
     return result;

@@ -121,7 +121,12 @@ export function buildWeeekContactDealDefinition(input: WeeekTemplateInput): Pipe
 }
 
 /** The guide's steps 5–8: create the deal in a funnel status, take its id, link the contact to it. */
-export function dealAndLinkSteps(base: string, statusId: string, credentialName: string): StepDefinition[] {
+export function dealAndLinkSteps(
+  base: string,
+  statusId: string,
+  credentialName: string,
+  contactToken = "{{steps.parse_contact.contact_id}}",
+): StepDefinition[] {
   return [
     {
       id: "create_deal",
@@ -142,7 +147,7 @@ export function dealAndLinkSteps(base: string, statusId: string, credentialName:
       type: "json-composer",
       name: "Привязка контакта",
       position: at(6),
-      config: { mode: "template", template: '{ "contactId": "{{steps.parse_contact.contact_id}}" }', fields: [], onMissing: "fail" },
+      config: { mode: "template", template: `{ "contactId": "${contactToken}" }`, fields: [], onMissing: "fail" },
     },
     {
       id: "link_contact",
@@ -152,4 +157,49 @@ export function dealAndLinkSteps(base: string, statusId: string, credentialName:
       config: post(`${base}/public/v1/crm/deals/{{steps.parse_deal.deal_id}}/contacts`, "compose_link", credentialName),
     },
   ];
+}
+
+/** The «Хранилище» collection the no-duplicates template keeps Klientiks client_id → Weeek contact id in. */
+export const WEEEK_CONTACTS_COLLECTION = "Клиентикс → Weeek: контакты";
+
+/**
+ * «Клиентикс → Weeek: сделка без дублей контактов»: the first event of a client_id creates the
+ * Weeek contact and saves client_id → contact id in «Хранилище»; later events take the saved id and
+ * only add the deal linked to it. The find → create → save is one «Хранилище: найти или создать»
+ * step holding a per-key lock, so two first events of one client arriving together create one
+ * contact (docs/klientiks-weeek.md, docs/store.md).
+ */
+export function buildWeeekDealNoDuplicatesDefinition(input: WeeekTemplateInput): PipelineDefinition {
+  if (!input.statusId) throw new Error("statusId is required for the no-duplicates template");
+  const base = input.weeekBaseUrl.replace(/\/+$/, "");
+  const deal = DEAL[input.klientiksEvent];
+  const dealFields = [
+    { key: "title", value: deal.title, type: "string" },
+    ...(deal.amount ? [{ key: "amount", value: deal.amount, type: "number" }] : []),
+    ...(deal.description ? [{ key: "description", value: deal.description, type: "string" }] : []),
+  ];
+  const [composeContact, createContact] = contactSteps(input);
+  return klientiksPipeline(input.klientiksEvent, [
+    composeContact,
+    {
+      id: "find_or_create_contact",
+      type: "store-find-or-create",
+      name: "Контакт клиента (без дублей)",
+      position: at(1),
+      config: {
+        ...createContact.config,
+        collection: WEEEK_CONTACTS_COLLECTION,
+        key: "{{source.client_id}}",
+        valuePath: '["contact"]["id"]',
+      },
+    },
+    {
+      id: "compose_deal",
+      type: "json-composer",
+      name: "Данные сделки",
+      position: at(3),
+      config: { mode: "fields", template: "{}", fields: dealFields, onMissing: "fail" },
+    },
+    ...dealAndLinkSteps(base, input.statusId, input.credentialName, "{{steps.find_or_create_contact.value}}"),
+  ]);
 }
