@@ -161,7 +161,17 @@ test("«Дубликаты»: set in the source panel; the same event three time
   await page.goto(`/history/${ids[2]}`);
   await expect(page.getByTestId("duplicate-of")).toContainText("Событие с тем же ключом уже получено");
   await page.screenshot({ path: "e2e/artifacts/dedup-run.png", fullPage: true });
+  await expect(page.getByText("Шаги не выполнялись: это повтор")).toBeVisible();
   await page.getByTestId("duplicate-of-link").click();
   await expect(page).toHaveURL(new RegExp(`/history/${ids[0]}$`));
+
+  // «Выполнить всё же»: a re-run of a duplicate skips the check and executes.
+  await page.goto(`/history/${ids[1]}`);
+  await page.getByTestId("rerun").click();
+  await expect(page).not.toHaveURL(new RegExp(`/history/${ids[1]}$`));
+  const rerunId = page.url().split("/history/")[1];
+  await expect
+    .poll(async () => (await (await ctx.get(`${baseURL}/api/v1/runs/${rerunId}`, { headers: u.auth })).json()).run.status, { timeout: 30_000 })
+    .toBe("SUCCEEDED");
   await ctx.dispose();
 });

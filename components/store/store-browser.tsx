@@ -74,9 +74,9 @@ export function StoreBrowser(props: { initialCollections: Collection[]; initialE
   const when = (iso: string) => format.dateTime(new Date(iso), { dateStyle: "short", timeStyle: "short" });
 
   return (
-    <div className="grid grid-cols-[13rem_minmax(0,1fr)] gap-6">
-      <nav aria-label={t("collections")} className="space-y-1" data-testid="store-collections">
-        <h2 className="px-2 text-xs font-semibold uppercase tracking-wide text-slate-500">{t("collections")}</h2>
+    <div className="grid gap-4 xl:grid-cols-[13rem_minmax(0,1fr)] xl:gap-6">
+      <nav aria-label={t("collections")} className="flex flex-wrap items-center gap-1 xl:block xl:space-y-1" data-testid="store-collections">
+        <h2 className="w-full px-2 text-xs font-semibold uppercase tracking-wide text-slate-500 xl:w-auto">{t("collections")}</h2>
         <CollectionButton active={collection === ""} onClick={() => setCollection("")} label={t("all")} count={collections.reduce((n, c) => n + c.keys, 0)} />
         {collections.map((c) => (
           <CollectionButton key={c.collection} active={collection === c.collection} onClick={() => setCollection(c.collection)} label={c.collection} count={c.keys} />
@@ -140,11 +140,11 @@ export function StoreBrowser(props: { initialCollections: Collection[]; initialE
           <table className="w-full table-fixed text-sm" data-testid="store-entries">
             <thead className="bg-slate-50 text-left text-xs text-slate-500">
               <tr>
-                <th className="w-40 px-3 py-2 font-medium">{t("collection")}</th>
-                <th className="w-52 px-3 py-2 font-medium">{t("key")}</th>
+                <th className="w-32 px-3 py-2 font-medium">{t("collection")}</th>
+                <th className="w-40 px-3 py-2 font-medium">{t("key")}</th>
                 <th className="px-3 py-2 font-medium">{t("value")}</th>
-                <th className="w-32 px-3 py-2 font-medium">{t("expires")}</th>
-                <th className="w-40 px-3 py-2" />
+                <th className="w-28 px-3 py-2 font-medium">{t("expires")}</th>
+                <th className="w-44 px-3 py-2"><span className="sr-only">{t("actions")}</span></th>
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100">
@@ -217,9 +217,9 @@ function CollectionButton({ active, onClick, label, count }: { active: boolean; 
       type="button"
       onClick={onClick}
       aria-pressed={active}
-      className={`flex w-full items-center gap-2 rounded-md px-2 py-1.5 text-left text-sm ${active ? "bg-indigo-50 font-medium text-indigo-700" : "text-slate-700 hover:bg-slate-50"}`}
+      className={`flex max-w-full items-center gap-2 rounded-md px-2 py-1.5 text-left text-sm xl:w-full ${active ? "bg-indigo-50 font-medium text-indigo-700" : "text-slate-700 hover:bg-slate-50"}`}
     >
-      <span className="min-w-0 flex-1 truncate" title={label}>{label}</span>
+      <span className="min-w-0 max-w-[16rem] flex-1 truncate xl:max-w-none" title={label}>{label}</span>
       <span className="text-xs text-slate-400">{count}</span>
     </button>
   );
@@ -281,7 +281,7 @@ function EntryForm(props: {
       )}
       <label className="block space-y-1 text-sm">
         <span className="block font-medium text-slate-700">{t("valueJson")}</span>
-        <textarea value={valueText} onChange={(e) => setValueText(e.target.value)} rows={5} className={textareaCls} data-testid="store-form-value" spellCheck={false} />
+        <textarea value={valueText} onChange={(e) => { setValueText(e.target.value); setError(null); }} rows={5} className={textareaCls} data-testid="store-form-value" spellCheck={false} />
       </label>
       <label className="block space-y-1 text-sm">
         <span className="block font-medium text-slate-700">{t("ttl")}</span>

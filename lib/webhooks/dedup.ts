@@ -79,7 +79,7 @@ export async function claimDedupKey(
 export async function markDuplicate(db: Pick<pg.Pool, "query">, runId: string, originalId: string, at: Date): Promise<void> {
   await db.query(
     `UPDATE "Run" SET status = 'DUPLICATE', "duplicateOfId" = $2::uuid, "finishedAt" = $3::timestamp,
-            "startedAt" = COALESCE("startedAt", $3::timestamp), "durationMs" = 0
+            "startedAt" = COALESCE("startedAt", $3::timestamp), "durationMs" = 0, attempts = GREATEST(attempts, 1)
       WHERE id = $1::uuid AND status IN ('QUEUED', 'RUNNING')`,
     [runId, originalId, at.toISOString()],
   );
