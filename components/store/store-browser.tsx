@@ -285,7 +285,9 @@ function EntryForm(props: {
       </label>
       <label className="block space-y-1 text-sm">
         <span className="block font-medium text-slate-700">{t("ttl")}</span>
-        <Input type="number" min={1} value={ttl} onChange={(e) => setTtl(e.target.value)} placeholder={t("ttlPlaceholder")} className="w-48" data-testid="store-form-ttl" />
+        <span className="block w-56">
+          <Input type="number" min={1} value={ttl} onChange={(e) => setTtl(e.target.value)} placeholder={t("ttlPlaceholder")} data-testid="store-form-ttl" />
+        </span>
       </label>
       {error ? <p role="alert" className="text-sm text-red-700">{error}</p> : null}
       <div className="flex gap-2">
