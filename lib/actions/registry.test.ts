@@ -8,6 +8,9 @@ describe("registry", () => {
       ["json-composer", "JSON Компоновщик"],
       ["http-request", "HTTP-запрос"],
       ["json-parser", "JSON-парсер"],
+      ["filter", "Фильтр"],
+      ["condition", "Условие"],
+      ["delay", "Задержка"],
       ["store-find", "Хранилище: найти"],
       ["store-save", "Хранилище: сохранить"],
       ["store-find-or-create", "Хранилище: найти или создать"],
@@ -18,6 +21,9 @@ describe("registry", () => {
     expect(todo("json-composer")).toEqual([]);
     expect(todo("http-request")).toEqual(["config.bodyJson"]);
     expect(todo("json-parser")).toEqual(["config.input"]);
+    expect(todo("filter")).toEqual(["config.groups[0].conditions[0].left"]);
+    expect(todo("condition")).toEqual(["config.branches[0].groups[0].conditions[0].left"]);
+    expect(todo("delay")).toEqual([]);
     expect(todo("store-find")).toEqual(["config.collection", "config.key"]);
     expect(todo("store-save")).toEqual(["config.collection", "config.key", "config.value"]);
     expect(todo("store-find-or-create")).toEqual(["config.collection", "config.key", "config.bodyJson"]);

@@ -44,6 +44,8 @@ export type RunDetail = {
   startedAt: string | null;
   finishedAt: string | null;
   durationMs: number | null;
+  /** WAITING runs: when their «Задержка» ends. */
+  waitUntil: string | null;
   resumeFromStepId: string | null;
   rerunOf: RunLink | null;
   reruns: RunLink[];
@@ -106,6 +108,7 @@ export async function getRun(userId: string, runId: string): Promise<RunDetail |
     startedAt: r.startedAt?.toISOString() ?? null,
     finishedAt: r.finishedAt?.toISOString() ?? null,
     durationMs: r.durationMs,
+    waitUntil: r.waitUntil?.toISOString() ?? null,
     resumeFromStepId: r.resumeFromStepId,
     rerunOf: r.rerunOf ? link(r.rerunOf) : null,
     reruns: reruns.map(link),

@@ -35,7 +35,7 @@ SELECT gen_random_uuid(), r."pipelineId", r."userId",
             THEN r."failedStepId" END,
        (clock_timestamp() AT TIME ZONE 'UTC')
 FROM "Run" r JOIN "Pipeline" p ON p.id = r."pipelineId"
-WHERE ${where} AND r.status IN ('FAILED', 'SUCCEEDED', 'DUPLICATE') AND NOT r."payloadPruned" ${extra}
+WHERE ${where} AND r.status IN ('FAILED', 'SUCCEEDED', 'FILTERED', 'DUPLICATE') AND NOT r."payloadPruned" ${extra}
 ORDER BY r."receivedAt", r.id
 ${limit}
 RETURNING id`;
@@ -62,6 +62,7 @@ export async function rerunRun(input: { userId: string; runId: string } & RerunO
   if (run.status === "REJECTED") throw conflict("Отклонённый запрос нельзя перезапустить: он не был принят");
   if (run.status === "NOT_PROCESSED") throw conflict("Операция ещё не обработана — обработайте её, а не перезапускайте");
   if (run.status === "QUEUED" || run.status === "RUNNING") throw conflict("Операция ещё выполняется");
+  if (run.status === "WAITING") throw conflict("Операция ждёт в шаге «Задержка» — дождитесь её завершения");
   if (run.payloadPruned) throw conflict("Данные этой операции не хранятся (настройка хранения), перезапуск невозможен");
   if (input.from === "failed-step" && (run.status !== "FAILED" || !run.failedStepId)) {
     throw conflict("У операции нет упавшего шага — перезапустите её с начала");
