@@ -163,11 +163,18 @@ export function dealAndLinkSteps(
 export const WEEEK_CONTACTS_COLLECTION = "Клиентикс → Weeek: контакты";
 
 /**
- * «Клиентикс → Weeek: сделка без дублей контактов»: the first event of a client_id creates the
- * Weeek contact and saves client_id → contact id in «Хранилище»; later events take the saved id and
- * only add the deal linked to it. The find → create → save is one «Хранилище: найти или создать»
- * step holding a per-key lock, so two first events of one client arriving together create one
- * contact (docs/klientiks-weeek.md, docs/store.md).
+ * «Клиентикс → Weeek: сделка без дублей контактов» (docs/klientiks-weeek.md, docs/store.md):
+ *
+ *   find_contact («Хранилище: найти» client_id) → known («Условие»: «найдено»?)
+ *     ├─ «Контакт уже есть» ─────────────────────────────────────────────┐
+ *     └─ «Новый клиент» → compose_contact → create_contact_once ────────→ contact («Хранилище: найти»)
+ *   contact → compose_deal → create_deal → parse_deal → compose_link → link_contact
+ *
+ * Most events belong to known clients and take the first branch: one read, no lock. A new client's
+ * event goes through «Хранилище: найти или создать», which holds a per-key lock while it looks the
+ * key up again, creates the contact and saves its id — so two first events of one client arriving
+ * together create one contact (the second finds the id under the lock). Both branches join at a
+ * second «найти», whose value the deal steps use.
  */
 export function buildWeeekDealNoDuplicatesDefinition(input: WeeekTemplateInput): PipelineDefinition {
   if (!input.statusId) throw new Error("statusId is required for the no-duplicates template");
@@ -179,27 +186,51 @@ export function buildWeeekDealNoDuplicatesDefinition(input: WeeekTemplateInput):
     ...(deal.description ? [{ key: "description", value: deal.description, type: "string" }] : []),
   ];
   const [composeContact, createContact] = contactSteps(input);
-  return klientiksPipeline(input.klientiksEvent, [
-    composeContact,
+  const storeKey = { collection: WEEEK_CONTACTS_COLLECTION, key: "{{source.client_id}}", onMissing: "fail" };
+  const row = (i: number, y = 0) => ({ x: 320 * (i + 1), y });
+  const [createDeal, parseDeal, composeLink, linkContact] = dealAndLinkSteps(base, input.statusId, input.credentialName, "{{steps.contact.value}}");
+  const steps: StepDefinition[] = [
+    { id: "find_contact", type: "store-find", name: "Контакт клиента в Хранилище", position: row(0), config: storeKey },
     {
-      id: "find_or_create_contact",
-      type: "store-find-or-create",
-      name: "Контакт клиента (без дублей)",
-      position: at(1),
+      id: "known",
+      type: "condition",
+      name: "Контакт уже есть?",
+      position: row(1),
       config: {
-        ...createContact.config,
-        collection: WEEEK_CONTACTS_COLLECTION,
-        key: "{{source.client_id}}",
-        valuePath: '["contact"]["id"]',
+        branches: [
+          {
+            key: "found",
+            name: "Контакт уже есть",
+            groups: [{ conditions: [{ left: "{{steps.find_contact.found}}", op: "eq", right: "true", type: "auto", caseSensitive: false }] }],
+          },
+        ],
+        elseName: "Новый клиент",
+        onMissing: "empty",
       },
     },
+    { ...composeContact, position: row(2, 200) },
     {
-      id: "compose_deal",
-      type: "json-composer",
-      name: "Данные сделки",
-      position: at(3),
-      config: { mode: "fields", template: "{}", fields: dealFields, onMissing: "fail" },
+      id: "create_contact_once",
+      type: "store-find-or-create",
+      name: "Создать контакт (один раз на клиента)",
+      position: row(3, 200),
+      config: { ...createContact.config, ...storeKey, valuePath: '["contact"]["id"]' },
     },
-    ...dealAndLinkSteps(base, input.statusId, input.credentialName, "{{steps.find_or_create_contact.value}}"),
-  ]);
+    { id: "contact", type: "store-find", name: "ID контакта", position: row(4), config: storeKey },
+    { id: "compose_deal", type: "json-composer", name: "Данные сделки", position: row(5), config: { mode: "fields", template: "{}", fields: dealFields, onMissing: "fail" } },
+    ...[createDeal, parseDeal, composeLink, linkContact].map((st, i) => ({ ...st, position: row(6 + i) })),
+  ];
+  const chain = (ids: string[]) => ids.slice(1).map((to, i) => ({ from: ids[i], to }));
+  return {
+    ...klientiksPipeline(input.klientiksEvent, steps),
+    edges: [
+      { from: "source", to: "find_contact" },
+      { from: "find_contact", to: "known" },
+      { from: "known", to: "contact", branch: "found" },
+      { from: "known", to: "compose_contact", branch: "else" },
+      { from: "compose_contact", to: "create_contact_once" },
+      { from: "create_contact_once", to: "contact" },
+      ...chain(["contact", "compose_deal", "create_deal", "parse_deal", "compose_link", "link_contact"]),
+    ],
+  };
 }

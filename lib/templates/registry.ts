@@ -86,8 +86,8 @@ export const PIPELINE_TEMPLATES: readonly PipelineTemplate[] = [
     destination: "weeek",
     title: { ru: "Клиентикс → Weeek: сделка без дублей контактов", en: "Klientiks → Weeek: deal without duplicate contacts" },
     description: {
-      ru: "Контакт создаётся один раз на клиента Клиентикс (его id запоминается в «Хранилище»), каждое следующее событие добавляет только сделку, привязанную к этому контакту (7 шагов).",
-      en: "The contact is created once per Klientiks client (its id is kept in the «Store»); every later event only adds a deal linked to that contact (7 steps).",
+      ru: "Контакт создаётся один раз на клиента Клиентикс (его id запоминается в «Хранилище»), каждое следующее событие добавляет только сделку, привязанную к этому контакту (10 шагов, ветвление «Условие»).",
+      en: "The contact is created once per Klientiks client (its id is kept in the «Store»); every later event only adds a deal linked to that contact (10 steps, a «Condition» branch).",
     },
     credential: WEEEK_CREDENTIAL,
     inputs: [],
