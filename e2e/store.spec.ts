@@ -175,3 +175,25 @@ test("«Дубликаты»: set in the source panel; the same event three time
     .toBe("SUCCEEDED");
   await ctx.dispose();
 });
+
+test("«Клиентикс → Weeek: сделка без дублей контактов» opens in the editor with its «Условие» branch", async ({ page, baseURL }) => {
+  const { getTemplate } = await import("../lib/templates/registry");
+  const ctx = await pwRequest.newContext();
+  const u = await apiUser(ctx, baseURL!, "store-template");
+  const definition = getTemplate("klientiks-weeek-deal-no-duplicates")!.build({
+    klientiksEvent: "appointment_created",
+    credentialName: "Weeek токен",
+    weeekBaseUrl: "https://api.weeek.net",
+    statusId: "st-1",
+  });
+  const created = await ctx.post(`${baseURL}/api/v1/pipelines`, { headers: u.auth, data: { name: "Клиентикс → Weeek без дублей", definition } });
+  expect(created.status()).toBe(201);
+  const { pipeline } = await created.json();
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await loginViaUi(page, u.email);
+  await page.goto(`/pipelines/${pipeline.id}`);
+  await expect(page.getByText("Контакт уже есть?")).toBeVisible();
+  await expect(page.getByText("Создать контакт (один раз на клиента)")).toBeVisible();
+  await page.screenshot({ path: "e2e/artifacts/store-template-canvas.png" });
+  await ctx.dispose();
+});
