@@ -37,8 +37,9 @@ export const removeStep = (store: Store, stepId: string) => {
   editDefinition(store, (d) => removeFromGraph(d, stepId));
   store.set((s) => (s.selected === stepId ? { selected: null } : {}));
 };
-export const shiftStep = (store: Store, stepId: string, delta: number) => editDefinition(store, (d) => moveStep(d, stepId, delta));
-export const placeStep = (store: Store, stepId: string, index: number) => editDefinition(store, (d) => moveStepTo(d, stepId, index));
+// Reordering is a chain's edit; in a branched graph the order follows the edges.
+export const shiftStep = (store: Store, stepId: string, delta: number) => editDefinition(store, (d) => (d.edges ? d : moveStep(d, stepId, delta)));
+export const placeStep = (store: Store, stepId: string, index: number) => editDefinition(store, (d) => (d.edges ? d : moveStepTo(d, stepId, index)));
 export const patchStep = (store: Store, stepId: string, patch: Parameters<typeof updateStep>[2]) =>
   editDefinition(store, (d) => {
     const next = updateStep(d, stepId, patch);

@@ -169,7 +169,7 @@ export const httpRequest = defineAction({
       if (isRateLimited(res) && Date.now() - limitedSince < RATE_LIMITED_MAX_MS) {
         limited++;
         const wait = retryAfterMs(res.headers["retry-after"]) ?? retryAfterFromBody(res.body) ?? backoff(Math.min(limited, 6));
-        ctx.log(`attempt ${attempt}: HTTP ${res.status} (rate limited); retrying in ${wait} ms`);
+        ctx.log(`attempt ${attempt}: HTTP ${res.status}; retrying in ${wait} ms (too many requests: not counted against attempts)`);
         await ctx.sleep(wait, ctx.signal);
         continue;
       }
