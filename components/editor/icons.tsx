@@ -13,6 +13,12 @@ const paths: Record<string, React.ReactNode> = {
       <path d="m21 21-4.3-4.3M9.5 9 8 11l1.5 2M12.5 9l1.5 2-1.5 2" />
     </>
   ),
+  database: (
+    <>
+      <ellipse cx="12" cy="5" rx="8" ry="3" />
+      <path d="M4 5v14c0 1.7 3.6 3 8 3s8-1.3 8-3V5M4 12c0 1.7 3.6 3 8 3s8-1.3 8-3" />
+    </>
+  ),
   filter: <path d="M3 4h18l-7 8.5V19l-4 2v-8.5L3 4z" />,
   branch: (
     <>

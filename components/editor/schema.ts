@@ -112,6 +112,29 @@ export const HINTS: Record<string, Record<string, FieldHint>> = {
     input: { widget: "token" },
     outputs: { plainColumns: ["name", "path"], hiddenColumns: ["key"] },
   },
+  "store-find": {
+    collection: { widget: "text" },
+    key: { widget: "token" },
+  },
+  "store-save": {
+    collection: { widget: "text" },
+    key: { widget: "token" },
+    value: { widget: "json", when: isMode("operation", "set") },
+    by: { when: isMode("operation", "increment") },
+    ttlMinutes: { when: isMode("operation", "set", "increment") },
+  },
+  "store-find-or-create": {
+    collection: { widget: "text" },
+    key: { widget: "token" },
+    url: { widget: "token" },
+    query: { plainColumns: ["key"] },
+    headers: { plainColumns: ["key"] },
+    bodyJson: { widget: "json", when: isMode("bodyType", "json") },
+    bodyForm: { when: isMode("bodyType", "form"), plainColumns: ["key"] },
+    bodyRaw: { widget: "token", when: isMode("bodyType", "raw") },
+    rawContentType: { widget: "text", when: isMode("bodyType", "raw") },
+    valuePath: { widget: "text" },
+  },
 };
 
 /** A new row for a rows field: each column's empty value (enums take their first option). */

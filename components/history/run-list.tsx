@@ -19,7 +19,7 @@ import { formatDuration } from "./run-display";
 import { PERIODS, filterBody, searchHref, type HistorySearch } from "./history-query";
 import { BulkRerun } from "./bulk-rerun";
 
-const STATUSES = ["QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "FILTERED", "WAITING", "REJECTED", "NOT_PROCESSED"] as const;
+const STATUSES = ["QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "FILTERED", "WAITING", "REJECTED", "NOT_PROCESSED", "DUPLICATE"] as const;
 const POLL_MS = 2000;
 const inProgress = (s: string) => s === "QUEUED" || s === "RUNNING" || s === "WAITING";
 

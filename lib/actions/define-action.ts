@@ -40,11 +40,28 @@ export class OutboundError extends Error {
   }
 }
 
+/** «Хранилище» of the run's account (lib/store/store-client.ts); absent where no account is known. */
+export type StoreClient = {
+  get(collection: string, key: string): Promise<{ value: unknown; expiresAt: string | null } | null>;
+  set(collection: string, key: string, value: unknown, ttlSeconds?: number | null): Promise<void>;
+  /** Atomic; returns the new value. */
+  increment(collection: string, key: string, by: number, ttlSeconds?: number | null): Promise<number>;
+  delete(collection: string, key: string): Promise<boolean>;
+  /** Holds a lock on the key while `fn` runs (find → create → save); `locked` reads/writes inside it. */
+  withLock<T>(collection: string, key: string, fn: (locked: LockedKey) => Promise<T>): Promise<T>;
+};
+
+export type LockedKey = {
+  get(): Promise<{ value: unknown } | null>;
+  set(value: unknown, ttlSeconds?: number | null): Promise<void>;
+};
+
 export type ActionContext = {
   runId: string;
   stepId: string;
   signal: AbortSignal;
   http: HttpClient;
+  store?: StoreClient;
   log: (message: string, data?: Record<string, unknown>) => void;
   /** Waits between retries; tests pass a fast one. Must reject when `signal` aborts. */
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;

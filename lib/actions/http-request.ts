@@ -14,8 +14,8 @@ import { fieldName } from "./field-labels";
 
 export const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"] as const;
 
-export const httpRequestConfigSchema = z
-  .object({
+/** The request fields (shared with «Хранилище: найти или создать», which sends the same request). */
+export const httpRequestShape = {
     method: z.enum(HTTP_METHODS).default("POST"),
     url: z
       .string()
@@ -40,8 +40,10 @@ export const httpRequestConfigSchema = z
     /** «Не чаще N запросов в секунду к этому хосту» (all workers together); 0 = no limit. */
     rateLimitPerSecond: z.number().min(0).max(1000).default(0),
     onMissing: onMissingSchema,
-  })
-  .superRefine((c, ctx) => {
+};
+
+/** The JSON body must be a valid template when the body type is JSON. */
+export function checkHttpBody(c: { bodyType: string; bodyJson: string }, ctx: z.RefinementCtx): void {
     if (c.bodyType !== "json") return;
     if (c.bodyJson.trim() === "") {
       ctx.addIssue({ code: "custom", path: ["bodyJson"], message: "обязательное поле", params: { en: "required" } });
@@ -49,7 +51,9 @@ export const httpRequestConfigSchema = z
     }
     const err = checkJsonTemplate(c.bodyJson, fieldName("bodyJson"));
     if (err) ctx.addIssue({ code: "custom", path: ["bodyJson"], message: problemOf(err).ru, params: { en: problemOf(err).en } });
-  });
+}
+
+export const httpRequestConfigSchema = z.object(httpRequestShape).superRefine(checkHttpBody);
 
 export type HttpRequestConfig = z.output<typeof httpRequestConfigSchema>;
 

@@ -6,11 +6,22 @@ import { jsonComposer } from "./json-composer";
 import { httpRequest } from "./http-request";
 import { jsonParser } from "./json-parser";
 import { conditionAction, delayAction, filterAction } from "./flow";
+import { storeFind, storeFindOrCreate, storeSave } from "./store";
 import { ancestorsOf, definitionSchema, SOURCE_NODE, type PipelineDefinition, type StepDefinition } from "../pipelines/definition";
 import { collectTokens, describeToken } from "../engine/templates";
 import { labelPath } from "./field-labels";
 
-const ACTIONS: readonly AnyAction[] = [jsonComposer, httpRequest, jsonParser, filterAction, conditionAction, delayAction] as unknown as AnyAction[];
+const ACTIONS: readonly AnyAction[] = [
+  jsonComposer,
+  httpRequest,
+  jsonParser,
+  filterAction,
+  conditionAction,
+  delayAction,
+  storeFind,
+  storeSave,
+  storeFindOrCreate,
+] as unknown as AnyAction[];
 
 const BY_TYPE = new Map(ACTIONS.map((a) => [a.type, a]));
 
@@ -153,7 +164,7 @@ export function validateDefinition(input: unknown): ValidationResult {
     return { ok: false, issues };
   }
   const def = shape.data;
-  const issues: ValidationIssue[] = [];
+  const issues: ValidationIssue[] = [...dedupIssues(def)];
   const earlier = new Map<string, Set<string> | null>();
   issues.push(...validateGraph(def));
   const ancestors = def.edges ? ancestorsOf(def) : null;
@@ -186,6 +197,24 @@ export function validateDefinition(input: unknown): ValidationResult {
     earlier.set(step.id, action && parsed?.success ? new Set(action.outputs(parsed.data).map((o) => o.key)) : null);
   });
   return issues.length === 0 ? { ok: true, issues: [], definition: def } : { ok: false, issues, definition: def };
+}
+
+/** The source's deduplication key must read the request: at least one {{source.…}} token, no step outputs. */
+function dedupIssues(def: PipelineDefinition): ValidationIssue[] {
+  const d = def.dedup;
+  if (!d?.enabled || d.by !== "key") return [];
+  const tokens = collectTokens(d.key);
+  if (d.key.trim() === "" || !tokens.some((t) => t.kind === "source"))
+    return [makeIssue(-1, {}, "dedup.key", "dedup_key_required", {
+      ru: "ключ дубликатов должен содержать поле запроса, например {{source.appointment_id}}",
+      en: "the duplicate key must contain a request field, e.g. {{source.appointment_id}}",
+    })];
+  if (tokens.some((t) => t.kind !== "source"))
+    return [makeIssue(-1, {}, "dedup.key", "dedup_key_source_only", {
+      ru: "ключ дубликатов может содержать только поля запроса ({{source.…}})",
+      en: "the duplicate key may contain only request fields ({{source.…}})",
+    })];
+  return [];
 }
 
 /**

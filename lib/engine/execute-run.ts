@@ -17,6 +17,8 @@ import type { HttpClient } from "../actions/define-action";
 import { definitionSchema, type PipelineDefinition, type StepDefinition } from "../pipelines/definition";
 import { getAction } from "../actions/registry";
 import { resolveCredentials } from "../credentials/resolve-credentials";
+import { storeClientFor } from "../store/store-client";
+import { claimDedupKey, dedupKeyOf, markDuplicate } from "../webhooks/dedup";
 import { searchTermsOf } from "../webhooks/ingest";
 import { createHistoryWriter, type HistoryWriter, type StepRow } from "../runs/history-writer";
 import { runSteps, type SkippedStep, type StepOutputs, type StepRecord } from "./run-steps";
@@ -24,7 +26,7 @@ import { outboundHttpFromEnv } from "./outbound-http";
 import { isTruncated, toJson, truncateJson } from "./truncate";
 
 /** Actions without side effects: repeating them after a crash is harmless, so they need no commit of their own. */
-const PURE_ACTIONS = new Set(["json-composer", "json-parser", "filter", "condition", "delay"]);
+const PURE_ACTIONS = new Set(["json-composer", "json-parser", "filter", "condition", "delay", "store-find"]);
 
 /** What a step is shrunk to once its run's history is over RUN_HISTORY_MAX_BYTES. */
 const OVER_RUN_CAP_BYTES = 1024;
@@ -37,7 +39,8 @@ export type ExecuteRunResult =
   | { runId: string; status: "WAITING"; waitUntil: Date; executedSteps: number }
   /** Woke up while its обработка is stopped: stays WAITING until the обработка is started again. */
   | { runId: string; status: "HELD"; waitUntil: Date }
-  | { runId: string; status: "SKIPPED"; reason: "not_found" | "already_finished" | "not_runnable" };
+  | { runId: string; status: "SKIPPED"; reason: "not_found" | "already_finished" | "not_runnable" }
+  | { runId: string; status: "DUPLICATE"; duplicateOfId: string };
 
 export type RunExecutorOptions = {
   pool?: () => pg.Pool;
@@ -70,6 +73,8 @@ type LoadedRun = {
   userId: string;
   version: number;
   payload: unknown;
+  method: string;
+  receivedAt: Date;
   resumeFromStepId: string | null;
   rerunOfId: string | null;
   searchTerms: string[];
@@ -88,7 +93,7 @@ const STEP_JSON = `json_build_object('stepId', s."stepId", 'status', s.status, '
 // One statement for all jobs that start in the same tick; a run that never started (attempts 0,
 // the common case) does not even look at RunStep.
 const LOAD_SQL = `
-SELECT r.id, r.status, r."pipelineId", r."userId", r.version, r.payload, r."resumeFromStepId", r."rerunOfId",
+SELECT r.id, r.status, r."pipelineId", r."userId", r.version, r.payload, r.method, r."receivedAt", r."resumeFromStepId", r."rerunOfId",
        r."searchTerms", (extract(epoch FROM r."waitUntil") * 1000)::float8 AS "waitUntilMs",
        CASE WHEN r.attempts > 0 THEN
          (SELECT json_agg(${STEP_JSON} ORDER BY s.position) FROM "RunStep" s WHERE s."runId" = r.id)
@@ -297,6 +302,26 @@ export function createRunExecutor(options: RunExecutorOptions = {}): RunExecutor
     if (!definition) {
       return finishEarly(run, startedAt, [], `Версия ${run.version} обработки не найдена или повреждена`, null);
     }
+    // Duplicate incoming events: checked before the first step (lib/webhooks/dedup.ts). Re-runs
+    // asked for in the history are executed whatever their key; a run that already ran steps
+    // (woken from «Задержка», re-delivered after a crash) is past the check.
+    if (definition.dedup?.enabled && !run.rerunOfId && run.status !== "WAITING" && !(run.done && run.done.length > 0)) {
+      const key = dedupKeyOf(definition.dedup, run);
+      if (key) {
+        const originalId = await claimDedupKey(getPool(), {
+          pipelineId: run.pipelineId,
+          key,
+          runId,
+          receivedAt: run.receivedAt,
+          windowMinutes: definition.dedup.windowMinutes,
+        });
+        if (originalId) {
+          await markDuplicate(getPool(), runId, originalId, new Date());
+          return { runId, status: "DUPLICATE", duplicateOfId: originalId };
+        }
+      }
+    }
+
     const steps: StepDefinition[] = definition.steps;
     const budget = { used: 0 };
     const copied: StepRow[] = [];
@@ -357,7 +382,7 @@ export function createRunExecutor(options: RunExecutorOptions = {}): RunExecutor
       now,
       maxRecordBytes: stepMaxBytes,
       credentials: async (name) => (await credentialsFor(run.userId, [name]))[name],
-      context: () => ({ http: client, log: options.log, rateLimit, now }),
+      context: () => ({ http: client, store: storeClientFor(run.userId), log: options.log, rateLimit, now }),
       onStepEnd: async (record) => {
         pending.push(recordToRow(runId, record, budget));
         if (record.status === "succeeded" && !PURE_ACTIONS.has(record.type) && record.index < steps.length - 1) {

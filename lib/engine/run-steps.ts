@@ -2,7 +2,7 @@
 // so a tested step behaves exactly as it will in production. No storage and no node:* — the caller
 // passes in the HTTP client, credentials and callbacks, and persists what comes back.
 import { SOURCE_NODE, type EdgeDefinition, type StepDefinition } from "../pipelines/definition";
-import { ActionError, OutboundError, type ActionContext, type ErrorDetail, type HttpClient, type Localized, type Resolver } from "../actions/define-action";
+import { ActionError, OutboundError, type ActionContext, type ErrorDetail, type HttpClient, type Localized, type Resolver, type StoreClient } from "../actions/define-action";
 import { getAction, validateStep } from "../actions/registry";
 import {
   collectTokens,
@@ -27,6 +27,7 @@ export type CredentialSource =
 /** What the caller supplies for each step's ctx; runId/stepId/signal are filled in here. */
 export type StepContextParts = {
   http: HttpClient;
+  store?: StoreClient;
   log?: (message: string, data?: Record<string, unknown>) => void;
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   rateLimit?: ActionContext["rateLimit"];
@@ -248,6 +249,7 @@ async function executeStep(o: ExecOne): Promise<{ record: StepRecord; output: Re
       signal: o.signal,
       // The credential values go along so that a redirect to another origin drops every header carrying one.
       http: secretValues.length === 0 ? o.parts.http : (req) => o.parts.http({ ...req, secretValues }),
+      store: o.parts.store,
       log: (message, data) => o.parts.log?.(masker.text(message), data ? masker.value(data) : undefined),
       sleep: o.parts.sleep ?? defaultSleep,
       rateLimit: o.parts.rateLimit,

@@ -9,6 +9,7 @@ import { isUuid } from "../pipelines/get-pipeline";
 import { ancestorsOf, type PipelineDefinition, type StepDefinition } from "../pipelines/definition";
 import { collectTokens } from "./templates";
 import { outboundHttpFromEnv } from "./outbound-http";
+import { storeClientFor } from "../store/store-client";
 import { runSteps, testStep, type StepOutputs, type StepRecord } from "./run-steps";
 
 export type Sample = { runId: string; receivedAt: Date; payload: unknown };
@@ -79,7 +80,8 @@ export async function testPipelineStep(input: {
   for (const s of earlierSteps) if (input.outputs?.[s.id]) outputs[s.id] = input.outputs[s.id];
 
   const earlier: StepRecord[] = [];
-  const common = { runId, steps, source: sample.payload, credentials, context: () => ({ http }), signal: input.signal };
+  const store = storeClientFor(input.userId);
+  const common = { runId, steps, source: sample.payload, credentials, context: () => ({ http, store }), signal: input.signal };
   for (const s of earlierSteps) {
     if (outputs[s.id]) continue;
     const r = await testStep({ ...common, stepId: s.id, outputs });
@@ -120,7 +122,7 @@ export async function testPipeline(input: {
     edges: input.definition.edges,
     source: sample.payload,
     credentials,
-    context: () => ({ http }),
+    context: () => ({ http, store: storeClientFor(input.userId) }),
     signal: input.signal,
     now: () => Number.POSITIVE_INFINITY,
   });

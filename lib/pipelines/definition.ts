@@ -21,6 +21,18 @@ export const stepSchema = z.object({
 });
 export type StepDefinition = z.infer<typeof stepSchema>;
 
+/** Deduplication of incoming events (docs/dedup.md): same key within the window → «Дубликат». */
+export const DEDUP_WINDOW_MINUTES = { min: 1, max: 30 * 24 * 60 } as const;
+export const dedupSchema = z.object({
+  enabled: z.boolean().default(false),
+  /** "key": the rendered `key` template; "request": a hash of the whole request (method, query, body). */
+  by: z.enum(["key", "request"]).default("key"),
+  /** e.g. "{{source.appointment_id}}"; may combine several fields. */
+  key: z.string().max(500).default(""),
+  windowMinutes: z.number().int().min(DEDUP_WINDOW_MINUTES.min).max(DEDUP_WINDOW_MINUTES.max).default(60),
+});
+export type DedupConfig = z.infer<typeof dedupSchema>;
+
 /** "source" (the received request) or a step id. */
 export const SOURCE_NODE = "source";
 
@@ -43,6 +55,7 @@ export const definitionSchema = z.object({
    * before branching existed reads this way: the migration happens at read time, see edgesOf).
    */
   edges: z.array(edgeSchema).max(1000).optional(),
+  dedup: dedupSchema.optional(),
 });
 export type PipelineDefinition = z.infer<typeof definitionSchema>;
 

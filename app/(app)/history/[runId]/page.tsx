@@ -67,6 +67,20 @@ export default async function RunPage({ params }: { params: Promise<{ runId: str
         </div>
       ) : null}
 
+      {run.status === "DUPLICATE" ? (
+        <div className="rounded-md border border-slate-300 bg-slate-50 px-4 py-2 text-sm text-slate-800" data-testid="duplicate-of">
+          ≈ {t("duplicateOf")}{" "}
+          {run.duplicateOf ? (
+            <>
+              <Link href={`/history/${run.duplicateOf.id}`} className="font-medium underline" data-testid="duplicate-of-link">{when(run.duplicateOf.receivedAt)}</Link>{" "}
+              <RunStatusBadge status={run.duplicateOf.status} />
+            </>
+          ) : (
+            <span className="text-slate-500">{t("duplicateOfGone")}</span>
+          )}
+        </div>
+      ) : null}
+
       {run.status === "REJECTED" ? (
         <div className="rounded-md border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-900" data-testid="reject-reason">
           <span className="font-medium">{t("rejectReason")}:</span> {run.rejectReason ?? "—"}
@@ -136,7 +150,7 @@ export default async function RunPage({ params }: { params: Promise<{ runId: str
 
       <section className="space-y-3">
         <h2 className="text-lg font-semibold">{t("steps")}</h2>
-        {run.steps.length === 0 ? <p className="text-sm text-slate-500">{t("noSteps")}</p> : null}
+        {run.steps.length === 0 ? <p className="text-sm text-slate-500">{t(run.status === "DUPLICATE" ? "noStepsDuplicate" : "noSteps")}</p> : null}
         <ol className="relative space-y-4 border-l-2 border-slate-200 pl-6">
           {run.steps.map((s) => (
             <StepRow key={s.stepId} step={s} t={t} when={when} pipelineId={run.pipeline.id} explainedStepId={run.error ? failed?.stepId : undefined} />
