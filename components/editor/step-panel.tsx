@@ -4,7 +4,8 @@ import { useTranslations } from "next-intl";
 import { getAction } from "@/lib/actions/registry";
 import { Button } from "@/components/ui/button";
 import { useEditor, useEditorLocale, useStore } from "./context";
-import { patchStep, removeStep, shiftStep, testStep } from "./actions";
+import { editDefinition, patchStep, removeStep, shiftStep, testStep } from "./actions";
+import { updateStep } from "./graph";
 import { StepForm } from "./step-form";
 import { StepResult } from "./result-view";
 import { ActionIcon } from "./icons";
@@ -20,7 +21,15 @@ export function StepPanel({ stepId }: { stepId: string }) {
   const result = useEditor((s) => s.results[stepId]);
   const [testing, setTesting] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const onConfig = useCallback((config: Record<string, unknown>) => patchStep(store, stepId, { config }), [store, stepId]);
+  // Applied to the store's current config, not this render's copy (see StepForm).
+  const onConfig = useCallback(
+    (key: string, update: (old: unknown) => unknown) =>
+      editDefinition(store, (d) => {
+        const current = d.steps.find((x) => x.id === stepId);
+        return current ? updateStep(d, stepId, { config: { ...current.config, [key]: update(current.config[key]) } }) : d;
+      }),
+    [store, stepId],
+  );
   if (!step) return null;
   const action = getAction(step.type);
 

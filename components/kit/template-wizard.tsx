@@ -321,8 +321,8 @@ export function TemplateWizard({ credentials: allCredentials }: { credentials: W
             {t("created", { name: created.name })} {created.running ? t("createdRunning") : null}
           </p>
           <p className="text-sm text-slate-600">{created.running ? t("doneHintRunning") : t("doneHint")}</p>
-          <KlientiksUrlBuilder webhookUrl={created.webhookUrl} defaultEvent={event} />
           {created.running ? <FirstRun pipelineId={created.id} /> : null}
+          <KlientiksUrlBuilder webhookUrl={created.webhookUrl} defaultEvent={event} />
           <Link
             href={`/pipelines/${created.id}`}
             className="inline-flex items-center rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-700"
