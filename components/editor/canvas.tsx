@@ -24,7 +24,7 @@ import {
 import { getAction, listActions } from "@/lib/actions/registry";
 import { useEditor, useEditorLocale, useStore } from "./context";
 import { addStep, placeStep, removeStep, shiftStep } from "./actions";
-import { graphBounds, indexForDrop, NODE_WIDTH, panToShow, readableViewport, SOURCE_POSITION, stepBox, stepPosition } from "./graph";
+import { graphBounds, indexForDrop, NODE_WIDTH, panToShow, readableViewport, SOURCE_POSITION, stepBox, stepPosition, VIEW_PADDING } from "./graph";
 import { ActionIcon } from "./icons";
 import { readableSummary } from "./tokens";
 
@@ -214,6 +214,15 @@ function ViewKeeper() {
     fitted.current = true;
     fitAll();
   }, [width, height, fitAll]);
+
+  // The side panel narrows the canvas: keep the column of steps in view (horizontally only).
+  useEffect(() => {
+    if (!width || !height || !fitted.current) return;
+    const view = rf.getViewport();
+    const column = graphBounds(0);
+    const next = panToShow(view, { x: column.x, y: (VIEW_PADDING - view.y) / view.zoom, width: column.width, height: 1 }, width, height);
+    if (next !== view) void rf.setViewport(next);
+  }, [rf, width, height]);
 
   useEffect(() => {
     if (!width || !height || !fitted.current || index < -1) return;

@@ -51,6 +51,8 @@ export function FieldPicker({ stepIndex, onPick, onClose }: { stepIndex: number;
     if (!host) return;
     const update = () => setPlace(placePicker(host.getBoundingClientRect(), { width: window.innerWidth, height: window.innerHeight }));
     update();
+    // Focus here, not by autoFocus alone: the search box must own the keys (Enter, Escape) at once.
+    ref.current?.querySelector("input")?.focus();
     window.addEventListener("resize", update);
     window.addEventListener("scroll", update, true);
     return () => {
@@ -71,7 +73,7 @@ export function FieldPicker({ stepIndex, onPick, onClose }: { stepIndex: number;
       aria-label={t("picker.title")}
       data-testid="field-picker"
       className="pointer-events-auto fixed z-50 rounded-lg border border-slate-200 bg-white shadow-lg"
-      style={{ width: WIDTH, left: place?.left ?? 0, top: place?.top, bottom: place?.bottom, visibility: place ? "visible" : "hidden" }}
+      style={{ width: WIDTH, left: place?.left ?? 0, top: place?.top, bottom: place?.bottom, opacity: place ? 1 : 0 }}
       onKeyDown={(e) => {
         if (e.key === "Escape") {
           e.stopPropagation();

@@ -242,7 +242,7 @@ export function RunList({
                   </td>
                   {!search.pipelineId ? <td className="max-w-48 truncate px-4 py-2 text-slate-600">{r.pipelineName}</td> : null}
                   <td className="px-4 py-2">
-                    <div className="flex items-center gap-1.5">
+                    <div className="flex flex-wrap items-center gap-1.5">
                       <RunStatusBadge status={r.status} />
                       {r.rerunOfId ? <span className="rounded bg-slate-100 px-1.5 text-[11px] text-slate-500">↺ {t("rerunOf")}</span> : null}
                       {r.fixedByRunId ? (
