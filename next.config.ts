@@ -1,5 +1,6 @@
 import type { NextConfig } from "next";
 import createNextIntlPlugin from "next-intl/plugin";
+import { COMMON_SECURITY_HEADERS } from "./lib/security/headers";
 
 const nextConfig: NextConfig = {
   // Server-only packages with native/dynamic requires stay out of the bundle.
@@ -8,6 +9,10 @@ const nextConfig: NextConfig = {
   distDir: process.env.NEXT_DIST_DIR || ".next",
   poweredByHeader: false,
   typescript: { ignoreBuildErrors: false },
+  // Pages also get a nonce-based Content-Security-Policy from proxy.ts.
+  async headers() {
+    return [{ source: "/:path*", headers: Object.entries(COMMON_SECURITY_HEADERS).map(([key, value]) => ({ key, value })) }];
+  },
 };
 
 export default createNextIntlPlugin("./i18n/request.ts")(nextConfig);

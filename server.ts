@@ -3,14 +3,16 @@
 //   tsx server.ts            production (needs `next build`)
 //   tsx server.ts --dev      development
 //   HOOKFLOW_MODE=ingest     only /hooks/* (scale ingest behind a load balancer)
-import http from "node:http";
+import type http from "node:http";
 import next from "next";
 import { env } from "./lib/env";
 import { handleHook } from "./lib/webhooks/handle-hook";
+import { createHttpServer, parseTrustedProxies, stampClientAddress } from "./lib/http-server";
 
 const dev = process.argv.includes("--dev");
 const ingestOnly = process.env.HOOKFLOW_MODE === "ingest";
-const { PORT, APP_URL } = env();
+const { PORT, APP_URL, TRUSTED_PROXIES } = env();
+const trustedProxies = parseTrustedProxies(TRUSTED_PROXIES);
 
 async function main() {
   let nextHandler: http.RequestListener | null = null;
@@ -20,7 +22,7 @@ async function main() {
     const handle = app.getRequestHandler();
     nextHandler = (req, res) => void handle(req, res);
   }
-  const server = http.createServer((req, res) => {
+  const server = createHttpServer((req, res) => {
     if (req.url?.startsWith("/hooks/")) {
       handleHook(req, res).catch((err) => {
         console.error("[hooks]", err);
@@ -37,9 +39,9 @@ async function main() {
       res.writeHead(404, { "content-type": "application/json" }).end('{"ok":false,"error":"not_found"}');
       return;
     }
+    stampClientAddress(req, trustedProxies);
     nextHandler(req, res);
   });
-  server.keepAliveTimeout = 65_000;
   server.listen(PORT, () => {
     console.log(`[web] Hookflow ${ingestOnly ? "(ingest only) " : ""}listening on ${APP_URL} (port ${PORT})`);
   });

@@ -165,7 +165,8 @@ test("settings show the live worker and its last heartbeat; /api/v1/health lists
   await page.goto("/settings");
   const section = page.getByTestId("worker-health");
   await expect(section).toContainText("Обработчики");
-  await expect(section).toContainText("pid");
+  await expect(section).toContainText("Обработчик 1");
+  await expect(section).not.toContainText("pid");
   await expect(section).toContainText("Последний сигнал");
   const res = await page.request.get(`${baseURL}/api/v1/health`);
   expect(res.status()).toBe(200);
@@ -173,4 +174,8 @@ test("settings show the live worker and its last heartbeat; /api/v1/health lists
   expect(body.redis).toBe("ok");
   expect(body.workers.length).toBeGreaterThan(0);
   expect(Date.now() - Date.parse(body.workers[0].lastSeen)).toBeLessThan(30_000);
+  // Every user sees this list: no host name or pid of the worker's machine.
+  expect(body.workers[0].host).toBeUndefined();
+  expect(body.workers[0].pid).toBeUndefined();
+  expect(body.workers[0].id).toMatch(/^[0-9a-f]{8}$/);
 });

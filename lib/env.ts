@@ -2,6 +2,7 @@
 // a fresh clone runs without a .env file.
 import { z } from "zod";
 import { ensureLocalSecrets } from "./local-secrets";
+import { parseTrustedProxies } from "./security/client-address";
 
 const bool = z
   .enum(["true", "false", "1", "0", "yes", "no"])
@@ -33,6 +34,21 @@ export const envSchema = z.object({
   RUN_HISTORY_MAX_BYTES: z.coerce.number().int().positive().default(5 * 1024 * 1024),
   WEEEK_BASE_URL: z.url().default("https://api.weeek.net"),
   REGISTRATION_OPEN: bool.default(true),
+  /**
+   * Reverse proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For is believed for the
+   * sign-in throttle; empty = the socket address is the client.
+   */
+  TRUSTED_PROXIES: z
+    .string()
+    .default("")
+    .refine((v) => {
+      try {
+        parseTrustedProxies(v);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be IP addresses or CIDRs separated by commas, e.g. "127.0.0.1,10.0.0.0/8"'),
 });
 
 export type Env = Omit<z.infer<typeof envSchema>, "APP_URL"> & { APP_URL: string };

@@ -4,8 +4,7 @@ import { useTranslations } from "next-intl";
 import { getAction } from "@/lib/actions/registry";
 import { Button } from "@/components/ui/button";
 import { useEditor, useEditorLocale, useStore } from "./context";
-import { editDefinition, patchStep, removeStep, shiftStep, testStep } from "./actions";
-import { updateStep } from "./graph";
+import { patchStep, patchStepConfig, removeStep, shiftStep, testStep, visibleIssues } from "./actions";
 import { StepForm } from "./step-form";
 import { StepResult } from "./result-view";
 import { ActionIcon } from "./icons";
@@ -17,19 +16,12 @@ export function StepPanel({ stepId }: { stepId: string }) {
   const step = useEditor((s) => s.def.steps.find((x) => x.id === stepId));
   const index = useEditor((s) => s.def.steps.findIndex((x) => x.id === stepId));
   const count = useEditor((s) => s.def.steps.length);
-  const issues = useEditor((s) => s.issues.byStep.get(stepId));
+  const issues = useEditor((s) => visibleIssues(s, stepId, s.issues.byStep.get(stepId)));
   const result = useEditor((s) => s.results[stepId]);
   const [testing, setTesting] = useState(false);
   const [error, setError] = useState<string | null>(null);
   // Applied to the store's current config, not this render's copy (see StepForm).
-  const onConfig = useCallback(
-    (key: string, update: (old: unknown) => unknown) =>
-      editDefinition(store, (d) => {
-        const current = d.steps.find((x) => x.id === stepId);
-        return current ? updateStep(d, stepId, { config: { ...current.config, [key]: update(current.config[key]) } }) : d;
-      }),
-    [store, stepId],
-  );
+  const onConfig = useCallback((key: string, update: (old: unknown) => unknown) => patchStepConfig(store, stepId, key, update), [store, stepId]);
   if (!step) return null;
   const action = getAction(step.type);
 

@@ -54,7 +54,7 @@ export function AuthForm({ mode }: { mode: "login" | "register" }) {
           ) : null}
           <Field label={t("email")}><Input name="email" type="email" required autoComplete="email" /></Field>
           <Field label={t("password")} hint={mode === "register" ? t("passwordHint") : undefined}>
-            <Input name="password" type="password" required minLength={mode === "register" ? 8 : 1} autoComplete={mode === "login" ? "current-password" : "new-password"} />
+            <Input name="password" type="password" required minLength={mode === "register" ? 10 : 1} autoComplete={mode === "login" ? "current-password" : "new-password"} />
           </Field>
           {error ? <p role="alert" data-testid="form-error" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">{error}</p> : null}
           <Button type="submit" variant="primary" className="w-full" disabled={busy}>

@@ -297,6 +297,32 @@ describe("delivery", () => {
     expect(await listNotifications(other.id, p.id)).toBeNull();
     expect((await listNotifications(owner.id, p.id))?.map((n) => n.status)).toEqual(["FAILED", "SENT"]);
   });
+
+  it("test e-mail is rationed per account and per recipient, with a clear 429-style message", async () => {
+    const shared = `shared-${crypto.randomBytes(3).toString("hex")}@example.test`;
+    const a = await makeOwner();
+    const b = await makeOwner("en");
+    const pa = await makePipeline(a.id, { alertRecipients: [shared] });
+    const pb = await makePipeline(b.id, { alertRecipients: [shared] });
+    for (let i = 0; i < 3; i++) expect(await sendTestEmail(a.id, pa.id, sinkUrl)).toMatchObject({ ok: true });
+    for (let i = 0; i < 2; i++) expect(await sendTestEmail(b.id, pb.id, sinkUrl)).toMatchObject({ ok: true });
+    // The shared address has had 5 in the hour: nobody may send it a sixth.
+    const refused = await sendTestEmail(a.id, pa.id, sinkUrl);
+    expect(refused).toMatchObject({ ok: false, rateLimited: true, retryAfterSec: expect.any(Number) });
+    expect(refused && !refused.ok && refused.error).toBe(
+      `Слишком много тестовых писем на ${shared}: не больше 5 в час на один адрес. Попробуйте снова через 60 мин.`,
+    );
+    const refusedEn = await sendTestEmail(b.id, pb.id, sinkUrl);
+    expect(refusedEn && !refusedEn.ok && refusedEn.error).toMatch(new RegExp(`^Too many test e-mails to ${shared.replace(/\./g, "\\.")}: at most 5 per hour per address`));
+    expect(await prisma.notification.count({ where: { kind: "TEST", to: { has: shared } } })).toBe(5);
+
+    // Per account: only the owner's own address, 10 per hour.
+    const c = await makeOwner();
+    const pc = await makePipeline(c.id);
+    for (let i = 0; i < 10; i++) expect(await sendTestEmail(c.id, pc.id, sinkUrl)).toMatchObject({ ok: true });
+    const eleventh = await sendTestEmail(c.id, pc.id, sinkUrl);
+    expect(eleventh && !eleventh.ok && eleventh.error).toMatch(/^Слишком много тестовых писем: не больше 10 в час с одной учётной записи\. Попробуйте снова через \d+ мин\.$/);
+  });
 });
 
 describe("sweeper", () => {

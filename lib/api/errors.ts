@@ -5,6 +5,8 @@ export class ApiError extends Error {
     public code: string,
     message: string,
     public details?: unknown,
+    /** Extra response headers (e.g. Retry-After on a 429). */
+    public headers?: Record<string, string>,
   ) {
     super(message);
   }

@@ -3,22 +3,33 @@
 import { NextResponse } from "next/server";
 import { z, ZodError } from "zod";
 import { ApiError, unauthorized } from "./errors";
-import { sessionUserId } from "../auth";
+import { currentSession } from "../auth";
 import { userIdForApiToken } from "../tokens/api-tokens";
+import { env } from "../env";
+import { assertNotForged } from "../security/csrf";
+import { jsonDepthOver, MAX_JSON_DEPTH } from "../json-depth";
 
 export type Ctx<P> = { params: Promise<P> };
 
-export async function requireUserId(req: Request): Promise<string> {
+export type Caller = { userId: string; via: "token" } | { userId: string; via: "session"; sessionId: string };
+
+/** Who is calling: a Bearer API token, or the session cookie (state changes then must pass the CSRF check). */
+export async function requireCaller(req: Request): Promise<Caller> {
   const header = req.headers.get("authorization");
   if (header) {
     const m = /^Bearer\s+(\S+)$/i.exec(header);
     const uid = m ? await userIdForApiToken(m[1]) : null;
     if (!uid) throw unauthorized();
-    return uid;
+    return { userId: uid, via: "token" };
   }
-  const uid = await sessionUserId();
-  if (!uid) throw unauthorized();
-  return uid;
+  const session = await currentSession();
+  if (!session) throw unauthorized();
+  assertNotForged(req, env().APP_URL);
+  return { userId: session.userId, via: "session", sessionId: session.sessionId };
+}
+
+export async function requireUserId(req: Request): Promise<string> {
+  return (await requireCaller(req)).userId;
 }
 
 export function zodDetails(err: ZodError) {
@@ -29,6 +40,7 @@ export async function parseBody<S extends z.ZodType>(req: Request, schema: S): P
   const maxBytes = 2 * 1024 * 1024;
   const text = await req.text();
   if (Buffer.byteLength(text) > maxBytes) throw new ApiError(413, "too_large", `Тело запроса больше ${maxBytes} байт`);
+  if (jsonDepthOver(text) > 0) throw new ApiError(400, "json_too_deep", `JSON вложен глубже ${MAX_JSON_DEPTH} уровней`);
   let json: unknown;
   try {
     json = text.trim() === "" ? {} : JSON.parse(text);
@@ -47,7 +59,7 @@ export function errorResponse(err: unknown): NextResponse {
   if (err instanceof ApiError) {
     return NextResponse.json(
       { error: { code: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) } },
-      { status: err.status },
+      { status: err.status, ...(err.headers ? { headers: err.headers } : {}) },
     );
   }
   if (err instanceof ZodError) {
@@ -66,10 +78,14 @@ export function handler<P = Record<string, never>>(
   fn: (req: Request, ctx: { params: P }) => Promise<Response>,
 ) {
   return async (req: Request, ctx: Ctx<P>): Promise<Response> => {
+    let res: Response;
     try {
-      return await fn(req, { params: ctx?.params ? await ctx.params : ({} as P) });
+      res = await fn(req, { params: ctx?.params ? await ctx.params : ({} as P) });
     } catch (err) {
-      return errorResponse(err);
+      res = errorResponse(err);
     }
+    // API answers are per user: no browser or proxy cache may keep them.
+    if (!res.headers.has("cache-control")) res.headers.set("Cache-Control", "no-store");
+    return res;
   };
 }

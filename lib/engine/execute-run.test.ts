@@ -1,7 +1,7 @@
 // executeRun against real Postgres and the fake Weeek: the seed's 8 steps, failures, caps,
 // re-runs from a step, re-delivery after a crash, and batching of history writes.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { prisma, closeDb } from "../db";
+import { prisma, closeDb, pool } from "../db";
 import { startFakeWeeek, type FakeWeeek } from "../../e2e/fakes/weeek";
 import { createOutboundHttp } from "./outbound-http";
 import { createRunExecutor } from "./execute-run";
@@ -99,6 +99,10 @@ describe("executeRun", () => {
     expect(run.error).toMatch(/^Шаг 5 «Создать сделку»: HTTP 422/);
     expect(run.steps.map((s) => s.status)).toEqual(["SUCCEEDED", "SUCCEEDED", "SUCCEEDED", "SUCCEEDED", "FAILED"]);
     expect(run.steps[4].error).toMatch(/HTTP 422/);
+    // Stored in structured form with the step, for the run page's explanation.
+    expect(run.steps[4].errorDetail).toMatchObject({ kind: "validation", status: 422, message: "The given data was invalid.", attempts: 1 });
+    expect((run.steps[4].errorDetail as { host: string }).host).toBe(new URL(weeek.url).host);
+    expect(run.steps.slice(0, 4).map((s) => s.errorDetail)).toEqual([null, null, null, null]);
     expect(run.steps[4].input).not.toBeNull();
     expect(finished.some((f) => f.id === runId && f.status === "FAILED")).toBe(true);
   });
@@ -152,6 +156,38 @@ describe("executeRun", () => {
     const run = await prisma.run.findUniqueOrThrow({ where: { id: runId }, include: { steps: true } });
     expect(run.attempts).toBe(2);
     expect(run.steps).toHaveLength(5);
+  });
+
+  it("counts an execution before its first step reaches outside, even when the history write is slow", async () => {
+    const p = await createRunningPipeline(userId, twoCallDefinition(counting.url));
+    const runId = await insertRun(p.id, userId, { name: "counted" });
+    // A slow database for this worker's history writes (e.g. a busy Postgres).
+    const slowPool = {
+      query: async (...args: unknown[]) => {
+        await new Promise((r) => setTimeout(r, 300));
+        return (pool() as unknown as { query: (...a: unknown[]) => Promise<unknown> }).query(...args);
+      },
+    } as unknown as ReturnType<typeof pool>;
+    const slowWriter = createHistoryWriter({ pool: () => slowPool });
+    let attemptsAtFirstCall: number | null = null;
+    let reached!: () => void;
+    const firstCall = new Promise<void>((r) => (reached = r));
+    // This worker "dies" at its first outside call: whatever it did not commit by then is lost.
+    const dying = createRunExecutor({
+      writer: slowWriter,
+      http: async () => {
+        attemptsAtFirstCall = (await prisma.run.findUniqueOrThrow({ where: { id: runId } })).attempts;
+        reached();
+        return new Promise(() => undefined);
+      },
+    });
+    void dying.execute(runId);
+    await firstCall;
+    expect(attemptsAtFirstCall).toBe(1);
+
+    const result = await createRunExecutor({ http, writer }).execute(runId);
+    expect(result).toMatchObject({ status: "SUCCEEDED" });
+    expect((await prisma.run.findUniqueOrThrow({ where: { id: runId } })).attempts).toBe(2);
   });
 
   it("caps history per step and per run with a visible mark", async () => {

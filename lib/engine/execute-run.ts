@@ -199,6 +199,7 @@ export function createRunExecutor(options: RunExecutorOptions = {}): RunExecutor
       inputJson,
       outputJson,
       error: r.error?.message ?? null,
+      errorDetail: r.error?.detail ?? null,
       attempts: r.attempts,
       truncated: isTruncated(input) || isTruncated(output),
       startedAt: r.startedAt,
@@ -247,7 +248,8 @@ export function createRunExecutor(options: RunExecutorOptions = {}): RunExecutor
     }
     const startedAt = new Date();
     const t0 = performance.now();
-    writer.start(runId, startedAt);
+    // Committed before any step can have an effect outside: a crash after this point is counted.
+    await writer.start(runId, startedAt);
 
     const definition = await definitionFor(run.pipelineId, run.version);
     if (!definition) {

@@ -161,6 +161,53 @@ describe("outbound http", () => {
     expect(r3.url).toBe(`http://localhost:${port}/final`);
   });
 
+  it("drops every header carrying a credential on a redirect to another origin, keeps them on the same origin", async () => {
+    reset((q, res) => {
+      if (q.url === "/cross") {
+        res.writeHead(302, { location: `http://localhost:${port}/final` });
+        return res.end();
+      }
+      if (q.url === "/same") {
+        res.writeHead(302, { location: "/final" });
+        return res.end();
+      }
+      res.end("done");
+    });
+    const client = createOutboundHttp({ allowlist: `127.0.0.1:${port},localhost:${port}` });
+    const headers = {
+      "X-Api-Key": "k-123456",
+      "Api-Token": "t-abcdef",
+      "X-Weeek-Auth": "w-000111",
+      "X-Client": "salon-key-9f8e7d", // a custom name, but its value is a credential
+      "X-Signed": "sig=salon-key-9f8e7d;v=1", // the credential inside a longer value
+      "X-Request-Source": "klientiks; salon=\"Anna's\"",
+    };
+    await client(req(`${base}/cross`, { headers, secretValues: ["salon-key-9f8e7d"] }));
+    expect(seen[0].headers["x-api-key"]).toBe("k-123456");
+    const after = seen[1].headers;
+    for (const name of ["x-api-key", "api-token", "x-weeek-auth", "x-client", "x-signed"]) expect(after[name]).toBeUndefined();
+    expect(after["x-request-source"]).toBe(`klientiks; salon="Anna's"`);
+
+    seen = [];
+    await client(req(`${base}/same`, { headers, secretValues: ["salon-key-9f8e7d"] }));
+    expect(seen[1].headers["x-api-key"]).toBe("k-123456");
+    expect(seen[1].headers["x-client"]).toBe("salon-key-9f8e7d");
+  });
+
+  it("says that a streaming response did not finish in time (not «no answer»)", async () => {
+    reset((_q, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.write('{"deals":[');
+      // never ends
+    });
+    const client = createOutboundHttp({ allowlist: `127.0.0.1:${port}` });
+    await expect(client(req(`${base}/slow`, { timeoutMs: 300 }))).rejects.toThrow(
+      `Ответ от 127.0.0.1:${port} (HTTP 200) не пришёл целиком за 300 мс: получено 10 Б`,
+    );
+    reset((_q, _res) => undefined); // no status line at all
+    await expect(client(req(`${base}/silent`, { timeoutMs: 300 }))).rejects.toThrow(`Нет ответа за 300 мс от 127.0.0.1:${port}`);
+  });
+
   it("caps the response body", async () => {
     reset((_q, res) => {
       res.write("x".repeat(600));

@@ -30,7 +30,21 @@ export type OutboundOptions = {
 };
 
 const DEFAULT_MAX_BYTES = 5 * 1024 * 1024;
-const DROP_ON_CROSS_HOST = ["authorization", "proxy-authorization", "cookie"];
+// On a redirect to another origin (scheme, host or port) these headers stay behind: by name (the
+// usual auth headers and anything named like a key, token, secret, password, session or
+// signature) and by value (any header carrying a credential's value, whatever its name).
+const CREDENTIAL_HEADER_NAME =
+  /^(authorization|proxy-authorization|cookie)$|api[-_]?key|token|secret|passw|session|signature|auth/i;
+
+/** The headers that may follow a redirect to another origin. */
+export function headersForOtherOrigin(headers: Record<string, string>, secretValues: string[] = []): Record<string, string> {
+  const secrets = secretValues.filter((v) => v.length > 0);
+  return Object.fromEntries(
+    Object.entries(headers).filter(
+      ([k, v]) => !CREDENTIAL_HEADER_NAME.test(k) && !secrets.some((s) => v === s || (s.length >= 4 && v.includes(s))),
+    ),
+  );
+}
 
 export function parseAllowlist(list: string): AllowEntry[] {
   return list
@@ -225,7 +239,7 @@ export function createOutboundHttp(options: OutboundOptions = {}): HttpClient {
     });
   }
 
-  async function readBody(res: http.IncomingMessage, host: string): Promise<Buffer> {
+  async function readBody(res: http.IncomingMessage, host: string, progress: { bytes: number }): Promise<Buffer> {
     const tooLarge = () =>
       new OutboundError("too_large", `Ответ от ${host} больше допустимого размера ${formatBytes(maxBytes)} (HTTP_MAX_RESPONSE_BYTES)`);
     const declared = Number(res.headers["content-length"]);
@@ -242,6 +256,7 @@ export function createOutboundHttp(options: OutboundOptions = {}): HttpClient {
     let total = 0;
     for await (const chunk of stream) {
       total += (chunk as Buffer).length;
+      progress.bytes = total;
       if (total > maxBytes) {
         res.destroy();
         throw tooLarge();
@@ -259,10 +274,8 @@ export function createOutboundHttp(options: OutboundOptions = {}): HttpClient {
 
   return async function outboundHttp(request: HttpRequest): Promise<HttpResponse> {
     const controller = new AbortController();
-    const timer = setTimeout(
-      () => controller.abort(new OutboundError("timeout", `Нет ответа за ${request.timeoutMs < 1000 ? `${request.timeoutMs} мс` : `${Math.round(request.timeoutMs / 1000)} с`}`)),
-      request.timeoutMs,
-    );
+    const limitText = request.timeoutMs < 1000 ? `${request.timeoutMs} мс` : `${Math.round(request.timeoutMs / 1000)} с`;
+    const timer = setTimeout(() => controller.abort(new OutboundError("timeout", `Нет ответа за ${limitText}`)), request.timeoutMs);
     // The caller's signal aborts ours (cheaper than AbortSignal.any per request; same reason).
     const outer = request.signal;
     const onOuterAbort = () => controller.abort(outer!.reason);
@@ -305,16 +318,24 @@ export function createOutboundHttp(options: OutboundOptions = {}): HttpClient {
             headers = Object.fromEntries(Object.entries(headers).filter(([k]) => !/^content-(type|length)$/i.test(k)));
           }
           if (next.host !== url.host || next.protocol !== url.protocol) {
-            headers = Object.fromEntries(Object.entries(headers).filter(([k]) => !DROP_ON_CROSS_HOST.includes(k.toLowerCase())));
+            headers = headersForOtherOrigin(headers, request.secretValues);
           }
           url = next;
           continue;
         }
         let buf: Buffer;
+        const progress = { bytes: 0 };
         try {
-          buf = await readBody(res, url.host);
+          buf = await readBody(res, url.host, progress);
         } catch (e) {
           if (e instanceof OutboundError) throw e;
+          if (signal.aborted && signal.reason instanceof OutboundError && signal.reason.code === "timeout") {
+            // The status line and headers came; the body was still arriving when time ran out.
+            throw new OutboundError(
+              "timeout",
+              `Ответ от ${url.host} (HTTP ${res.statusCode}) не пришёл целиком за ${limitText}: получено ${formatBytes(progress.bytes)}`,
+            );
+          }
           throw networkError(e, signal, url);
         }
         const outHeaders: Record<string, string | string[]> = {};

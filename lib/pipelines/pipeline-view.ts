@@ -5,6 +5,7 @@ type PipelineRow = {
   id: string; name: string; status: "STOPPED" | "RUNNING"; version: number; webhookToken: string;
   definition: unknown; createdAt: Date; updatedAt: Date;
   retentionDays: number; storeSuccessPayloads: boolean; alertsEnabled: boolean; alertRecipients: string[]; alertThrottleMinutes: number;
+  webhookRateLimit: number | null;
 };
 
 export const webhookUrl = (token: string) => `${env().APP_URL.replace(/\/$/, "")}/hooks/${token}`;
@@ -24,6 +25,8 @@ export function pipelineView(p: PipelineRow) {
       alertsEnabled: p.alertsEnabled,
       alertRecipients: p.alertRecipients,
       alertThrottleMinutes: p.alertThrottleMinutes,
+      /** Incoming webhook requests accepted per minute; null = no limit. */
+      webhookRateLimit: p.webhookRateLimit,
     },
     createdAt: p.createdAt.toISOString(),
     updatedAt: p.updatedAt.toISOString(),

@@ -18,6 +18,14 @@ export const updatePipelineSchema = z
         alertsEnabled: z.boolean().optional(),
         alertRecipients: z.array(z.email("alertRecipients: неверный адрес")).max(20).optional(),
         alertThrottleMinutes: z.number().int().min(1).max(1440).optional(),
+        /** Incoming webhook requests per minute (429 above it); null removes the limit. */
+        webhookRateLimit: z
+          .number("webhookRateLimit: нужно число запросов в минуту или null")
+          .int("webhookRateLimit: нужно целое число")
+          .min(1, "webhookRateLimit: не меньше 1 запроса в минуту")
+          .max(100_000, "webhookRateLimit: не больше 100000 запросов в минуту")
+          .nullable()
+          .optional(),
       })
       .optional(),
   })

@@ -2,6 +2,7 @@
 // short-lived key in Redis (hookflow:workers:<host>:<pid>) refreshed every few seconds, so a
 // crashed process disappears from the list by itself when its key expires.
 import os from "node:os";
+import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
 import { redisConnection } from "../queue/connection";
 
@@ -106,4 +107,16 @@ export function formatWorkerHealth(report: WorkerHealthReport): string {
         `${w.id} queue=${w.queue} concurrency=${w.concurrency} active=${w.active} processed=${w.processed} failed=${w.failed} since=${w.startedAt} lastSeen=${w.lastSeen}`,
     )
     .join("\n");
+}
+
+/**
+ * What the settings page and /api/v1/health show: every user of an instance sees the workers, so
+ * the host name and pid (which help an attacker map the machine) are replaced by an opaque id
+ * that stays the same for the life of the process. Operators see host and pid in the worker's log.
+ */
+export type PublicWorkerHealth = Omit<WorkerHealth, "host" | "pid">;
+
+export function publicWorkerHealth(w: WorkerHealth): PublicWorkerHealth {
+  const { host: _host, pid: _pid, ...rest } = w;
+  return { ...rest, id: createHash("sha256").update(w.id).digest("hex").slice(0, 8) };
 }

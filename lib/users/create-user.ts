@@ -1,14 +1,23 @@
 import { z } from "zod";
 import { prisma, Prisma } from "../db";
 import { hashPassword } from "./password";
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, passwordProblem } from "./password-strength";
 import { conflict } from "../api/errors";
 
-export const registerSchema = z.object({
-  email: z.email("email: неверный адрес").max(200).transform((v) => v.trim().toLowerCase()),
-  password: z.string().min(8, "password: не короче 8 символов").max(200),
-  name: z.string().trim().max(100).default(""),
-  locale: z.enum(["ru", "en"]).default("ru"),
-});
+export const registerSchema = z
+  .object({
+    email: z.email("email: неверный адрес").max(200).transform((v) => v.trim().toLowerCase()),
+    password: z
+      .string()
+      .min(MIN_PASSWORD_LENGTH, `Пароль слишком короткий: нужно не меньше ${MIN_PASSWORD_LENGTH} символов`)
+      .max(MAX_PASSWORD_LENGTH),
+    name: z.string().trim().max(100).default(""),
+    locale: z.enum(["ru", "en"]).default("ru"),
+  })
+  .superRefine((v, ctx) => {
+    const problem = passwordProblem(v.password, [v.email, v.name], v.locale);
+    if (problem) ctx.addIssue({ code: "custom", path: ["password"], message: problem });
+  });
 
 export async function createUser(input: z.infer<typeof registerSchema>) {
   try {

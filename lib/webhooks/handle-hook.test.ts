@@ -1,4 +1,5 @@
 import http from "node:http";
+import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import iconv from "iconv-lite";
 import pg from "pg";
@@ -9,6 +10,7 @@ import { closeQueues, queue, RUNS_QUEUE } from "../queue/run-queue";
 import { rotateWebhookToken } from "../pipelines/rotate-webhook-token";
 import { createHookHandler, handleHook, tokenFromUrl } from "./handle-hook";
 import { createIngester, type Ingester } from "./ingest";
+import { createHookRateLimiter } from "./rate-limit";
 import { createPipeline, createUser, privateRunQueue, startServer } from "./test-fixtures";
 
 const KLIENTIKS_QUERY =
@@ -287,6 +289,27 @@ describe("refused requests", () => {
     });
   });
 
+  it("answers 400 for JSON nested 10,000 levels deep and stores it as REJECTED (no stack overflow, no 503)", async () => {
+    const deep = "[".repeat(10_000) + "]".repeat(10_000);
+    const r = await hook(`/hooks/${running.webhookToken}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: deep,
+    });
+    expect(r.status).toBe(400);
+    expect(r.json).toMatchObject({ ok: false, error: "json_too_deep", message: "JSON nesting is deeper than 100 levels" });
+    const row = await run(r.json.runId);
+    expect(row).toMatchObject({ status: "REJECTED", body: null, sizeBytes: 20_000 });
+    expect(row.rejectReason).toBe("JSON вложен глубже 100 уровней — такой запрос не принимается");
+    expect(row.rawBody).toBe(deep);
+  });
+
+  it("accepts JSON exactly 100 levels deep", async () => {
+    const body = '{"a":'.repeat(99) + "[1]" + "}".repeat(99);
+    const r = await hook(`/hooks/${running.webhookToken}`, { method: "POST", headers: { "Content-Type": "application/json" }, body });
+    expect(r.status).toBe(200);
+  });
+
   it("answers 415 for an unsupported charset and stores it as REJECTED", async () => {
     const r = await hook(`/hooks/${running.webhookToken}`, {
       method: "POST",
@@ -303,6 +326,71 @@ describe("refused requests", () => {
   it("lists rejected requests among the pipeline's runs", async () => {
     const rejected = await prisma.run.count({ where: { pipelineId: running.id, status: "REJECTED" } });
     expect(rejected).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe("senders that half-close", () => {
+  it("answers 200 to a request whose sender shuts down its writing side right after sending", async () => {
+    const { port, hostname } = new URL(server.url);
+    const body = JSON.stringify({ client_name: "Анна «Салон»", phone: "+7 (912) 000-11-22" });
+    const reply = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(Number(port), hostname, () => {
+        socket.end(
+          `POST /hooks/${running.webhookToken} HTTP/1.1\r\nHost: ${hostname}\r\nContent-Type: application/json\r\n` +
+            `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+        );
+      });
+      let text = "";
+      socket.setEncoding("utf8");
+      socket.on("data", (d) => (text += d));
+      socket.on("close", () => resolve(text));
+      socket.on("error", reject);
+    });
+    expect(reply).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    const json = JSON.parse(reply.slice(reply.indexOf("\r\n\r\n") + 4));
+    expect(json).toEqual({ ok: true, runId: expect.any(String) });
+    expect((await run(json.runId)).payload).toMatchObject({ client_name: "Анна «Салон»" });
+  });
+});
+
+describe("per-обработка rate limit", () => {
+  it("answers 429 with Retry-After over the limit and stores those requests as REJECTED", async () => {
+    const limited = await createPipeline(user.id, "RUNNING");
+    await prisma.pipeline.update({ where: { id: limited.id }, data: { webhookRateLimit: 3 } });
+    const limiter = createHookRateLimiter({ refreshMs: 0 });
+    const srv = await startServer(createHookHandler({ ingester: () => ingester, maxBytes: () => MiB, rateLimiter: limiter }));
+    try {
+      const send = () =>
+        fetch(`${srv.url}/hooks/${limited.webhookToken}?client_phone=%2B7%20912%20000-11-22`, {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ client_name: "Ольга «Ноготки»" }),
+        });
+      for (let i = 0; i < 3; i++) expect((await send()).status).toBe(200);
+      const over = await send();
+      expect(over.status).toBe(429);
+      const retryAfter = Number(over.headers.get("retry-after"));
+      expect(retryAfter).toBeGreaterThanOrEqual(1);
+      expect(retryAfter).toBeLessThanOrEqual(60);
+      const json = await over.json();
+      expect(json).toMatchObject({ ok: false, error: "rate_limited", message: expect.stringMatching(/^Too many requests: this webhook accepts 3 per minute/) });
+      const row = await run(json.runId);
+      expect(row).toMatchObject({
+        status: "REJECTED",
+        rejectReason: "Превышен предел обработки: не больше 3 запросов в минуту (тело не сохранено)",
+        query: { client_phone: "+7 912 000-11-22" },
+      });
+      // Another pipeline without a limit is not affected.
+      expect((await fetch(`${srv.url}/hooks/${running.webhookToken}`)).status).toBe(200);
+      // Removing the limit takes effect at the next refresh.
+      await prisma.pipeline.update({ where: { id: limited.id }, data: { webhookRateLimit: null } });
+      await limiter.check("warm-up"); // starts the refresh (refreshMs 0)
+      let status = 429;
+      for (let i = 0; i < 50 && status === 429; i++) status = (await send()).status;
+      expect(status).toBe(200);
+    } finally {
+      await srv.close();
+    }
   });
 });
 
@@ -409,12 +497,18 @@ describe("durability under load and failures", () => {
     const noPostgres = createIngester({ pool: () => deadPool, enqueue: runQueue.enqueue });
     const srv = await startServer(createHookHandler({ ingester: () => noPostgres }));
     const errors = console.error;
-    console.error = () => undefined;
+    const lines: string[] = [];
+    console.error = (...args: unknown[]) => void lines.push(args.map(String).join(" "));
     try {
       const res = await fetch(`${srv.url}/hooks/${running.webhookToken}?pg=down`);
       expect(res.status).toBe(503);
       expect(await res.json()).toEqual({ ok: false, error: "unavailable" });
       expect(res.headers.get("retry-after")).toBe("5");
+      // Many refused requests during the outage: a single log line, not one per request.
+      const more = await Promise.all(Array.from({ length: 20 }, (_, i) => fetch(`${srv.url}/hooks/${running.webhookToken}?pg=down&n=${i}`)));
+      expect(more.every((r) => r.status === 503)).toBe(true);
+      const storeLines = lines.filter((l) => l.includes("could not store a request"));
+      expect(storeLines.length).toBeLessThanOrEqual(1);
     } finally {
       console.error = errors;
       await srv.close();

@@ -4,8 +4,9 @@
 import type http from "node:http";
 import { env } from "../env";
 import { pool } from "../db";
-import { parseRequest, tooLarge, type ParsedRequest, type RequestRejection } from "./parse-request";
+import { parseRequest, rateLimited, tooLarge, type ParsedRequest, type RequestRejection } from "./parse-request";
 import { defaultIngester, type Ingester } from "./ingest";
+import { createHookRateLimiter, type HookRateLimiter } from "./rate-limit";
 
 const ACCEPTED_METHODS = new Set(["GET", "POST", "PUT", "PATCH", "DELETE"]);
 const ALLOW = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";
@@ -16,6 +17,8 @@ export type HookHandlerOptions = {
   maxBytes?: () => number;
   /** HEAD asks "does this URL exist" without storing anything. */
   tokenExists?: (token: string) => Promise<boolean>;
+  /** The per-обработка rate limit (in memory, limits refreshed from the database every few seconds). */
+  rateLimiter?: HookRateLimiter;
 };
 
 /** "/hooks/<token>", "/hooks/<token>/", "/hooks/<token>?a=1" → token; null otherwise. */
@@ -93,6 +96,23 @@ function discardRest(req: http.IncomingMessage, res: http.ServerResponse, maxByt
   });
 }
 
+// While Postgres is down every request fails the same way: one line per 10 s with a count, not
+// one line per request (same rule as the Redis enqueue errors in ingest.ts).
+const STORE_LOG_EVERY_MS = 10_000;
+let lastStoreLog = 0;
+let suppressedStoreLogs = 0;
+
+export function logStoreFailure(err: unknown, now = Date.now()): void {
+  if (now - lastStoreLog < STORE_LOG_EVERY_MS) {
+    suppressedStoreLogs++;
+    return;
+  }
+  const extra = suppressedStoreLogs ? ` (+${suppressedStoreLogs} more since the last message)` : "";
+  suppressedStoreLogs = 0;
+  lastStoreLog = now;
+  console.error(`[hooks] could not store a request, answering 503: ${(err as Error)?.message ?? err}${extra}`);
+}
+
 async function defaultTokenExists(token: string): Promise<boolean> {
   const r = await pool().query('SELECT 1 FROM "Pipeline" WHERE "webhookToken" = $1', [token]);
   return (r.rowCount ?? 0) > 0;
@@ -102,6 +122,7 @@ export function createHookHandler(options: HookHandlerOptions = {}) {
   const getIngester = options.ingester ?? defaultIngester;
   const getMaxBytes = options.maxBytes ?? (() => env().WEBHOOK_MAX_BYTES);
   const tokenExists = options.tokenExists ?? defaultTokenExists;
+  const rateLimiter = options.rateLimiter ?? createHookRateLimiter();
 
   async function store(
     res: http.ServerResponse,
@@ -114,17 +135,17 @@ export function createHookHandler(options: HookHandlerOptions = {}) {
     try {
       result = await getIngester().ingest({ token, request, rejectReason: rejection?.reason ?? null, receivedAt });
     } catch (err) {
-      console.error("[hooks] could not store a request:", (err as Error).message);
+      logStoreFailure(err);
       return unavailable(res);
     }
     if (!result.found) return notFound(res);
     if (rejection) {
-      return send(res, rejection.status, {
-        ok: false,
-        error: rejection.code,
-        message: rejection.message,
-        runId: result.runId,
-      });
+      return send(
+        res,
+        rejection.status,
+        { ok: false, error: rejection.code, message: rejection.message, runId: result.runId },
+        rejection.headers,
+      );
     }
     send(res, 200, { ok: true, runId: result.runId });
   }
@@ -172,6 +193,13 @@ export function createHookHandler(options: HookHandlerOptions = {}) {
     const maxBytes = getMaxBytes();
     const base = { method, url: req.url ?? "/", headers: req.headers, maxBytes };
     const declared = Number(req.headers["content-length"]);
+    const pending = rateLimiter.check(token);
+    const verdict = pending instanceof Promise ? await pending : pending;
+    if (!verdict.ok) {
+      discardRest(req, res, maxBytes);
+      const rejection = rateLimited(base, Number.isFinite(declared) ? declared : 0, verdict.limit, verdict.retryAfterSec);
+      return store(res, token, rejection.request, rejection, receivedAt);
+    }
     if (Number.isFinite(declared) && declared > maxBytes) {
       discardRest(req, res, maxBytes);
       const rejection = tooLarge(base, declared, maxBytes);

@@ -15,6 +15,7 @@ import zlib from "node:zlib";
 import type { IncomingHttpHeaders } from "node:http";
 import busboy from "busboy";
 import iconv from "iconv-lite";
+import { MAX_JSON_DEPTH, jsonDepthOver } from "../json-depth";
 
 export type FileInfo = { filename: string; mimeType: string; size: number };
 
@@ -36,13 +37,15 @@ export type ParsedRequest = {
 
 export type RejectionCode =
   | "invalid_json"
+  | "json_too_deep"
   | "invalid_multipart"
   | "payload_too_large"
   | "unsupported_charset"
-  | "unsupported_encoding";
+  | "unsupported_encoding"
+  | "rate_limited";
 
 export type RequestRejection = {
-  status: 400 | 413 | 415;
+  status: 400 | 413 | 415 | 429;
   code: RejectionCode;
   /** For the caller (HTTP reply). */
   message: string;
@@ -50,6 +53,8 @@ export type RequestRejection = {
   reason: string;
   /** What is still worth storing: method, query, headers, size, and the raw text when it decoded. */
   request: ParsedRequest;
+  /** Extra reply headers (Retry-After on a 429). */
+  headers?: Record<string, string>;
 };
 
 export type ParseOutcome = { ok: true; request: ParsedRequest } | { ok: false; rejection: RequestRejection };
@@ -509,6 +514,18 @@ export function tooLarge(
   };
 }
 
+/** The 429 outcome of the per-обработка rate limit: stored without its body, which is not read. */
+export function rateLimited(input: Omit<ParseInput, "body">, sizeBytes: number, limit: number, retryAfterSec: number): RequestRejection {
+  return {
+    status: 429,
+    code: "rate_limited",
+    message: `Too many requests: this webhook accepts ${limit} per minute; retry after ${retryAfterSec} s`,
+    reason: `Превышен предел обработки: не больше ${limit} запросов в минуту (тело не сохранено)`,
+    request: baseRequest({ ...input, body: Buffer.alloc(0) }, sizeBytes),
+    headers: { "Retry-After": String(retryAfterSec) },
+  };
+}
+
 const TEXT_LIKE_JSON = /^(application\/json|text\/json|application\/[a-z0-9.+-]*\+json)$/;
 
 function decompress(body: Buffer, encoding: string, maxBytes: number): Buffer | "unsupported" | "too_large" {
@@ -585,6 +602,14 @@ export async function parseRequest(input: ParseInput): Promise<ParseOutcome> {
   request.rawBody = text;
   if (TEXT_LIKE_JSON.test(type)) {
     if (text.trim() === "") return { ok: true, request };
+    if (jsonDepthOver(text) > 0) {
+      return reject(
+        400,
+        "json_too_deep",
+        `JSON nesting is deeper than ${MAX_JSON_DEPTH} levels`,
+        `JSON вложен глубже ${MAX_JSON_DEPTH} уровней — такой запрос не принимается`,
+      );
+    }
     try {
       request.body = JSON.parse(text);
     } catch {

@@ -1,6 +1,7 @@
 // Shared setup for the webhook integration tests: own users, pipelines and queues per test file,
 // so files running in parallel on the same database and Redis never see each other's data.
-import http from "node:http";
+import type http from "node:http";
+import { createHttpServer } from "../http-server";
 import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
 import { Queue } from "bullmq";
@@ -53,7 +54,7 @@ export function privateRunQueue(): { queue: Queue; enqueue: (ids: string[]) => P
 export async function startServer(
   handler: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>,
 ): Promise<{ url: string; close: () => Promise<void> }> {
-  const server = http.createServer((req, res) => void handler(req, res));
+  const server = createHttpServer((req, res) => void handler(req, res));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {

@@ -1,5 +1,5 @@
 import { getTranslations } from "next-intl/server";
-import { sessionUserId } from "@/lib/auth";
+import { pageUserId } from "@/lib/auth";
 import { listRuns } from "@/lib/runs/list-runs";
 import { listPipelineOptions } from "@/lib/runs/list-pipeline-options";
 import { runFilterSchema, isUuid } from "@/lib/runs/run-filter";
@@ -11,7 +11,7 @@ import { apiParams, pickSearch } from "@/components/history/history-query";
 export const dynamic = "force-dynamic";
 
 export default async function HistoryPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const userId = (await sessionUserId())!;
+  const userId = await pageUserId();
   const t = await getTranslations("historyPage");
   const search = pickSearch(await searchParams);
   const pipelines = await listPipelineOptions(userId);

@@ -1,11 +1,11 @@
-import { sessionUserId } from "@/lib/auth";
+import { pageUserId } from "@/lib/auth";
 import { listPipelines } from "@/lib/pipelines/list-pipelines";
 import { PipelineList } from "@/components/pipelines/pipeline-list";
 
 export const dynamic = "force-dynamic";
 
 export default async function PipelinesPage() {
-  const userId = (await sessionUserId())!;
+  const userId = await pageUserId();
   const pipelines = await listPipelines(userId);
   return (
     <PipelineList

@@ -1,11 +1,11 @@
-import { sessionUserId } from "@/lib/auth";
+import { pageUserId } from "@/lib/auth";
 import { listCredentials } from "@/lib/credentials/list-credentials";
 import { TemplateWizard } from "@/components/kit/template-wizard";
 
 export const dynamic = "force-dynamic";
 
 export default async function NewFromTemplatePage() {
-  const userId = (await sessionUserId())!;
+  const userId = await pageUserId();
   const credentials = await listCredentials(userId);
   return <TemplateWizard credentials={credentials.map((c) => ({ id: c.id, name: c.name, hint: c.hint }))} />;
 }

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { getTranslations } from "next-intl/server";
-import { sessionUserId } from "@/lib/auth";
+import { pageUserId } from "@/lib/auth";
 import { getRunVersion } from "@/lib/runs/get-run-version";
 import { JsonView } from "@/components/history/json-view";
 
@@ -10,7 +10,7 @@ export const dynamic = "force-dynamic";
 /** The definition a run executed: what the pipeline looked like then, whatever it is now. */
 export default async function RunVersionPage({ params }: { params: Promise<{ runId: string }> }) {
   const { runId } = await params;
-  const userId = (await sessionUserId())!;
+  const userId = await pageUserId();
   const v = await getRunVersion(userId, runId);
   if (!v) notFound();
   const t = await getTranslations("historyPage");

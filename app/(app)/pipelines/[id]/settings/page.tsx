@@ -1,18 +1,19 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { getTranslations } from "next-intl/server";
-import { sessionUserId } from "@/lib/auth";
+import { pageUserId } from "@/lib/auth";
 import { getPipeline } from "@/lib/pipelines/get-pipeline";
 import { getUser } from "@/lib/users/get-user";
 import { listNotifications } from "@/lib/alerts/list-notifications";
 import { AlertSettings } from "@/components/alerts/alert-settings";
 import { RetentionSettings } from "@/components/history/retention-settings";
+import { WebhookRateLimit } from "@/components/pipelines/webhook-rate-limit";
 
 export const dynamic = "force-dynamic";
 
 export default async function PipelineSettingsPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const userId = (await sessionUserId())!;
+  const userId = await pageUserId();
   const pipeline = await getPipeline(userId, id);
   if (!pipeline) notFound();
   const [user, notifications, t] = await Promise.all([getUser(userId), listNotifications(userId, id), getTranslations("alerts")]);
@@ -34,6 +35,7 @@ export default async function PipelineSettingsPage({ params }: { params: Promise
         notifications={notifications ?? []}
       />
       <RetentionSettings pipelineId={id} retentionDays={pipeline.settings.retentionDays} storeSuccessPayloads={pipeline.settings.storeSuccessPayloads} />
+      <WebhookRateLimit pipelineId={id} initial={pipeline.settings.webhookRateLimit} />
     </div>
   );
 }

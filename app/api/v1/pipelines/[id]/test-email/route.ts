@@ -10,6 +10,9 @@ export const POST = handler<P>(async (req, { params }) => {
   const result = await sendTestEmail(userId, params.id);
   if (!result) throw notFound("Обработка не найдена");
   // The SMTP server, not this app, failed: 502 with its error for the person at the button.
+  if (!result.ok && "rateLimited" in result) {
+    throw new ApiError(429, "rate_limited", result.error, undefined, { "Retry-After": String(result.retryAfterSec) });
+  }
   if (!result.ok) throw new ApiError(502, "smtp_failed", result.error, { notification: result.notification });
   return NextResponse.json({ ok: true, notification: result.notification });
 });

@@ -1,0 +1,79 @@
+// Optional per-обработка limit on incoming webhook requests (Pipeline.webhookRateLimit, requests
+// per minute; null = none). The fast path must stay free of per-request queries, so the limits of
+// all pipelines that have one are loaded in ONE query every refreshMs (10 s) and the counting is
+// in memory: a fixed one-minute window per token, per web process (with N ingest processes behind
+// a load balancer the effective limit is up to N× — docs/security.md). A request over the limit
+// answers 429 with Retry-After and is stored as REJECTED, like other refused input.
+import { pool } from "../db";
+
+export type RateVerdict = { ok: true } | { ok: false; limit: number; retryAfterSec: number };
+
+/** Synchronous once the limits are loaded (the fast path then awaits nothing). */
+export type HookRateLimiter = { check(token: string): RateVerdict | Promise<RateVerdict> };
+
+const OK: RateVerdict = { ok: true };
+
+export type RateLimiterOptions = {
+  loadLimits?: () => Promise<Map<string, number>>;
+  refreshMs?: number;
+  now?: () => number;
+};
+
+async function loadFromDb(): Promise<Map<string, number>> {
+  const r = await pool().query<{ webhookToken: string; webhookRateLimit: number }>(
+    'SELECT "webhookToken", "webhookRateLimit" FROM "Pipeline" WHERE "webhookRateLimit" IS NOT NULL',
+  );
+  return new Map(r.rows.map((row) => [row.webhookToken, row.webhookRateLimit]));
+}
+
+const WINDOW_MS = 60_000;
+
+export function createHookRateLimiter(options: RateLimiterOptions = {}): HookRateLimiter {
+  const load = options.loadLimits ?? loadFromDb;
+  const refreshMs = options.refreshMs ?? 10_000;
+  const now = options.now ?? Date.now;
+  let limits = new Map<string, number>();
+  let loadedAt = -Infinity;
+  let loading: Promise<void> | null = null;
+  let lastError = 0;
+  const windows = new Map<string, { start: number; count: number }>();
+
+  function refresh(): Promise<void> {
+    loading ??= load()
+      .then((m) => {
+        limits = m;
+        loadedAt = now();
+        // Forget counters of tokens that no longer have a limit.
+        for (const token of windows.keys()) if (!m.has(token)) windows.delete(token);
+      })
+      .catch((err) => {
+        loadedAt = now(); // keep the old limits; try again after refreshMs
+        if (now() - lastError > 60_000) {
+          lastError = now();
+          console.error("[hooks] could not load webhook rate limits:", (err as Error).message);
+        }
+      })
+      .finally(() => (loading = null));
+    return loading;
+  }
+
+  function verdict(token: string): RateVerdict {
+    if (limits.size === 0) return OK;
+    const limit = limits.get(token);
+    if (!limit) return OK;
+    const t = now();
+    let w = windows.get(token);
+    if (!w || t - w.start >= WINDOW_MS) windows.set(token, (w = { start: t, count: 0 }));
+    if (w.count >= limit) return { ok: false, limit, retryAfterSec: Math.max(1, Math.ceil((w.start + WINDOW_MS - t) / 1000)) };
+    w.count++;
+    return OK;
+  }
+
+  return {
+    check(token) {
+      if (loadedAt === -Infinity) return refresh().then(() => verdict(token));
+      if (now() - loadedAt >= refreshMs) void refresh();
+      return verdict(token);
+    },
+  };
+}
