@@ -4,7 +4,7 @@ import { test, expect, request as pwRequest, type Locator, type Page } from "@pl
 import pg from "pg";
 import { FAKE_PORT } from "../playwright.config";
 import { startFakeWeeek, type FakeWeeek } from "./fakes/weeek";
-import { apiUser, registerViaUi, uniqueEmail } from "./helpers";
+import { apiUser, clickOnCanvas, registerViaUi, uniqueEmail } from "./helpers";
 
 const WEEEK_TOKEN = "weeek-e2e-token-7f3a9c";
 const EVENT_1 = "?client_id=101&client_phone=%2B79161234567&client_name=Анна%20Иванова&client_first_name=Анна&client_second_name=Иванова&client_email=anna%40example.ru";
@@ -23,7 +23,7 @@ test.afterAll(async () => {
 const panel = (page: Page) => page.getByTestId("editor-panel");
 
 async function addAction(page: Page, type: string, name: string) {
-  await page.getByTestId("add-step-end").click();
+  await clickOnCanvas(page, page.getByTestId("add-step-end"));
   await page.getByTestId("palette").locator(`[data-action-type="${type}"]`).click();
   await expect(page.getByTestId("step-panel")).toBeVisible();
   await panel(page).getByLabel(/^(Название шага|Step name)$/).fill(name);
@@ -150,7 +150,7 @@ test("builds the Klientiks → Weeek pipeline through the editor and runs it", a
   await expect(page.getByTestId("issues")).not.toContainText("bodyJson");
   await expect(page.getByTestId("step-node").nth(1)).toHaveAttribute("data-invalid", "true");
   await expect(page.getByTestId("step-node").nth(1).getByTestId("node-error")).toContainText("обязательное поле");
-  await page.getByTestId("step-node").nth(1).click();
+  await clickOnCanvas(page, page.getByTestId("step-node").nth(1));
   await httpStep(page, null, `${weeek}/contacts`, /^Шаг 1/);
   await expect(page.getByTestId("step-node").nth(1)).not.toHaveAttribute("data-invalid", "true");
   await expect(page.getByTestId("step-node").nth(1)).toContainText("POST 127.0.0.1");
@@ -198,7 +198,11 @@ test("builds the Klientiks → Weeek pipeline through the editor and runs it", a
   await page.screenshot({ path: "e2e/artifacts/editor-link-step.png" });
 
   // «Проверить обработку»: the whole chain on the sample, each step's output inline.
+  // It asks first, naming the host it will really call.
   await page.getByTestId("test-pipeline").click();
+  await expect(page.getByTestId("confirm-test-host")).toHaveText([`127.0.0.1:${FAKE_PORT}`]);
+  expect(fake.state.links).toHaveLength(0);
+  await page.getByTestId("confirm-test-run").click();
   await expect(page.getByTestId("pipeline-test")).toHaveAttribute("data-status", "succeeded", { timeout: 30_000 });
   await expect(page.getByTestId("pipeline-test").getByTestId("step-result")).toHaveCount(8);
   await expect(page.getByTestId("node-output")).toHaveCount(8);
@@ -246,7 +250,7 @@ test("builds the Klientiks → Weeek pipeline through the editor and runs it", a
   }
 
   // Open panel screenshot in a clean state.
-  await page.getByTestId("step-node").nth(0).click();
+  await clickOnCanvas(page, page.getByTestId("step-node").nth(0));
   await page.screenshot({ path: "e2e/artifacts/editor-composer.png" });
 
   // Unsaved changes are guarded; keyboard Delete removes the selected step, Escape closes the panel.
@@ -255,7 +259,8 @@ test("builds the Klientiks → Weeek pipeline through the editor and runs it", a
   page.once("dialog", (d) => d.dismiss());
   await page.getByRole("link", { name: "История операций" }).click();
   await expect(page).toHaveURL(new RegExp(`/pipelines/${pipelineId}$`));
-  await page.getByTestId("step-node").nth(7).click();
+  await clickOnCanvas(page, page.getByTestId("step-node").nth(7));
+  await expect(page.getByTestId("step-panel")).toContainText("Привязать контакт к сделке");
   await page.getByTestId("canvas").press("Delete");
   await expect(page.getByTestId("step-node")).toHaveCount(7);
   await page.keyboard.press("Escape");
@@ -268,6 +273,12 @@ test("builds the Klientiks → Weeek pipeline through the editor and runs it", a
   await expect(page.getByTestId("versions").getByRole("listitem")).toHaveCount(3);
   const v2 = page.getByTestId("versions").getByRole("listitem").filter({ hasText: "Версия 2" });
   await v2.getByRole("button", { name: "Восстановить" }).click();
+  // It says what changes and asks: the deleted step comes back, the renamed one changes.
+  const confirmBox = page.getByTestId("restore-confirm");
+  await expect(confirmBox.getByTestId("restore-added")).toHaveText("Добавятся шаги: «Привязать контакт к сделке»");
+  await expect(confirmBox.getByTestId("restore-changed")).toHaveText("Изменятся шаги: «Данные контакта»");
+  await expect(page.getByTestId("pipeline-version")).toHaveText("Версия 3");
+  await confirmBox.getByTestId("restore-confirm-yes").click();
   await expect(page.getByTestId("pipeline-version")).toHaveText("Версия 4");
   await expect(page.getByTestId("step-node")).toHaveCount(8);
   await expect(page.getByTestId("step-node").first()).toContainText("Данные контакта");

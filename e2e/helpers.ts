@@ -1,4 +1,4 @@
-import { expect, type APIRequestContext, type Page } from "@playwright/test";
+import { expect, type APIRequestContext, type Locator, type Page } from "@playwright/test";
 
 export const uniqueEmail = (tag: string) => `${tag}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.test`;
 export const PASSWORD = "correct-horse-9";
@@ -35,3 +35,24 @@ export async function apiUser(request: APIRequestContext, baseURL: string, tag: 
   const { token } = await tok.json();
   return { email, token: token.token as string, tokenId: token.id as string, auth: { authorization: `Bearer ${token.token}` } };
 }
+
+/**
+ * Clicks a canvas node that may be below the fold: scrolls the canvas with the mouse wheel (it pans)
+ * until the node is inside it, then clicks. (Playwright's own scrolling of the React Flow container
+ * is undone by React Flow, so a plain click on an off-screen node can land anywhere.)
+ */
+export async function clickOnCanvas(page: Page, node: Locator) {
+  const canvas = await page.getByTestId("canvas").boundingBox();
+  expect(canvas).not.toBeNull();
+  await expect
+    .poll(async () => {
+      const b = await node.boundingBox();
+      if (b && b.y >= canvas!.y && b.y + b.height <= canvas!.y + canvas!.height) return "inside";
+      await page.mouse.move(canvas!.x + 40, canvas!.y + canvas!.height / 2);
+      await page.mouse.wheel(0, b && b.y < canvas!.y ? -300 : 300);
+      return "outside";
+    })
+    .toBe("inside");
+  await node.click();
+}
+

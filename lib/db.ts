@@ -16,7 +16,9 @@ function create(): Db {
   const pool = new pg.Pool({
     connectionString: env().DATABASE_URL,
     max: Number(process.env.PG_POOL_MAX ?? 20),
-    connectionTimeoutMillis: 5_000,
+    // Waiting for a free client or a new connection: on a busy machine (many jobs in flight, a
+    // loaded database) 5 s was not enough and a healthy run failed; a slow answer beats an error.
+    connectionTimeoutMillis: 30_000,
   });
   // An idle client losing its connection (Postgres restarted) must not crash the process.
   pool.on("error", (err) => console.error("[db] idle client error:", err.message));

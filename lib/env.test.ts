@@ -35,6 +35,12 @@ describe("parseEnv", () => {
     }
   });
 
+  it("APP_URL follows PORT when only PORT is set; an explicit APP_URL wins", () => {
+    expect(parseEnv({ ...secrets, PORT: "3230" }).APP_URL).toBe("http://localhost:3230");
+    expect(parseEnv({ ...secrets, PORT: "3230", APP_URL: "" }).APP_URL).toBe("http://localhost:3230");
+    expect(parseEnv({ ...secrets, PORT: "3230", APP_URL: "https://hooks.example.ru" }).APP_URL).toBe("https://hooks.example.ru");
+  });
+
   it("treats empty strings as unset (defaults apply)", () => {
     expect(parseEnv({ ...secrets, REDIS_URL: "" }).REDIS_URL).toBe("redis://127.0.0.1:6379");
   });

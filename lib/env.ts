@@ -17,7 +17,8 @@ export const envSchema = z.object({
   REDIS_URL: z.string().regex(/^rediss?:\/\//, "must be a redis:// URL").default("redis://127.0.0.1:6379"),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL").default("smtp://127.0.0.1:1025"),
   SMTP_FROM: z.string().default("Hookflow <hookflow@localhost>"),
-  APP_URL: z.url("must be a URL like http://localhost:3000").default("http://localhost:3000"),
+  /** Unset: http://localhost:<PORT> (see parseEnv), so the start line and webhook URLs follow PORT. */
+  APP_URL: z.url("must be a URL like http://localhost:3000").optional(),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   AUTH_SECRET: z.string().min(32, "must be at least 32 characters"),
   ENCRYPTION_KEY: z
@@ -50,7 +51,7 @@ export const envSchema = z.object({
     }, 'must be IP addresses or CIDRs separated by commas, e.g. "127.0.0.1,10.0.0.0/8"'),
 });
 
-export type Env = z.infer<typeof envSchema>;
+export type Env = Omit<z.infer<typeof envSchema>, "APP_URL"> & { APP_URL: string };
 
 export class EnvError extends Error {}
 
@@ -67,7 +68,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     });
     throw new EnvError(`Invalid configuration:\n${lines.join("\n")}`);
   }
-  return result.data;
+  return { ...result.data, APP_URL: result.data.APP_URL ?? `http://localhost:${result.data.PORT}` };
 }
 
 let cached: Env | undefined;

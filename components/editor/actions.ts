@@ -50,6 +50,18 @@ export const patchStep = (store: Store, stepId: string, patch: Parameters<typeof
   });
 };
 
+/**
+ * One setting of a step, computed from the store's current value (never a render's copy: editor
+ * changes can arrive before the next render on a busy machine — see StepForm). Touches the step.
+ */
+export const patchStepConfig = (store: Store, stepId: string, key: string, update: (old: unknown) => unknown) => {
+  if (store.get().fresh?.[stepId]) store.set((s) => ({ fresh: Object.fromEntries(Object.entries(s.fresh ?? {}).filter(([id]) => id !== stepId)) }));
+  editDefinition(store, (d) => {
+    const current = d.steps.find((x) => x.id === stepId);
+    return current ? updateStep(d, stepId, { config: { ...current.config, [key]: update(current.config[key]) } }) : d;
+  });
+};
+
 /** Problems of a step as shown: none for a new step nobody has touched yet (nor tried to save). */
 export const visibleIssues = <T>(s: { fresh?: Record<string, true> }, stepId: string, issues: T[] | undefined): T[] | undefined =>
   s.fresh?.[stepId] ? undefined : issues;

@@ -5,6 +5,7 @@ import { useTranslations } from "next-intl";
 import {
   Background,
   BaseEdge,
+  ControlButton,
   Controls,
   EdgeLabelRenderer,
   Handle,
@@ -13,6 +14,8 @@ import {
   applyNodeChanges,
   getSmoothStepPath,
   getStraightPath,
+  useReactFlow,
+  useStore as useFlowStore,
   type Edge,
   type EdgeProps,
   type Node,
@@ -22,7 +25,7 @@ import {
 import { getAction, listActions } from "@/lib/actions/registry";
 import { useEditor, useEditorLocale, useStore } from "./context";
 import { addStep, linkSteps, placeStep, removeStep, shiftStep, visibleIssues } from "./actions";
-import { branchesOf, indexForDrop, NODE_WIDTH, ROW_GAP, SOURCE_POSITION, stepPosition, type InsertPoint } from "./graph";
+import { branchesOf, graphBounds, indexForDrop, NODE_HEIGHT, NODE_WIDTH, panToShow, readableViewport, ROW_GAP, SOURCE_POSITION, stepBox, stepPosition, VIEW_PADDING, type Box, type InsertPoint } from "./graph";
 import { edgesOf, SOURCE_NODE } from "@/lib/pipelines/definition";
 import { ActionIcon } from "./icons";
 import { readableSummary } from "./tokens";
@@ -80,7 +83,7 @@ const StepNode = memo(function StepNode({ data, selected }: NodeProps<StepNodeT>
       <div className="flex items-center gap-2">
         <span className="flex h-6 w-6 shrink-0 items-center justify-center rounded bg-indigo-50 text-indigo-600"><ActionIcon icon={action?.icon ?? "braces"} className="h-3.5 w-3.5" /></span>
         <span className="min-w-0 flex-1 truncate text-sm font-medium text-slate-900">{step.name || action?.label[locale] || step.type}</span>
-        <span className="text-[11px] text-slate-400">{index + 1}</span>
+        <span className="text-xs text-slate-400">{index + 1}</span>
         {result ? (
           <span data-testid="node-result" data-status={result.record.status} title={result.record.status === "succeeded" ? t("test.ok") : t("test.failed")}
             className={`h-2.5 w-2.5 rounded-full ${result.record.status === "succeeded" ? "bg-emerald-500" : "bg-red-500"}`} />
@@ -93,7 +96,7 @@ const StepNode = memo(function StepNode({ data, selected }: NodeProps<StepNodeT>
           <span className="truncate">{issues![0].message[locale]}{issues!.length > 1 ? ` (+${issues!.length - 1})` : ""}</span>
         </div>
       ) : result ? (
-        <div className="mt-1 truncate font-mono text-[11px] text-slate-600" data-testid="node-output" title={JSON.stringify(result.record.output ?? result.record.error)}>
+        <div className="mt-1 truncate font-mono text-xs text-slate-600" data-testid="node-output" title={JSON.stringify(result.record.output ?? result.record.error)}>
           → {result.record.status === "succeeded" ? JSON.stringify(result.record.output) : (locale === "en" ? result.record.error?.messageEn : result.record.error?.message)}
         </div>
       ) : (
@@ -223,6 +226,67 @@ function Palette({ at, onClose }: { at: InsertPoint; onClose: () => void }) {
   );
 }
 
+/**
+ * The canvas keeps what matters in view by panning, never by shrinking text: a readable «Показать
+ * всё» on open (zoom ≥ MIN_READABLE_ZOOM, a long chain starts at the top and the wheel scrolls
+ * it), and the selected step — with «+ Добавить шаг» under the last one — moved into view when it
+ * is added, selected or the side panel narrows the canvas. (React Flow undoes the browser's own
+ * scrolling of its container, so an off-screen node cannot be scrolled to any other way.)
+ */
+function ViewKeeper() {
+  const t = useTranslations("editor");
+  const rf = useReactFlow();
+  const width = useFlowStore((s) => s.width);
+  const height = useFlowStore((s) => s.height);
+  const stepCount = useEditor((s) => s.def.steps.length);
+  const index = useEditor((s) => (s.selected === "source" ? -1 : s.selected ? s.def.steps.findIndex((x) => x.id === s.selected) : -2));
+  const fitted = useRef(false);
+  // A branched graph spreads sideways: its bounds come from the nodes themselves.
+  const branched = useEditor((s) => Boolean(s.def.edges));
+  const selectedId = useEditor((s) => s.selected);
+  const bounds = useCallback((): Box => {
+    const nodes = rf.getNodes();
+    return branched && nodes.length > 0 ? rf.getNodesBounds(nodes) : graphBounds(stepCount);
+  }, [rf, branched, stepCount]);
+  const fitAll = useCallback(() => {
+    void rf.setViewport(readableViewport(bounds(), width, height));
+  }, [rf, bounds, width, height]);
+
+  useEffect(() => {
+    if (!width || !height || fitted.current) return;
+    fitted.current = true;
+    fitAll();
+  }, [width, height, fitAll]);
+
+  // The side panel narrows the canvas: keep the column of steps in view (horizontally only).
+  useEffect(() => {
+    if (!width || !height || !fitted.current) return;
+    const view = rf.getViewport();
+    const column = graphBounds(0);
+    const next = panToShow(view, { x: column.x, y: (VIEW_PADDING - view.y) / view.zoom, width: column.width, height: 1 }, width, height);
+    if (next !== view) void rf.setViewport(next);
+  }, [rf, width, height]);
+
+  useEffect(() => {
+    if (!width || !height || !fitted.current || index < -1) return;
+    const view = rf.getViewport();
+    const node = branched && selectedId ? rf.getNode(selectedId) : undefined;
+    const box: Box = node
+      ? { x: node.position.x, y: node.position.y, width: node.measured?.width ?? NODE_WIDTH, height: node.measured?.height ?? NODE_HEIGHT }
+      : stepBox(index, stepCount, index === stepCount - 1);
+    const next = panToShow(view, box, width, height);
+    if (next !== view) void rf.setViewport(next);
+  }, [rf, index, stepCount, width, height, branched, selectedId]);
+
+  return (
+    <Controls showInteractive={false} showFitView={false} position="bottom-left">
+      <ControlButton onClick={fitAll} aria-label={t("canvas.fitView")} title={t("canvas.fitView")} data-testid="fit-view">
+        <svg viewBox="0 0 32 30" aria-hidden><path d="M3.692 4.63c0-.53.4-.938.939-.938h5.215V0H4.708C2.13 0 0 2.054 0 4.63v5.216h3.692V4.631zM27.354 0h-5.2v3.692h5.17c.53 0 .984.4.984.939v5.215H32V4.631A4.624 4.624 0 0027.354 0zm.954 24.83c0 .532-.4.94-.939.94h-5.215v3.768h5.215c2.577 0 4.631-2.13 4.631-4.707v-5.139h-3.692v5.139zm-23.677.94c-.531 0-.939-.4-.939-.94v-5.138H0v5.139c0 2.577 2.13 4.707 4.708 4.707h5.138V25.77H4.631z" /></svg>
+      </ControlButton>
+    </Controls>
+  );
+}
+
 export function Canvas() {
   const t = useTranslations("editor");
   const store = useStore();
@@ -326,8 +390,7 @@ export function Canvas() {
           onConnect={(c) => {
             if (c.source && c.target && !c.target.startsWith("add-")) linkSteps(store, c.source, c.sourceHandle ?? undefined, c.target);
           }}
-          fitView
-          fitViewOptions={{ maxZoom: 1, padding: 0.2 }}
+          panOnScroll
           minZoom={0.2}
           maxZoom={1.5}
           proOptions={{ hideAttribution: true }}
@@ -338,7 +401,7 @@ export function Canvas() {
           }}
         >
           <Background gap={20} color="#e2e8f0" />
-          <Controls showInteractive={false} position="bottom-left" />
+          <ViewKeeper />
         </ReactFlow>
         {palette !== null ? <Palette at={palette} onClose={() => setPalette(null)} /> : null}
       </div>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { deleteStep, indexForDrop, insertStep, layout, makeStep, moveStep, moveStepTo, newStepId, ROW_GAP, updateStep } from "./graph";
+import { deleteStep, graphBounds, indexForDrop, insertStep, layout, makeStep, MIN_READABLE_ZOOM, moveStep, moveStepTo, newStepId, panToShow, readableViewport, ROW_GAP, stepBox, updateStep, VIEW_PADDING } from "./graph";
 import type { PipelineDefinition } from "@/lib/pipelines/definition";
 
 const step = (id: string) => ({ id, type: "json-composer", name: id, config: {} });
@@ -110,5 +110,35 @@ describe("branched graph edits", () => {
     const removed = removeFromGraph(joined, "x");
     expect(removed.edges).toContainEqual({ from: "c", to: "j", branch: "b1" });
     expect(ids(removed)).not.toContain("x");
+  });
+});
+
+describe("viewport", () => {
+  it("«Показать всё» fits a short chain, centred, never above 100 %", () => {
+    const v = readableViewport(graphBounds(2), 1000, 800);
+    expect(v.zoom).toBe(1);
+    const b = graphBounds(2);
+    expect(v.y + b.height / 2).toBeCloseTo(400);
+  });
+
+  it("a long chain keeps text readable and starts at the top instead of shrinking", () => {
+    const b = graphBounds(20);
+    const v = readableViewport(b, 560, 700);
+    expect(v.zoom).toBe(MIN_READABLE_ZOOM);
+    expect(12 * v.zoom).toBeGreaterThanOrEqual(11);
+    expect(v.y).toBe(VIEW_PADDING); // source at the top
+  });
+
+  it("pans (never zooms) just enough to show a step below the canvas, and leaves a visible one alone", () => {
+    const view = { x: 100, y: 24, zoom: 1 };
+    const box = stepBox(7, 8, true); // the last step and «+ Добавить шаг»
+    const moved = panToShow(view, box, 800, 700);
+    expect(moved.zoom).toBe(1);
+    expect(moved.x).toBe(100);
+    expect((box.y + box.height) * moved.zoom + moved.y).toBe(700 - VIEW_PADDING);
+    const visible = stepBox(1, 8);
+    expect(panToShow(view, visible, 800, 700)).toBe(view);
+    const back = panToShow(moved, stepBox(-1, 8), 800, 700); // the source, above the canvas now
+    expect(back.y).toBe(VIEW_PADDING);
   });
 });

@@ -232,3 +232,58 @@ export function compact(def: PipelineDefinition): PipelineDefinition {
   const { edges: _edges, ...rest } = def;
   return rest;
 }
+
+// ---- Viewport: readable text, panning instead of shrinking ----
+
+export const NODE_HEIGHT = 96;
+/** The «+ Добавить шаг» node under the last step. */
+export const ADD_NODE_HEIGHT = 40;
+/** Room on the right of a node for its ↑ ↓ ✕ buttons. */
+const NODE_TOOLS = 44;
+/** The smallest text on a node is 12 px: below this zoom it would drop under 11 px. */
+export const MIN_READABLE_ZOOM = 11 / 12;
+export const VIEW_PADDING = 24;
+
+export type Box = { x: number; y: number; width: number; height: number };
+export type Viewport = { x: number; y: number; zoom: number };
+
+/** The whole chain in flow coordinates: source, steps, «+ Добавить шаг». */
+export function graphBounds(stepCount: number): Box {
+  return { x: 0, y: SOURCE_POSITION.y, width: NODE_WIDTH + NODE_TOOLS, height: stepPosition(stepCount).y + 10 + ADD_NODE_HEIGHT };
+}
+
+/** Flow-coordinate box of step `index` (-1: the source); with `withAdd`, down to the add node. */
+export function stepBox(index: number, stepCount: number, withAdd = false): Box {
+  const top = index < 0 ? SOURCE_POSITION.y : stepPosition(index).y;
+  const bottom = withAdd ? stepPosition(stepCount).y + 10 + ADD_NODE_HEIGHT : top + NODE_HEIGHT;
+  return { x: 0, y: top, width: NODE_WIDTH + NODE_TOOLS, height: bottom - top };
+}
+
+/**
+ * «Показать всё» that keeps text readable: zoom to fit, but never below MIN_READABLE_ZOOM (nor
+ * above 1). A chain taller than the canvas at that zoom starts at the top; the rest is reached by
+ * scrolling the canvas (mouse wheel pans it).
+ */
+export function readableViewport(bounds: Box, width: number, height: number, pad = VIEW_PADDING): Viewport {
+  const fit = Math.min((width - 2 * pad) / bounds.width, (height - 2 * pad) / bounds.height);
+  const zoom = Math.max(MIN_READABLE_ZOOM, Math.min(1, fit));
+  const x = bounds.width * zoom + 2 * pad <= width ? (width - bounds.width * zoom) / 2 - bounds.x * zoom : pad - bounds.x * zoom;
+  const y = bounds.height * zoom + 2 * pad <= height ? (height - bounds.height * zoom) / 2 - bounds.y * zoom : pad - bounds.y * zoom;
+  return { x, y, zoom };
+}
+
+/** The viewport moved (not zoomed) just enough to show `box`; the same viewport when it is visible. */
+export function panToShow(view: Viewport, box: Box, width: number, height: number, pad = VIEW_PADDING): Viewport {
+  const dx = clampShift(view.x, box.x, box.width, width, view.zoom, pad);
+  const dy = clampShift(view.y, box.y, box.height, height, view.zoom, pad);
+  return dx === 0 && dy === 0 ? view : { x: view.x + dx, y: view.y + dy, zoom: view.zoom };
+}
+
+function clampShift(offset: number, start: number, size: number, extent: number, zoom: number, pad: number): number {
+  const top = start * zoom + offset;
+  const bottom = (start + size) * zoom + offset;
+  if (bottom - top > extent - 2 * pad) return pad - top; // too big: show its start
+  if (top < pad) return pad - top;
+  if (bottom > extent - pad) return extent - pad - bottom;
+  return 0;
+}

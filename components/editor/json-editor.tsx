@@ -1,5 +1,5 @@
 "use client";
-import { useEffect, useId, useRef, useState } from "react";
+import { useEffect, useId, useLayoutEffect, useRef, useState } from "react";
 import { useTranslations } from "next-intl";
 import { EditorView, minimalSetup } from "codemirror";
 import { Compartment, EditorState, type Extension } from "@codemirror/state";
@@ -73,11 +73,15 @@ export function JsonEditor({ label, value, onChange, stepIndex, invalid }: { lab
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
   const onChangeRef = useRef(onChange);
+  /** The text this editor last reported; a `value` equal to it is our own echo, not an outside change. */
+  const reported = useRef(value);
   const chips = useRef(new Compartment());
   const [picking, setPicking] = useState(false);
   const ctx = useLabelContext();
 
-  useEffect(() => {
+  // Layout effect: the next CodeMirror change must see this render's handler, even on a busy machine
+  // where passive effects run late.
+  useLayoutEffect(() => {
     onChangeRef.current = onChange;
   }, [onChange]);
 
@@ -101,7 +105,9 @@ export function JsonEditor({ label, value, onChange, stepIndex, invalid }: { lab
           chips.current.of(chipPlugin(ctx)),
           EditorView.contentAttributes.of({ "aria-labelledby": id, "data-testid": "json-editor" }),
           EditorView.updateListener.of((u) => {
-            if (u.docChanged) onChangeRef.current(u.state.doc.toString());
+            if (!u.docChanged) return;
+            reported.current = u.state.doc.toString();
+            onChangeRef.current(reported.current);
           }),
         ],
       }),
@@ -115,9 +121,13 @@ export function JsonEditor({ label, value, onChange, stepIndex, invalid }: { lab
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
+  // Only a change from outside (restore, another step's rename) replaces the text: a render that
+  // carries an older copy of what was just typed must not overwrite the newer text.
   useEffect(() => {
     const v = view.current;
-    if (v && v.state.doc.toString() !== value) v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: value } });
+    if (!v || value === reported.current) return;
+    reported.current = value;
+    if (v.state.doc.toString() !== value) v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: value } });
   }, [value]);
 
   useEffect(() => {
@@ -145,7 +155,7 @@ export function JsonEditor({ label, value, onChange, stepIndex, invalid }: { lab
         >
           {t("picker.insert")}
         </button>
-        {picking ? <div className="absolute right-0 top-6 z-30 w-80"><FieldPicker stepIndex={stepIndex} onPick={pick} onClose={() => setPicking(false)} /></div> : null}
+        {picking ? <div className="pointer-events-none absolute inset-x-0 top-0 h-6"><FieldPicker stepIndex={stepIndex} onPick={pick} onClose={() => setPicking(false)} /></div> : null}
       </div>
       <div ref={host} className={invalid ? "rounded-md ring-1 ring-red-400" : ""} />
     </div>

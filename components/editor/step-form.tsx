@@ -13,15 +13,21 @@ import { BranchesEditor, ConditionGroups } from "./condition-form";
 
 type Config = Record<string, unknown>;
 type Row = Record<string, string>;
+/** A field's new value, or a function of its current value in the store (never of a render's copy). */
+type Update<T = unknown> = T | ((old: T) => T);
 
 const inputCls =
   "w-full rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500";
 
-export function StepForm({ type, config, onChange, stepIndex, issues }: { type: string; config: Config; onChange: (c: Config) => void; stepIndex: number; issues?: ValidationIssue[] }) {
+// Edits reach the store as per-field updates applied to the store's current config: a render's
+// `config` may already be stale when a change arrives (CodeMirror reports changes outside React's
+// events; on a busy machine several can arrive before the next render), and merging into a stale
+// copy would silently undo an edit made just before (issue 13, the flaky editor spec).
+export function StepForm({ type, config, onChange, stepIndex, issues }: { type: string; config: Config; onChange: (key: string, update: (old: unknown) => unknown) => void; stepIndex: number; issues?: ValidationIssue[] }) {
   const action = getAction(type);
   const fields = useMemo(() => (action ? schemaFields(action.configSchema) : []), [action]);
   const hints = HINTS[type] ?? {};
-  const set = (key: string, value: unknown) => onChange({ ...config, [key]: value });
+  const set = (key: string, value: Update) => onChange(key, typeof value === "function" ? (value as (old: unknown) => unknown) : () => value);
   return (
     <div className="space-y-4">
       {fields.map(({ key, field }) => {
@@ -35,7 +41,7 @@ export function StepForm({ type, config, onChange, stepIndex, issues }: { type: 
   );
 }
 
-function FieldRow(props: { name: string; field: FieldKind; hint: FieldHint; value: unknown; onChange: (v: unknown) => void; stepIndex: number; issues: ValidationIssue[]; type: string }) {
+function FieldRow(props: { name: string; field: FieldKind; hint: FieldHint; value: unknown; onChange: (v: Update) => void; stepIndex: number; issues: ValidationIssue[]; type: string }) {
   const { name, field, hint, value, onChange, stepIndex, issues, type } = props;
   const t = useTranslations("editor");
   const locale = useEditorLocale();
@@ -76,7 +82,7 @@ function FieldRow(props: { name: string; field: FieldKind; hint: FieldHint; valu
     return (
       <div data-field={name} className="space-y-1">
         <span className="block text-sm font-medium text-slate-700">{label}</span>
-        <RowsTable name={name} type={type} columns={field.columns} hint={hint} rows={(value as Row[] | undefined) ?? []} onChange={onChange} stepIndex={stepIndex} />
+        <RowsTable name={name} type={type} columns={field.columns} hint={hint} rows={(value as Row[] | undefined) ?? []} onChange={(u) => onChange(typeof u === "function" ? (old: unknown) => u((old as Row[] | undefined) ?? []) : u)} stepIndex={stepIndex} />
         {errors}
       </div>
     );
@@ -137,24 +143,26 @@ function RowsTable(props: {
   columns: { key: string; kind: "string" | "enum"; options?: string[]; optional: boolean }[];
   hint: FieldHint;
   rows: Row[];
-  onChange: (rows: Row[]) => void;
+  onChange: (rows: Update<Row[]>) => void;
   stepIndex: number;
 }) {
   const { name, type, columns, hint, rows, onChange, stepIndex } = props;
   const t = useTranslations("editor");
   const shown = columns.filter((c) => !hint.hiddenColumns?.includes(c.key));
   const colLabel = (key: string) => (t.has(`columns.${name}.${key}`) ? t(`columns.${name}.${key}`) : t.has(`columns.${key}`) ? t(`columns.${key}`) : key);
-  const setCell = (i: number, key: string, v: string) => onChange(rows.map((r, n) => (n === i ? { ...r, [key]: v } : r)));
+  const setCell = (i: number, key: string, v: string) => onChange((old) => old.map((r, n) => (n === i ? { ...r, [key]: v } : r)));
   // The parser's output key is fixed once the name is first set, so renaming the label later
   // does not break tokens that later steps already hold.
   const fixKey = (i: number) => {
     if (type !== "json-parser" || name !== "outputs") return;
-    const row = rows[i];
-    if (row.key || !row.name?.trim()) return;
-    const taken = new Set(rows.filter((_, n) => n !== i).map((r) => outputKey({ name: r.name ?? "", key: r.key || undefined })));
-    let key = slugifyOutputName(row.name);
-    for (let k = 2; taken.has(key); k++) key = `${slugifyOutputName(row.name)}_${k}`;
-    onChange(rows.map((r, n) => (n === i ? { ...r, key } : r)));
+    onChange((old) => {
+      const row = old[i];
+      if (!row || row.key || !row.name?.trim()) return old;
+      const taken = new Set(old.filter((_, n) => n !== i).map((r) => outputKey({ name: r.name ?? "", key: r.key || undefined })));
+      let key = slugifyOutputName(row.name);
+      for (let k = 2; taken.has(key); k++) key = `${slugifyOutputName(row.name)}_${k}`;
+      return old.map((r, n) => (n === i ? { ...r, key } : r));
+    });
   };
   return (
     <div className="space-y-1" data-testid={`rows-${name}`}>
@@ -163,13 +171,13 @@ function RowsTable(props: {
           {shown.map((c) => <span key={c.key} className="text-xs font-medium text-slate-500">{colLabel(c.key)}</span>)}
           <span />
           {rows.map((row, i) => (
-            <RowCells key={i} i={i} row={row} shown={shown} hint={hint} name={name} colLabel={colLabel} setCell={setCell} fixKey={fixKey} stepIndex={stepIndex} remove={() => onChange(rows.filter((_, n) => n !== i))} />
+            <RowCells key={i} i={i} row={row} shown={shown} hint={hint} name={name} colLabel={colLabel} setCell={setCell} fixKey={fixKey} stepIndex={stepIndex} remove={() => onChange((old) => old.filter((_, n) => n !== i))} />
           ))}
         </div>
       ) : null}
       <button
         type="button"
-        onClick={() => onChange([...rows, emptyRow(columns)])}
+        onClick={() => onChange((old) => [...old, emptyRow(columns)])}
         className="rounded px-1.5 py-0.5 text-xs font-medium text-indigo-600 hover:bg-indigo-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500"
       >
         + {t(`add.${name}`)}

@@ -4,7 +4,7 @@ import { useTranslations } from "next-intl";
 import { getAction } from "@/lib/actions/registry";
 import { Button } from "@/components/ui/button";
 import { useEditor, useEditorLocale, useStore } from "./context";
-import { patchStep, removeStep, shiftStep, testStep, visibleIssues } from "./actions";
+import { patchStep, patchStepConfig, removeStep, shiftStep, testStep, visibleIssues } from "./actions";
 import { StepForm } from "./step-form";
 import { StepResult } from "./result-view";
 import { ActionIcon } from "./icons";
@@ -21,7 +21,8 @@ export function StepPanel({ stepId }: { stepId: string }) {
   const result = useEditor((s) => s.results[stepId]);
   const [testing, setTesting] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const onConfig = useCallback((config: Record<string, unknown>) => patchStep(store, stepId, { config }), [store, stepId]);
+  // Applied to the store's current config, not this render's copy (see StepForm).
+  const onConfig = useCallback((key: string, update: (old: unknown) => unknown) => patchStepConfig(store, stepId, key, update), [store, stepId]);
   if (!step) return null;
   const action = getAction(step.type);
 

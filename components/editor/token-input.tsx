@@ -42,7 +42,8 @@ export function TokenInput({ value, onChange, stepIndex, label, ariaLabel, place
 
   const pick = (token: string) => {
     const [from, to] = caret.current;
-    const next = insertAt(value, from, to, token);
+    // The input's own text, not this render's copy: typing may have run ahead of the render.
+    const next = insertAt(input.current?.value ?? value, from, to, token);
     onChange(next.text);
     setPicking(false);
     caret.current = [next.caret, next.caret];

@@ -27,9 +27,12 @@ describe("truncation display", () => {
     expect(formatBytes(1536, "en")).toBe("1.5 KB");
     expect(formatBytes(5 * 1024 * 1024, "en")).toBe("5.0 MB");
     expect(formatDuration(null)).toBe("—");
-    expect(formatDuration(240)).toBe("240 ms");
-    expect(formatDuration(1234)).toBe("1.23 s");
-    expect(formatDuration(125_000)).toBe("2 min 5 s");
+    expect(formatDuration(240)).toBe("240 мс");
+    expect(formatDuration(1234)).toBe("1,23 с");
+    expect(formatDuration(125_000)).toBe("2 мин 5 с");
+    expect(formatDuration(240, "en")).toBe("240 ms");
+    expect(formatDuration(1234, "en")).toBe("1.23 s");
+    expect(formatDuration(125_000, "en")).toBe("2 min 5 s");
   });
 });
 

@@ -40,12 +40,15 @@ export function jsonText(value: unknown): string {
   return JSON.stringify(value, null, 2) ?? "";
 }
 
-export function formatDuration(ms: number | null | undefined): string {
+/** 840 → «840 мс», 1530 → «1,53 с», 75000 → «1 мин 15 с» (English: ms, s, min). */
+export function formatDuration(ms: number | null | undefined, locale: "ru" | "en" = "ru"): string {
   if (ms === null || ms === undefined) return "—";
-  if (ms < 1000) return `${ms} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+  const u = locale === "ru" ? { ms: "мс", s: "с", min: "мин" } : { ms: "ms", s: "s", min: "min" };
+  const num = (v: string) => (locale === "ru" ? v.replace(".", ",") : v);
+  if (ms < 1000) return `${ms} ${u.ms}`;
+  if (ms < 60_000) return `${num((ms / 1000).toFixed(ms < 10_000 ? 2 : 1))} ${u.s}`;
   const m = Math.floor(ms / 60_000);
-  return `${m} min ${Math.round((ms % 60_000) / 1000)} s`;
+  return `${m} ${u.min} ${Math.round((ms % 60_000) / 1000)} ${u.s}`;
 }
 
 export type HttpExchange = {

@@ -2,7 +2,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useFormatter, useTranslations } from "next-intl";
+import { useFormatter, useLocale, useTranslations } from "next-intl";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { api } from "@/components/ui/api";
@@ -43,6 +43,7 @@ export function RunList({
 }) {
   const t = useTranslations("historyPage");
   const format = useFormatter();
+  const locale = useLocale() === "en" ? "en" : "ru";
   const router = useRouter();
   const [runs, setRuns] = useState(initial.runs);
   const [next, setNext] = useState(initial.nextCursor);
@@ -248,12 +249,18 @@ export function RunList({
                   </td>
                   {!search.pipelineId ? <td className="max-w-48 truncate px-4 py-2 text-slate-600">{r.pipelineName}</td> : null}
                   <td className="px-4 py-2">
-                    <div className="flex items-center gap-1.5">
+                    <div className="flex flex-wrap items-center gap-1.5">
                       <RunStatusBadge status={r.status} />
                       {r.rerunOfId ? <span className="rounded bg-slate-100 px-1.5 text-[11px] text-slate-500">↺ {t("rerunOf")}</span> : null}
+                      {r.fixedByRunId ? (
+                        <Link href={`/history/${r.fixedByRunId}`} onClick={(e) => e.stopPropagation()} data-testid="fixed-by-rerun"
+                          className="whitespace-nowrap rounded bg-emerald-50 px-1.5 text-[11px] text-emerald-700 hover:underline" title={t("fixedByRerunTitle")}>
+                          ✓ {t("fixedByRerun")}
+                        </Link>
+                      ) : null}
                     </div>
                   </td>
-                  <td className="whitespace-nowrap px-4 py-2 text-right tabular-nums text-slate-600">{formatDuration(r.durationMs)}</td>
+                  <td className="whitespace-nowrap px-4 py-2 text-right tabular-nums text-slate-600">{formatDuration(r.durationMs, locale)}</td>
                   <td className="px-4 py-2 text-right tabular-nums text-slate-600">{r.attempts}</td>
                   <td className="w-full max-w-0 px-4 py-2">
                     <div className="truncate text-slate-700" data-testid="run-summary">{r.payloadPruned ? <span className="italic text-slate-400">{t("pruned")}</span> : r.summary}</div>

@@ -12,15 +12,17 @@ import { PIPELINE_TEMPLATES, getTemplate, isAdvancedInput } from "@/lib/template
 import { checkSecret, checkTemplateValues, type TemplateInput } from "@/lib/templates/template-inputs";
 import { KLIENTIKS_EVENTS, type KlientiksEventId } from "@/lib/templates/klientiks-events";
 import { KlientiksUrlBuilder } from "./klientiks-url-builder";
+import { FirstRun } from "./first-run";
+import { credentialFits } from "@/lib/templates/credential-match";
 import { useBusyAction } from "@/components/ui/use-busy-action";
 
 export type WizardCredential = { id: string; name: string; hint: string };
 type Option = { id: string; name: string };
-type Created = { id: string; name: string; webhookUrl: string; steps: number };
+type Created = { id: string; name: string; webhookUrl: string; steps: number; running: boolean };
 
 const selectClass = "block w-full rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm disabled:bg-slate-50";
 
-export function TemplateWizard({ credentials }: { credentials: WizardCredential[] }) {
+export function TemplateWizard({ credentials: allCredentials }: { credentials: WizardCredential[] }) {
   const t = useTranslations("kit");
   const td = useTranslations("destinations");
   const locale = useLocale() === "en" ? "en" : "ru";
@@ -33,9 +35,12 @@ export function TemplateWizard({ credentials }: { credentials: WizardCredential[
   const [nameTouched, setNameTouched] = useState(false);
   const [event, setEvent] = useState<KlientiksEventId>(PIPELINE_TEMPLATES[0].defaultEvent);
 
+  // Only keys for this template's destination are offered (rule: lib/templates/credential-match.ts).
+  const fitting = (tpl: typeof template) => allCredentials.filter((c) => credentialFits(tpl.destination, c.name));
+  const credentials = fitting(template);
   const [credMode, setCredMode] = useState<"existing" | "new">(credentials.length ? "existing" : "new");
   const [credentialId, setCredentialId] = useState(credentials[0]?.id ?? "");
-  const [credName, setCredName] = useState(() => freeName(template.credential.defaultName, credentials));
+  const [credName, setCredName] = useState(() => freeName(template.credential.defaultName, allCredentials));
   const [values, setValues] = useState<Record<string, string>>({});
   const [secret, setSecret] = useState("");
 
@@ -43,6 +48,7 @@ export function TemplateWizard({ credentials }: { credentials: WizardCredential[
   const [funnelId, setFunnelId] = useState("");
   const [statuses, setStatuses] = useState<Option[] | null>(null);
   const [statusId, setStatusId] = useState("");
+  const [launch, setLaunch] = useState(true);
 
   const { busy, error, setError, run: guarded } = useBusyAction();
   const [created, setCreated] = useState<Created | null>(null);
@@ -61,7 +67,10 @@ export function TemplateWizard({ credentials }: { credentials: WizardCredential[
     setEvent(next.defaultEvent);
     setValues({});
     if (!nameTouched) setName(next.title[locale]);
-    if (next.credential.defaultName !== template.credential.defaultName) setCredName(freeName(next.credential.defaultName, credentials));
+    if (next.credential.defaultName !== template.credential.defaultName) setCredName(freeName(next.credential.defaultName, allCredentials));
+    const offered = fitting(next);
+    setCredMode(offered.length ? "existing" : "new");
+    setCredentialId(offered[0]?.id ?? "");
   }
 
   const tokenReady = credMode === "existing" ? !!credentialId : credName.trim() !== "" && secret.trim() !== "";
@@ -100,6 +109,8 @@ export function TemplateWizard({ credentials }: { credentials: WizardCredential[
     if (!id) return;
     const res = await weeekCall<{ statuses: Option[] }>(`/api/v1/weeek/funnels/${encodeURIComponent(id)}/statuses`);
     setStatuses(res.statuses);
+    // New deals start in the funnel's first column, as in Weeek's own «+ Сделка»; one click to change.
+    if (res.statuses.length > 0) setStatusId(res.statuses[0].id);
   }
 
   function create() {
@@ -117,7 +128,17 @@ export function TemplateWizard({ credentials }: { credentials: WizardCredential[
         { body },
       );
       setSecret("");
-      setCreated({ id: res.pipeline.id, name: res.pipeline.name, webhookUrl: res.pipeline.webhookUrl, steps: res.pipeline.definition.steps.length });
+      const made = { id: res.pipeline.id, name: res.pipeline.name, webhookUrl: res.pipeline.webhookUrl, steps: res.pipeline.definition.steps.length, running: false };
+      if (launch) {
+        try {
+          await api(`/api/v1/pipelines/${made.id}/start`, { method: "POST" });
+          made.running = true;
+        } catch (e) {
+          // Created but not started: step 4 says so and offers the editor, where «Запустить» explains.
+          setError((e as Error).message);
+        }
+      }
+      setCreated(made);
       setStep(4);
     });
   }
@@ -278,6 +299,13 @@ export function TemplateWizard({ credentials }: { credentials: WizardCredential[
             </>
           ) : null}
           <p className="text-sm text-slate-600">{t("summary", { name: name.trim(), count: stepCount })}</p>
+          <label className="flex items-start gap-2 text-sm text-slate-700">
+            <input type="checkbox" className="mt-0.5 h-4 w-4" checked={launch} onChange={(e) => setLaunch(e.target.checked)} data-testid="wizard-launch" />
+            <span>
+              <span className="font-medium">{t("launchNow")}</span>
+              <span className="block text-xs text-slate-500">{t("launchNowHint")}</span>
+            </span>
+          </label>
           <div className="flex gap-2">
             <Button onClick={() => setStep(2)}>{t("back")}</Button>
             <Button variant="primary" disabled={busy || (needsStatus && !statusId)} onClick={create} data-testid="wizard-create">
@@ -289,8 +317,11 @@ export function TemplateWizard({ credentials }: { credentials: WizardCredential[
 
       {step === 4 && created ? (
         <div className="space-y-5">
-          <p className="rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-800" role="status">{t("created", { name: created.name })}</p>
-          <p className="text-sm text-slate-600">{t("doneHint")}</p>
+          <p className="rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-800" role="status">
+            {t("created", { name: created.name })} {created.running ? t("createdRunning") : null}
+          </p>
+          <p className="text-sm text-slate-600">{created.running ? t("doneHintRunning") : t("doneHint")}</p>
+          {created.running ? <FirstRun pipelineId={created.id} /> : null}
           <KlientiksUrlBuilder webhookUrl={created.webhookUrl} defaultEvent={event} />
           <Link
             href={`/pipelines/${created.id}`}

@@ -26,6 +26,8 @@ export type RunListItem = {
   rejectReason: string | null;
   /** WAITING runs: when their «Задержка» ends. */
   waitUntil: string | null;
+  /** A FAILED run that a later re-run of it fixed: that SUCCEEDED re-run (the newest one). */
+  fixedByRunId: string | null;
 };
 
 type Row = Omit<RunListItem, "receivedAt" | "startedAt" | "finishedAt" | "summary" | "waitUntil"> & {
@@ -46,6 +48,8 @@ const COLUMNS = `
   r."waitUntil" AT TIME ZONE 'UTC' AS "waitUntil",
   r."durationMs", r.attempts, left(r.error, 300) AS error, r."rerunOfId", r."resumeFromStepId",
   r."payloadPruned", left(r."rejectReason", 300) AS "rejectReason",
+  (SELECT rr.id FROM "Run" rr WHERE r.status = 'FAILED' AND rr."rerunOfId" = r.id AND rr.status = 'SUCCEEDED'
+     ORDER BY rr."receivedAt" DESC LIMIT 1) AS "fixedByRunId",
   (SELECT json_agg(json_build_array(e.key,
             left(CASE WHEN json_typeof(e.value) = 'string' THEN e.value #>> '{}' ELSE e.value::text END, 80)))
      FROM (SELECT key, value FROM json_each(CASE WHEN json_typeof(r.payload) = 'object' THEN r.payload

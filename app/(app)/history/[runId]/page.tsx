@@ -8,6 +8,7 @@ import { JsonView } from "@/components/history/json-view";
 import { RerunControls } from "@/components/history/rerun-controls";
 import { LiveRefresh } from "@/components/history/live-refresh";
 import { explainStepError, formatBytes, formatDuration, httpExchange } from "@/components/history/run-display";
+import { getAction } from "@/lib/actions/registry";
 
 export const dynamic = "force-dynamic";
 
@@ -32,6 +33,7 @@ export default async function RunPage({ params }: { params: Promise<{ runId: str
       return s.actionType === "condition" && out && typeof out.branchName === "string" ? `${name} (${out.branchName})` : name;
     })
     .join(" → ");
+  const isGet = run.request.method.toUpperCase() === "GET";
   const failed = run.status === "FAILED" ? (run.steps.find((s) => s.stepId === run.failedStepId) ?? run.steps.find((s) => s.status === "FAILED")) : undefined;
 
   return (
@@ -47,7 +49,7 @@ export default async function RunPage({ params }: { params: Promise<{ runId: str
           <Meta label={t("received")} value={when(run.receivedAt)} />
           <Meta label={t("started")} value={when(run.startedAt)} />
           <Meta label={t("finished")} value={when(run.finishedAt)} />
-          <Meta label={t("duration")} value={formatDuration(run.durationMs)} />
+          <Meta label={t("duration")} value={formatDuration(run.durationMs, locale)} />
         </dl>
         <div className="mt-3 flex flex-wrap items-center gap-x-4 gap-y-1 text-sm">
           <Link href={`/history/${run.id}/version`} className="text-indigo-700 hover:underline" data-testid="version-link">
@@ -139,11 +141,14 @@ export default async function RunPage({ params }: { params: Promise<{ runId: str
           <Meta label={t("contentType")} value={run.request.contentType ?? "—"} />
           <Meta label={t("size")} value={formatBytes(run.request.sizeBytes, locale)} />
         </dl>
+        {/* A GET (Klientiks' webhooks) carries its data in the query string: that opens first. */}
         <div className="grid gap-2 lg:grid-cols-2">
-          <JsonView title={t("query")} value={run.request.query} />
+          <JsonView title={t("query")} value={run.request.query} open={isGet} testId="request-query" />
           <JsonView title={t("headers")} value={run.request.headers} />
         </div>
-        <JsonView title={t("body")} value={run.request.body ?? run.request.rawBody ?? null} open testId="request-body" />
+        {isGet && run.request.body == null && !run.request.rawBody ? null : (
+          <JsonView title={t("body")} value={run.request.body ?? run.request.rawBody ?? null} open={!isGet} testId="request-body" />
+        )}
         {run.request.rawBody && run.request.body !== null ? <JsonView title={t("rawBody")} value={run.request.rawBody} /> : null}
         <JsonView title={t("payload")} value={run.payload} />
       </section>
@@ -153,7 +158,7 @@ export default async function RunPage({ params }: { params: Promise<{ runId: str
         {run.steps.length === 0 ? <p className="text-sm text-slate-500">{t(run.status === "DUPLICATE" ? "noStepsDuplicate" : "noSteps")}</p> : null}
         <ol className="relative space-y-4 border-l-2 border-slate-200 pl-6">
           {run.steps.map((s) => (
-            <StepRow key={s.stepId} step={s} t={t} when={when} pipelineId={run.pipeline.id} explainedStepId={run.error ? failed?.stepId : undefined} />
+            <StepRow key={s.stepId} step={s} t={t} when={when} locale={locale} pipelineId={run.pipeline.id} explainedStepId={run.error ? failed?.stepId : undefined} />
           ))}
         </ol>
       </section>
@@ -203,7 +208,8 @@ function ErrorExplain({ step, pipelineId, t }: { step: RunStepView; pipelineId: 
   );
 }
 
-function StepRow({ step: s, t, when, pipelineId, explainedStepId }: { step: RunStepView; t: T; when: (iso: string) => string; pipelineId: string; explainedStepId?: string }) {
+function StepRow({ step: s, t, when, locale, pipelineId, explainedStepId }: { step: RunStepView; t: T; when: (iso: string) => string; locale: "ru" | "en"; pipelineId: string; explainedStepId?: string }) {
+  const actionLabel = getAction(s.actionType)?.label[locale] ?? s.actionType;
   const http = httpExchange(s);
   if (s.status === "SKIPPED") {
     return (
@@ -222,11 +228,11 @@ function StepRow({ step: s, t, when, pipelineId, explainedStepId }: { step: RunS
     <li className="relative" data-testid="step" data-step-id={s.stepId} data-status={s.status}>
       <span className={`absolute -left-[31px] top-1.5 h-3 w-3 rounded-full ring-4 ring-white ${dot}`} aria-hidden />
       <div className="flex flex-wrap items-center gap-2">
-        <span className="font-medium text-slate-900">{s.position + 1}. {s.name || s.actionType}</span>
-        <span className="text-xs text-slate-400">{s.actionType}</span>
+        <span className="font-medium text-slate-900">{s.position + 1}. {s.name || actionLabel}</span>
+        <span className="text-xs text-slate-400" data-testid="step-action">{actionLabel}</span>
         <RunStatusBadge status={s.status} step />
         <span className="text-xs text-slate-500">{t("attempts", { count: s.attempts })}</span>
-        <span className="text-xs text-slate-500">{formatDuration(s.durationMs)}</span>
+        <span className="text-xs text-slate-500">{formatDuration(s.durationMs, locale)}</span>
         <span className="text-xs text-slate-400">{when(s.startedAt)}</span>
         {s.truncated ? <span className="rounded bg-amber-100 px-1.5 py-0.5 text-xs text-amber-800" data-testid="step-truncated">✂ {t("truncatedStep")}</span> : null}
       </div>
