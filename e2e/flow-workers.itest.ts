@@ -93,11 +93,14 @@ describe("flow control in worker processes", () => {
       ],
     };
     const p = await createRunningPipeline(userId, def);
+    const first = spawnWorker(workerEnv());
+    // The times count from a worker that is up: on a busy machine starting one can take longer
+    // than the first wait, and a time already past does not wait at all.
+    await waitFor(async () => first.pid() !== undefined, 90_000, `the worker's ready line (log: ${first.output()})`);
     const base = Date.now();
     // Times spread over the crash: the first comes due while no worker is alive.
     const offsets = [9_000, 14_000, 20_000, 26_000];
     const runs = await Promise.all(offsets.map((ms, n) => insertRun(p.id, userId, { n: String(n), at: new Date(base + ms).toISOString() }).then((id) => ({ id, at: base + ms }))));
-    const first = spawnWorker(workerEnv());
     try {
       await enqueue(runs.map((r) => r.id));
       await waitFor(async () => (await prisma.run.count({ where: { id: { in: runs.map((r) => r.id) }, status: "WAITING" } })) === runs.length, 30_000, `runs WAITING (log: ${first.output()})`);
@@ -113,6 +116,8 @@ describe("flow control in worker processes", () => {
     await waitFor(async () => Date.now() > runs[0].at + 500, 20_000, "the first run's time");
     const second = spawnWorker(workerEnv());
     try {
+      await waitFor(async () => second.pid() !== undefined, 90_000, `the second worker's ready line (log: ${second.output()})`);
+      const secondReadyAt = Date.now();
       await waitFor(
         async () => (await prisma.run.count({ where: { id: { in: runs.map((r) => r.id) }, status: "SUCCEEDED" } })) === runs.length,
         60_000,
@@ -124,7 +129,8 @@ describe("flow control in worker processes", () => {
         expect(hits.length).toBe(1);
         expect(hits[0].at).toBeGreaterThanOrEqual(r.at);
         // At its time: the delayed job wakes it (the one due during the outage: when a worker is back).
-        if (r.at > Date.now() - 60_000 && r !== runs[0]) expect(hits[0].at - r.at).toBeLessThan(5_000);
+        // (Punctuality is only asked of runs that fell due with the new worker already up.)
+        if (r.at > secondReadyAt) expect(hits[0].at - r.at).toBeLessThan(5_000);
       }
       const steps = await prisma.runStep.findMany({ where: { runId: { in: runs.map((r) => r.id) } } });
       expect(steps.every((s) => s.status === "SUCCEEDED")).toBe(true);
@@ -134,7 +140,7 @@ describe("flow control in worker processes", () => {
       await second.gone();
       await dest.close();
     }
-  }, 150_000);
+  }, 240_000);
 
   it("three workers, 200 runs to one host limited to 5/s: at most 5 requests in any second, all succeed", async () => {
     const dest = await startTimedServer(5);

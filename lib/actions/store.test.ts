@@ -59,7 +59,7 @@ describe("«Хранилище» steps", () => {
 
   it("config checks, outputs and summaries", () => {
     const step = (type: string, config: Record<string, unknown>) => ({ id: "s1", type, name: "", config });
-    expect(validateStep(step("store-save", { operation: "set", collection: "c", key: "k", value: "" })).map((i) => i.text.ru)).toEqual(["Шаг 1: config.value — обязательное поле"]);
+    expect(validateStep(step("store-save", { operation: "set", collection: "c", key: "k", value: "" })).map((i) => i.text.ru)).toEqual(["Шаг 1: «Значение (JSON)» — обязательное поле"]);
     expect(validateStep(step("store-find", { collection: "", key: "k" })).map((i) => i.path)).toEqual(["config.collection"]);
     expect(validateStep(step("store-save", { operation: "delete", collection: "c", key: "k" }))).toEqual([]);
     const save = getAction("store-save")!;

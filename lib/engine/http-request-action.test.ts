@@ -158,9 +158,11 @@ describe("HTTP-запрос", () => {
       expect(r.record.error?.detail?.message).toBe(message);
       expect(JSON.stringify(r.record.error)).not.toContain("secret-token-XYZ");
     }
-    setup({ status: 429, body: "{}" }, { status: 429, body: "{}" });
-    const limited = await runOne("http-request", baseConfig({ maxAttempts: 2 }), { credentials, outputs, http: client, sleeps: [] });
-    expect(limited.record.error?.detail).toMatchObject({ kind: "rate-limit", status: 429, attempts: 2 });
+    // 429 is waited out, not counted against attempts (flow control): it never ends as an error here.
+    setup({ status: 429, body: "{}" }, { status: 429, body: "{}" }, { status: 200, body: '{"ok":1}' });
+    const limited = await runOne("http-request", baseConfig({ maxAttempts: 1 }), { credentials, outputs, http: client, sleeps: [] });
+    expect(limited.record.status).toBe("succeeded");
+    expect(limited.record.attempts).toBe(3);
     setup({ status: 503, body: "down" });
     const down = await runOne("http-request", baseConfig({ maxAttempts: 1 }), { credentials, outputs, http: client });
     expect(down.record.error?.detail).toMatchObject({ kind: "server", status: 503, body: "down" });
