@@ -164,7 +164,7 @@ export function validateDefinition(input: unknown): ValidationResult {
     return { ok: false, issues };
   }
   const def = shape.data;
-  const issues: ValidationIssue[] = [...dedupIssues(def), ...replyIssues(def), ...signatureIssues(def)];
+  const issues: ValidationIssue[] = [...dedupIssues(def), ...replyIssues(def), ...signatureIssues(def), ...vkIssues(def)];
   const earlier = new Map<string, Set<string> | null>();
   issues.push(...validateGraph(def));
   const ancestors = def.edges ? ancestorsOf(def) : null;
@@ -235,6 +235,15 @@ function signatureIssues(def: PipelineDefinition): ValidationIssue[] {
       en: s.method === "secret-query" ? "enter the query parameter carrying the secret" : "enter the header carrying the signature",
     }));
   return issues;
+}
+
+/** A VK source cannot pass VK's handshake without the confirmation string. */
+function vkIssues(def: PipelineDefinition): ValidationIssue[] {
+  if (def.sourceType !== "vk" || (def.vk?.confirmation ?? "") !== "") return [];
+  return [makeIssue(-1, {}, "vk.confirmation", "vk_confirmation", {
+    ru: "введите строку, которую должен вернуть сервер (VK → Управление сообществом → Работа с API → Callback API)",
+    en: "enter the confirmation string VK shows (Community → API usage → Callback API)",
+  })];
 }
 
 /** The source's deduplication key must read the request: at least one {{source.…}} token, no step outputs. */

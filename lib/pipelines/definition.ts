@@ -81,6 +81,20 @@ export const signatureSchema = z.object({
 });
 export type SignatureConfig = z.infer<typeof signatureSchema>;
 
+/**
+ * Ready-made sources (docs/tilda.md, docs/vk.md): "tilda" answers «ok» and records Tilda's
+ * connection check (test=test) without executing it; "vk" answers VK Callback API's confirmation
+ * request with `vk.confirmation`, every other event with «ok», and checks VK's `secret`.
+ */
+export const SOURCE_TYPES = ["webhook", "tilda", "vk"] as const;
+export const vkSourceSchema = z.object({
+  /** The string VK shows in «Строка, которую должен вернуть сервер». */
+  confirmation: z.string().trim().max(100).regex(/^[A-Za-z0-9_-]*$/, "строка подтверждения VK — латинские буквы и цифры").default(""),
+  /** A «Ключи доступа» entry holding the «Секретный ключ» set in VK; empty = not checked. */
+  credential: z.string().max(200).default(""),
+});
+export type VkSourceConfig = z.infer<typeof vkSourceSchema>;
+
 /** "source" (the received request) or a step id. */
 export const SOURCE_NODE = "source";
 
@@ -104,6 +118,8 @@ export const definitionSchema = z.object({
    */
   edges: z.array(edgeSchema).max(1000).optional(),
   dedup: dedupSchema.optional(),
+  sourceType: z.enum(SOURCE_TYPES).optional(),
+  vk: vkSourceSchema.optional(),
   reply: replySchema.optional(),
   signature: signatureSchema.optional(),
 });

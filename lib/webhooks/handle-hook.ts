@@ -7,7 +7,7 @@ import { pool } from "../db";
 import { parseRequest, rateLimited, tooLarge, type ParsedRequest, type RequestRejection } from "./parse-request";
 import { defaultIngester, type Ingester } from "./ingest";
 import { createHookRateLimiter, type HookRateLimiter } from "./rate-limit";
-import { checkSignature, defaultSourceSettings, renderReply, type SourceSettings, type SourceSettingsCache } from "./source-settings";
+import { checkSignature, defaultSourceSettings, renderReply, sourceProtocol, type Reply, type SourceSettings, type SourceSettingsCache } from "./source-settings";
 
 const ACCEPTED_METHODS = new Set(["GET", "POST", "PUT", "PATCH", "DELETE"]);
 const ALLOW = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";
@@ -146,10 +146,11 @@ export function createHookHandler(options: HookHandlerOptions = {}) {
     rejection: RequestRejection | null,
     receivedAt: Date,
     settings?: SourceSettings,
+    special?: { note?: string; reply: Reply },
   ): Promise<void> {
     let result;
     try {
-      result = await getIngester().ingest({ token, request, rejectReason: rejection?.reason ?? null, receivedAt });
+      result = await getIngester().ingest({ token, request, rejectReason: rejection?.reason ?? null, skipNote: special?.note ?? null, receivedAt });
     } catch (err) {
       logStoreFailure(err);
       return unavailable(res);
@@ -163,8 +164,10 @@ export function createHookHandler(options: HookHandlerOptions = {}) {
         rejection.headers,
       );
     }
+    if (special?.note) return sendText(res, special.reply);
     const reply = settings?.reply ? renderReply(settings.reply, request, result.runId) : null;
     if (reply) return sendText(res, reply);
+    if (special) return sendText(res, special.reply);
     send(res, 200, { ok: true, runId: result.runId });
   }
 
@@ -255,6 +258,12 @@ export function createHookHandler(options: HookHandlerOptions = {}) {
         return store(res, token, outcome.request, rejection, receivedAt);
       }
     }
+    const protocol = sourceProtocol(settings, outcome.request.payload);
+    if (protocol?.kind === "reject") {
+      const rejection: RequestRejection = { status: 401, code: "bad_signature", message: "Secret check failed", reason: protocol.reason, request: outcome.request };
+      return store(res, token, outcome.request, rejection, receivedAt);
+    }
+    if (protocol) return store(res, token, outcome.request, null, receivedAt, settings, protocol.kind === "record" ? { note: protocol.note, reply: protocol.reply } : { reply: protocol.reply });
     return store(res, token, outcome.request, null, receivedAt, settings);
   }
 }

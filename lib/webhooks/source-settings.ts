@@ -7,11 +7,15 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { pool } from "../db";
 import { credentialAad, decryptSecret } from "../credentials/crypto";
-import { replySchema, RUN_ID_TOKEN, signatureSchema, type ReplyConfig, type SignatureConfig } from "../pipelines/definition";
+import { replySchema, RUN_ID_TOKEN, signatureSchema, vkSourceSchema, type ReplyConfig, type SignatureConfig } from "../pipelines/definition";
 import { renderJson, renderText, toText } from "../engine/templates";
 import type { ParsedRequest } from "./parse-request";
 
 export type SourceSettings = {
+  /** Ready-made sources with their own protocol (absent = a plain webhook). */
+  type?: "tilda" | "vk";
+  /** VK: the confirmation string and VK's secret (null = not checked). */
+  vk?: { confirmation: string; credential: string; secret: string | null };
   reply?: ReplyConfig;
   /** Present when the check is enabled; secret null = the access key is missing or unreadable. */
   signature?: SignatureConfig & { secret: string | null };
@@ -31,15 +35,34 @@ type Row = {
   iv: string | null;
   tag: string | null;
   keyId: string | null;
+  sourceType: string | null;
+  vk: unknown;
+  vkCiphertext: string | null;
+  vkIv: string | null;
+  vkTag: string | null;
+  vkKeyId: string | null;
 };
+
+function decrypt(userId: string, c: { ciphertext: string | null; iv: string | null; tag: string | null; keyId: string | null }): string | null {
+  if (!c.ciphertext || !c.iv || !c.tag || !c.keyId) return null;
+  try {
+    return decryptSecret({ ciphertext: c.ciphertext, iv: c.iv, tag: c.tag, keyId: c.keyId }, credentialAad(userId));
+  } catch {
+    return null;
+  }
+}
 
 export async function loadSourceSettings(): Promise<Map<string, SourceSettings>> {
   const r = await pool().query<Row>(
     `SELECT p."webhookToken", p."userId", p.definition->'reply' AS reply, p.definition->'signature' AS signature,
-            c.ciphertext, c.iv, c.tag, c."keyId"
+            c.ciphertext, c.iv, c.tag, c."keyId",
+            p.definition->>'sourceType' AS "sourceType", p.definition->'vk' AS vk,
+            k.ciphertext AS "vkCiphertext", k.iv AS "vkIv", k.tag AS "vkTag", k."keyId" AS "vkKeyId"
        FROM "Pipeline" p
        LEFT JOIN "Credential" c ON c."userId" = p."userId" AND c.name = p.definition->'signature'->>'credential'
-      WHERE p.definition->'reply'->>'enabled' = 'true' OR p.definition->'signature'->>'enabled' = 'true'`,
+       LEFT JOIN "Credential" k ON k."userId" = p."userId" AND k.name = p.definition->'vk'->>'credential'
+      WHERE p.definition->'reply'->>'enabled' = 'true' OR p.definition->'signature'->>'enabled' = 'true'
+         OR p.definition->>'sourceType' IN ('tilda', 'vk')`,
   );
   const out = new Map<string, SourceSettings>();
   for (const row of r.rows) {
@@ -48,17 +71,19 @@ export async function loadSourceSettings(): Promise<Map<string, SourceSettings>>
     if (reply.success && reply.data.enabled) s.reply = reply.data;
     const sig = signatureSchema.safeParse(row.signature);
     if (sig.success && sig.data.enabled) {
-      let secret: string | null = null;
-      if (row.ciphertext && row.iv && row.tag && row.keyId) {
-        try {
-          secret = decryptSecret({ ciphertext: row.ciphertext, iv: row.iv, tag: row.tag, keyId: row.keyId }, credentialAad(row.userId));
-        } catch {
-          secret = null;
-        }
-      }
-      s.signature = { ...sig.data, secret };
+      s.signature = { ...sig.data, secret: decrypt(row.userId, row) };
     }
-    if (s.reply || s.signature) out.set(row.webhookToken, s);
+    if (row.sourceType === "tilda") s.type = "tilda";
+    if (row.sourceType === "vk") {
+      const vk = vkSourceSchema.safeParse(row.vk ?? {});
+      const cfg = vk.success ? vk.data : { confirmation: "", credential: "" };
+      s.type = "vk";
+      s.vk = {
+        ...cfg,
+        secret: cfg.credential ? decrypt(row.userId, { ciphertext: row.vkCiphertext, iv: row.vkIv, tag: row.vkTag, keyId: row.vkKeyId }) : null,
+      };
+    }
+    if (s.reply || s.signature || s.type) out.set(row.webhookToken, s);
   }
   return out;
 }
@@ -198,4 +223,38 @@ export function renderReply(reply: ReplyConfig, request: ParsedRequest, runId: s
   }
   const empty = reply.status === 204 || reply.status === 205 || reply.status === 304;
   return { status: reply.status, headers, body: empty ? "" : body };
+}
+
+// ── ready-made sources ───────────────────────────────────────────────────────────────────────
+
+const TEXT_OK: Reply = { status: 200, headers: { "Content-Type": "text/plain; charset=utf-8" }, body: "ok" };
+
+export type SourceProtocol =
+  /** Store normally, then answer with `reply` (unless a custom reply is configured). */
+  | { kind: "store"; reply: Reply }
+  /** Store as FILTERED with the note (not executed), answer with `reply`. */
+  | { kind: "record"; note: string; reply: Reply }
+  /** Store as REJECTED with the reason, answer 401. */
+  | { kind: "reject"; reason: string };
+
+/** What a Tilda / VK source does with a parsed request; null for a plain webhook. */
+export function sourceProtocol(settings: SourceSettings | undefined, payload: Record<string, unknown>): SourceProtocol | null {
+  if (settings?.type === "tilda") {
+    // Tilda checks a new webhook with a POST of test=test and expects a 200 (docs/tilda.md).
+    if (payload.test === "test") return { kind: "record", note: "Проверка подключения Tilda (test=test): записана, шаги не выполнялись", reply: TEXT_OK };
+    return { kind: "store", reply: TEXT_OK };
+  }
+  if (settings?.type === "vk" && settings.vk) {
+    const vk = settings.vk;
+    if (vk.credential) {
+      if (vk.secret === null) return { kind: "reject", reason: `Секрет VK не проверен: ключ доступа «${vk.credential}» не найден — запрос отклонён` };
+      const got = typeof payload.secret === "string" ? payload.secret : null;
+      if (got === null) return { kind: "reject", reason: "Нет секретного ключа VK (поле secret) — запрос отклонён" };
+      if (!safeEqual(got, vk.secret)) return { kind: "reject", reason: "Неверный секретный ключ VK (поле secret)" };
+    }
+    const text = (body: string): Reply => ({ ...TEXT_OK, body });
+    if (payload.type === "confirmation") return { kind: "record", note: "Подтверждение адреса VK Callback API: отправлена строка подтверждения, шаги не выполнялись", reply: text(vk.confirmation) };
+    return { kind: "store", reply: TEXT_OK };
+  }
+  return null;
 }
