@@ -7,8 +7,8 @@ import { httpRequest } from "./http-request";
 import { jsonParser } from "./json-parser";
 import { conditionAction, delayAction, filterAction } from "./flow";
 import { storeFind, storeFindOrCreate, storeSave } from "./store";
-import { ancestorsOf, definitionSchema, SOURCE_NODE, type PipelineDefinition, type StepDefinition } from "../pipelines/definition";
-import { collectTokens, describeToken } from "../engine/templates";
+import { ancestorsOf, definitionSchema, HEADER_NAME, RUN_ID_TOKEN, SOURCE_NODE, type PipelineDefinition, type StepDefinition } from "../pipelines/definition";
+import { checkJsonTemplate, collectTokens, describeToken, problemOf } from "../engine/templates";
 import { labelPath } from "./field-labels";
 
 const ACTIONS: readonly AnyAction[] = [
@@ -164,7 +164,7 @@ export function validateDefinition(input: unknown): ValidationResult {
     return { ok: false, issues };
   }
   const def = shape.data;
-  const issues: ValidationIssue[] = [...dedupIssues(def)];
+  const issues: ValidationIssue[] = [...dedupIssues(def), ...replyIssues(def), ...signatureIssues(def), ...vkIssues(def)];
   const earlier = new Map<string, Set<string> | null>();
   issues.push(...validateGraph(def));
   const ancestors = def.edges ? ancestorsOf(def) : null;
@@ -197,6 +197,53 @@ export function validateDefinition(input: unknown): ValidationResult {
     earlier.set(step.id, action && parsed?.success ? new Set(action.outputs(parsed.data).map((o) => o.key)) : null);
   });
   return issues.length === 0 ? { ok: true, issues: [], definition: def } : { ok: false, issues, definition: def };
+}
+
+/** The reply to the caller may read the request ({{source.…}}) and {{runId}}, nothing else; JSON must parse. */
+function replyIssues(def: PipelineDefinition): ValidationIssue[] {
+  const r = def.reply;
+  if (!r?.enabled) return [];
+  const body = r.body.replace(RUN_ID_TOKEN, "");
+  if (collectTokens(body).some((t) => t.kind !== "source"))
+    return [makeIssue(-1, {}, "reply.body", "reply_source_only", {
+      ru: "ответ отправителю может содержать только поля запроса ({{source.…}}) и {{runId}}",
+      en: "the reply may contain only request fields ({{source.…}}) and {{runId}}",
+    })];
+  if (r.format === "json" && r.body.trim() !== "") {
+    const err = checkJsonTemplate(r.body.replace(RUN_ID_TOKEN, "00000000-0000-0000-0000-000000000000"), "reply.body");
+    if (err) return [makeIssue(-1, {}, "reply.body", "reply_json", {
+      ru: `ответ отправителю — не JSON: ${problemOf(err).ru}`,
+      en: `the reply is not JSON: ${problemOf(err).en}`,
+    })];
+  }
+  return [];
+}
+
+/** A signature check needs a secret from «Ключи доступа» and the place to read the signature from. */
+function signatureIssues(def: PipelineDefinition): ValidationIssue[] {
+  const s = def.signature;
+  if (!s?.enabled) return [];
+  const issues: ValidationIssue[] = [];
+  if (s.credential.trim() === "")
+    issues.push(makeIssue(-1, {}, "signature.credential", "signature_credential", {
+      ru: "выберите ключ доступа с секретом для проверки подписи",
+      en: "choose the access key holding the signature secret",
+    }));
+  if (s.method === "secret-query" ? s.param.trim() === "" : !HEADER_NAME.test(s.header))
+    issues.push(makeIssue(-1, {}, "signature.header", "signature_where", {
+      ru: s.method === "secret-query" ? "укажите параметр запроса с секретом" : "укажите заголовок с подписью (латинские буквы, цифры и -)",
+      en: s.method === "secret-query" ? "enter the query parameter carrying the secret" : "enter the header carrying the signature",
+    }));
+  return issues;
+}
+
+/** A VK source cannot pass VK's handshake without the confirmation string. */
+function vkIssues(def: PipelineDefinition): ValidationIssue[] {
+  if (def.sourceType !== "vk" || (def.vk?.confirmation ?? "") !== "") return [];
+  return [makeIssue(-1, {}, "vk.confirmation", "vk_confirmation", {
+    ru: "введите строку, которую должен вернуть сервер (VK → Управление сообществом → Работа с API → Callback API)",
+    en: "enter the confirmation string VK shows (Community → API usage → Callback API)",
+  })];
 }
 
 /** The source's deduplication key must read the request: at least one {{source.…}} token, no step outputs. */

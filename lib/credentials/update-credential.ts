@@ -1,6 +1,7 @@
 import { prisma, Prisma } from "../db";
 import { credentialAad, encryptSecret, secretHint } from "./crypto";
 import { credentialNameSchema, credentialSecretSchema, CredentialNameTakenError, summarySelect, type CredentialSummary } from "./types";
+import { invalidateSourceSettings } from "../webhooks/source-settings";
 
 /**
  * Renames and/or replaces the secret. Returns null when the credential is not the user's.
@@ -26,5 +27,6 @@ export async function updateCredential(input: {
     if (e instanceof Prisma.PrismaClientKnownRequestError && e.code === "P2002") throw new CredentialNameTakenError(String(data.name));
     throw e;
   }
+  invalidateSourceSettings();
   return prisma.credential.findFirst({ where: { id: input.id, userId: input.userId }, select: summarySelect });
 }

@@ -3,6 +3,7 @@ import { prisma, Prisma } from "../db";
 import { definitionSchema, emptyDefinition, type PipelineDefinition } from "./definition";
 import { pipelineView } from "./pipeline-view";
 import { newWebhookToken } from "./rotate-webhook-token";
+import { invalidateSourceSettings } from "../webhooks/source-settings";
 
 export const createPipelineSchema = z.object({
   name: z.string().trim().min(1, "name: обязательное поле").max(200, "name: не длиннее 200 символов"),
@@ -19,5 +20,6 @@ export async function createPipeline(userId: string, input: { name: string; defi
     await tx.pipelineVersion.create({ data: { pipelineId: p.id, version: 1, definition, createdById: userId } });
     return p;
   });
+  invalidateSourceSettings();
   return pipelineView(row);
 }

@@ -33,6 +33,68 @@ export const dedupSchema = z.object({
 });
 export type DedupConfig = z.infer<typeof dedupSchema>;
 
+/**
+ * The reply the webhook sends its caller after the event is stored (docs/source-reply.md). Absent or
+ * disabled = the default 200 {"ok":true,"runId":…}. The body may use {{source.…}} and {{runId}}.
+ */
+/** `{{runId}}` in a reply body: the id of the stored run. */
+export const RUN_ID_TOKEN = /\{\{\s*runId\s*\}\}/g;
+export const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/;
+const FORBIDDEN_REPLY_HEADERS = new Set(["content-length", "transfer-encoding", "connection", "keep-alive", "upgrade", "trailer"]);
+export const replySchema = z.object({
+  enabled: z.boolean().default(false),
+  status: z.number().int().min(200, "код ответа — от 200 до 599").max(599, "код ответа — от 200 до 599").default(200),
+  headers: z
+    .array(
+      z.object({
+        name: z
+          .string()
+          .regex(HEADER_NAME, "имя заголовка: латинские буквы, цифры и -")
+          .refine((n) => !FORBIDDEN_REPLY_HEADERS.has(n.toLowerCase()), "этот заголовок ставит сервер"),
+        value: z.string().max(1000).regex(/^[\x20-\x7e]*$/, "значение заголовка — одна строка латиницей, цифрами и знаками (кириллицу HTTP-заголовки не передают)"),
+      }),
+    )
+    .max(20)
+    .default([]),
+  /** "json": the body is a JSON template; "text": plain text. */
+  format: z.enum(["json", "text"]).default("json"),
+  body: z.string().max(10_000).default(""),
+});
+export type ReplyConfig = z.infer<typeof replySchema>;
+
+/**
+ * Optional signature check of incoming requests (docs/source-signature.md): an HMAC of the raw body
+ * in a header, or a shared secret in a header / query parameter. The secret is a «Ключи доступа»
+ * entry named by `credential`. A failing request answers 401 and is stored as «Отклонён».
+ */
+export const signatureSchema = z.object({
+  enabled: z.boolean().default(false),
+  method: z.enum(["hmac-sha256", "hmac-sha1", "secret-header", "secret-query"]).default("hmac-sha256"),
+  credential: z.string().max(200).default(""),
+  /** Header carrying the signature or the secret (hmac-*, secret-header). */
+  header: z.string().max(100).default(""),
+  /** Query parameter carrying the secret (secret-query). */
+  param: z.string().max(100).default(""),
+  encoding: z.enum(["hex", "base64"]).default("hex"),
+  /** Text before the signature in the header, e.g. "sha256=". */
+  prefix: z.string().max(50).default(""),
+});
+export type SignatureConfig = z.infer<typeof signatureSchema>;
+
+/**
+ * Ready-made sources (docs/tilda.md, docs/vk.md): "tilda" answers «ok» and records Tilda's
+ * connection check (test=test) without executing it; "vk" answers VK Callback API's confirmation
+ * request with `vk.confirmation`, every other event with «ok», and checks VK's `secret`.
+ */
+export const SOURCE_TYPES = ["webhook", "tilda", "vk"] as const;
+export const vkSourceSchema = z.object({
+  /** The string VK shows in «Строка, которую должен вернуть сервер». */
+  confirmation: z.string().trim().max(100).regex(/^[A-Za-z0-9_-]*$/, "строка подтверждения VK — латинские буквы и цифры").default(""),
+  /** A «Ключи доступа» entry holding the «Секретный ключ» set in VK; empty = not checked. */
+  credential: z.string().max(200).default(""),
+});
+export type VkSourceConfig = z.infer<typeof vkSourceSchema>;
+
 /** "source" (the received request) or a step id. */
 export const SOURCE_NODE = "source";
 
@@ -56,6 +118,10 @@ export const definitionSchema = z.object({
    */
   edges: z.array(edgeSchema).max(1000).optional(),
   dedup: dedupSchema.optional(),
+  sourceType: z.enum(SOURCE_TYPES).optional(),
+  vk: vkSourceSchema.optional(),
+  reply: replySchema.optional(),
+  signature: signatureSchema.optional(),
 });
 export type PipelineDefinition = z.infer<typeof definitionSchema>;
 

@@ -2,6 +2,7 @@
 // address stops working with the commit of this update.
 import crypto from "node:crypto";
 import { prisma } from "../db";
+import { invalidateSourceSettings } from "../webhooks/source-settings";
 
 /** A fresh webhook token: 192 random bits, base64url (32 characters). */
 export function newWebhookToken(): string {
@@ -19,5 +20,6 @@ export async function rotateWebhookToken(input: {
     where: { id: input.pipelineId, userId: input.userId },
     data: { webhookToken },
   });
+  invalidateSourceSettings();
   return count === 1 ? { webhookToken } : null;
 }

@@ -4,6 +4,7 @@ import { conflict } from "../api/errors";
 import { definitionSchema } from "./definition";
 import { pipelineView } from "./pipeline-view";
 import { isUuid } from "./get-pipeline";
+import { invalidateSourceSettings } from "../webhooks/source-settings";
 
 export const updatePipelineSchema = z
   .object({
@@ -36,7 +37,7 @@ export const updatePipelineSchema = z
 /** Saving a definition creates a new PipelineVersion; runs record the version they executed. */
 export async function updatePipeline(userId: string, id: string, input: z.infer<typeof updatePipelineSchema>) {
   if (!isUuid(id)) return null;
-  return prisma.$transaction(async (tx) => {
+  const out = await prisma.$transaction(async (tx) => {
     const current = await tx.pipeline.findFirst({ where: { id, userId } });
     if (!current) return null;
     if (input.expectedVersion !== undefined && input.expectedVersion !== current.version) {
@@ -56,4 +57,6 @@ export async function updatePipeline(userId: string, id: string, input: z.infer<
     const row = await tx.pipeline.update({ where: { id }, data });
     return pipelineView(row);
   });
+  invalidateSourceSettings();
+  return out;
 }

@@ -7,6 +7,7 @@ import { pool } from "../db";
 import { parseRequest, rateLimited, tooLarge, type ParsedRequest, type RequestRejection } from "./parse-request";
 import { defaultIngester, type Ingester } from "./ingest";
 import { createHookRateLimiter, type HookRateLimiter } from "./rate-limit";
+import { checkSignature, defaultSourceSettings, renderReply, sourceProtocol, type Reply, type SourceSettings, type SourceSettingsCache } from "./source-settings";
 
 const ACCEPTED_METHODS = new Set(["GET", "POST", "PUT", "PATCH", "DELETE"]);
 const ALLOW = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";
@@ -19,6 +20,8 @@ export type HookHandlerOptions = {
   tokenExists?: (token: string) => Promise<boolean>;
   /** The per-обработка rate limit (in memory, limits refreshed from the database every few seconds). */
   rateLimiter?: HookRateLimiter;
+  /** Reply and signature settings per token (cached; source-settings.ts). */
+  sourceSettings?: () => SourceSettingsCache;
 };
 
 /** "/hooks/<token>", "/hooks/<token>/", "/hooks/<token>?a=1" → token; null otherwise. */
@@ -42,6 +45,17 @@ function send(res: http.ServerResponse, status: number, body: object | null, hea
     ...headers,
   });
   res.end(text);
+}
+
+function sendText(res: http.ServerResponse, reply: { status: number; headers: Record<string, string>; body: string }): void {
+  if (res.headersSent) return void res.end();
+  res.writeHead(reply.status, {
+    "Cache-Control": "no-store",
+    "Access-Control-Allow-Origin": "*",
+    ...reply.headers,
+    "Content-Length": String(Buffer.byteLength(reply.body)),
+  });
+  res.end(reply.body);
 }
 
 const notFound = (res: http.ServerResponse) => send(res, 404, { ok: false, error: "not_found" });
@@ -123,6 +137,7 @@ export function createHookHandler(options: HookHandlerOptions = {}) {
   const getMaxBytes = options.maxBytes ?? (() => env().WEBHOOK_MAX_BYTES);
   const tokenExists = options.tokenExists ?? defaultTokenExists;
   const rateLimiter = options.rateLimiter ?? createHookRateLimiter();
+  const getSourceSettings = options.sourceSettings ?? defaultSourceSettings;
 
   async function store(
     res: http.ServerResponse,
@@ -130,10 +145,12 @@ export function createHookHandler(options: HookHandlerOptions = {}) {
     request: ParsedRequest,
     rejection: RequestRejection | null,
     receivedAt: Date,
+    settings?: SourceSettings,
+    special?: { note?: string; reply: Reply },
   ): Promise<void> {
     let result;
     try {
-      result = await getIngester().ingest({ token, request, rejectReason: rejection?.reason ?? null, receivedAt });
+      result = await getIngester().ingest({ token, request, rejectReason: rejection?.reason ?? null, skipNote: special?.note ?? null, receivedAt });
     } catch (err) {
       logStoreFailure(err);
       return unavailable(res);
@@ -147,6 +164,10 @@ export function createHookHandler(options: HookHandlerOptions = {}) {
         rejection.headers,
       );
     }
+    if (special?.note) return sendText(res, special.reply);
+    const reply = settings?.reply ? renderReply(settings.reply, request, result.runId) : null;
+    if (reply) return sendText(res, reply);
+    if (special) return sendText(res, special.reply);
     send(res, 200, { ok: true, runId: result.runId });
   }
 
@@ -214,9 +235,36 @@ export function createHookHandler(options: HookHandlerOptions = {}) {
       return store(res, token, rejection.request, rejection, receivedAt);
     }
 
+    let settings: SourceSettings | undefined;
+    try {
+      const pendingSettings = getSourceSettings().get(token);
+      settings = pendingSettings instanceof Promise ? await pendingSettings : pendingSettings;
+    } catch (err) {
+      logStoreFailure(err);
+      return unavailable(res);
+    }
     const outcome = await parseRequest({ ...base, body: read.body });
-    if (outcome.ok) return store(res, token, outcome.request, null, receivedAt);
-    return store(res, token, outcome.rejection.request, outcome.rejection, receivedAt);
+    if (!outcome.ok) return store(res, token, outcome.rejection.request, outcome.rejection, receivedAt);
+    if (settings?.signature) {
+      const reason = checkSignature(settings.signature, { url: base.url, headers: req.headers, rawBody: read.body });
+      if (reason) {
+        const rejection: RequestRejection = {
+          status: 401,
+          code: "bad_signature",
+          message: "Signature check failed",
+          reason,
+          request: outcome.request,
+        };
+        return store(res, token, outcome.request, rejection, receivedAt);
+      }
+    }
+    const protocol = sourceProtocol(settings, outcome.request.payload);
+    if (protocol?.kind === "reject") {
+      const rejection: RequestRejection = { status: 401, code: "bad_signature", message: "Secret check failed", reason: protocol.reason, request: outcome.request };
+      return store(res, token, outcome.request, rejection, receivedAt);
+    }
+    if (protocol) return store(res, token, outcome.request, null, receivedAt, settings, protocol.kind === "record" ? { note: protocol.note, reply: protocol.reply } : { reply: protocol.reply });
+    return store(res, token, outcome.request, null, receivedAt, settings);
   }
 }
 

@@ -22,10 +22,12 @@ export type IngestInput = {
   request: ParsedRequest;
   /** Set for requests refused at parse time (413/400/415): stored as REJECTED, never enqueued. */
   rejectReason?: string | null;
+  /** Recorded on purpose without executing (Tilda's test=test, VK's confirmation): FILTERED with this note. */
+  skipNote?: string | null;
   receivedAt?: Date;
 };
 
-export type IngestedStatus = "QUEUED" | "NOT_PROCESSED" | "REJECTED";
+export type IngestedStatus = "QUEUED" | "NOT_PROCESSED" | "REJECTED" | "FILTERED";
 
 export type IngestResult = { found: true; runId: string; status: IngestedStatus } | { found: false };
 
@@ -108,17 +110,19 @@ type Pending = {
 
 const INSERT_SQL = `
 INSERT INTO "Run" (id, "pipelineId", "userId", version, status, method, query, headers, body,
-                   "rawBody", "contentType", "sizeBytes", payload, "rejectReason", "searchTerms", "receivedAt")
+                   "rawBody", "contentType", "sizeBytes", payload, "rejectReason", "searchTerms", "receivedAt", error, "finishedAt")
 SELECT v.id, p.id, p."userId", p.version,
        (CASE WHEN v."rejectReason" IS NOT NULL THEN 'REJECTED'
+             WHEN v."skipNote" IS NOT NULL THEN 'FILTERED'
              WHEN p.status = 'RUNNING' THEN 'QUEUED'
              ELSE 'NOT_PROCESSED' END)::"RunStatus",
        v.method, v.query, v.headers, v.body, v."rawBody", v."contentType", v."sizeBytes", v.payload,
-       v."rejectReason", COALESCE(v."searchTerms", ARRAY[]::text[]), v."receivedAt"
+       v."rejectReason", COALESCE(v."searchTerms", ARRAY[]::text[]), v."receivedAt",
+       v."skipNote", CASE WHEN v."skipNote" IS NOT NULL THEN v."receivedAt" END
 FROM json_to_recordset($1::json) AS v(
        id uuid, token text, method text, query json, headers jsonb, body json, "rawBody" text,
        "contentType" text, "sizeBytes" int, payload json, "rejectReason" text, "searchTerms" text[],
-       "receivedAt" timestamp)
+       "receivedAt" timestamp, "skipNote" text)
 JOIN "Pipeline" p ON p."webhookToken" = v.token
 RETURNING id, status`;
 
@@ -143,6 +147,7 @@ function rowJson(id: string, input: IngestInput, extra?: Record<string, unknown>
     sizeBytes: r.sizeBytes,
     payload: r.payload,
     rejectReason: input.rejectReason ?? null,
+    ...(input.skipNote ? { skipNote: input.skipNote } : {}),
     searchTerms: searchTermsOf(r.payload),
     receivedAt: (input.receivedAt ?? new Date()).toISOString(),
   });

@@ -42,10 +42,11 @@ export type RejectionCode =
   | "payload_too_large"
   | "unsupported_charset"
   | "unsupported_encoding"
-  | "rate_limited";
+  | "rate_limited"
+  | "bad_signature";
 
 export type RequestRejection = {
-  status: 400 | 413 | 415 | 429;
+  status: 400 | 401 | 413 | 415 | 429;
   code: RejectionCode;
   /** For the caller (HTTP reply). */
   message: string;

@@ -94,7 +94,7 @@ export default async function RunPage({ params }: { params: Promise<{ runId: str
         </div>
       ) : null}
       {run.status === "FILTERED" ? (
-        <div className="rounded-md border border-stone-200 bg-stone-50 px-4 py-3 text-sm text-stone-700" data-testid="run-filtered">{t("filteredNote")}</div>
+        <div className="rounded-md border border-stone-200 bg-stone-50 px-4 py-3 text-sm text-stone-700" data-testid="run-filtered">{run.error ?? t("filteredNote")}</div>
       ) : null}
       {branched && taken.length > 0 ? (
         <div className="text-sm text-slate-700" data-testid="run-path"><span className="font-medium">{t("path")}:</span> {pathText}</div>
