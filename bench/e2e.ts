@@ -18,98 +18,25 @@
 //   added) → started (Run.startedAt) → finished (Run.finishedAt).
 // Prints Hookflow / ceiling ratios, Postgres transactions per run and peak / idle RSS.
 import http from "node:http";
-import fs from "node:fs";
-import net from "node:net";
-import os from "node:os";
 import path from "node:path";
-import { spawn, execFileSync, type ChildProcess } from "node:child_process";
+import os from "node:os";
+import { execFileSync } from "node:child_process";
 import type { AddressInfo } from "node:net";
-import pg from "pg";
-import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { startFakeWeeek } from "../e2e/fakes/weeek";
+import {
+  DB_URL, REDIS_URL, ROOT, WEEEK_TOKEN, load, log, start, rssMb, freePort, dbUrl, hookflowCommand, prepare as prepareTarget,
+  emptyQueue as obliterate, hookClient, threeQuery, utcMs, waitDone as waitDonePool, type Proc, type PipelineRef, type Target,
+} from "./common";
 
-const ROOT = path.resolve(import.meta.dirname, "..");
-const DB_URL = process.env.BENCH_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/hookflow_bench";
-const REDIS_URL = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379/5";
 const RUNS_3 = Number(process.env.BENCH_RUNS ?? 20_000);
 const RUNS_SEED = Number(process.env.BENCH_RUNS_SEED ?? 5_000);
 const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 10);
 const RATE_SHARES = (process.env.BENCH_RATE_SHARES ?? "0.5,0.7").split(",").map(Number);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 128);
 const BEFORE_DIR = process.env.BENCH_BEFORE_DIR ? path.resolve(process.env.BENCH_BEFORE_DIR) : null;
-const WEEEK_TOKEN = "wk_test_0123456789abcdef";
 
-const load = () => os.loadavg().map((l) => l.toFixed(1)).join(" ");
-const log = (m: string) => console.log(`[bench] ${m}`);
 log(`load average ${load()} on ${os.cpus().length} cores`);
-
-// ── processes ───────────────────────────────────────────────────────────────────────────────
-
-type Proc = { name: string; child: ChildProcess; ready: Promise<void>; stop(): Promise<void> };
-
-function start(name: string, args: string[], cwd: string, env: Record<string, string>, readyRe: RegExp): Proc {
-  // BENCH_PROFILE=<dir>: write a V8 CPU profile of each process there (open in Chrome DevTools).
-  const profile = process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const child = spawn(process.execPath, [...profile, ...args], { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  const exited = new Promise<void>((r) => child.once("exit", () => r()));
-  const ready = new Promise<void>((resolve, reject) => {
-    child.stdout!.on("data", (d: Buffer) => {
-      out += d.toString();
-      if (readyRe.test(out)) resolve();
-      if (out.length > 100_000) out = out.slice(-10_000);
-    });
-    child.stderr!.on("data", (d: Buffer) => process.stderr.write(`[${name}] ${d}`));
-    child.once("exit", (code) => reject(new Error(`${name} exited (${code}): ${out.slice(-2000)}`)));
-  });
-  ready.catch(() => undefined);
-  return {
-    name,
-    child,
-    ready,
-    async stop() {
-      if (child.exitCode === null) child.kill("SIGTERM");
-      const t = setTimeout(() => child.kill("SIGKILL"), 30_000);
-      await exited;
-      clearTimeout(t);
-    },
-  };
-}
-
-function rssMb(pid: number | undefined): number {
-  if (!pid) return 0;
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
-    return m ? Number(m[1]) / 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
-
-function dbUrl(suffix: string): string {
-  const u = new URL(DB_URL);
-  u.pathname = `${u.pathname}${suffix}`;
-  return u.toString();
-}
-
-/** How a checkout runs its web and worker: compiled JS when it has a build:node script (built now). */
-function hookflowCommand(dir: string): (script: "server" | "worker") => string[] {
-  const pkg = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8"));
-  if (pkg.scripts?.["build:node"]) {
-    execFileSync("npm", ["run", "-s", "build:node"], { cwd: dir, stdio: "inherit" });
-    return (s) => [s === "server" ? "dist/server.js" : "dist/worker/index.js"];
-  }
-  return (s) => ["--import", "tsx", s === "server" ? "server.ts" : "worker/index.ts"];
-}
 
 // ── outside systems ─────────────────────────────────────────────────────────────────────────
 
@@ -131,57 +58,15 @@ const echoUrl = `http://127.0.0.1:${(echo.address() as AddressInfo).port}/echo`;
 
 // ── a target: a database with the bench's pipelines ─────────────────────────────────────────
 
-type PipelineRef = { id: string; webhookToken: string };
-type Target = { label: string; dir: string; db: string; pool: pg.Pool; pipelines: { seed: PipelineRef; three: PipelineRef; ceiling: PipelineRef } };
-
-function prepare(label: string, dir: string, db: string): Target {
-  log(`${label}: resetting ${db} with the migrations of ${dir}`);
-  const env = { ...process.env, DATABASE_URL: db, REDIS_URL };
-  execFileSync("npx", ["tsx", "scripts/db.ts", "reset"], { cwd: dir, env, stdio: "inherit" });
-  const out = execFileSync(process.execPath, ["--import", "tsx", path.join(ROOT, "bench", "setup-pipelines.ts")], {
-    cwd: dir,
-    env: {
-      ...env,
-      BENCH_ROOT: dir,
-      BENCH_ECHO_URL: echoUrl,
-      BENCH_WEEEK_URL: weeek.url,
-      BENCH_WEEEK_STATUS: weeek.state.funnels[0].statuses[0].id,
-    },
-    encoding: "utf8",
-  });
-  const line = out.split("\n").find((l) => l.startsWith("BENCH_PIPELINES "))!;
-  return { label, dir, db, pool: new pg.Pool({ connectionString: db, max: 4 }), pipelines: JSON.parse(line.slice("BENCH_PIPELINES ".length)) };
-}
+const prepare = (label: string, dir: string, db: string) =>
+  prepareTarget(label, dir, db, { echo: echoUrl, weeek: weeek.url, weeekStatus: weeek.state.funnels[0].statuses[0].id });
 
 const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-async function emptyQueue(name: string): Promise<void> {
-  const q = new Queue(name, { connection: redis });
-  await q.obliterate({ force: true });
-  await q.close();
-}
+const emptyQueue = (name: string) => obliterate(redis, name);
 
 // ── load ────────────────────────────────────────────────────────────────────────────────────
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
-
-function hook(port: number, token: string, query: string): Promise<{ status: number; runId?: string; at: number }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: "127.0.0.1", port, path: `/hooks/${token}?${query}`, method: "GET", agent }, (res) => {
-      let body = "";
-      res.on("data", (c) => (body += c));
-      res.on("end", () => {
-        const at = Date.now();
-        try {
-          resolve({ status: res.statusCode ?? 0, runId: JSON.parse(body).runId, at });
-        } catch {
-          resolve({ status: res.statusCode ?? 0, at });
-        }
-      });
-    });
-    req.on("error", reject);
-    req.end();
-  });
-}
+const { hook, close: closeClient } = hookClient(CONNECTIONS);
 
 const seedQuery = (i: number) =>
   new URLSearchParams({
@@ -196,32 +81,13 @@ const seedQuery = (i: number) =>
     services: "Стрижка",
     appointment_total_cost: "1500",
   }).toString();
-const threeQuery = (i: number) => `name=bench${i}&phone=%2B7999${i}`;
 
 async function xactCommits(t: Target): Promise<number> {
   const r = await t.pool.query<{ n: string }>("SELECT xact_commit AS n FROM pg_stat_database WHERE datname = current_database()");
   return Number(r.rows[0].n);
 }
 
-/** Columns are "timestamp without time zone" holding UTC; pg parses them as local time. */
-function utcMs(d: Date): number {
-  return d.getTime() - d.getTimezoneOffset() * 60_000;
-}
-
-async function waitDone(t: Target, pipelineId: string, expected: number): Promise<{ lastFinished: number; failed: number }> {
-  for (;;) {
-    const r = await t.pool.query<{ done: string; failed: string; last: Date | null }>(
-      `SELECT count(*) FILTER (WHERE status = 'SUCCEEDED') AS done, count(*) FILTER (WHERE status = 'FAILED') AS failed,
-              max("finishedAt") AS last
-         FROM "Run" WHERE "pipelineId" = $1`,
-      [pipelineId],
-    );
-    const done = Number(r.rows[0].done);
-    const failed = Number(r.rows[0].failed);
-    if (done + failed >= expected) return { lastFinished: r.rows[0].last ? utcMs(r.rows[0].last) : Date.now(), failed };
-    await new Promise((res) => setTimeout(res, 100));
-  }
-}
+const waitDone = (t: Target, pipelineId: string, expected: number) => waitDonePool(t.pool, pipelineId, expected);
 
 async function clearRuns(t: Target, pipelineId: string): Promise<void> {
   await t.pool.query(`DELETE FROM "Run" WHERE "pipelineId" = $1`, [pipelineId]);
@@ -448,7 +314,7 @@ try {
   clearInterval(keepLight);
   await weeek.close();
   echo.close();
-  agent.destroy();
+  closeClient();
   redis.disconnect();
   await Promise.all(targets.map((t) => t.pool.end()));
   setTimeout(() => process.exit(0), 1_000).unref();
