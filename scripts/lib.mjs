@@ -30,22 +30,121 @@ export function ensureDependencies() {
   }
 }
 
-/** Runs web and worker as one process tree: Ctrl-C (or either dying) stops both. */
-export function runWebAndWorker(extraEnv = {}) {
+/** Runs a command without blocking the event loop (signals keep working); resolves to its exit code. */
+export function run(cmd, args, opts = {}) {
+  const child = spawn(cmd, args, { stdio: "inherit", cwd: root, ...opts });
+  const done = new Promise((resolve) => {
+    child.once("error", (err) => {
+      console.error(`[hookflow] ${cmd}: ${err.message}`);
+      resolve(1);
+    });
+    child.once("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+  return { child, done };
+}
+
+const log = (line) => console.log(`[hookflow] ${line}`);
+
+/** A crashed child is started again after 1 s, doubling up to 30 s while it keeps crashing… */
+export const RESTART_FIRST_MS = 1_000;
+export const RESTART_MAX_MS = 30_000;
+/** …and a child that ran this long counts as healthy again (the next restart waits 1 s). */
+export const HEALTHY_MS = 60_000;
+
+/** Delay before the `crashes`-th consecutive restart: 1 s, 2 s, 4 s, … 30 s. */
+export function restartDelay(crashes) {
+  return Math.min(RESTART_FIRST_MS * 2 ** Math.max(0, crashes - 1), RESTART_MAX_MS);
+}
+
+/** Stops a child: `signal`, then SIGKILL after `graceMs`; resolves when it is gone. */
+export function stopChild(child, signal = "SIGTERM", graceMs = 30_000) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const t = setTimeout(() => child.kill("SIGKILL"), graceMs);
+    child.once("exit", () => {
+      clearTimeout(t);
+      resolve();
+    });
+    child.kill(signal);
+  });
+}
+
+/**
+ * The `npm start` supervisor. `tiers` are started in order and stopped in reverse order (data
+ * services first up, last down). A unit is { name, spawn(): ChildProcess, child? (already running),
+ * stop?(child): Promise, describe?(pid): string, strictStart? }. A child that exits on its own is
+ * logged and started again after restartDelay(); the others keep running. A `strictStart` child
+ * that fails with an error code in its first minute, before any restart, stops everything instead
+ * (a port in use or bad config is not hidden behind restarts). Returns { stop(code, why) }, which
+ * stops everything and then calls `exit(code)` (process.exit unless a test passes its own).
+ */
+export function supervise(tiers, { exit = (code) => process.exit(code) } = {}) {
+  let stopping = false;
+  const all = tiers.flat();
+  for (const u of all) Object.assign(u, { crashes: 0, restarts: 0, timer: null, startedAt: 0 });
+
+  const launch = (u, running) => {
+    const child = running ?? u.spawn();
+    u.child = child;
+    u.startedAt = Date.now();
+    if (!running) log(u.describe ? `started ${u.describe(child.pid)}` : `${u.name} started (pid ${child.pid})`);
+    let ended = false;
+    const ended1 = (code, signal) => {
+      if (ended) return;
+      ended = true;
+      if (u.child === child) u.child = null;
+      exited(u, code, signal);
+    };
+    child.once("exit", ended1);
+    child.once("error", (err) => {
+      console.error(`[hookflow] ${u.name}: ${err.message}`);
+      ended1(1, null);
+    });
+  };
+
+  const exited = (u, code, signal) => {
+    if (stopping) return;
+    const up = Date.now() - u.startedAt;
+    const how = signal ? `was killed (${signal})` : `exited with code ${code}`;
+    if (u.strictStart && u.restarts === 0 && !signal && code !== 0 && up < HEALTHY_MS) {
+      void stop(code ?? 1, `${u.name} ${how} while starting — stopping everything`);
+      return;
+    }
+    u.crashes = up >= HEALTHY_MS ? 1 : u.crashes + 1;
+    u.restarts += 1;
+    const delay = restartDelay(u.crashes);
+    log(`${u.name} ${how} after ${Math.round(up / 1000)} s — starting it again in ${delay / 1000} s (restart ${u.restarts}); the rest keeps running`);
+    u.timer = setTimeout(() => {
+      u.timer = null;
+      if (!stopping) launch(u);
+    }, delay);
+  };
+
+  const stop = async (code, why) => {
+    if (stopping) return;
+    stopping = true;
+    log(why);
+    for (const u of all) clearTimeout(u.timer);
+    for (const tier of [...tiers].reverse()) {
+      await Promise.all(tier.map((u) => (u.child ? (u.stop ? u.stop(u.child) : stopChild(u.child)) : null)));
+    }
+    log("stopped");
+    exit(code);
+  };
+
+  for (const tier of tiers) for (const u of tier) launch(u, u.child);
+  return { stop };
+}
+
+/** web (server.ts) and worker (worker/index.ts) as supervised units. */
+export function appUnits(extraEnv = {}) {
   const env = { ...process.env, NODE_ENV: "production", ...extraEnv };
   // `node --import tsx <script>`, not the tsx CLI: the CLI keeps a parent process of its own
   // (~50 MB RSS each) just to relay signals. Same command line as bench/e2e.ts measures.
-  const run = (script) => spawn(process.execPath, ["--import", "tsx", script], { cwd: root, env, stdio: "inherit" });
-  const children = [run("server.ts"), run("worker/index.ts")];
-  let exiting = false;
-  const stopAll = (code) => {
-    if (exiting) return;
-    exiting = true;
-    for (const c of children) if (c.exitCode === null) c.kill("SIGTERM");
-    setTimeout(() => process.exit(code), 30_000).unref();
-    Promise.all(children.map((c) => (c.exitCode !== null ? null : new Promise((r) => c.once("exit", r))))).then(() => process.exit(code));
-  };
-  for (const c of children) c.on("exit", (code) => stopAll(code ?? 0));
-  process.on("SIGINT", () => stopAll(0));
-  process.on("SIGTERM", () => stopAll(0));
+  const run = (script) => () => spawn(process.execPath, ["--import", "tsx", script], { cwd: root, env, stdio: "inherit" });
+  return [
+    // The web closes its server and exits within 5 s; the worker finishes in-flight jobs (25 s).
+    { name: "web", spawn: run("server.ts"), stop: (c) => stopChild(c, "SIGTERM", 15_000), strictStart: true },
+    { name: "worker", spawn: run("worker/index.ts"), stop: (c) => stopChild(c, "SIGTERM", 45_000), strictStart: true },
+  ];
 }

@@ -59,6 +59,7 @@ async function main() {
       `PostgreSQL is not reachable at ${hostOf(cfg.DATABASE_URL)} (DATABASE_URL): ${pgErr}`,
       "  start it with:  docker compose up -d postgres",
       "  or (Debian):    apt-get install -y postgresql && pg_ctlcluster $(ls /etc/postgresql) main start",
+      "  or leave DATABASE_URL unset (and HOOKFLOW_EMBEDDED unset or 1): `npm start` then runs an embedded PostgreSQL",
     );
   }
   if (redisErr) {
@@ -66,6 +67,7 @@ async function main() {
       `Redis is not reachable at ${hostOf(cfg.REDIS_URL)} (REDIS_URL): ${redisErr}`,
       "  start it with:  docker compose up -d redis",
       "  or (Debian):    apt-get install -y redis-server && redis-server --daemonize yes --appendonly yes",
+      "  or leave REDIS_URL unset (and HOOKFLOW_EMBEDDED unset or 1): `npm start` then runs redis-server itself",
     );
   }
   if (problems.length) fail(problems);
