@@ -149,7 +149,7 @@ describe("destination templates end to end", () => {
         name: `Запись 14.03.2025 15:30: ${NAME}`,
         price: 1500,
         _embedded: {
-          contacts: [{ first_name: NAME, custom_fields_values: [{ field_code: "PHONE", values: [{ value: "+7 (916) 123-45-67", enum_code: "WORK" }] }] }],
+          contacts: [{ first_name: NAME, custom_fields_values: [{ field_code: "PHONE", values: [{ value: "+79161234567", enum_code: "WORK" }] }] }],
         },
       },
     ]);
@@ -178,7 +178,7 @@ describe("destination templates end to end", () => {
     expect(bitrix.leads[0].fields).toEqual({
       TITLE: `Запись 14.03.2025 15:30: ${NAME}`,
       NAME: NAME,
-      PHONE: [{ VALUE: "+7 (916) 123-45-67", VALUE_TYPE: "WORK" }],
+      PHONE: [{ VALUE: "+79161234567", VALUE_TYPE: "WORK" }],
       OPPORTUNITY: 1500,
       CURRENCY_ID: "RUB",
       COMMENTS: "Стрижка, укладка",

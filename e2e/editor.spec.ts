@@ -140,12 +140,16 @@ test("builds the Klientiks → Weeek pipeline through the editor and runs it", a
   await expect(panel(page).locator("[data-chip]").first()).toHaveText("Источник › client_first_name");
 
   // 2. Create the contact; «Проверить шаг» runs step 1 first and really creates it in Weeek.
-  // A fresh HTTP step has no body yet: the node says so, and «Запустить» lists what to fix.
+  // A fresh HTTP step has no body yet, but shows no errors until touched or saved; «Запустить»
+  // lists what to fix, by the field's label, and from then on the node says so too.
   await addAction(page, "http-request", "Создать контакт");
+  await expect(page.getByTestId("step-node").nth(1)).not.toHaveAttribute("data-invalid", "true");
+  await expect(panel(page).getByTestId("field-error")).toHaveCount(0);
+  await page.getByTestId("start").click();
+  await expect(page.getByTestId("issues")).toContainText("Шаг 2 «Создать контакт»: «Тело запроса» — обязательное поле");
+  await expect(page.getByTestId("issues")).not.toContainText("bodyJson");
   await expect(page.getByTestId("step-node").nth(1)).toHaveAttribute("data-invalid", "true");
   await expect(page.getByTestId("step-node").nth(1).getByTestId("node-error")).toContainText("обязательное поле");
-  await page.getByTestId("start").click();
-  await expect(page.getByTestId("issues")).toContainText("Шаг 2 «Создать контакт»: config.bodyJson");
   await page.getByTestId("step-node").nth(1).click();
   await httpStep(page, null, `${weeek}/contacts`, /^Шаг 1/);
   await expect(page.getByTestId("step-node").nth(1)).not.toHaveAttribute("data-invalid", "true");

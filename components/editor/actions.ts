@@ -28,7 +28,7 @@ export function editDefinition(store: Store, fn: (def: PipelineDefinition) => Pi
 export const addStep = (store: Store, index: number, type: string, locale: Locale) => {
   const step = makeStep(type, store.get().def.steps.map((s) => s.id), locale);
   editDefinition(store, (d) => insertStep(d, index, step));
-  store.set(() => ({ selected: step.id }));
+  store.set((s) => ({ selected: step.id, fresh: { ...s.fresh, [step.id]: true } }));
 };
 export const removeStep = (store: Store, stepId: string) => {
   editDefinition(store, (d) => deleteStep(d, stepId));
@@ -36,7 +36,15 @@ export const removeStep = (store: Store, stepId: string) => {
 };
 export const shiftStep = (store: Store, stepId: string, delta: number) => editDefinition(store, (d) => moveStep(d, stepId, delta));
 export const placeStep = (store: Store, stepId: string, index: number) => editDefinition(store, (d) => moveStepTo(d, stepId, index));
-export const patchStep = (store: Store, stepId: string, patch: Parameters<typeof updateStep>[2]) => editDefinition(store, (d) => updateStep(d, stepId, patch));
+export const patchStep = (store: Store, stepId: string, patch: Parameters<typeof updateStep>[2]) => {
+  // Its settings touched: their problems show from now on (a new name alone is not a setting).
+  if ("config" in patch && store.get().fresh?.[stepId]) store.set((s) => ({ fresh: Object.fromEntries(Object.entries(s.fresh ?? {}).filter(([id]) => id !== stepId)) }));
+  editDefinition(store, (d) => updateStep(d, stepId, patch));
+};
+
+/** Problems of a step as shown: none for a new step nobody has touched yet (nor tried to save). */
+export const visibleIssues = <T>(s: { fresh?: Record<string, true> }, stepId: string, issues: T[] | undefined): T[] | undefined =>
+  s.fresh?.[stepId] ? undefined : issues;
 
 export const isDirty = (s: { def: PipelineDefinition; savedJson: string }) => definitionJson(s.def) !== s.savedJson;
 
@@ -46,6 +54,8 @@ function applyPipeline(store: Store, p: PipelineView) {
 }
 
 export async function save(store: Store): Promise<void> {
+  // Saving shows every problem, new steps' included.
+  if (store.get().fresh) store.set(() => ({ fresh: undefined }));
   const s = store.get();
   const def = s.def;
   const res = await api<{ pipeline: PipelineView }>(`/api/v1/pipelines/${s.pipelineId}`, { method: "PATCH", body: { definition: def, expectedVersion: s.version } });

@@ -20,7 +20,7 @@ import {
 } from "@xyflow/react";
 import { getAction, listActions } from "@/lib/actions/registry";
 import { useEditor, useEditorLocale, useStore } from "./context";
-import { addStep, placeStep, removeStep, shiftStep } from "./actions";
+import { addStep, placeStep, removeStep, shiftStep, visibleIssues } from "./actions";
 import { indexForDrop, NODE_WIDTH, SOURCE_POSITION, stepPosition } from "./graph";
 import { ActionIcon } from "./icons";
 import { readableSummary } from "./tokens";
@@ -50,7 +50,7 @@ const StepNode = memo(function StepNode({ data, selected }: NodeProps<StepNodeT>
   const step = useEditor((s) => s.def.steps.find((x) => x.id === data.stepId));
   const index = useEditor((s) => s.def.steps.findIndex((x) => x.id === data.stepId));
   const count = useEditor((s) => s.def.steps.length);
-  const issues = useEditor((s) => s.issues.byStep.get(data.stepId));
+  const issues = useEditor((s) => visibleIssues(s, data.stepId, s.issues.byStep.get(data.stepId)));
   const result = useEditor((s) => s.results[data.stepId]);
   const rawSummary = useMemo(() => (step ? summaryOf(step.type, step.config) : ""), [step]);
   const summary = useEditor((s) => readableSummary(rawSummary, s.def.steps, locale));

@@ -18,7 +18,7 @@ import { StepResult } from "./result-view";
 
 export type EditorPipeline = { id: string; name: string; status: "RUNNING" | "STOPPED"; version: number; webhookUrl: string; definition: PipelineDefinition };
 
-export function PipelineEditor({ pipeline, credentials }: { pipeline: EditorPipeline; credentials: { id: string; name: string }[] }) {
+export function PipelineEditor({ pipeline, credentials, initialStep }: { pipeline: EditorPipeline; credentials: { id: string; name: string }[]; initialStep?: string }) {
   const [store] = useState(() => {
     const def = layout(pipeline.definition);
     return createStore({
@@ -30,7 +30,7 @@ export function PipelineEditor({ pipeline, credentials }: { pipeline: EditorPipe
       version: pipeline.version,
       status: pipeline.status,
       webhookUrl: pipeline.webhookUrl,
-      selected: def.steps.length === 0 ? "source" : null,
+      selected: initialStep && def.steps.some((s) => s.id === initialStep) ? initialStep : def.steps.length === 0 ? "source" : null,
       credentials,
       results: {},
       outputs: {},
@@ -91,6 +91,8 @@ function EditorShell() {
 
   const start = () =>
     act("start", async () => {
+      // Trying to run shows every problem, new steps' included.
+      if (store.get().fresh) store.set(() => ({ fresh: undefined }));
       const local = store.get().issues.all;
       if (local.length > 0) {
         setSide({ kind: "issues", issues: local });

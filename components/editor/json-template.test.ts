@@ -20,4 +20,12 @@ describe("JSON template diagnostics", () => {
     expect(d.from).toBeGreaterThan(0);
     expect(jsonTemplateDiagnostic("  ")).toEqual({ from: 0, to: 0, message: "empty" });
   });
+
+  it("understands filters, chains and default's argument like the engine", () => {
+    expect(jsonTemplateDiagnostic('{ "emails": ["{{source.client_email | omitEmpty | trim}}"], "price": {{source.cost | omitEmpty | round}} }')).toBeNull();
+    expect(jsonTemplateDiagnostic('{ "name": "{{source.n | default(\\"Без имени\\")}}", "d": "{{source.d | date}}T{{source.t | time}}" }')).toBeNull();
+    expect(jsonTemplateDiagnostic('{ "n": {{source.n | default("0") | number}} }')).toBeNull();
+    // A brace expression with an unknown filter is not a token: as a bare value it is broken JSON.
+    expect(jsonTemplateDiagnostic('{ "n": {{source.n | nope}} }')).not.toBeNull();
+  });
 });

@@ -43,7 +43,8 @@ function FieldRow(props: { name: string; field: FieldKind; hint: FieldHint; valu
   const invalid = issues.length > 0;
   const errors = invalid ? (
     <ul className="text-xs text-red-700" data-testid="field-error">
-      {issues.map((i, n) => <li key={n}>{i.path.replace(/^config\./, "")}: {i.message[locale]}</li>)}
+      {/* The field's own label is above; a row inside it is named as people read it («Заголовки», строка 1, ключ). */}
+      {issues.map((i, n) => <li key={n}>{i.path === `config.${name}` ? i.message[locale] : `${i.label?.[locale] ?? i.path}: ${i.message[locale]}`}</li>)}
     </ul>
   ) : null;
   const option = (v: string) => (t.has(`options.${name}.${v}`) ? t(`options.${name}.${v}`) : v);

@@ -4,7 +4,7 @@ import { useTranslations } from "next-intl";
 import { getAction } from "@/lib/actions/registry";
 import { Button } from "@/components/ui/button";
 import { useEditor, useEditorLocale, useStore } from "./context";
-import { patchStep, removeStep, shiftStep, testStep } from "./actions";
+import { patchStep, removeStep, shiftStep, testStep, visibleIssues } from "./actions";
 import { StepForm } from "./step-form";
 import { StepResult } from "./result-view";
 import { ActionIcon } from "./icons";
@@ -16,7 +16,7 @@ export function StepPanel({ stepId }: { stepId: string }) {
   const step = useEditor((s) => s.def.steps.find((x) => x.id === stepId));
   const index = useEditor((s) => s.def.steps.findIndex((x) => x.id === stepId));
   const count = useEditor((s) => s.def.steps.length);
-  const issues = useEditor((s) => s.issues.byStep.get(stepId));
+  const issues = useEditor((s) => visibleIssues(s, stepId, s.issues.byStep.get(stepId)));
   const result = useEditor((s) => s.results[stepId]);
   const [testing, setTesting] = useState(false);
   const [error, setError] = useState<string | null>(null);

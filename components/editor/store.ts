@@ -25,6 +25,8 @@ export type EditorState = {
   /** Config JSON each kept output was produced with; an edited step's output is dropped. */
   outputConfigs: Record<string, string>;
   sampleRunId: string | null;
+  /** Steps added in this session and not edited yet: their problems stay hidden until touched or saved. */
+  fresh?: Record<string, true>;
 };
 
 export type Store = {

@@ -71,3 +71,14 @@ describe("readableSummary", () => {
     expect(readableSummary("plain", steps, "ru")).toBe("plain");
   });
 });
+
+describe("filters in chips", () => {
+  it("names each filter of a chain in words", async () => {
+    const { tokenLabel } = await import("./tokens");
+    const { parseToken } = await import("@/lib/engine/templates");
+    const ctx = { locale: "ru" as const, steps: new Map() };
+    expect(tokenLabel(parseToken("source.client_phone | omitEmpty | phone")!, ctx).text).toBe("Источник › client_phone · пустое не отправлять · телефон +7");
+    expect(tokenLabel(parseToken('source.n | default("Без имени")')!, ctx).text).toBe("Источник › n · если пусто «Без имени»");
+    expect(tokenLabel(parseToken("source.sum | number")!, { ...ctx, locale: "en" }).text).toBe("Source › sum · number");
+  });
+});

@@ -10,9 +10,21 @@ export type Locale = "ru" | "en";
 export type StepLabelInfo = { index: number; name: string; outputs: Map<string, string> };
 export type LabelContext = { locale: Locale; steps: Map<string, StepLabelInfo> };
 
-const WORDS: Record<Locale, { source: string; step: string; credential: string; casts: Record<string, string> }> = {
-  ru: { source: "Источник", step: "Шаг", credential: "Ключ", casts: { string: "строка", number: "число", boolean: "да/нет", json: "JSON" } },
-  en: { source: "Source", step: "Step", credential: "Credential", casts: { string: "text", number: "number", boolean: "yes/no", json: "JSON" } },
+const WORDS: Record<Locale, { source: string; step: string; credential: string; casts: Record<string, string>; filters: Record<string, string> }> = {
+  ru: {
+    source: "Источник",
+    step: "Шаг",
+    credential: "Ключ",
+    casts: { string: "строка", number: "число", boolean: "да/нет", json: "JSON" },
+    filters: { html: "HTML", trim: "без пробелов", phone: "телефон +7", date: "дата ISO", dateRu: "дата ДД.ММ.ГГГГ", datetime: "дата и время ISO", time: "время", round: "целое", omitEmpty: "пустое не отправлять", default: "если пусто" },
+  },
+  en: {
+    source: "Source",
+    step: "Step",
+    credential: "Credential",
+    casts: { string: "text", number: "number", boolean: "yes/no", json: "JSON" },
+    filters: { html: "HTML", trim: "trimmed", phone: "phone +7", date: "ISO date", dateRu: "DD.MM.YYYY", datetime: "ISO date-time", time: "time", round: "whole", omitEmpty: "leave out if empty", default: "if empty" },
+  },
 };
 
 export const localized = (l: string | Localized, locale: Locale) => (typeof l === "string" ? l : l[locale]);
@@ -38,7 +50,8 @@ export type TokenLabel = { text: string; kind: Token["kind"]; broken: boolean };
 
 export function tokenLabel(token: Token, ctx: LabelContext): TokenLabel {
   const w = WORDS[ctx.locale];
-  const cast = token.cast ? ` · ${w.casts[token.cast]}` : "";
+  const filters = token.filters ?? (token.cast ? [{ name: token.cast }] : []);
+  const cast = filters.map((f) => ` · ${f.name === "default" ? `${w.filters.default} «${f.arg ?? ""}»` : (w.casts[f.name] ?? w.filters[f.name] ?? f.name)}`).join("");
   if (token.kind === "source") return { kind: "source", broken: false, text: `${w.source} › ${token.path || "…"}${cast}` };
   if (token.kind === "credential") return { kind: "credential", broken: false, text: `${w.credential} › ${token.name}${cast}` };
   const info = ctx.steps.get(token.stepId);

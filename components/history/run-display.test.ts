@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { truncateJson } from "@/lib/engine/truncate";
-import { findTruncations, formatBytes, formatDuration, httpExchange, jsonText } from "./run-display";
+import { explainStepError, findTruncations, formatBytes, formatDuration, httpExchange, jsonText } from "./run-display";
 
 describe("truncation display", () => {
   it("finds the engine's markers at the top and nested, with their original size", () => {
@@ -50,17 +50,42 @@ describe("httpExchange", () => {
     });
   });
 
-  it("recovers status and body from a failed step's error, in either language and with attempts", () => {
-    const ru = httpExchange({
+  it("takes a refused request's status and body from the stored error detail, never from the error text", () => {
+    const ex = httpExchange({
       actionType: "http-request",
       input,
       output: null,
-      error: 'HTTP 422 от api.weeek.net: {"success":false,"message":"The given data was invalid."} (попыток: 2)',
+      error: "Шаг 2 «Создать контакт»: HTTP 422 от api.weeek.net: …",
+      errorDetail: { kind: "validation", status: 422, host: "api.weeek.net", body: '{"message":"The emails.0 field must be a string."}' },
     });
-    expect(ru?.response).toEqual({ status: 422, headers: null, body: { success: false, message: "The given data was invalid." } });
-    const en = httpExchange({ actionType: "http-request", input: null, output: null, error: "Step 2: HTTP 500 from 127.0.0.1:4018: oops" });
-    expect(en).toEqual({ request: null, response: { status: 500, headers: null, body: "oops" } });
-    expect(httpExchange({ actionType: "http-request", input: null, output: null, error: "timeout" })).toBeNull();
+    expect(ex?.response).toEqual({ status: 422, headers: null, body: { message: "The emails.0 field must be a string." } });
+    // The text alone (an old row without detail) is not parsed back.
+    expect(httpExchange({ actionType: "http-request", input: null, output: null, error: "Step 2: HTTP 500 from 127.0.0.1:4018: oops" })).toBeNull();
+    const cut = httpExchange({ actionType: "http-request", input: null, output: null, error: "x", errorDetail: { kind: "server", status: 502, body: '{"a":"cut…' } });
+    expect(cut?.response).toEqual({ status: 502, headers: null, body: '{"a":"cut…' });
+    expect(httpExchange({ actionType: "http-request", input: null, output: null, error: "timeout", errorDetail: { kind: "timeout", host: "h" } })).toBeNull();
     expect(httpExchange({ actionType: "json-parser", input, output: null, error: null })).toBeNull();
+  });
+});
+
+describe("explainStepError", () => {
+  it("names the credential on 401/403 and offers its link", () => {
+    expect(explainStepError({ kind: "auth", status: 401, host: "api.weeek.net", credentials: ["Weeek токен"] })).toEqual({
+      key: "authWithCredential",
+      values: { host: "api.weeek.net", status: "401", message: "", credential: "Weeek токен", attempts: 1, field: "" },
+      credentialLink: true,
+    });
+    expect(explainStepError({ kind: "auth", status: 403, host: "h" })?.key).toBe("auth");
+    expect(explainStepError({ kind: "auth", field: "headers.Authorization", credentials: ["Нет такого"] })?.key).toBe("credentialMissing");
+  });
+
+  it("one key per kind, with the destination's own message and the attempts", () => {
+    expect(explainStepError({ kind: "validation", status: 422, host: "h", message: "The emails.0 field must be a string." })?.values.message).toBe(
+      "The emails.0 field must be a string.",
+    );
+    for (const kind of ["not-found", "rate-limit", "server", "timeout", "private-address", "network", "template", "config", "other"] as const) {
+      expect(explainStepError({ kind, attempts: 3 })).toMatchObject({ key: kind, values: { attempts: 3 } });
+    }
+    expect(explainStepError(null)).toBeNull();
   });
 });

@@ -1,5 +1,6 @@
 // Pure helpers of the history views (no React): truncation marks, HTTP exchanges, durations.
 import { isTruncated, type TruncatedMarker } from "@/lib/engine/truncate";
+import type { ErrorDetail, ErrorKind } from "@/lib/actions/define-action";
 
 export type TruncationMark = { path: string; bytes: number; preview: string };
 
@@ -52,45 +53,60 @@ export type HttpExchange = {
   response: { status: number | null; headers: unknown; body: unknown } | null;
 };
 
-type StepLike = { actionType: string; input: unknown; output: unknown; error: string | null };
+type StepLike = { actionType: string; input: unknown; output: unknown; error: string | null; errorDetail?: ErrorDetail | null };
 
-// "HTTP 422 от api.weeek.net: {…} (попыток: 3)" — how the HTTP action reports a refused request;
-// the response body excerpt is the only record of the response when the step failed.
-const HTTP_ERROR = /^(?:.*?: )?HTTP (\d{3}) (?:от|from) (\S+?)(?:: ([\s\S]*?))?(?: \((?:попыток|attempts): \d+\))?$/;
-
-/** The request an HTTP step sent and the response it got (from output, or from its error). */
+/** The request an HTTP step sent and the response it got (from output, or from its stored error detail). */
 export function httpExchange(step: StepLike): HttpExchange | null {
   if (step.actionType !== "http-request") return null;
   let request: HttpExchange["request"] = null;
   const input = step.input as Record<string, unknown> | null;
   if (input && typeof input === "object" && !isTruncated(input) && typeof input.url === "string") {
-    let body: unknown = input.body;
-    if (typeof body === "string") {
-      try {
-        body = JSON.parse(body);
-      } catch {
-        /* a form or raw body stays text */
-      }
-    }
-    request = { method: String(input.method ?? ""), url: input.url, headers: input.headers ?? {}, body };
+    request = { method: String(input.method ?? ""), url: input.url, headers: input.headers ?? {}, body: parsedBody(input.body) };
   }
   let response: HttpExchange["response"] = null;
   const output = step.output as Record<string, unknown> | null;
   if (output && typeof output === "object" && !isTruncated(output) && typeof output.status === "number") {
     response = { status: output.status, headers: output.headers ?? null, body: output.body };
-  } else if (step.error) {
-    const m = HTTP_ERROR.exec(step.error.trim());
-    if (m) {
-      let body: unknown = m[3] ?? null;
-      if (typeof body === "string") {
-        try {
-          body = JSON.parse(body);
-        } catch {
-          /* an excerpt cut at 300 characters is not JSON any more */
-        }
-      }
-      response = { status: Number(m[1]), headers: null, body };
-    }
+  } else if (step.errorDetail && typeof step.errorDetail.status === "number") {
+    // A refused request: the action stored the status and the start of the body with the step.
+    response = { status: step.errorDetail.status, headers: null, body: parsedBody(step.errorDetail.body ?? null) };
   }
   return request || response ? { request, response } : null;
+}
+
+function parsedBody(body: unknown): unknown {
+  if (typeof body !== "string") return body;
+  try {
+    return JSON.parse(body);
+  } catch {
+    return body; // a form or raw body, or an excerpt cut short, stays text
+  }
+}
+
+export type Explanation = {
+  /** Message key under historyPage.explain (messages/<locale>/history.json). */
+  key: ErrorKind | "credentialMissing" | "authWithCredential";
+  values: { host: string; status: string; message: string; credential: string; attempts: number; field: string };
+  /** Offer «Открыть ключ доступа» (the failure is about a key). */
+  credentialLink: boolean;
+};
+
+/**
+ * What the run page says about a failed step, in plain words, from the stored detail: a message
+ * key and its values. Null when there is no detail (steps recorded before it existed).
+ */
+export function explainStepError(detail: ErrorDetail | null | undefined): Explanation | null {
+  if (!detail) return null;
+  const credential = detail.credentials?.[0] ?? "";
+  const values = {
+    host: detail.host ?? "",
+    status: detail.status !== undefined ? String(detail.status) : "",
+    message: detail.message ?? "",
+    credential,
+    attempts: detail.attempts ?? 1,
+    field: detail.field ?? "",
+  };
+  if (detail.kind === "auth" && detail.status === undefined) return { key: "credentialMissing", values, credentialLink: false };
+  if (detail.kind === "auth" && credential) return { key: "authWithCredential", values, credentialLink: true };
+  return { key: detail.kind, values, credentialLink: !!credential && detail.kind === "auth" };
 }

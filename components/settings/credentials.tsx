@@ -9,7 +9,7 @@ import { api } from "@/components/ui/api";
 export type CredentialRow = { id: string; name: string; hint: string; updatedAt: string };
 
 /** «Ключи доступа»: named secrets for steps (e.g. a Weeek API token). The secret is write-only. */
-export function Credentials({ credentials }: { credentials: CredentialRow[] }) {
+export function Credentials({ credentials, focusId }: { credentials: CredentialRow[]; focusId?: string }) {
   const t = useTranslations("editor.credentials");
   const format = useFormatter();
   const router = useRouter();
@@ -29,7 +29,7 @@ export function Credentials({ credentials }: { credentials: CredentialRow[] }) {
   };
 
   return (
-    <section className="rounded-xl border border-slate-200 bg-white p-6" data-testid="credentials">
+    <section id="credentials" className="rounded-xl border border-slate-200 bg-white p-6" data-testid="credentials">
       <h2 className="text-base font-semibold">{t("title")}</h2>
       <p className="mt-1 text-sm text-slate-500">{t("hint")}</p>
       <form
@@ -50,7 +50,13 @@ export function Credentials({ credentials }: { credentials: CredentialRow[] }) {
       <ul className="mt-4 divide-y divide-slate-100">
         {credentials.length === 0 ? <li className="py-2 text-sm text-slate-500">{t("empty")}</li> : null}
         {credentials.map((c) => (
-          <li key={c.id} className="flex flex-wrap items-center gap-3 py-2 text-sm" data-testid="credential-row">
+          <li
+            key={c.id}
+            id={`credential-${c.id}`}
+            className={`flex flex-wrap items-center gap-3 py-2 text-sm ${c.id === focusId ? "-mx-2 rounded-md bg-amber-50 px-2 ring-2 ring-amber-300" : ""}`}
+            data-testid="credential-row"
+            data-focused={c.id === focusId ? "true" : undefined}
+          >
             <span className="font-medium">{c.name}</span>
             <code className="text-slate-500">{c.hint}</code>
             <span className="flex-1 text-xs text-slate-500">{t("updated")}: {format.dateTime(new Date(c.updatedAt), { dateStyle: "short", timeStyle: "short" })}</span>

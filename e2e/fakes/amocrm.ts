@@ -38,8 +38,20 @@ export async function startFakeAmo(opts: { token: string; port?: number }): Prom
       if (typeof lead.name !== "string") errors.push({ code: "InvalidType", path: `${i}.name`, detail: "This value should be of type string." });
       if (lead.price !== undefined && !Number.isInteger(lead.price)) errors.push({ code: "InvalidType", path: `${i}.price`, detail: "This value should be of type int." });
       const c = ((lead._embedded as { contacts?: AmoContact[] } | undefined)?.contacts ?? [])[0];
+      const base = `${i}._embedded.contacts.0`;
+      // amoCRM refuses blank values: an empty name, an empty PHONE/EMAIL value, an empty values list.
+      const blank = (v: unknown) => typeof v !== "string" || v.trim() === "";
+      for (const key of ["first_name", "last_name", "name"] as const) {
+        const v = (c as Record<string, unknown> | undefined)?.[key];
+        if (v !== undefined && blank(v)) errors.push({ code: "NotBlank", path: `${base}.${key}`, detail: "This value should not be blank." });
+      }
       for (const [j, f] of (c?.custom_fields_values ?? []).entries()) {
-        if (!["PHONE", "EMAIL"].includes(f.field_code)) errors.push({ code: "NotSupportedChoice", path: `${i}._embedded.contacts.0.custom_fields_values.${j}.field_code`, detail: "The value you selected is not a valid choice." });
+        const at = `${base}.custom_fields_values.${j}`;
+        if (!["PHONE", "EMAIL"].includes(f.field_code)) errors.push({ code: "NotSupportedChoice", path: `${at}.field_code`, detail: "The value you selected is not a valid choice." });
+        if (!Array.isArray(f.values) || f.values.length === 0) errors.push({ code: "Count", path: `${at}.values`, detail: "This collection should contain 1 element or more." });
+        for (const [k, v] of (f.values ?? []).entries()) {
+          if (blank(v.value)) errors.push({ code: "NotBlank", path: `${at}.values.${k}.value`, detail: "This value should not be blank." });
+        }
       }
       if (errors.length) return invalid(errors);
       const contact = { ...c!, id: nextId++ };

@@ -58,8 +58,13 @@ export async function startFakeWeeek(opts: { token: string; port?: number }): Pr
     res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), ...headers });
     res.end(text);
   };
-  const invalid = (res: http.ServerResponse, errors: Record<string, string[]>) =>
-    send(res, 422, { success: false, message: "The given data was invalid.", errors });
+  // Laravel's answer (Weeek runs on it): the first message, "(and N more errors)", then all of them.
+  const invalid = (res: http.ServerResponse, errors: Record<string, string[]>) => {
+    const all = Object.values(errors).flat();
+    const more = all.length - 1;
+    const message = more > 0 ? `${all[0]} (and ${more} more error${more > 1 ? "s" : ""})` : all[0];
+    return send(res, 422, { message, errors });
+  };
   const notFound = (res: http.ServerResponse, what: string) => send(res, 404, { success: false, message: `${what} not found` });
 
   const server = http.createServer((req, res) => {
@@ -108,11 +113,27 @@ export async function startFakeWeeek(opts: { token: string; port?: number }): Pr
       return send(res, 200, { success: true, statuses: funnel.statuses });
     }
     if (method === "POST" && path === `${PREFIX}/crm/contacts`) {
+      // Laravel turns "" into null before validating (ConvertEmptyStringsToNull), so an empty
+      // e-mail fails as «The emails.0 field must be a string.» — what a client without an e-mail
+      // used to get.
       const errors: Record<string, string[]> = {};
-      const strList = (v: unknown) => v === undefined || (Array.isArray(v) && v.every((x) => typeof x === "string"));
-      if (typeof b.firstName !== "string" && typeof b.lastName !== "string") errors.firstName = ["The first name field is required when last name is not present."];
-      if (!strList(b.emails)) errors.emails = ["The emails must be an array of strings."];
-      if (!strList(b.phones)) errors.phones = ["The phones must be an array of strings."];
+      const blank = (v: unknown) => v === undefined || v === null || (typeof v === "string" && v.trim() === "");
+      if (blank(b.firstName) && blank(b.lastName)) errors.firstName = ["The first name field is required when last name is not present."];
+      for (const key of ["firstName", "lastName", "middleName"]) {
+        if (b[key] !== undefined && (typeof b[key] !== "string" || blank(b[key]))) errors[key] = [`The ${key} field must be a string.`];
+      }
+      for (const key of ["emails", "phones"]) {
+        const v = b[key];
+        if (v === undefined) continue;
+        if (!Array.isArray(v)) {
+          errors[key] = [`The ${key} field must be an array.`];
+          continue;
+        }
+        v.forEach((x, i) => {
+          if (typeof x !== "string" || blank(x)) errors[`${key}.${i}`] = [`The ${key}.${i} field must be a string.`];
+          else if (key === "emails" && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(x)) errors[`${key}.${i}`] = [`The ${key}.${i} field must be a valid email address.`];
+        });
+      }
       if (Object.keys(errors).length) return invalid(res, errors);
       const contact: FakeContact = {
         id: randomUUID(),
@@ -131,7 +152,8 @@ export async function startFakeWeeek(opts: { token: string; port?: number }): Pr
       if (!state.funnels.some((f) => f.statuses.some((s) => s.id === statusId))) return notFound(res, "Status");
       const errors: Record<string, string[]> = {};
       if (typeof b.title !== "string" || b.title.trim() === "") errors.title = ["The title field is required."];
-      if (b.amount !== undefined && (typeof b.amount !== "number" || !Number.isFinite(b.amount))) errors.amount = ["The amount must be a number."];
+      if (b.amount !== undefined && (typeof b.amount !== "number" || !Number.isFinite(b.amount))) errors.amount = ["The amount field must be a number."];
+      if (b.description !== undefined && (typeof b.description !== "string" || b.description.trim() === "")) errors.description = ["The description field must be a string."];
       if (Object.keys(errors).length) return invalid(res, errors);
       const deal: FakeDeal = {
         id: randomUUID(),

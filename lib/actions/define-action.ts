@@ -56,6 +56,41 @@ export type ActionResult = {
   attempts?: number;
 };
 
+/**
+ * What kind of failure a step met, for the run page's plain-language explanation (the engine
+ * stores it with the step as RunStep.errorDetail, so no screen parses error text back).
+ */
+export type ErrorKind =
+  | "auth"
+  | "not-found"
+  | "validation"
+  | "rate-limit"
+  | "server"
+  | "timeout"
+  | "private-address"
+  | "network"
+  | "http"
+  | "template"
+  | "config"
+  | "other";
+
+export type ErrorDetail = {
+  kind: ErrorKind;
+  /** HTTP status of the answer that failed the step. */
+  status?: number;
+  /** host[:port] the request went to. */
+  host?: string;
+  /** The start of the answer's body (secrets masked), as received. */
+  body?: string;
+  /** The destination's own words, taken from its JSON error (message / description / detail …). */
+  message?: string;
+  attempts?: number;
+  /** Credential names the step's settings use (filled in by the engine). */
+  credentials?: string[];
+  /** The step's field the failure is about (template errors). */
+  field?: string;
+};
+
 /** A step failure with a user-facing message (Russian) and its English form. */
 export class ActionError extends Error {
   constructor(
@@ -63,6 +98,7 @@ export class ActionError extends Error {
     readonly messageEn: string = message,
     readonly code: string = "action_failed",
     readonly attempts?: number,
+    readonly detail?: ErrorDetail,
   ) {
     super(message);
     this.name = "ActionError";

@@ -7,9 +7,10 @@
 // repeating a rejected request cannot succeed. Every attempt carries the same
 // `Idempotency-Key: <runId>:<stepId>`, so a server that honours it creates the record once.
 import { z } from "zod";
-import { ActionError, OutboundError, defineAction, type HttpResponse } from "./define-action";
+import { ActionError, OutboundError, defineAction, type ErrorDetail, type ErrorKind, type HttpResponse } from "./define-action";
 import { keyValueSchema, onMissingSchema } from "./shared";
-import { checkJsonTemplate } from "../engine/templates";
+import { checkJsonTemplate, problemOf } from "../engine/templates";
+import { fieldName } from "./field-labels";
 
 export const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"] as const;
 
@@ -44,8 +45,8 @@ export const httpRequestConfigSchema = z
       ctx.addIssue({ code: "custom", path: ["bodyJson"], message: "обязательное поле", params: { en: "required" } });
       return;
     }
-    const err = checkJsonTemplate(c.bodyJson, "bodyJson");
-    if (err) ctx.addIssue({ code: "custom", path: ["bodyJson"], message: err.message, params: { en: err.messageEn } });
+    const err = checkJsonTemplate(c.bodyJson, fieldName("bodyJson"));
+    if (err) ctx.addIssue({ code: "custom", path: ["bodyJson"], message: problemOf(err).ru, params: { en: problemOf(err).en } });
   });
 
 export type HttpRequestConfig = z.output<typeof httpRequestConfigSchema>;
@@ -91,10 +92,10 @@ export const httpRequest = defineAction({
   ],
   summary: (c) => `${c.method} ${c.url.replace(/^https?:\/\//i, "")}`,
   resolve: (c, r): HttpRequestInput => {
-    let url = r.url(c.url, "url");
+    let url = r.url(c.url, fieldName("url"));
     if (c.query.length > 0) {
       const u = new URL(url);
-      c.query.forEach((q, i) => u.searchParams.append(r.text(q.key, `query[${i}].key`), r.text(q.value, `query.${q.key}`)));
+      c.query.forEach((q, i) => u.searchParams.append(r.text(q.key, `${fieldName("query")}, строка ${i + 1}`), r.text(q.value, `${fieldName("query")} → ${q.key}`)));
       url = u.toString();
     }
     const headers: Record<string, string> = {};
@@ -103,19 +104,19 @@ export const httpRequest = defineAction({
       headers[name] = value;
     };
     const hasHeader = (name: string) => Object.keys(headers).some((k) => k.toLowerCase() === name.toLowerCase());
-    for (const h of c.headers) setHeader(h.key, r.text(h.value, `headers.${h.key}`).replace(/[\r\n]+/g, " "));
+    for (const h of c.headers) setHeader(h.key, r.text(h.value, `${fieldName("headers")} → ${h.key}`).replace(/[\r\n]+/g, " "));
 
     let body: string | undefined;
     if (c.bodyType === "json") {
-      body = JSON.stringify(r.json(c.bodyJson, "bodyJson") ?? null);
+      body = JSON.stringify(r.json(c.bodyJson, fieldName("bodyJson")) ?? null);
       if (!hasHeader("content-type")) setHeader("Content-Type", "application/json; charset=utf-8");
     } else if (c.bodyType === "form") {
       const form = new URLSearchParams();
-      for (const f of c.bodyForm) form.append(f.key, r.text(f.value, `bodyForm.${f.key}`));
+      for (const f of c.bodyForm) form.append(f.key, r.text(f.value, `${fieldName("bodyForm")} → ${f.key}`));
       body = form.toString();
       if (!hasHeader("content-type")) setHeader("Content-Type", "application/x-www-form-urlencoded; charset=utf-8");
     } else if (c.bodyType === "raw") {
-      body = r.text(c.bodyRaw, "bodyRaw");
+      body = r.text(c.bodyRaw, fieldName("bodyRaw"));
       if (!hasHeader("content-type")) setHeader("Content-Type", c.rawContentType);
     }
     if (body !== undefined && (c.method === "GET" || c.method === "HEAD")) body = undefined;
@@ -150,7 +151,12 @@ export const httpRequest = defineAction({
           continue;
         }
         const suffix = attempt > 1 ? ` (попыток: ${attempt})` : "";
-        throw new ActionError(`${msg}${suffix}`, `${msg}${attempt > 1 ? ` (attempts: ${attempt})` : ""}`, e instanceof OutboundError ? e.code : "network", attempt);
+        const code = e instanceof OutboundError ? e.code : "network";
+        throw new ActionError(`${msg}${suffix}`, `${msg}${attempt > 1 ? ` (attempts: ${attempt})` : ""}`, code, attempt, {
+          kind: OUTBOUND_KINDS[code] ?? "network",
+          host,
+          attempts: attempt,
+        });
       }
       const retryable = res.status === 429 || res.status >= 500;
       if (retryable && attempt < input.maxAttempts) {
@@ -164,7 +170,10 @@ export const httpRequest = defineAction({
         const excerpt = bodyExcerpt(res.body);
         const tail = excerpt ? `: ${excerpt}` : "";
         const tries = attempt > 1 ? ` (попыток: ${attempt})` : "";
-        throw new ActionError(`HTTP ${res.status} от ${host}${tail}${tries}`, `HTTP ${res.status} from ${host}${tail}`, `http_${res.status}`, attempt);
+        const detail: ErrorDetail = { kind: statusKind(res.status), status: res.status, host, body: bodyStart(res.body), attempts: attempt };
+        const own = destinationMessage(res.body);
+        if (own) detail.message = own;
+        throw new ActionError(`HTTP ${res.status} от ${host}${tail}${tries}`, `HTTP ${res.status} from ${host}${tail}`, `http_${res.status}`, attempt, detail);
       }
       return { output: { status: res.status, headers: res.headers, body: parseBody(res) }, attempts: attempt };
     }
@@ -210,6 +219,58 @@ export function retryAfterFromBody(body: string): number | undefined {
     return undefined;
   }
 }
+
+const OUTBOUND_KINDS: Record<string, ErrorKind> = {
+  blocked: "private-address",
+  timeout: "timeout",
+  network: "network",
+  bad_url: "config",
+  too_large: "other",
+  too_many_redirects: "other",
+  aborted: "other",
+};
+
+/** An HTTP status as the kind of failure the run page explains. */
+export function statusKind(status: number): ErrorKind {
+  if (status === 401 || status === 403) return "auth";
+  if (status === 404 || status === 410) return "not-found";
+  if (status === 400 || status === 409 || status === 422) return "validation";
+  if (status === 429) return "rate-limit";
+  if (status >= 500) return "server";
+  return "http";
+}
+
+/** The stored start of a refused answer's body (the history shows it as the raw response). */
+function bodyStart(body: string): string {
+  return body.length > 2000 ? body.slice(0, 2000) + "…" : body;
+}
+
+/**
+ * The destination's own words from a JSON error body: Weeek/Laravel `message`, Telegram
+ * `description`, Bitrix24 `error_description`, amoCRM's `validation-errors` (path: detail) or
+ * problem+json `detail`, or a nested `error.message`. Undefined for anything else.
+ */
+export function destinationMessage(body: string): string | undefined {
+  let j: unknown;
+  try {
+    j = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  if (!j || typeof j !== "object" || Array.isArray(j)) return undefined;
+  const o = j as Record<string, unknown>;
+  const str = (v: unknown) => (typeof v === "string" && v.trim() !== "" ? v.trim() : undefined);
+  const amo = o["validation-errors"];
+  if (Array.isArray(amo)) {
+    const parts = amo.flatMap((g) => ((g as { errors?: { path?: string; detail?: string }[] })?.errors ?? []).map((e) => (e.path ? `${e.path}: ${e.detail ?? ""}` : e.detail ?? "")));
+    if (parts.length) return cut(parts.join("; "));
+  }
+  const nested = o.error && typeof o.error === "object" ? str((o.error as Record<string, unknown>).message) : undefined;
+  const found = str(o.message) ?? str(o.description) ?? str(o.error_description) ?? nested ?? str(o.detail) ?? str(o.error) ?? str(o.title);
+  return found ? cut(found) : undefined;
+}
+
+const cut = (s: string) => (s.length > 300 ? s.slice(0, 300) + "…" : s);
 
 function bodyExcerpt(body: string): string {
   const s = body.replace(/\s+/g, " ").trim();

@@ -35,7 +35,7 @@ describe("JSON Компоновщик", () => {
   it("missing fields follow onMissing", async () => {
     const cfg = { mode: "template", template: '{"a": "{{source.none}}"}' };
     const failed = await runOne("json-composer", cfg, { source });
-    expect(failed.record.error?.message).toBe("Поле template.a: нет значения для {{source.none}}");
+    expect(failed.record.error?.message).toBe("Поле «Шаблон» → a: нет значения для {{source.none}}");
     const emptied = await runOne("json-composer", { ...cfg, onMissing: "empty" }, { source });
     expect(emptied.output).toEqual({ result: { a: "" } });
   });

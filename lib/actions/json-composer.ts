@@ -1,7 +1,8 @@
 // «JSON Компоновщик»: builds a JSON value from a template or from typed key/value rows.
 import { z } from "zod";
 import { defineAction } from "./define-action";
-import { checkJsonTemplate } from "../engine/templates";
+import { checkJsonTemplate, OMITTED, problemOf } from "../engine/templates";
+import { fieldName } from "./field-labels";
 import { onMissingSchema } from "./shared";
 
 export const composerFieldSchema = z.object({
@@ -20,8 +21,8 @@ export const jsonComposerConfigSchema = z
   })
   .superRefine((c, ctx) => {
     if (c.mode === "template") {
-      const err = checkJsonTemplate(c.template, "template");
-      if (err) ctx.addIssue({ code: "custom", path: ["template"], message: err.message, params: { en: err.messageEn } });
+      const err = checkJsonTemplate(c.template, fieldName("template"));
+      if (err) ctx.addIssue({ code: "custom", path: ["template"], message: problemOf(err).ru, params: { en: problemOf(err).en } });
     } else {
       const seen = new Set<string>();
       c.fields.forEach((f, i) => {
@@ -52,9 +53,13 @@ export const jsonComposer = defineAction({
   outputs: () => [{ key: "result", label: { ru: "Результат", en: "Result" } }],
   summary: (c) => (c.mode === "fields" ? `{ ${c.fields.map((f) => f.key).join(", ")} }` : oneLine(c.template)),
   resolve: (c, r) => {
-    if (c.mode === "template") return { result: r.json(c.template, "template") };
+    if (c.mode === "template") return { result: r.json(c.template, fieldName("template")) };
     const result: Record<string, unknown> = {};
-    for (const f of c.fields) result[f.key] = r.value(f.value, f.key, f.type === "auto" ? undefined : f.type);
+    for (const f of c.fields) {
+      const v = r.value(f.value, f.key, f.type === "auto" ? undefined : f.type);
+      // `| omitEmpty` left the value out: the key is left out too.
+      if (v !== OMITTED) result[f.key] = v;
+    }
     return { result };
   },
   run: async (input) => ({ output: { result: input.result } }),

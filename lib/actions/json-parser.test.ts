@@ -32,7 +32,7 @@ describe("JSON-парсер", () => {
     const r2 = await runOne("json-parser", { input: "{{source.payload}}", outputs: [{ name: "x", path: "x" }] }, { source: { payload: '{"x": [1]}' } });
     expect(r2.output).toEqual({ x: [1] });
     const bad = await runOne("json-parser", { input: "{{source.payload}}", outputs: [{ name: "x", path: "x" }] }, { source: { payload: "not json" } });
-    expect(bad.record.error?.message).toBe("Поле input: значение не является JSON: not json");
+    expect(bad.record.error?.message).toBe("Поле «JSON (откуда брать)»: значение не является JSON: not json");
   });
 
   it("a path with no match fails or yields an empty value", async () => {

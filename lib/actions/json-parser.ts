@@ -8,6 +8,7 @@
 // created, so renaming the label does not break later steps' tokens); without it the key is a
 // transliterated slug of the name: «id контакта» → "id_kontakta", «Сумма» → "summa".
 import { z } from "zod";
+import { fieldName } from "./field-labels";
 import { JSONPath } from "jsonpath-plus";
 import { ActionError, defineAction } from "./define-action";
 import { onMissingSchema } from "./shared";
@@ -104,7 +105,7 @@ export const jsonParser = defineAction({
   outputs: (c) => c.outputs.map((o) => ({ key: outputKey(o), label: o.name })),
   summary: (c) => c.outputs.map((o) => `${o.name} ← ${o.path}`).join(", "),
   resolve: (c, r): JsonParserInput => {
-    let json = r.value(c.input, "input");
+    let json = r.value(c.input, fieldName("input"));
     if (typeof json === "string") {
       const text: string = json;
       try {
@@ -112,8 +113,8 @@ export const jsonParser = defineAction({
       } catch {
         const excerpt = text.length > 100 ? text.slice(0, 100) + "…" : text;
         throw new ActionError(
-          `Поле input: значение не является JSON: ${excerpt}`,
-          `Field input: the value is not JSON: ${excerpt}`,
+          `Поле ${fieldName("input")}: значение не является JSON: ${excerpt}`,
+          `Field "JSON (take from)": the value is not JSON: ${excerpt}`,
           "invalid_json",
         );
       }

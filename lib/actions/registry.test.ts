@@ -21,19 +21,25 @@ describe("registry", () => {
     const issues = validateStep({ id: "s2", type: "http-request", name: "Создать контакт", config: {} }, 1);
     expect(issues).toHaveLength(1);
     expect(issues[0]).toMatchObject({ stepIndex: 1, stepId: "s2", path: "config.url", code: "invalid_type" });
-    expect(issues[0].text).toEqual({ ru: "Шаг 2 «Создать контакт»: config.url — обязательное поле", en: 'Step 2 "Создать контакт": config.url — required' });
+    expect(issues[0].text).toEqual({ ru: "Шаг 2 «Создать контакт»: «Адрес» — обязательное поле", en: 'Step 2 "Создать контакт": "URL" — required' });
   });
 
   it("unknown type, bad enum, bad nested path, bad JSON template", () => {
     expect(validateStep({ id: "a", type: "telegram", name: "", config: {} }, 0)[0].text.ru).toBe("Шаг 1: type — неизвестный тип действия «telegram»");
     const m = validateStep({ id: "a", type: "http-request", name: "X", config: { url: "https://x", method: "FETCH" } }, 0);
-    expect(m[0].text.ru).toBe('Шаг 1 «X»: config.method — допустимые значения: "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"');
+    expect(m[0].text.ru).toBe('Шаг 1 «X»: «Метод» — допустимые значения: "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"');
     const p = validateStep({ id: "a", type: "json-parser", name: "P", config: { input: "{{source.x}}", outputs: [{ name: "id", path: '["open' }] } }, 2);
     expect(p[0].path).toBe("config.outputs[0].path");
-    expect(p[0].text.ru).toMatch(/^Шаг 3 «P»: config\.outputs\[0\]\.path — неверный путь/);
+    expect(p[0].text.ru).toMatch(/^Шаг 3 «P»: «Поля результата», строка 1, путь — неверный путь/);
     const j = validateStep({ id: "a", type: "json-composer", name: "J", config: { template: '{"a": }' } }, 0);
-    expect(j[0].text.ru).toMatch(/^Шаг 1 «J»: config\.template — Поле template: шаблон не является корректным JSON/);
-    expect(j[0].message.en).toMatch(/^Field template: the template is not valid JSON/);
+    expect(j[0].text.ru).toMatch(/^Шаг 1 «J»: «Шаблон» — шаблон не является корректным JSON/);
+    expect(j[0].message.en).toMatch(/^the template is not valid JSON/);
+    // No internal names anywhere a person reads: not bodyJson, not config.bodyJson.
+    const empty = validateStep({ id: "h", type: "http-request", name: "Создать контакт", config: { url: "https://x", bodyType: "json", bodyJson: "" } }, 1);
+    expect(empty.map((i) => i.text.ru)).toEqual(["Шаг 2 «Создать контакт»: «Тело запроса» — обязательное поле"]);
+    expect(empty[0].label).toEqual({ ru: "«Тело запроса»", en: '"Request body"' });
+    const rows = validateStep({ id: "h", type: "http-request", name: "H", config: { url: "https://x", headers: [{ key: "" }], bodyType: "none" } }, 0);
+    expect(rows[0].text.ru).toBe("Шаг 1 «H»: «Заголовки», строка 1, ключ — обязательное поле");
     const u = validateStep({ id: "a", type: "http-request", name: "U", config: { url: "ftp://x" } }, 0);
     expect(u[0].message).toEqual({ ru: "адрес должен начинаться с http:// или https://", en: "the URL must start with http:// or https://" });
   });
@@ -49,8 +55,8 @@ describe("registry", () => {
     const r = validateDefinition(def);
     expect(r.ok).toBe(false);
     expect(r.issues.map((i) => i.text.ru)).toEqual([
-      "Шаг 1 «A»: config — {{steps.b.result}} ссылается на шаг, которого нет выше в цепочке",
-      "Шаг 2 «B»: config — {{steps.a.nope}}: у шага a нет результата «nope»",
+      "Шаг 1 «A»: {{steps.b.result}} ссылается на шаг, которого нет выше в цепочке",
+      "Шаг 2 «B»: {{steps.a.nope}}: у шага a нет результата «nope»",
       "Шаг 3 «C»: id — id «b» уже занят другим шагом",
     ]);
     expect(validateDefinition({ steps: [{ id: "bad id!", type: "x" }] }).issues[0].text.ru).toMatch(/^Шаг 1: id — /);
@@ -60,5 +66,16 @@ describe("registry", () => {
     const r = validateDefinition(buildKlientiksWeeekDefinition({ baseUrl: "https://api.weeek.net", statusId: "st-1", credentialName: "Weeek токен" }));
     expect(r.issues).toEqual([]);
     expect(r.ok).toBe(true);
+  });
+});
+
+describe("field labels", () => {
+  it("are the editor's labels, in both languages", async () => {
+    const { FIELD_LABELS } = await import("./field-labels");
+    const fs = await import("node:fs");
+    for (const locale of ["ru", "en"] as const) {
+      const fields = JSON.parse(fs.readFileSync(`messages/${locale}/editor.json`, "utf8")).editor.fields as Record<string, string>;
+      expect(Object.fromEntries(Object.entries(FIELD_LABELS).map(([k, v]) => [k, v[locale]]))).toEqual(fields);
+    }
   });
 });

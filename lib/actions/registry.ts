@@ -7,6 +7,7 @@ import { httpRequest } from "./http-request";
 import { jsonParser } from "./json-parser";
 import { definitionSchema, type PipelineDefinition, type StepDefinition } from "../pipelines/definition";
 import { collectTokens, describeToken } from "../engine/templates";
+import { labelPath } from "./field-labels";
 
 const ACTIONS: readonly AnyAction[] = [jsonComposer, httpRequest, jsonParser] as unknown as AnyAction[];
 
@@ -29,7 +30,9 @@ export type ValidationIssue = {
   path: string;
   code: string;
   message: Localized;
-  /** Full sentence: «Шаг 2 «Создать контакт»: config.url — обязательное поле». */
+  /** The field as the editor labels it: «Заголовки», строка 1, ключ (config paths only). */
+  label?: Localized;
+  /** Full sentence: «Шаг 2 «Создать контакт»: «Адрес» — обязательное поле». */
   text: Localized;
 };
 
@@ -103,7 +106,9 @@ function stepLabel(index: number, step: { name?: string; id?: string }): Localiz
 
 export function makeIssue(index: number, step: { id?: string; name?: string }, path: string, code: string, message: Localized): ValidationIssue {
   const where = index >= 0 ? stepLabel(index, step) : { ru: "Обработка", en: "Pipeline" };
-  const field = path ? `${path} — ` : "";
+  // Settings are named as the editor labels them («Тело запроса»), never by their config key.
+  const label = labelPath(path);
+  const field = label ? { ru: `${label.ru} — `, en: `${label.en} — ` } : path && path !== "config" ? { ru: `${path} — `, en: `${path} — ` } : { ru: "", en: "" };
   return {
     stepIndex: index,
     stepId: step.id ?? "",
@@ -111,7 +116,8 @@ export function makeIssue(index: number, step: { id?: string; name?: string }, p
     path,
     code,
     message,
-    text: { ru: `${where.ru}: ${field}${message.ru}`, en: `${where.en}: ${field}${message.en}` },
+    ...(label ? { label } : {}),
+    text: { ru: `${where.ru}: ${field.ru}${message.ru}`, en: `${where.en}: ${field.en}${message.en}` },
   };
 }
 

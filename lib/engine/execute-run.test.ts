@@ -99,6 +99,10 @@ describe("executeRun", () => {
     expect(run.error).toMatch(/^Шаг 5 «Создать сделку»: HTTP 422/);
     expect(run.steps.map((s) => s.status)).toEqual(["SUCCEEDED", "SUCCEEDED", "SUCCEEDED", "SUCCEEDED", "FAILED"]);
     expect(run.steps[4].error).toMatch(/HTTP 422/);
+    // Stored in structured form with the step, for the run page's explanation.
+    expect(run.steps[4].errorDetail).toMatchObject({ kind: "validation", status: 422, message: "The given data was invalid.", attempts: 1 });
+    expect((run.steps[4].errorDetail as { host: string }).host).toBe(new URL(weeek.url).host);
+    expect(run.steps.slice(0, 4).map((s) => s.errorDetail)).toEqual([null, null, null, null]);
     expect(run.steps[4].input).not.toBeNull();
     expect(finished.some((f) => f.id === runId && f.status === "FAILED")).toBe(true);
   });

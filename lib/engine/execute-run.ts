@@ -199,6 +199,7 @@ export function createRunExecutor(options: RunExecutorOptions = {}): RunExecutor
       inputJson,
       outputJson,
       error: r.error?.message ?? null,
+      errorDetail: r.error?.detail ?? null,
       attempts: r.attempts,
       truncated: isTruncated(input) || isTruncated(output),
       startedAt: r.startedAt,

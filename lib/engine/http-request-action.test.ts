@@ -125,6 +125,45 @@ describe("HTTP-запрос", () => {
     );
     expect(r.record.attempts).toBe(1);
     expect(seen).toHaveLength(1);
+    // The structured form the run page explains (no screen parses the text above back).
+    expect(r.record.error?.detail).toEqual({
+      kind: "validation",
+      status: 422,
+      host: new URL(base).host,
+      body: '{"success":false,"message":"The given data was invalid.","errors":{"amount":["The amount must be a number."]}}',
+      message: "The given data was invalid.",
+      attempts: 1,
+      credentials: ["Weeek токен"],
+    });
+  });
+
+  it("each refusal has its kind; a secret echoed in the body is masked in the detail", async () => {
+    const cases: [number, string, string, string | undefined][] = [
+      [401, '{"success":false,"message":"Unauthorized secret-token-XYZ"}', "auth", "Unauthorized ***"],
+      [403, "Forbidden", "auth", undefined],
+      [404, '{"ok":false,"error_code":404,"description":"Not Found"}', "not-found", "Not Found"],
+      [400, '{"error":"","error_description":"Не заполнено обязательное поле"}', "validation", "Не заполнено обязательное поле"],
+      [
+        400,
+        '{"validation-errors":[{"request_id":"0","errors":[{"code":"NotBlank","path":"0.price","detail":"This value should be of type int."}]}],"title":"Bad Request","detail":"Request validation failed"}',
+        "validation",
+        "0.price: This value should be of type int.",
+      ],
+      [418, "teapot", "http", undefined],
+    ];
+    for (const [status, body, kind, message] of cases) {
+      setup({ status, body });
+      const r = await runOne("http-request", baseConfig(), { credentials, outputs, http: client });
+      expect(r.record.error?.detail, `${status}`).toMatchObject({ kind, status });
+      expect(r.record.error?.detail?.message).toBe(message);
+      expect(JSON.stringify(r.record.error)).not.toContain("secret-token-XYZ");
+    }
+    setup({ status: 429, body: "{}" }, { status: 429, body: "{}" });
+    const limited = await runOne("http-request", baseConfig({ maxAttempts: 2 }), { credentials, outputs, http: client, sleeps: [] });
+    expect(limited.record.error?.detail).toMatchObject({ kind: "rate-limit", status: 429, attempts: 2 });
+    setup({ status: 503, body: "down" });
+    const down = await runOne("http-request", baseConfig({ maxAttempts: 1 }), { credentials, outputs, http: client });
+    expect(down.record.error?.detail).toMatchObject({ kind: "server", status: 503, body: "down" });
   });
 
   it("5xx then 200: retried with backoff, same Idempotency-Key", async () => {
@@ -186,6 +225,7 @@ describe("HTTP-запрос", () => {
     setup({ status: 0, hang: true }, { status: 0, hang: true });
     const r = await runOne("http-request", baseConfig({ timeoutSeconds: 1, maxAttempts: 2 }), { credentials, outputs, http: client, sleeps: [] });
     expect(r.record.error?.message).toBe(`Нет ответа за 1 с от ${new URL(base).host} (попыток: 2)`);
+    expect(r.record.error?.detail).toMatchObject({ kind: "timeout", host: new URL(base).host, attempts: 2 });
     expect(seen).toHaveLength(2);
   });
 
@@ -199,6 +239,7 @@ describe("HTTP-запрос", () => {
   it("SSRF-blocked target is not retried", async () => {
     const r = await runOne("http-request", baseConfig({ url: "http://169.254.169.254/latest" }), { credentials, outputs, http: createOutboundHttp() });
     expect(r.record.error?.message).toMatch(/^Адрес 169\.254\.169\.254 запрещён/);
+    expect(r.record.error?.detail).toMatchObject({ kind: "private-address", host: "169.254.169.254" });
     expect(r.record.attempts).toBe(1);
   });
 

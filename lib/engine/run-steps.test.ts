@@ -82,9 +82,9 @@ describe("runSteps", () => {
   it("a missing credential or invalid config fails the step with a clear message", async () => {
     const { http } = fakeHttp();
     const r = await runSteps({ runId: "r3", steps, source: { name: "x" }, credentials: {}, context: () => ({ http }) });
-    expect(r.error!.message).toBe("Шаг 1 «Контакт»: Поле template.auth: ключ доступа «Weeek токен» не найден");
+    expect(r.error!.message).toBe("Шаг 1 «Контакт»: Поле «Шаблон» → auth: ключ доступа «Weeek токен» не найден");
     const bad = await runSteps({ runId: "r4", steps: [{ id: "x", type: "http-request", name: "H", config: {} }], source: {}, credentials: {}, context: () => ({ http }) });
-    expect(bad.error!.message).toBe("Шаг 1 «H»: Неверная настройка: config.url — обязательное поле");
+    expect(bad.error!.message).toBe("Шаг 1 «H»: Неверная настройка: «Адрес» — обязательное поле");
   });
 
   it("resumes after step N with previous outputs", async () => {
@@ -138,6 +138,6 @@ describe("testStep", () => {
 
   it("reports a reference to a step without a sample output", async () => {
     const r = await testStep({ runId: "t", steps, stepId: "p1", source: {}, outputs: {}, credentials: {}, context: () => ({ http: fakeHttp().http }) });
-    expect(r.record.error?.message).toBe("Поле input: шаг h1 не выполнялся раньше этого шага");
+    expect(r.record.error?.message).toBe("Поле «JSON (откуда брать)»: шаг h1 не выполнялся раньше этого шага");
   });
 });

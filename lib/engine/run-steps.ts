@@ -2,7 +2,7 @@
 // so a tested step behaves exactly as it will in production. No storage and no node:* — the caller
 // passes in the HTTP client, credentials and callbacks, and persists what comes back.
 import type { StepDefinition } from "../pipelines/definition";
-import { ActionError, OutboundError, type ActionContext, type HttpClient, type Localized, type Resolver } from "../actions/define-action";
+import { ActionError, OutboundError, type ActionContext, type ErrorDetail, type HttpClient, type Localized, type Resolver } from "../actions/define-action";
 import { getAction, validateStep } from "../actions/registry";
 import {
   collectTokens,
@@ -32,7 +32,8 @@ export type StepContextParts = {
 };
 export type ContextFactory = (step: StepDefinition, index: number) => StepContextParts;
 
-export type StepError = { message: string; messageEn: string; code: string };
+/** `detail` is the structured form the run page explains (RunStep.errorDetail). */
+export type StepError = { message: string; messageEn: string; code: string; detail?: ErrorDetail };
 
 export type StepRecord = {
   stepId: string;
@@ -115,12 +116,31 @@ function stepTitle(index: number, step: StepDefinition): Localized {
     : { ru: `Шаг ${index + 1}`, en: `Step ${index + 1}` };
 }
 
-function toStepError(e: unknown, masker: Masker): StepError & { attempts?: number } {
-  if (e instanceof ActionError) return { message: masker.text(e.message), messageEn: masker.text(e.messageEn), code: e.code, attempts: e.attempts };
-  if (e instanceof TemplateError) return { message: masker.text(e.message), messageEn: masker.text(e.messageEn), code: `template_${e.code}` };
-  if (e instanceof OutboundError) return { message: masker.text(e.message), messageEn: masker.text(e.message), code: e.code };
+function maskDetail(d: ErrorDetail, masker: Masker): ErrorDetail {
+  return {
+    ...d,
+    ...(d.body !== undefined ? { body: masker.text(d.body) } : {}),
+    ...(d.message !== undefined ? { message: masker.text(d.message) } : {}),
+  };
+}
+
+function toStepError(e: unknown, masker: Masker, step: StepDefinition): StepError & { attempts?: number } {
+  const names = [...new Set(collectTokens(step.config).flatMap((t) => (t.kind === "credential" ? [t.name] : [])))];
+  const withNames = (d: ErrorDetail): ErrorDetail => (names.length ? { ...d, credentials: names } : d);
+  if (e instanceof ActionError) {
+    const detail = withNames(maskDetail(e.detail ?? { kind: e.code === "invalid_config" ? "config" : "other" }, masker));
+    return { message: masker.text(e.message), messageEn: masker.text(e.messageEn), code: e.code, attempts: e.attempts, detail };
+  }
+  if (e instanceof TemplateError) {
+    const kind = e.code === "credential" ? "auth" : "template";
+    return { message: masker.text(e.message), messageEn: masker.text(e.messageEn), code: `template_${e.code}`, detail: withNames({ kind, field: e.field }) };
+  }
+  if (e instanceof OutboundError) {
+    const kind = e.code === "blocked" ? "private-address" : e.code === "timeout" ? "timeout" : "network";
+    return { message: masker.text(e.message), messageEn: masker.text(e.message), code: e.code, detail: withNames({ kind }) };
+  }
   const msg = e instanceof Error ? e.message : String(e);
-  return { message: masker.text(msg), messageEn: masker.text(msg), code: "internal" };
+  return { message: masker.text(msg), messageEn: masker.text(msg), code: "internal", detail: withNames({ kind: "other" }) };
 }
 
 function makeResolver(scope: TemplateScope, onMissing: OnMissing): Resolver {
@@ -162,8 +182,8 @@ function checkedStep(step: StepDefinition, index: number): CheckedStep {
   const action = getAction(step.type);
   const issues = validateStep(step, index);
   if (!action || issues.length > 0) {
-    const ru = issues.map((i) => `${i.path} — ${i.message.ru}`).join("; ");
-    const en = issues.map((i) => `${i.path} — ${i.message.en}`).join("; ");
+    const ru = issues.map((i) => `${i.label?.ru ?? i.path} — ${i.message.ru}`).join("; ");
+    const en = issues.map((i) => `${i.label?.en ?? i.path} — ${i.message.en}`).join("; ");
     result = { ok: false, error: new ActionError(`Неверная настройка: ${ru}`, `Invalid configuration: ${en}`, "invalid_config") };
   } else {
     result = { ok: true, action, config: action.configSchema.parse(step.config) as Record<string, unknown> };
@@ -180,13 +200,13 @@ async function executeStep(o: ExecOne): Promise<{ record: StepRecord; output: Re
   const base = { stepId: step.id, index, name: step.name, type: step.type, startedAt };
   let input: unknown = null;
   const fail = (e: unknown) => {
-    const err = toStepError(e, masker);
+    const err = toStepError(e, masker, step);
     const record: StepRecord = {
       ...base,
       status: "failed",
       input: input === null ? null : truncateJson(masker.value(input), o.maxRecordBytes),
       output: null,
-      error: { message: err.message, messageEn: err.messageEn, code: err.code },
+      error: { message: err.message, messageEn: err.messageEn, code: err.code, ...(err.detail ? { detail: err.detail } : {}) },
       attempts: err.attempts ?? 1,
       durationMs: Math.round(performance.now() - t0),
     };

@@ -154,7 +154,7 @@ describe("missing fields", () => {
     expect(() => renderText("x {{source.nope}}", scope, { field: "headers.X", onMissing: "fail" })).toThrow(
       "Поле headers.X: нет значения для {{source.nope}}",
     );
-    expect(() => renderJson('{"a": "{{steps.s1.result.missing}}"}', scope, fail)).toThrow("Поле f.a: нет значения для {{steps.s1.result.missing}}");
+    expect(() => renderJson('{"a": "{{steps.s1.result.missing}}"}', scope, fail)).toThrow("Поле f → a: нет значения для {{steps.s1.result.missing}}");
   });
 
   it("empty policy never produces 'undefined'", () => {

@@ -7,24 +7,43 @@
 //   {{steps.<stepId>.<key>.<subpath>}}    …and a path into it (subpath as in paths.ts)
 //   {{credentials["Weeek токен"]}}        a credential by name (any characters; \" and \\ escape)
 //   {{credentials.weeek_token}}           the same, for names made of letters, digits, _ and -
-//   {{… | number}}                        an explicit cast: string, number, boolean, json
-//   {{… | html}}                          text with <, >, & and " escaped (Telegram's HTML parse_mode)
-// Only these three roots are tokens; any other `{{…}}` is literal text (other systems use the
-// same braces, e.g. Klientiks' own placeholders).
+//   {{… | filter | filter(arg)}}          filters, applied left to right (FILTERS below):
+//     casts      string, number, boolean, json, html (text with <, >, & and " escaped)
+//     formatters trim, phone, date, dateRu, datetime, time, round
+//     empties    omitEmpty (leave the value out), default("…") (a value for an empty one)
+// Only these three roots are tokens; any other `{{…}}` — or one with an unknown filter — is literal
+// text (other systems use the same braces, e.g. Klientiks' own placeholders).
+//
+// Empty values (docs/templates-and-actions.md «Пустые значения»): a value is empty when it is
+// missing, null, a string of only spaces, [] or {}. An empty value skips the formatting filters
+// that stand before an omitEmpty/default of its chain; `omitEmpty` and `default` also accept a
+// missing field under onMissing "fail" (they are the explicit choice). In a JSON template an
+// omitted value drops its key or array element; an object left with only fixed text and an array
+// left empty by that are dropped too. In text an omitted value drops its whole line.
+// Null under onMissing "fail": a whole value keeps null (JSON has it); inside text it is an error
+// rather than silently "" — add `| default("")` or `| omitEmpty` to allow it.
 //
 // There is no expression language: a token is a lookup, nothing runs, and the only data a
 // template can reach is the scope the engine passes in (this run's source, outputs, credentials).
 import { getByPath, parsePath, PathSyntaxError } from "./paths";
+import { isoDate, isoDateTime, parseDateTime, ruDate, russianPhone, shortTime } from "./formatters";
 
 export type CastType = "string" | "number" | "boolean" | "json" | "html";
 export type OnMissing = "empty" | "fail";
+
+export type FilterName = CastType | "trim" | "phone" | "date" | "dateRu" | "datetime" | "time" | "round" | "omitEmpty" | "default";
+export type Filter = { name: FilterName; arg?: string };
 
 export type TokenRef =
   | { kind: "source"; path: string }
   | { kind: "step"; stepId: string; key: string; path: string }
   | { kind: "credential"; name: string };
 
-export type Token = TokenRef & { cast?: CastType };
+/**
+ * `cast` alone is the old single-cast form (`{{x | number}}`); a longer chain or any other filter
+ * comes as `filters` (and `cast` then names the chain's last cast, for labels).
+ */
+export type Token = TokenRef & { cast?: CastType; filters?: Filter[] };
 
 export type FoundToken = { start: number; end: number; raw: string; token: Token };
 
@@ -57,18 +76,62 @@ export class TemplateError extends Error {
 }
 
 const CASTS = new Set<CastType>(["string", "number", "boolean", "json", "html"]);
+export const FILTER_NAMES: readonly FilterName[] = [
+  "string", "number", "boolean", "json", "html", "trim", "phone", "date", "dateRu", "datetime", "time", "round", "omitEmpty", "default",
+];
+const FILTERS = new Set<string>(FILTER_NAMES);
+
+/** Splits at `|` outside quotes, brackets and parentheses. */
+function splitPipes(text: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '"' || ch === "'") {
+      i++;
+      while (i < text.length && text[i] !== ch) i += text[i] === "\\" ? 2 : 1;
+    } else if (ch === "[" || ch === "(") depth++;
+    else if (ch === "]" || ch === ")") depth--;
+    else if (ch === "|" && depth === 0) {
+      parts.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(text.slice(start));
+  return parts.map((p) => p.trim());
+}
+
+/** "omitEmpty", "default(\"Без имени\")", "default('x')", "default(0)" → a filter; null otherwise. */
+function parseFilter(text: string): Filter | null {
+  const m = /^([A-Za-z]+)\s*(?:\((.*)\))?$/s.exec(text);
+  if (!m || !FILTERS.has(m[1])) return null;
+  const name = m[1] as FilterName;
+  if (m[2] === undefined) return name === "default" ? null : { name };
+  if (name !== "default") return null;
+  const a = m[2].trim();
+  const dq = /^"((?:[^"\\]|\\.)*)"$/.exec(a);
+  const sq = /^'((?:[^'\\]|\\.)*)'$/.exec(a);
+  if (dq || sq) return { name, arg: (dq ?? sq)![1].replace(/\\(.)/g, "$1") };
+  if (/^-?\d+(?:[.,]\d+)?$/.test(a)) return { name, arg: a };
+  return null;
+}
 
 /** Parses the inside of `{{ … }}`; null when it is not one of our tokens. */
 export function parseToken(expr: string): Token | null {
   // Inside a JSON string a user may escape the quotes of credentials["…"] or source["…"].
-  let text = expr.trim().replace(/\\"/g, '"');
-  let cast: CastType | undefined;
-  const castMatch = /\|\s*([a-z]+)\s*$/.exec(text);
-  if (castMatch && CASTS.has(castMatch[1] as CastType)) {
-    cast = castMatch[1] as CastType;
-    text = text.slice(0, castMatch.index).trim();
+  const [head, ...rest] = splitPipes(expr.trim().replace(/\\"/g, '"'));
+  const text = head;
+  const filters: Filter[] = [];
+  for (const part of rest) {
+    const f = parseFilter(part);
+    if (!f) return null;
+    filters.push(f);
   }
-  const withCast = (t: TokenRef): Token => (cast ? { ...t, cast } : t);
+  const casts = filters.filter((f) => CASTS.has(f.name as CastType));
+  const cast = casts.length ? (casts[casts.length - 1].name as CastType) : undefined;
+  const single = filters.length === 1 && cast;
+  const withCast = (t: TokenRef): Token => (single ? { ...t, cast } : filters.length ? { ...t, ...(cast ? { cast } : {}), filters } : t);
 
   if (text === "source") return withCast({ kind: "source", path: "" });
   if (text.startsWith("source.") || text.startsWith("source[")) {
@@ -314,23 +377,129 @@ export function castValue(value: unknown, cast: CastType, field: string, onMissi
   }
 }
 
-function resolveTyped(t: Token, scope: TemplateScope, opts: RenderOptions, emptyValue: unknown): unknown {
-  const r = lookup(t, scope, opts.field);
-  if (!r.found) {
-    if (opts.onMissing === "fail") throw missing(t, opts.field);
-    return t.cast ? castValue(null, t.cast, opts.field, "empty") ?? emptyValue : emptyValue;
+/** Returned by renderValue / renderJson pieces for a value `| omitEmpty` left out. */
+export const OMITTED: unique symbol = Symbol("omitted");
+export type Omitted = typeof OMITTED;
+
+/** Missing, null, a string of only spaces, [] or {}. */
+export function isEmptyValue(v: unknown): boolean {
+  if (v === null || v === undefined) return true;
+  if (typeof v === "string") return v.trim() === "";
+  if (Array.isArray(v)) return v.length === 0;
+  if (typeof v === "object") return Object.keys(v as object).length === 0;
+  return false;
+}
+
+function filtersOf(t: Token): readonly Filter[] {
+  return t.filters ?? (t.cast ? [{ name: t.cast }] : []);
+}
+
+/** A quoted token with a cast (or `round`) gives a typed value, not text: "{{x | number}}" → 1500. */
+const keepsType = (t: Token) => !!t.cast || filtersOf(t).some((f) => f.name === "round");
+
+const isLenient = (f: Filter) => f.name === "omitEmpty" || f.name === "default";
+
+function applyFilter(f: Filter, value: unknown, field: string, onMissing: OnMissing): unknown {
+  if (CASTS.has(f.name as CastType)) return castValue(value, f.name as CastType, field, onMissing);
+  const bad = (ru: string, en: string) =>
+    new TemplateError("cast", field, `Поле ${field}: значение ${show(value)} ${ru}`, `Field ${field}: value ${show(value)} ${en}`);
+  if (value === null || value === undefined) return value;
+  switch (f.name) {
+    case "trim":
+      return typeof value === "string" ? value.trim() : value;
+    case "phone": {
+      const text = toText(value).trim();
+      return russianPhone(text) ?? text;
+    }
+    case "round": {
+      const n = castValue(value, "number", field, onMissing);
+      return typeof n === "number" ? Math.round(n) : n;
+    }
+    case "date":
+    case "dateRu":
+    case "datetime": {
+      if (typeof value === "string" && value.trim() === "") return value;
+      const p = parseDateTime(toText(value));
+      if (!p) throw bad("не является датой (ожидается 25.11.2026 или 2026-11-25)", "is not a date (25.11.2026 or 2026-11-25 expected)");
+      return f.name === "date" ? isoDate(p) : f.name === "dateRu" ? ruDate(p) : isoDateTime(p);
+    }
+    case "time": {
+      if (typeof value === "string" && value.trim() === "") return value;
+      const t = shortTime(toText(value));
+      if (!t) throw bad("не является временем (ожидается 15:30)", "is not a time (15:30 expected)");
+      return t;
+    }
+    default:
+      return value;
   }
-  return t.cast ? castValue(r.value, t.cast, opts.field, opts.onMissing) : r.value;
+}
+
+function nullInText(t: Token, field: string): TemplateError {
+  const what = describeToken(t);
+  return new TemplateError(
+    "missing",
+    field,
+    `Поле ${field}: у {{${what}}} пустое значение (null); добавьте | default("…") или | omitEmpty`,
+    `Field ${field}: {{${what}}} is null; add | default("…") or | omitEmpty`,
+  );
+}
+
+/**
+ * A token's value after its filters, or OMITTED. `inText`: the value goes into a larger text,
+ * where null under onMissing "fail" is an error (see the header).
+ */
+function evaluate(t: Token, scope: TemplateScope, opts: RenderOptions, inText: boolean): unknown {
+  const filters = filtersOf(t);
+  const lenient = filters.some(isLenient);
+  const r = lookup(t, scope, opts.field);
+  if (!r.found && opts.onMissing === "fail" && !lenient) throw missing(t, opts.field);
+  let value: unknown = r.found ? r.value : null;
+  // A missing value under "empty" behaves as an empty one (casts give null, not an error).
+  const policy: OnMissing = r.found ? opts.onMissing : "empty";
+  for (let i = 0; i < filters.length; i++) {
+    const f = filters[i];
+    if (f.name === "omitEmpty") {
+      if (isEmptyValue(value)) return OMITTED;
+      continue;
+    }
+    if (f.name === "default") {
+      if (isEmptyValue(value)) value = f.arg ?? "";
+      continue;
+    }
+    if (isEmptyValue(value) && filters.slice(i + 1).some(isLenient)) continue;
+    value = applyFilter(f, value, opts.field, policy);
+  }
+  if (inText && value === null && r.found && opts.onMissing === "fail" && !lenient) throw nullInText(t, opts.field);
+  return value === undefined ? null : value;
 }
 
 function resolveText(t: Token, scope: TemplateScope, opts: RenderOptions): string {
-  return toText(resolveTyped(t, scope, opts, ""));
+  const v = evaluate(t, scope, opts, true);
+  return v === OMITTED ? "" : toText(v);
 }
 
-/** Replaces every token with its text form. */
+/** Replaces every token with its text form; a line holding an omitted value is left out. */
 export function renderText(template: string, scope: TemplateScope, opts: RenderOptions): string {
-  return replaceTokens(template, (t) => resolveText(t, scope, opts));
+  const r = renderTextOmitting(template, scope, opts);
+  return r === OMITTED ? "" : r;
 }
+
+/** Text rendering that reports OMITTED when omitted values took every line of a non-empty text. */
+function renderTextOmitting(template: string, scope: TemplateScope, opts: RenderOptions): string | Omitted {
+  let omitted = false;
+  const out = replaceTokens(template, (t) => {
+    const v = evaluate(t, scope, opts, true);
+    if (v === OMITTED) {
+      omitted = true;
+      return LINE_GONE;
+    }
+    return toText(v);
+  });
+  if (!omitted) return out;
+  const kept = out.split("\n").filter((line) => !line.includes(LINE_GONE));
+  return kept.length === 0 ? OMITTED : kept.join("\n");
+}
+const LINE_GONE = "\u0000\ue002omit\ue002\u0000";
 
 function replaceTokens(template: string, fn: (t: Token, found: FoundToken) => string): string {
   const tokens = findTokens(template);
@@ -347,6 +516,7 @@ function replaceTokens(template: string, fn: (t: Token, found: FoundToken) => st
 /**
  * A value that is exactly one token keeps the value's type (or takes its cast, or `cast`);
  * anything else is text. Missing single tokens become null under onMissing "empty".
+ * OMITTED when `| omitEmpty` left the value out (the composer then drops the row).
  */
 export function renderValue(
   template: string,
@@ -357,11 +527,13 @@ export function renderValue(
   const single = tokens.length === 1 && tokens[0].start === 0 && tokens[0].end === template.length;
   if (single) {
     const t = tokens[0].token;
-    const value = resolveTyped(t, scope, opts, null);
+    const value = evaluate(t, scope, opts, false);
+    if (value === OMITTED) return OMITTED;
     if (opts.cast && !t.cast) return value === null && opts.onMissing === "empty" ? null : castValue(value, opts.cast, opts.field, opts.onMissing);
     return value;
   }
-  const text = renderText(template, scope, opts);
+  const text = renderTextOmitting(template, scope, opts);
+  if (text === OMITTED) return OMITTED;
   return opts.cast ? castValue(text, opts.cast, opts.field, opts.onMissing) : text;
 }
 
@@ -404,36 +576,84 @@ function maskTokens(text: string, tokens: readonly FoundToken[]): string {
  * values contain. A bare token (`"amount": {{source.sum | number}}`) is a whole value and keeps
  * its type; a token inside quotes is text (`"Bearer {{…}}"`, and `"{{…}}"` alone is a string
  * unless cast). Missing values: "" inside quotes, null as a bare value (onMissing "empty").
+ *
+ * `| omitEmpty`: an omitted value drops its key or array element; an object that lost a value
+ * this way and keeps only fixed text (e.g. {"enum_code": "WORK"}) is dropped as well, and so is
+ * an array left empty — so `"custom_fields_values": [{"field_code": "PHONE", "values": [{"value":
+ * "{{source.phone | omitEmpty}}", "enum_code": "WORK"}]}]` disappears whole for a client without a
+ * phone. The template's top level itself is never dropped (an emptied object stays {}).
  */
 export function renderJson(template: string, scope: TemplateScope, opts: RenderOptions): unknown {
   const { parsed, tokens, marker } = parseJsonTemplate(template, opts.field);
   const re = new RegExp(`${marker}([bs])(\\d+)${marker}`, "g");
   const whole = new RegExp(`^${marker}([bs])(\\d+)${marker}$`);
-  const fieldOf = (path: string) => (path ? `${opts.field}.${path}` : opts.field);
-  const str = (s: string, path: string): unknown => {
+  const fieldOf = (path: string) => (path ? `${opts.field} → ${path}` : opts.field);
+  type Visited = { value: unknown; fromToken: boolean };
+  const str = (s: string, path: string): Visited => {
+    const o = { ...opts, field: fieldOf(path) };
     const m = whole.exec(s);
     if (m) {
       const t = tokens[Number(m[2])].token;
-      const o = { ...opts, field: fieldOf(path) };
-      if (m[1] === "b") return resolveTyped(t, scope, o, null);
-      return t.cast ? resolveTyped(t, scope, o, "") : resolveText(t, scope, o);
+      if (m[1] === "b") return { value: evaluate(t, scope, o, false), fromToken: true };
+      if (keepsType(t)) return { value: evaluate(t, scope, o, false), fromToken: true };
+      const v = evaluate(t, scope, o, true);
+      return { value: v === OMITTED ? OMITTED : toText(v), fromToken: true };
     }
-    return s.replace(re, (_all, _kind, idx) => resolveText(tokens[Number(idx)].token, scope, { ...opts, field: fieldOf(path) }));
+    if (!s.includes(marker)) return { value: s, fromToken: false };
+    // Text with tokens: rebuild it from the template text so lines can be dropped as in renderText.
+    const text = s.replace(re, (_all, _kind, idx) => tokens[Number(idx)].raw);
+    return { value: renderTextOmitting(text, scope, o), fromToken: true };
   };
-  const visit = (v: unknown, path: string): unknown => {
+  const visit = (v: unknown, path: string, depth: number): Visited => {
     if (typeof v === "string") return str(v, path);
-    if (Array.isArray(v)) return v.map((x, i) => visit(x, `${path}[${i}]`));
+    if (Array.isArray(v)) {
+      const out: unknown[] = [];
+      let lost = false;
+      let fromToken = false;
+      v.forEach((x, i) => {
+        const r = visit(x, `${path}[${i}]`, depth + 1);
+        if (r.value === OMITTED) lost = true;
+        else {
+          out.push(r.value);
+          fromToken ||= r.fromToken;
+        }
+      });
+      if (lost && out.length === 0 && depth > 0) return { value: OMITTED, fromToken: true };
+      return { value: out, fromToken };
+    }
     if (v && typeof v === "object") {
       const out: Record<string, unknown> = {};
+      let lost = false;
+      let fromToken = false;
       for (const [k, x] of Object.entries(v)) {
-        const key = toText(str(k, path));
-        out[key] = visit(x, path ? `${path}.${key}` : key);
+        const key = str(k, path);
+        if (key.value === OMITTED) {
+          lost = true;
+          continue;
+        }
+        const name = toText(key.value);
+        const r = visit(x, path ? `${path}.${name}` : name, depth + 1);
+        if (r.value === OMITTED) {
+          lost = true;
+          continue;
+        }
+        out[name] = r.value;
+        fromToken ||= r.fromToken || key.fromToken;
       }
-      return out;
+      if (lost && !fromToken && depth > 0) return { value: OMITTED, fromToken: true };
+      return { value: out, fromToken };
     }
-    return v;
+    return { value: v, fromToken: false };
   };
-  return visit(parsed, "");
+  const root = visit(parsed, "", 0).value;
+  return root === OMITTED ? null : root;
+}
+
+/** A TemplateError's text without its «Поле …: » prefix (a form shows the field's label itself). */
+export function problemOf(e: TemplateError): { ru: string; en: string } {
+  const ru = `Поле ${e.field}: `;
+  const en = `Field ${e.field}: `;
+  return { ru: e.message.startsWith(ru) ? e.message.slice(ru.length) : e.message, en: e.messageEn.startsWith(en) ? e.messageEn.slice(en.length) : e.messageEn };
 }
 
 /** Null when the JSON template is well-formed; otherwise the error (for form validation). */

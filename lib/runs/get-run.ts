@@ -2,6 +2,7 @@
 // version that ran, and the runs it is linked to (the original it re-runs, the re-runs of it).
 import { prisma } from "../db";
 import { isUuid, type RunStatus } from "./run-filter";
+import type { ErrorDetail } from "../actions/define-action";
 
 export type RunStepView = {
   stepId: string;
@@ -12,6 +13,10 @@ export type RunStepView = {
   input: unknown;
   output: unknown;
   error: string | null;
+  /** The failure in structured form (null for steps recorded before it existed). */
+  errorDetail: ErrorDetail | null;
+  /** The user's credentials this step uses that still exist (for «Открыть ключ доступа»). */
+  credentials: { id: string; name: string }[];
   attempts: number;
   truncated: boolean;
   startedAt: string;
@@ -77,6 +82,11 @@ export async function getRun(userId: string, runId: string): Promise<RunDetail |
     take: 50,
     select: LINK_SELECT,
   });
+  // Credential names the failed steps' details mention → this user's credential ids.
+  const names = [...new Set(r.steps.flatMap((s) => detailOf(s.errorDetail)?.credentials ?? []))];
+  const creds = names.length
+    ? await prisma.credential.findMany({ where: { userId, name: { in: names } }, select: { id: true, name: true } })
+    : [];
   return {
     id: r.id,
     pipeline: { id: r.pipeline.id, name: r.pipeline.name, currentVersion: r.pipeline.version },
@@ -113,10 +123,16 @@ export async function getRun(userId: string, runId: string): Promise<RunDetail |
       input: s.input,
       output: s.output,
       error: s.error,
+      errorDetail: detailOf(s.errorDetail),
+      credentials: (detailOf(s.errorDetail)?.credentials ?? []).flatMap((n) => creds.filter((c) => c.name === n)),
       attempts: s.attempts,
       truncated: s.truncated,
       startedAt: s.startedAt.toISOString(),
       durationMs: s.durationMs,
     })),
   };
+}
+
+function detailOf(v: unknown): ErrorDetail | null {
+  return v && typeof v === "object" && typeof (v as { kind?: unknown }).kind === "string" ? (v as ErrorDetail) : null;
 }

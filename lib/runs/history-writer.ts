@@ -25,6 +25,8 @@ export type StepRow = {
   inputJson: string | null;
   outputJson: string | null;
   error: string | null;
+  /** The failure's structured form (ErrorDetail), or null. */
+  errorDetail?: unknown;
   attempts: number;
   truncated: boolean;
   startedAt: Date;
@@ -86,15 +88,16 @@ type Batch = { steps: Map<string, string>; runs: Map<string, RunPatch>; waiters:
 const FLUSH_SQL = `
 WITH steps AS (
   INSERT INTO "RunStep" AS t (id, "runId", "stepId", position, "actionType", name, status, input, output,
-                              error, attempts, truncated, "startedAt", "durationMs")
+                              error, "errorDetail", attempts, truncated, "startedAt", "durationMs")
   SELECT v.id, v."runId", v."stepId", v.position, v."actionType", v.name, v.status::"StepStatus", v.input,
-         v.output, v.error, v.attempts, v.truncated, v."startedAt", v."durationMs"
+         v.output, v.error, v."errorDetail", v.attempts, v.truncated, v."startedAt", v."durationMs"
   FROM json_to_recordset($1::json) AS v(id uuid, "runId" uuid, "stepId" text, position int, "actionType" text,
-         name text, status text, input json, output json, error text, attempts int, truncated boolean,
+         name text, status text, input json, output json, error text, "errorDetail" json, attempts int, truncated boolean,
          "startedAt" timestamp, "durationMs" int)
   ON CONFLICT ("runId", "stepId") DO UPDATE SET
     position = EXCLUDED.position, "actionType" = EXCLUDED."actionType", name = EXCLUDED.name,
     status = EXCLUDED.status, input = EXCLUDED.input, output = EXCLUDED.output, error = EXCLUDED.error,
+    "errorDetail" = EXCLUDED."errorDetail",
     attempts = EXCLUDED.attempts, truncated = EXCLUDED.truncated, "startedAt" = EXCLUDED."startedAt",
     "durationMs" = EXCLUDED."durationMs"
   RETURNING 1
@@ -134,6 +137,7 @@ function stepJson(s: StepRow): string {
     name: s.name,
     status: s.status,
     error: s.error,
+    errorDetail: s.errorDetail ?? null,
     attempts: s.attempts,
     truncated: s.truncated,
     startedAt: s.startedAt.toISOString(),

@@ -1,7 +1,7 @@
 // The filter of the История операций, shared by the list, the «new runs» counter and bulk re-run,
 // so "all failed in the last day" means the same rows on the screen and in the bulk action.
 import { z } from "zod";
-import { searchTermFor } from "./search-terms";
+import { searchTermsFor } from "./search-terms";
 
 export const RUN_STATUSES = ["QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "REJECTED", "NOT_PROCESSED"] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
@@ -46,9 +46,11 @@ export function filterSql(userId: string, f: RunFilter, start = 1): { where: str
   // Stored timestamps are UTC wall-clock values (timestamp without time zone).
   if (f.from) add((n) => `r."receivedAt" >= ${n}::timestamp`, f.from.toISOString());
   if (f.to) add((n) => `r."receivedAt" < ${n}::timestamp`, f.to.toISOString());
-  const term = f.q ? searchTermFor(f.q) : null;
-  // `@>` (not `= ANY`) so that the GIN index on "searchTerms" answers it.
-  if (term) add((n) => `r."searchTerms" @> ARRAY[${n}::text]`, term);
+  const terms = f.q ? searchTermsFor(f.q) : [];
+  // `@>` / `&&` (not `= ANY`) so that the GIN index on "searchTerms" answers it; `&&` when a
+  // Russian phone has two stored forms (search-terms.ts).
+  if (terms.length === 1) add((n) => `r."searchTerms" @> ARRAY[${n}::text]`, terms[0]);
+  else if (terms.length > 1) add((n) => `r."searchTerms" && ${n}::text[]`, terms);
   return { where: cond.join(" AND "), params };
 }
 

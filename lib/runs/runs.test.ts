@@ -8,7 +8,7 @@ import { getRun } from "./get-run";
 import { rerunBulk, rerunRun, runsProgress } from "./rerun-runs";
 import { processPendingRuns } from "./process-pending-runs";
 import { runFilterSchema } from "./run-filter";
-import { mergeTerms, searchTermFor, termsFrom } from "./search-terms";
+import { mergeTerms, searchTermFor, searchTermsFor, termsFrom } from "./search-terms";
 
 let owner: { id: string };
 let stranger: { id: string };
@@ -49,7 +49,11 @@ describe("search terms", () => {
     expect(searchTermFor("79991234567")).toBe("79991234567");
     expect(searchTermFor("Ivan@Example.COM")).toBe("ivan@example.com");
     expect(searchTermFor("   ")).toBeNull();
-    expect(termsFrom({ contact: { id: "C-42", phones: ["8 999 1234567"] } })).toEqual(["c-42", "8 999 1234567", "89991234567"]);
+    expect(termsFrom({ contact: { id: "C-42", phones: ["8 999 1234567"] } })).toEqual(["c-42", "8 999 1234567", "89991234567", "79991234567"]);
+    expect(termsFrom({ p: "9991234567" })).toEqual(["9991234567", "79991234567"]);
+    expect(searchTermsFor("8 (999) 123-45-67")).toEqual(["79991234567", "89991234567"]);
+    expect(searchTermsFor("9991234567")).toEqual(["79991234567", "9991234567"]);
+    expect(searchTermsFor("+49 30 1234567")).toEqual(["49301234567"]);
     expect(mergeTerms(["a", "b"], null, ["b", "c"])).toEqual(["a", "b", "c"]);
   });
 });
@@ -89,6 +93,20 @@ describe("listRuns", () => {
     expect(byPhone.runs[0].summary).toBe("client_name: Клиент 7 · client_phone: +7 (999) 000-00-07 · n: 7");
     expect((await listRuns({ userId: owner.id, filter: f({ q: "клиент 7" }) })).runs).toHaveLength(1);
     expect((await listRuns({ userId: owner.id, filter: f({ q: "Клиент" }) })).runs).toHaveLength(0);
+    // One Russian number in any of its forms: 8…, +7…, 7…, 10 digits.
+    for (const q of ["8 999 000-00-07", "+7 (999) 000-00-07", "79990000007", "9990000007", "8(999)0000007"]) {
+      expect((await listRuns({ userId: owner.id, filter: f({ q }) })).runs.map((r) => r.summary), q).toEqual([
+        "client_name: Клиент 7 · client_phone: +7 (999) 000-00-07 · n: 7",
+      ]);
+    }
+    const eight = await run(p2.id, 60, { payload: { client_phone: "8 912 345-67-89" }, searchTerms: searchTermsOf({ client_phone: "8 912 345-67-89" }) });
+    const legacy = await run(p2.id, 61, { payload: { client_phone: "8 913 000-00-01" }, searchTerms: ["8 913 000-00-01", "89130000001"] });
+    for (const q of ["+7 912 345 67 89", "79123456789", "9123456789", "8 912 345 67 89"]) {
+      expect((await listRuns({ userId: owner.id, filter: f({ q }) })).runs.map((r) => r.id), q).toEqual([eight.id]);
+    }
+    // A run stored before the canonical form existed is still found by the form it was sent in.
+    expect((await listRuns({ userId: owner.id, filter: f({ q: "8 (913) 000-00-01" }) })).runs.map((r) => r.id)).toEqual([legacy.id]);
+    await prisma.run.deleteMany({ where: { id: { in: [eight.id, legacy.id] } } });
 
     // Another user sees none of it.
     expect((await listRuns({ userId: stranger.id, filter: f() })).runs).toEqual([]);

@@ -4,7 +4,7 @@
 // {"id", "contact_id", "company_id", "request_id", "merged"}.
 import type { PipelineDefinition } from "../pipelines/definition";
 import { klientiksPipeline, type KlientiksEventId } from "./klientiks-events";
-import { at, EVENT_MAPPING } from "./klientiks-mapping";
+import { addFilter, at, EVENT_MAPPING } from "./klientiks-mapping";
 import { parseHttpUrl, type Check } from "./template-inputs";
 import { bearer, postComposedJson } from "./http-step";
 
@@ -37,15 +37,17 @@ export function buildAmoLeadDefinition(input: AmoTemplateInput): PipelineDefinit
     ...(m.lastName ? { last_name: m.lastName } : {}),
     ...(fieldsValues.length ? { custom_fields_values: fieldsValues } : {}),
   };
-  // A quoted token with `| number` leaves as a JSON number: amoCRM refuses "1500" as a price.
-  const lead = { name: m.title, ...(m.amount ? { price: m.amount.replace("}}", " | number}}") } : {}), _embedded: { contacts: [contact] } };
+  // `| round` leaves a whole JSON number: amoCRM's price is an int, it refuses "1500" and 2300.5.
+  const lead = { name: m.title, ...(m.amount ? { price: addFilter(m.amount, "round") } : {}), _embedded: { contacts: [contact] } };
   return klientiksPipeline(input.klientiksEvent, [
     {
       id: "compose_lead",
       type: "json-composer",
       name: "Сделка и контакт",
       position: at(0),
-      // "empty": a client without a surname is still worth a lead.
+      // Optional values carry `| omitEmpty` (klientiks-mapping.ts): amoCRM refuses empty values, so
+      // a client without a phone gets no PHONE entry at all. "empty": a parameter missing from the
+      // request altogether (a hand-made test call) is treated like an empty one.
       config: { mode: "template", template: JSON.stringify([lead], null, 2), fields: [], onMissing: "empty" },
     },
     {

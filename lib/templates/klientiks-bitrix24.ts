@@ -4,7 +4,7 @@
 // base, and masked as a whole in history.
 import type { PipelineDefinition } from "../pipelines/definition";
 import { klientiksPipeline, type KlientiksEventId } from "./klientiks-events";
-import { at, EVENT_MAPPING } from "./klientiks-mapping";
+import { addFilter, at, EVENT_MAPPING } from "./klientiks-mapping";
 import { parseHttpUrl, type Check } from "./template-inputs";
 import { postComposedJson } from "./http-step";
 
@@ -37,7 +37,7 @@ export function buildBitrixLeadDefinition(input: BitrixTemplateInput): PipelineD
     ...(m.middleName ? { SECOND_NAME: m.middleName } : {}),
     ...(m.phone ? { PHONE: [{ VALUE: m.phone, VALUE_TYPE: "WORK" }] } : {}),
     ...(m.email ? { EMAIL: [{ VALUE: m.email, VALUE_TYPE: "WORK" }] } : {}),
-    ...(m.amount ? { OPPORTUNITY: m.amount.replace("}}", " | number}}"), CURRENCY_ID: "RUB" } : {}),
+    ...(m.amount ? { OPPORTUNITY: addFilter(m.amount, "number"), CURRENCY_ID: "RUB" } : {}),
     ...(m.comment ? { COMMENTS: m.comment } : {}),
     SOURCE_DESCRIPTION: "Клиентикс",
   };
@@ -47,6 +47,7 @@ export function buildBitrixLeadDefinition(input: BitrixTemplateInput): PipelineD
       type: "json-composer",
       name: "Данные лида",
       position: at(0),
+      // Bitrix24 stores an empty value as an empty field: optional values carry `| omitEmpty`.
       config: { mode: "template", template: JSON.stringify({ fields, params: { REGISTER_SONET_EVENT: "Y" } }, null, 2), fields: [], onMissing: "empty" },
     },
     {

@@ -1,12 +1,17 @@
-// What each Klientiks event says about the client and the deal, as tokens — shared by the amoCRM,
-// Bitrix24 and Telegram templates. Only fields the event sends are used (see klientiks-events.ts):
-// a token for a field Klientiks never sends would fail every run.
+// What each Klientiks event says about the client and the deal, as tokens — shared by the Weeek,
+// amoCRM, Bitrix24 and Telegram templates. Only fields the event sends are used (see
+// klientiks-events.ts): a token for a field Klientiks never sends would fail every run.
+//
+// Empty values are decided when the event arrives, not when the pipeline is built: Klientiks sends a
+// client without an e-mail as `client_email=` (an empty string), so every optional value carries
+// `| omitEmpty` (docs/templates-and-actions.md «Пустые значения») and the destination gets only
+// what exists. Phones leave as +7XXXXXXXXXX (`| phone`): the CRMs' duplicate check compares them.
 import type { KlientiksEventId } from "./klientiks-events";
 
 export type Localized = { ru: string; en: string };
 
 export type EventMapping = {
-  /** A full name when the event has no separate parts. */
+  /** A full name when the event has no separate parts; never empty («Без имени» stands in). */
   firstName: string;
   lastName?: string;
   middleName?: string;
@@ -18,28 +23,37 @@ export type EventMapping = {
   comment?: string;
 };
 
+/** The first name a contact gets when the client has none (CRMs want some name). */
+export const NO_NAME_TEXT = "Без имени";
+const NO_NAME = JSON.stringify(NO_NAME_TEXT);
+
+/** "{{source.x | omitEmpty}}" → "{{source.x | omitEmpty | round}}": one more filter at the end. */
+export function addFilter(token: string, filter: string): string {
+  return token.replace(/\}\}$/, ` | ${filter}}}`);
+}
+
 export const EVENT_MAPPING: Record<KlientiksEventId, EventMapping> = {
   client_created: {
-    firstName: "{{source.client_first_name}}",
-    lastName: "{{source.client_second_name}}",
-    middleName: "{{source.client_patron_name}}",
-    phone: "{{source.client_phone}}",
-    email: "{{source.client_email}}",
+    firstName: `{{source.client_first_name | trim | default(${NO_NAME})}}`,
+    lastName: "{{source.client_second_name | omitEmpty | trim}}",
+    middleName: "{{source.client_patron_name | omitEmpty | trim}}",
+    phone: "{{source.client_phone | omitEmpty | phone}}",
+    email: "{{source.client_email | omitEmpty | trim}}",
     title: "Новый клиент: {{source.client_name}}",
   },
   appointment_created: {
-    firstName: "{{source.client_name}}",
-    phone: "{{source.client_phone}}",
+    firstName: `{{source.client_name | trim | default(${NO_NAME})}}`,
+    phone: "{{source.client_phone | omitEmpty | phone}}",
     title: "Запись {{source.appointment_date}} {{source.appointment_time}}: {{source.client_name}}",
-    amount: "{{source.appointment_total_cost}}",
-    comment: "{{source.services}}",
+    amount: "{{source.appointment_total_cost | omitEmpty}}",
+    comment: "{{source.services | omitEmpty}}",
   },
   invoice_created: {
-    firstName: "{{source.client_name}}",
-    phone: "{{source.client_phone}}",
+    firstName: `{{source.client_name | trim | default(${NO_NAME})}}`,
+    phone: "{{source.client_phone | omitEmpty | phone}}",
     title: "Счёт «{{source.appointment_name}}»: {{source.client_name}}",
-    amount: "{{source.appointment_amount}}",
-    comment: "{{source.appointment_description}}",
+    amount: "{{source.appointment_amount | omitEmpty}}",
+    comment: "{{source.appointment_description | omitEmpty}}",
   },
   // This event carries only ids; a recognisable name beats a rejected contact.
   visit_paid: {
@@ -93,7 +107,10 @@ export const EVENT_MESSAGE: Record<KlientiksEventId, EventMessage> = {
   },
 };
 
-/** Adds a cast to every token of a text: "{{source.a}} x" → "{{source.a | html}} x". */
+/**
+ * Adds filters to every plain source token of a text: "{{source.a}} x" → "{{source.a | omitEmpty | html}} x"
+ * (with omitEmpty, a message line whose value is empty is then left out).
+ */
 export function withCast(text: string, cast: string): string {
   return text.replace(/\{\{\s*(source\.[A-Za-z0-9_.]+)\s*\}\}/g, `{{$1 | ${cast}}}`);
 }

@@ -1,7 +1,8 @@
 // «Клиентикс → Telegram: сообщение»: sendMessage with a readable Russian text. With parse_mode
 // HTML every inserted value goes through `| html`, so a client called `Анна <b>` or `"Ромашка" & Co`
 // cannot break the markup (Telegram refuses the whole message on a stray "<" or "&"); without a
-// parse_mode the text is sent as typed.
+// parse_mode the text is sent as typed. Every value carries `| omitEmpty`: a line whose value is
+// empty (a client without an e-mail) is left out of the message instead of reading «E-mail: ».
 import type { PipelineDefinition } from "../pipelines/definition";
 import { klientiksPipeline, type KlientiksEventId } from "./klientiks-events";
 import { at, EVENT_MESSAGE, withCast } from "./klientiks-mapping";
@@ -52,9 +53,9 @@ export function checkTelegramApiUrl(text: string): Check {
 export function telegramText(event: KlientiksEventId, parseMode: TelegramParseMode): string {
   const msg = EVENT_MESSAGE[event];
   if (parseMode === "HTML") {
-    return [`<b>${msg.heading}</b>`, ...msg.lines.map(([label, value]) => `<b>${label}:</b> ${withCast(value, "html")}`)].join("\n");
+    return [`<b>${msg.heading}</b>`, ...msg.lines.map(([label, value]) => `<b>${label}:</b> ${withCast(value, "omitEmpty | html")}`)].join("\n");
   }
-  return [msg.heading, ...msg.lines.map(([label, value]) => `${label}: ${value}`)].join("\n");
+  return [msg.heading, ...msg.lines.map(([label, value]) => `${label}: ${withCast(value, "omitEmpty")}`)].join("\n");
 }
 
 export function buildTelegramMessageDefinition(input: TelegramTemplateInput): PipelineDefinition {

@@ -5,6 +5,7 @@
 import type { PipelineDefinition, StepDefinition } from "../pipelines/definition";
 import { klientiksPipeline, type KlientiksEventId } from "./klientiks-events";
 import { bearer, postComposedJson } from "./http-step";
+import { EVENT_MAPPING } from "./klientiks-mapping";
 
 export type WeeekTemplateInput = {
   /** e.g. "https://api.weeek.net" (env WEEEK_BASE_URL). */
@@ -20,17 +21,19 @@ type ContactMapping = { firstName: string; lastName?: string; middleName?: strin
 type DealMapping = { title: string; amount?: string; description?: string };
 
 // Only fields the event actually sends are used: a token for a field Klientiks never sends would
-// make every run fail (or send empty strings Weeek rejects, e.g. "" as an e-mail).
+// make every run fail. Klientiks sends a missing value as "" and Weeek refuses "" as an e-mail or a
+// phone (422 «The emails.0 field must be a string.»), so optional values carry `| omitEmpty` and
+// are decided per event (docs/templates-and-actions.md «Пустые значения»).
 const CONTACT: Record<KlientiksEventId, ContactMapping> = {
   client_created: {
-    firstName: "{{source.client_first_name}}",
-    lastName: "{{source.client_second_name}}",
-    middleName: "{{source.client_patron_name}}",
-    phone: "{{source.client_phone}}",
-    email: "{{source.client_email}}",
+    firstName: EVENT_MAPPING.client_created.firstName,
+    lastName: EVENT_MAPPING.client_created.lastName,
+    middleName: EVENT_MAPPING.client_created.middleName,
+    phone: EVENT_MAPPING.client_created.phone,
+    email: EVENT_MAPPING.client_created.email,
   },
-  appointment_created: { firstName: "{{source.client_name}}", phone: "{{source.client_phone}}" },
-  invoice_created: { firstName: "{{source.client_name}}", phone: "{{source.client_phone}}" },
+  appointment_created: { firstName: EVENT_MAPPING.appointment_created.firstName, phone: EVENT_MAPPING.appointment_created.phone },
+  invoice_created: { firstName: EVENT_MAPPING.invoice_created.firstName, phone: EVENT_MAPPING.invoice_created.phone },
   // This event carries only the client's id; a recognisable name beats a rejected contact.
   visit_paid: { firstName: "Клиент Клиентикс №{{source.client_id}}" },
 };
@@ -39,13 +42,13 @@ const DEAL: Record<KlientiksEventId, DealMapping> = {
   client_created: { title: "Новый клиент: {{source.client_name}}" },
   appointment_created: {
     title: "Запись {{source.appointment_date}} {{source.appointment_time}}: {{source.client_name}}",
-    amount: "{{source.appointment_total_cost}}",
-    description: "{{source.services}}",
+    amount: "{{source.appointment_total_cost | omitEmpty}}",
+    description: "{{source.services | omitEmpty}}",
   },
   invoice_created: {
     title: "Счёт «{{source.appointment_name}}»: {{source.client_name}}",
-    amount: "{{source.appointment_amount}}",
-    description: "{{source.appointment_description}}",
+    amount: "{{source.appointment_amount | omitEmpty}}",
+    description: "{{source.appointment_description | omitEmpty}}",
   },
   visit_paid: { title: "Визит оплачен: клиент №{{source.client_id}}, запись №{{source.appointment_id}}" },
 };
@@ -71,7 +74,8 @@ function contactSteps(input: WeeekTemplateInput): StepDefinition[] {
       type: "json-composer",
       name: "Данные контакта",
       position: at(0),
-      // "empty": a client without a phone or surname is still worth a contact.
+      // Empty optional values are left out by `| omitEmpty`; "empty": a parameter missing from the
+      // request altogether (a hand-made test call) is treated like an empty one.
       config: { mode: "template", template: contactTemplate(CONTACT[input.klientiksEvent]), fields: [], onMissing: "empty" },
     },
     {

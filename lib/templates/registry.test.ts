@@ -131,8 +131,10 @@ describe("destination inputs", () => {
 
   it("Telegram HTML text escapes every value; plain text has no markup", () => {
     expect(telegramText("client_created", "HTML")).toBe(
-      "<b>Новый клиент</b>\n<b>Клиент:</b> {{source.client_name | html}}\n<b>Телефон:</b> {{source.client_phone | html}}\n<b>E-mail:</b> {{source.client_email | html}}",
+      "<b>Новый клиент</b>\n<b>Клиент:</b> {{source.client_name | omitEmpty | html}}\n<b>Телефон:</b> {{source.client_phone | omitEmpty | html}}\n<b>E-mail:</b> {{source.client_email | omitEmpty | html}}",
     );
-    expect(telegramText("client_created", "none")).toBe("Новый клиент\nКлиент: {{source.client_name}}\nТелефон: {{source.client_phone}}\nE-mail: {{source.client_email}}");
+    expect(telegramText("client_created", "none")).toBe(
+      "Новый клиент\nКлиент: {{source.client_name | omitEmpty}}\nТелефон: {{source.client_phone | omitEmpty}}\nE-mail: {{source.client_email | omitEmpty}}",
+    );
   });
 });

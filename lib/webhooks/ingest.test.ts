@@ -42,6 +42,8 @@ describe("searchTermsOf", () => {
         id: "1842",
       }),
     ).toEqual(["иван петров", "+7 (999) 123-45-67", "79991234567", "8-999-123-45-67", "89991234567", "a", "42", "true", "1842"]);
+    // A Russian number written 8… or as 10 digits is also stored as 7XXXXXXXXXX.
+    expect(searchTermsOf({ a: "8 (911) 123-45-67", b: "9261234567" })).toEqual(["8 (911) 123-45-67", "89111234567", "79111234567", "9261234567", "79261234567"]);
   });
 
   it("caps the number and the length of terms", () => {

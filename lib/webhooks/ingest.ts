@@ -15,6 +15,7 @@ import type pg from "pg";
 import { pool as defaultPool } from "../db";
 import { enqueueRuns } from "../queue/run-queue";
 import type { ParsedRequest } from "./parse-request";
+import { russianPhone } from "../engine/formatters";
 
 export type IngestInput = {
   token: string;
@@ -61,7 +62,8 @@ const PHONE_LIKE = /^\+?[\d\s()\-.]{7,25}$/;
 /**
  * Normalised scalar values of a payload for history search by value: strings trimmed and
  * lowercased, numbers and booleans as text; phone-like values also as digits only, so
- * "+7 (999) 123-45-67" is found by "79991234567".
+ * "+7 (999) 123-45-67" is found by "79991234567", and a Russian number in any form (8…, +7…,
+ * 7…, 10 digits) also as 7XXXXXXXXXX, so "8 999 …" and "+7 999 …" find each other.
  */
 export function searchTermsOf(payload: unknown): string[] {
   const terms = new Set<string>();
@@ -73,6 +75,9 @@ export function searchTermsOf(payload: unknown): string[] {
     if (PHONE_LIKE.test(t)) {
       const digits = t.replace(/\D/g, "");
       if (digits.length >= 7 && digits !== t && terms.size < MAX_TERMS) terms.add(digits);
+      // One Russian number written 8…, +7…, 7… or as 10 digits is also stored as 7XXXXXXXXXX.
+      const ru = russianPhone(t)?.slice(1);
+      if (ru && ru !== digits && terms.size < MAX_TERMS) terms.add(ru);
     }
   };
   const walk = (v: unknown, depth: number) => {

@@ -7,7 +7,7 @@ import { RunStatusBadge } from "@/components/history/run-status";
 import { JsonView } from "@/components/history/json-view";
 import { RerunControls } from "@/components/history/rerun-controls";
 import { LiveRefresh } from "@/components/history/live-refresh";
-import { formatBytes, formatDuration, httpExchange } from "@/components/history/run-display";
+import { explainStepError, formatBytes, formatDuration, httpExchange } from "@/components/history/run-display";
 
 export const dynamic = "force-dynamic";
 
@@ -22,6 +22,7 @@ export default async function RunPage({ params }: { params: Promise<{ runId: str
   const when = (iso: string | null) => (iso ? format.dateTime(new Date(iso), { dateStyle: "medium", timeStyle: "medium" }) : "—");
   const stepName = (id: string) => run.steps.find((s) => s.stepId === id)?.name || id;
   const live = run.status === "QUEUED" || run.status === "RUNNING";
+  const failed = run.status === "FAILED" ? (run.steps.find((s) => s.stepId === run.failedStepId) ?? run.steps.find((s) => s.status === "FAILED")) : undefined;
 
   return (
     <div className="mx-auto max-w-6xl space-y-6 px-8 py-8" data-testid="run-detail" data-run-id={run.id} data-status={run.status}>
@@ -62,8 +63,12 @@ export default async function RunPage({ params }: { params: Promise<{ runId: str
         </div>
       ) : null}
       {run.status === "FAILED" && run.error ? (
-        <div className="rounded-md border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800" data-testid="run-error">
-          <span className="font-medium">{t("error")}:</span> {run.error}
+        <div className="space-y-2 rounded-md border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800" data-testid="run-error">
+          {failed ? <ErrorExplain step={failed} pipelineId={run.pipeline.id} t={t} /> : null}
+          <div className={failed?.errorDetail ? "text-xs text-red-700" : undefined}>
+            <span className="font-medium">{failed?.errorDetail ? t("explain.rawError") : t("error")}:</span>{" "}
+            <span className="whitespace-pre-wrap break-words" data-testid="run-error-text">{run.error}</span>
+          </div>
         </div>
       ) : null}
 
@@ -113,7 +118,7 @@ export default async function RunPage({ params }: { params: Promise<{ runId: str
         {run.steps.length === 0 ? <p className="text-sm text-slate-500">{t("noSteps")}</p> : null}
         <ol className="relative space-y-4 border-l-2 border-slate-200 pl-6">
           {run.steps.map((s) => (
-            <StepRow key={s.stepId} step={s} t={t} when={when} />
+            <StepRow key={s.stepId} step={s} t={t} when={when} pipelineId={run.pipeline.id} explainedStepId={run.error ? failed?.stepId : undefined} />
           ))}
         </ol>
       </section>
@@ -132,7 +137,38 @@ function Meta({ label, value }: { label: string; value: string }) {
 
 type T = Awaited<ReturnType<typeof getTranslations<"historyPage">>>;
 
-function StepRow({ step: s, t, when }: { step: RunStepView; t: T; when: (iso: string) => string }) {
+/**
+ * A failed step in plain words (from its stored errorDetail, never by parsing the error text) and
+ * the two ways to fix it: the step in the editor, the credential it uses.
+ */
+function ErrorExplain({ step, pipelineId, t }: { step: RunStepView; pipelineId: string; t: T }) {
+  const ex = explainStepError(step.errorDetail);
+  if (!ex) return null;
+  const v = { ...ex.values, message: ex.values.message || "none", host: ex.values.host || "—" };
+  const usesCredential = (step.errorDetail?.credentials?.length ?? 0) > 0;
+  const cred = step.credentials[0];
+  return (
+    <div className="space-y-1.5" data-testid="error-explain" data-kind={step.errorDetail?.kind}>
+      <p className="font-medium text-red-900">{t(`explain.${ex.key}`, v)}</p>
+      <p className="flex flex-wrap gap-x-4 gap-y-1">
+        <Link href={`/pipelines/${pipelineId}?step=${encodeURIComponent(step.stepId)}`} className="font-medium text-indigo-700 underline hover:text-indigo-900" data-testid="open-step">
+          {t("explain.openStep")}
+        </Link>
+        {usesCredential ? (
+          <Link
+            href={cred ? `/settings?credential=${cred.id}#credential-${cred.id}` : "/settings#credentials"}
+            className="font-medium text-indigo-700 underline hover:text-indigo-900"
+            data-testid="open-credential"
+          >
+            {t("explain.openCredential")}
+          </Link>
+        ) : null}
+      </p>
+    </div>
+  );
+}
+
+function StepRow({ step: s, t, when, pipelineId, explainedStepId }: { step: RunStepView; t: T; when: (iso: string) => string; pipelineId: string; explainedStepId?: string }) {
   const http = httpExchange(s);
   const dot = s.status === "FAILED" ? "bg-red-500" : s.status === "SUCCEEDED" ? "bg-emerald-500" : s.status === "RUNNING" ? "bg-sky-500" : "bg-slate-300";
   return (
@@ -148,8 +184,12 @@ function StepRow({ step: s, t, when }: { step: RunStepView; t: T; when: (iso: st
         {s.truncated ? <span className="rounded bg-amber-100 px-1.5 py-0.5 text-xs text-amber-800" data-testid="step-truncated">✂ {t("truncatedStep")}</span> : null}
       </div>
       {s.error ? (
-        <div className="mt-2 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800" data-testid="step-error">
-          <span className="font-medium">{t("error")}:</span> <span className="whitespace-pre-wrap break-words">{s.error}</span>
+        <div className="mt-2 space-y-2 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800" data-testid="step-error">
+          {/* The run's banner explains the failed step; a step failed in an earlier attempt explains itself. */}
+          {s.stepId !== explainedStepId ? <ErrorExplain step={s} pipelineId={pipelineId} t={t} /> : null}
+          <div>
+            <span className="font-medium">{t("error")}:</span> <span className="whitespace-pre-wrap break-words">{s.error}</span>
+          </div>
         </div>
       ) : null}
       <div className="mt-2 space-y-2">

@@ -6,8 +6,10 @@ import { PipelineEditor } from "@/components/editor/editor";
 
 export const dynamic = "force-dynamic";
 
-export default async function PipelinePage({ params }: { params: Promise<{ id: string }> }) {
+export default async function PipelinePage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ step?: string | string[] }> }) {
   const { id } = await params;
+  // ?step=<stepId>: opened from a failed run («Открыть шаг в редакторе») with that step selected.
+  const { step } = await searchParams;
   const userId = await pageUserId();
   const pipeline = await getPipeline(userId, id);
   if (!pipeline) notFound();
@@ -18,6 +20,7 @@ export default async function PipelinePage({ params }: { params: Promise<{ id: s
       key={pipeline.id}
       pipeline={{ id: pipeline.id, name: pipeline.name, status: pipeline.status, version: pipeline.version, webhookUrl: pipeline.webhookUrl, definition: pipeline.definition }}
       credentials={credentials}
+      initialStep={typeof step === "string" ? step : undefined}
     />
   );
 }
