@@ -187,55 +187,36 @@ async function latency(t: Target, label: string, port: number, p: PipelineRef, r
   return result;
 }
 
-// ── measuring one system ────────────────────────────────────────────────────────────────────
+// ── systems, measured in interleaved rounds ─────────────────────────────────────────────────
+//
+// Every system runs against its own database (same server, same migrations) with its processes
+// up for the whole bench, and the phases alternate between systems round by round (BENCH_ROUNDS,
+// the order rotating): on a machine shared with other work the load drifts by the minute, and
+// comparing A measured now with B measured five minutes later measures the drift. Ratios are
+// computed per round and their median is reported.
 
-type Measured = {
-  three: Throughput;
-  seed?: Throughput;
-  lat: Stages[];
-  peakRss: { web: number; worker: number };
-  idleRss: { web: number; worker: number };
+type Sys = {
+  label: string;
+  t: Target;
+  pipeline: PipelineRef;
+  withSeed: boolean;
+  port: number;
+  procs: Proc[];
+  peak: { web: number; worker: number };
+  idle: { web: number; worker: number };
+  three: Throughput[];
+  seed: Throughput[];
+  lat: Stages[][];
 };
 
-async function measure(
-  t: Target,
-  label: string,
-  procs: (port: number) => Proc[],
-  pipeline: PipelineRef,
-  rates: number[] | null,
-  withSeed: boolean,
-): Promise<{ m: Measured; rates: number[] }> {
+async function startSys(label: string, t: Target, procs: (port: number) => Proc[], pipeline: PipelineRef, withSeed: boolean): Promise<Sys> {
   const port = await freePort();
-  const [web, worker] = procs(port);
-  await Promise.all([web.ready, worker.ready]);
-  let peak = { web: 0, worker: 0 };
-  const sampler = setInterval(() => {
-    peak = { web: Math.max(peak.web, rssMb(web.child.pid)), worker: Math.max(peak.worker, rssMb(worker.child.pid)) };
-  }, 250);
-  try {
-    // Warm-up: JIT, pools, caches.
-    await throughput(t, `${label} warm-up`, port, pipeline, 1_000, threeQuery);
-    await clearRuns(t, pipeline.id);
-    await new Promise((r) => setTimeout(r, 1_000));
-    const idleRss = { web: rssMb(web.child.pid), worker: rssMb(worker.child.pid) };
-    const three = await throughput(t, `${label} 3-step compose → POST → parse`, port, pipeline, RUNS_3, threeQuery);
-    await clearRuns(t, pipeline.id);
-    const seed = withSeed ? await throughput(t, `${label} seed 8-step Klientiks → Weeek`, port, t.pipelines.seed, RUNS_SEED, seedQuery) : undefined;
-    if (seed) await clearRuns(t, t.pipelines.seed.id);
-    const useRates = rates ?? RATE_SHARES.map((s) => Math.round(three.runsPerSec * s));
-    const lat: Stages[] = [];
-    let offset = 1_000_000;
-    for (const rate of useRates) {
-      lat.push(await latency(t, `${label} 3-step`, port, pipeline, rate, RATE_SECONDS, offset));
-      offset += 1_000_000;
-    }
-    log(`${label}: peak RSS web ${peak.web.toFixed(0)} MB + worker ${peak.worker.toFixed(0)} MB = ${(peak.web + peak.worker).toFixed(0)} MB; after warm-up, idle: ${(idleRss.web + idleRss.worker).toFixed(0)} MB`);
-    return { m: { three, seed, lat, peakRss: peak, idleRss }, rates: useRates };
-  } finally {
-    clearInterval(sampler);
-    await Promise.all([web.stop(), worker.stop()]);
-  }
+  const ps = procs(port);
+  await Promise.all(ps.map((p) => p.ready));
+  return { label, t, pipeline, withSeed, port, procs: ps, peak: { web: 0, worker: 0 }, idle: { web: 0, worker: 0 }, three: [], seed: [], lat: [] };
 }
+
+const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
 const childEnv = (db: string) => ({
   DATABASE_URL: db,
@@ -244,11 +225,12 @@ const childEnv = (db: string) => ({
   NODE_ENV: "production",
 });
 
-function hookflowProcs(t: Target): (port: number) => Proc[] {
+function hookflowProcs(t: Target, redisUrl = REDIS_URL): (port: number) => Proc[] {
   const cmd = hookflowCommand(t.dir);
+  const env = { ...childEnv(t.db), REDIS_URL: redisUrl };
   return (port) => [
-    start(`${t.label} web`, cmd("server"), t.dir, { ...childEnv(t.db), PORT: String(port), HOOKFLOW_MODE: "ingest" }, /listening/),
-    start(`${t.label} worker`, cmd("worker"), t.dir, childEnv(t.db), /\[worker\] ready/),
+    start(`${t.label} web`, cmd("server"), t.dir, { ...env, PORT: String(port), HOOKFLOW_MODE: "ingest" }, /listening/),
+    start(`${t.label} worker`, cmd("worker"), t.dir, env, /\[worker\] ready/),
   ];
 }
 
@@ -269,48 +251,108 @@ function ceilingProcs(t: Target): (port: number) => Proc[] {
 // ── the run ─────────────────────────────────────────────────────────────────────────────────
 
 const targets: Target[] = [];
+const systems: Sys[] = [];
 const ratio = (a: number, b: number) => (b ? (a / b).toFixed(2) : "—");
-const ms = (s: Stages) => `p50 ${s.p50} / p99 ${s.p99} ms`;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+let sampler: NodeJS.Timeout | undefined;
 try {
   const after = prepare("hookflow", ROOT, DB_URL);
-  targets.push(after);
+  const ceilingDb = prepare("ceiling", ROOT, dbUrl("_ceiling"));
+  targets.push(after, ceilingDb);
   const before = BEFORE_DIR ? prepare("before", BEFORE_DIR, dbUrl("_before")) : null;
   if (before) targets.push(before);
   await emptyQueue("runs");
   await emptyQueue("ceiling");
+  // The ceiling uses its own queue; "before" and Hookflow use "runs" on different Redis databases.
+  const redisFor = (n: number) => {
+    const u = new URL(REDIS_URL);
+    u.pathname = `/${n}`;
+    return u.toString();
+  };
+  systems.push(await startSys("ceiling", ceilingDb, ceilingProcs(ceilingDb), ceilingDb.pipelines.ceiling, false));
+  systems.push(await startSys("hookflow", after, hookflowProcs(after), after.pipelines.three, true));
+  if (before) {
+    const beforeRedis = redisFor(Number(new URL(REDIS_URL).pathname.slice(1) || 0) + 1);
+    const r = new Redis(beforeRedis, { maxRetriesPerRequest: null });
+    await obliterate(r, "runs");
+    r.disconnect();
+    systems.push(await startSys("before", before, hookflowProcs(before, beforeRedis), before.pipelines.three, true));
+  }
+  sampler = setInterval(() => {
+    for (const x of systems) {
+      x.peak.web = Math.max(x.peak.web, rssMb(x.procs[0].child.pid));
+      x.peak.worker = Math.max(x.peak.worker, rssMb(x.procs[1].child.pid));
+    }
+  }, 250);
 
-  const ceiling = await measure(after, "ceiling", ceilingProcs(after), after.pipelines.ceiling, null, false);
-  await emptyQueue("ceiling");
-  const rates = ceiling.rates;
-  const hf = await measure(after, "hookflow", hookflowProcs(after), after.pipelines.three, rates, true);
-  await emptyQueue("runs");
-  const bf = before ? await measure(before, "before", hookflowProcs(before), before.pipelines.three, rates, true) : null;
+  // Warm-up: JIT, pools, caches; then the idle RSS.
+  for (const x of systems) {
+    await throughput(x.t, `${x.label} warm-up`, x.port, x.pipeline, 1_000, threeQuery);
+    await clearRuns(x.t, x.pipeline.id);
+  }
+  await new Promise((r) => setTimeout(r, 2_000));
+  for (const x of systems) x.idle = { web: rssMb(x.procs[0].child.pid), worker: rssMb(x.procs[1].child.pid) };
 
-  const c = ceiling.m;
-  const h = hf.m;
+  const rotate = <T,>(xs: T[], r: number) => xs.map((_, i) => xs[(i + r) % xs.length]);
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const x of rotate(systems, r)) {
+      x.three.push(await throughput(x.t, `round ${r + 1} ${x.label} 3-step compose → POST → parse`, x.port, x.pipeline, RUNS_3, threeQuery));
+      await clearRuns(x.t, x.pipeline.id);
+      if (x.withSeed) {
+        x.seed.push(await throughput(x.t, `round ${r + 1} ${x.label} seed 8-step Klientiks → Weeek`, x.port, x.t.pipelines.seed, RUNS_SEED, seedQuery));
+        await clearRuns(x.t, x.t.pipelines.seed.id);
+      }
+    }
+  }
+  const [c, h, b] = systems;
+  const rates = RATE_SHARES.map((share) => Math.round(med(c.three.map((x) => x.runsPerSec)) * share));
+  let offset = 1_000_000;
+  rates.forEach((rate, i) => {
+    for (const x of systems) x.lat[i] = [];
+    void rate;
+  });
+  for (let r = 0; r < ROUNDS; r++) {
+    for (let i = 0; i < rates.length; i++) {
+      for (const x of rotate(systems, r)) {
+        x.lat[i].push(await latency(x.t, `round ${r + 1} ${x.label} 3-step`, x.port, x.pipeline, rates[i], RATE_SECONDS, offset));
+        offset += 100_000;
+      }
+    }
+  }
+
+  // ── report ──
+  const tp = (x: Sys) => med(x.three.map((y) => y.runsPerSec));
+  const perRound = (x: Sys, y: Sys) => med(x.three.map((v, i) => v.runsPerSec / y.three[i].runsPerSec));
+  const seedShare = (x: Sys) => med(x.seed.map((v, i) => v.runsPerSec / x.three[i].runsPerSec));
+  const latOf = (x: Sys, i: number, k: "p50" | "p99") => med(x.lat[i].map((l) => l[k]));
+  const latCell = (x: Sys, i: number) => `p50 ${latOf(x, i, "p50")} / p99 ${latOf(x, i, "p99")} ms`;
+  const rss = (x: Sys) => `${x.peak.web.toFixed(0)} + ${x.peak.worker.toFixed(0)} = ${(x.peak.web + x.peak.worker).toFixed(0)} MB`;
+  const idle = (x: Sys) => `${(x.idle.web + x.idle.worker).toFixed(0)} MB`;
   const lines = [
-    `| measure | ceiling | hookflow | hookflow / ceiling | target |${bf ? " before |" : ""}`,
-    `|---|---|---|---|---|${bf ? "---|" : ""}`,
-    `| 3-step runs/s | ${c.three.runsPerSec.toFixed(0)} | ${h.three.runsPerSec.toFixed(0)} | ${ratio(h.three.runsPerSec, c.three.runsPerSec)} | ≥ 0.80 |${bf ? ` ${bf.m.three.runsPerSec.toFixed(0)} (${ratio(bf.m.three.runsPerSec, c.three.runsPerSec)}) |` : ""}`,
-    `| 8-step runs/s | — | ${h.seed!.runsPerSec.toFixed(0)} | ${ratio(h.seed!.runsPerSec, h.three.runsPerSec)} of 3-step | ≥ 0.35 of 3-step |${bf ? ` ${bf.m.seed!.runsPerSec.toFixed(0)} (${ratio(bf.m.seed!.runsPerSec, bf.m.three.runsPerSec)}) |` : ""}`,
+    `| measure (median of ${ROUNDS} interleaved rounds) | ceiling | hookflow | hookflow / ceiling | target |${b ? " before | before / ceiling |" : ""}`,
+    `|---|---|---|---|---|${b ? "---|---|" : ""}`,
+    `| 3-step runs/s (all rounds: ${c.three.map((x) => x.runsPerSec.toFixed(0)).join(", ")} / ${h.three.map((x) => x.runsPerSec.toFixed(0)).join(", ")}) | ${tp(c).toFixed(0)} | ${tp(h).toFixed(0)} | ${perRound(h, c).toFixed(2)} | ≥ 0.80 |${b ? ` ${tp(b).toFixed(0)} | ${perRound(b, c).toFixed(2)} |` : ""}`,
+    `| 8-step runs/s | — | ${med(h.seed.map((x) => x.runsPerSec)).toFixed(0)} | ${seedShare(h).toFixed(2)} of 3-step | ≥ 0.35 of 3-step |${b ? ` ${med(b.seed.map((x) => x.runsPerSec)).toFixed(0)} | ${seedShare(b).toFixed(2)} of 3-step |` : ""}`,
     ...rates.map(
       (rate, i) =>
-        `| latency at ${rate}/s (${Math.round(RATE_SHARES[i] * 100)}% of ceiling) | ${ms(c.lat[i])} | ${ms(h.lat[i])} | p50 ${ratio(h.lat[i].p50, c.lat[i].p50)}, p99 ${ratio(h.lat[i].p99, c.lat[i].p99)} | p99 ≤ ${RATE_SHARES[i] <= 0.5 ? 100 : 250} ms |${bf ? ` ${ms(bf.m.lat[i])} |` : ""}`,
+        `| trigger → done at ${rate}/s (${Math.round(RATE_SHARES[i] * 100)}% of ceiling) | ${latCell(c, i)} | ${latCell(h, i)} | p50 ${ratio(latOf(h, i, "p50"), latOf(c, i, "p50"))}, p99 ${ratio(latOf(h, i, "p99"), latOf(c, i, "p99"))} | p99 ≤ ${RATE_SHARES[i] <= 0.5 ? 100 : 250} ms |${b ? ` ${latCell(b, i)} | — |` : ""}`,
     ),
-    `| peak RSS web + worker | ${(c.peakRss.web + c.peakRss.worker).toFixed(0)} MB | ${h.peakRss.web.toFixed(0)} + ${h.peakRss.worker.toFixed(0)} MB | — | ≤ 400 MB |${bf ? ` ${bf.m.peakRss.web.toFixed(0)} + ${bf.m.peakRss.worker.toFixed(0)} MB |` : ""}`,
-    `| RSS after warm-up, idle | ${(c.idleRss.web + c.idleRss.worker).toFixed(0)} MB | ${(h.idleRss.web + h.idleRss.worker).toFixed(0)} MB | — | — |${bf ? ` ${(bf.m.idleRss.web + bf.m.idleRss.worker).toFixed(0)} MB |` : ""}`,
-    `| Postgres transactions per 3-step run | ${c.three.xactPerRun.toFixed(2)} | ${h.three.xactPerRun.toFixed(2)} | — | — |${bf ? ` ${bf.m.three.xactPerRun.toFixed(2)} |` : ""}`,
+    `| peak RSS web + worker | ${rss(c)} | ${rss(h)} | — | ≤ 400 MB |${b ? ` ${rss(b)} | — |` : ""}`,
+    `| RSS after warm-up, idle | ${idle(c)} | ${idle(h)} | — | — |${b ? ` ${idle(b)} | — |` : ""}`,
+    `| Postgres transactions per 3-step run | ${med(c.three.map((x) => x.xactPerRun)).toFixed(2)} | ${med(h.three.map((x) => x.xactPerRun)).toFixed(2)} | — | — |${b ? ` ${med(b.three.map((x) => x.xactPerRun)).toFixed(2)} | — |` : ""}`,
   ];
   log(`summary (load average now ${load()}):\n${lines.join("\n")}`);
-  const stageLines = [
-    `| stage (ms after the request's slot, p50 / p99) | ${STAGES.join(" | ")} |`,
-    `|---|${STAGES.map(() => "---").join("|")}|`,
-  ];
-  const sys: [string, Measured][] = [["ceiling", c], ["hookflow", h], ...(bf ? [["before", bf.m] as [string, Measured]] : [])];
-  for (const [name, m] of sys)
-    rates.forEach((rate, i) => stageLines.push(`| ${name} at ${rate}/s | ${STAGES.map((k) => `${m.lat[i].stages[k].p50} / ${m.lat[i].stages[k].p99}`).join(" | ")} |`));
+  const stageLines = [`| stage (ms after the request's slot, median of rounds, p50 / p99) | ${STAGES.join(" | ")} |`, `|---|${STAGES.map(() => "---").join("|")}|`];
+  for (const x of systems)
+    rates.forEach((rate, i) =>
+      stageLines.push(
+        `| ${x.label} at ${rate}/s | ${STAGES.map((k) => `${med(x.lat[i].map((l) => l.stages[k].p50))} / ${med(x.lat[i].map((l) => l.stages[k].p99))}`).join(" | ")} |`,
+      ),
+    );
   log(`latency by stage:\n${stageLines.join("\n")}`);
 } finally {
+  if (sampler) clearInterval(sampler);
+  await Promise.all(systems.flatMap((x) => x.procs.map((p) => p.stop())));
   clearInterval(keepLight);
   await weeek.close();
   echo.close();
