@@ -16,6 +16,9 @@ import { runJobOptions } from "../lib/queue/run-queue";
 import { newWebhookToken } from "../lib/pipelines/rotate-webhook-token";
 import { createIngester } from "../lib/webhooks/ingest";
 import { createHookHandler } from "../lib/webhooks/handle-hook";
+import { claimDedupKey, dedupKeyOf } from "../lib/webhooks/dedup";
+import type { DedupConfig } from "../lib/pipelines/definition";
+import { FOLD_SQL, foldRowFields } from "./ingest-dedup-fold";
 import { migrate } from "../scripts/db";
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -41,8 +44,17 @@ type AutocannonResult = {
 
 function autocannon(url: string, seconds: number): Promise<AutocannonResult> {
   const bin = path.resolve(import.meta.dirname, "../node_modules/autocannon/autocannon.js");
+  // With a per-request id the URL holds "[<id>]", which the CLI's argument parser cannot take:
+  // the child then drives autocannon through its API (same process split, same result object).
+  const args = DEDUP
+    ? [
+        "-e",
+        `require(${JSON.stringify(path.dirname(bin))})(${JSON.stringify({ url, connections: CONNECTIONS, duration: seconds, idReplacement: true })},` +
+          ` (err, res) => { if (err) { console.error(err); process.exit(1); } process.stdout.write(JSON.stringify(res)); })`,
+      ]
+    : [bin, "-c", String(CONNECTIONS), "-d", String(seconds), "-j", url];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, "-c", String(CONNECTIONS), "-d", String(seconds), "-j", url], {
+    const child = spawn(process.execPath, args, {
       stdio: ["ignore", "pipe", "inherit"],
     });
     let out = "";
@@ -59,6 +71,47 @@ function autocannon(url: string, seconds: number): Promise<AutocannonResult> {
   });
 }
 
+type Phase = {
+  label: string;
+  /** The pipeline's «Дубликаты» setting (undefined: off). */
+  dedup?: DedupConfig;
+  /** Claim keys inside the ingest INSERT (bench/ingest-dedup-fold.ts) instead of at the worker. */
+  fold?: boolean;
+};
+
+type PhaseResult = {
+  label: string;
+  reqs: number;
+  total: number;
+  p50: number;
+  p99: number;
+  max: number;
+  errors: number;
+  roundTrips: number;
+  batch: number;
+  verified: string;
+  failures: string[];
+  round?: number;
+  /** Worker-side check only: claims/s and latency of the one statement per run. */
+  claims?: { perSecond: number; p50: number; p99: number; n: number };
+};
+
+const DEDUP = process.env.BENCH_DEDUP === "1";
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (DEDUP ? 2 : 1));
+const BENCH_DEDUP_CONFIG: DedupConfig = { enabled: true, by: "key", key: "{{source.appointment_id}}", windowMinutes: 60 };
+
+// BENCH_DEDUP=1: the same load three times in one run — deduplication off, on as built (checked by
+// the worker: the ingest statement is the same), and on folded into the ingest INSERT. Every
+// request carries a fresh appointment_id (autocannon -I), so every key is new: the fold phase
+// writes a DedupKey row per request, the worst case for it and the common case for Klientiks.
+const PHASES: Phase[] = DEDUP
+  ? [
+      { label: "off" },
+      { label: "on, worker-side (built)", dedup: BENCH_DEDUP_CONFIG },
+      { label: "on, folded into INSERT", dedup: BENCH_DEDUP_CONFIG, fold: true },
+    ]
+  : [{ label: "ingest" }];
+
 async function main() {
   const dbUrl = env().DATABASE_URL;
   await migrate(dbUrl);
@@ -66,21 +119,68 @@ async function main() {
   const user = await prisma.user.create({
     data: { email: `bench-${randomUUID()}@bench.local`, passwordHash: "x", name: "bench:ingest" },
   });
-  const pipeline = await prisma.pipeline.create({
-    data: {
-      userId: user.id,
-      name: "bench: Клиентикс «Добавление клиента»",
-      status: "RUNNING",
-      webhookToken: newWebhookToken(),
-      definition: { sourceFields: [], steps: [] },
-    },
-  });
-
   // A queue of its own, same job options as the real "runs" queue: a worker running against this
   // database must not consume (and remove) the jobs before they are verified.
   const queueName = `bench-ingest-${process.pid}`;
   const benchQueue = new Queue(queueName, { connection: redisConnection(undefined, { enableOfflineQueue: false }) });
   benchQueue.on("error", () => undefined);
+
+  console.log(`bench:ingest  database ${new URL(dbUrl).pathname.slice(1)}, queue ${queueName}`);
+  console.log(
+    `GET /hooks/<token>?<«Добавление клиента»>${DEDUP ? "&appointment_id=<unique>" : ""}  connections ${CONNECTIONS}, ${DURATION_S} s (+${WARMUP_S} s warm-up)` +
+      (DEDUP ? `, phases: ${PHASES.map((p) => p.label).join(" | ")}` : ""),
+  );
+
+  // Several rounds, the order reversed every other round, so that neither a cold start nor a
+  // machine getting busier favours one phase; the table shows every round and the median.
+  const results: PhaseResult[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = round % 2 === 0 ? PHASES : [...PHASES].reverse();
+    for (const phase of order) results.push({ ...(await runPhase(phase, user.id, benchQueue, queueName)), round: round + 1 });
+  }
+
+  if (DEDUP) {
+    const row = (label: string, r: Pick<PhaseResult, "reqs" | "p50" | "p99" | "max">, tail = "") =>
+      console.log(
+        `${label.padEnd(34)} ${String(r.reqs).padStart(6)} ${String(r.p50).padStart(7)} ${String(r.p99).padStart(7)} ${String(r.max).padStart(7)}${tail}`,
+      );
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+    console.log("");
+    console.log(`deduplication (${ROUNDS} round(s))              req/s  p50 ms  p99 ms  max ms  INSERTs/req  rows/batch  errors  verified`);
+    for (const phase of PHASES) {
+      const mine = results.filter((r) => r.label === phase.label);
+      for (const r of mine)
+        row(`${r.label} #${r.round}`, r, ` ${r.roundTrips.toFixed(3).padStart(12)} ${r.batch.toFixed(1).padStart(11)} ${String(r.errors).padStart(7)}  ${r.verified}`);
+      if (mine.length > 1)
+        row(`${phase.label} median`, { reqs: median(mine.map((r) => r.reqs)), p50: median(mine.map((r) => r.p50)), p99: median(mine.map((r) => r.p99)), max: median(mine.map((r) => r.max)) });
+    }
+    for (const w of results.filter((r) => r.claims)) {
+      console.log(
+        `worker-side check #${w.round}: ${w.claims!.n} claims (one INSERT … ON CONFLICT each, 50 at a time): ${w.claims!.perSecond} claims/s, p50 ${w.claims!.p50} ms, p99 ${w.claims!.p99} ms`,
+      );
+    }
+  }
+
+  const failures = results.flatMap((r) => r.failures.map((f) => `${r.label}: ${f}`));
+  if (!KEEP) {
+    await benchQueue.obliterate({ force: true }).catch(() => undefined);
+    await prisma.user.delete({ where: { id: user.id } });
+  }
+  await benchQueue.close();
+  await closeDb();
+  process.exit(failures.length ? 1 : 0);
+}
+
+async function runPhase(phase: Phase, userId: string, benchQueue: Queue, queueName: string): Promise<PhaseResult> {
+  const pipeline = await prisma.pipeline.create({
+    data: {
+      userId,
+      name: `bench: Клиентикс «Добавление клиента» (${phase.label})`,
+      status: "RUNNING",
+      webhookToken: newWebhookToken(),
+      definition: { sourceFields: [], steps: [], ...(phase.dedup ? { dedup: phase.dedup } : {}) },
+    },
+  });
   let enqueueCalls = 0;
   const enqueue = async (ids: string[]) => {
     enqueueCalls++;
@@ -91,6 +191,7 @@ async function main() {
     enqueue,
     ...(process.env.BENCH_MAX_IN_FLIGHT ? { maxInFlight: Number(process.env.BENCH_MAX_IN_FLIGHT) } : {}),
     ...(process.env.BENCH_ENQUEUE_WAIT_MS ? { enqueueWaitMs: Number(process.env.BENCH_ENQUEUE_WAIT_MS) } : {}),
+    ...(phase.fold ? { statement: { name: "bench_ingest_fold", text: FOLD_SQL, rowFields: foldRowFields } } : {}),
   });
   const handler = createHookHandler({ ingester: () => ingester });
   // The run id of every 200 actually written to a client (a request whose client hung up at the
@@ -113,10 +214,8 @@ async function main() {
   server.keepAliveTimeout = 30_000;
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const { port } = server.address() as AddressInfo;
-  const url = `http://127.0.0.1:${port}/hooks/${pipeline.webhookToken}?${KLIENTIKS_ADD_CLIENT}`;
-
-  console.log(`bench:ingest  database ${new URL(dbUrl).pathname.slice(1)}, queue ${queueName}`);
-  console.log(`GET /hooks/<token>?<«Добавление клиента»>  connections ${CONNECTIONS}, ${DURATION_S} s (+${WARMUP_S} s warm-up)`);
+  const url = `http://127.0.0.1:${port}/hooks/${pipeline.webhookToken}?${KLIENTIKS_ADD_CLIENT}${DEDUP ? "&appointment_id=[<id>]" : ""}`;
+  if (DEDUP) console.log(`\n── deduplication ${phase.label}`);
 
   if (WARMUP_S > 0) await autocannon(url, WARMUP_S);
   const warm = { ...ingester.stats(), enqueueCalls };
@@ -167,13 +266,52 @@ async function main() {
   );
 
   redis.disconnect();
-  if (!KEEP) {
-    await benchQueue.obliterate({ force: true }).catch(() => undefined);
-    await prisma.user.delete({ where: { id: user.id } });
-  }
-  await benchQueue.close();
-  await closeDb();
-  process.exit(failures.length ? 1 : 0);
+
+  let claims: PhaseResult["claims"];
+  if (phase.dedup && !phase.fold) claims = await measureWorkerClaims(pipeline.id, phase.dedup);
+
+  return {
+    label: phase.label,
+    reqs: Math.round(result.requests.average),
+    total: result.requests.total,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    max: result.latency.max,
+    errors: result.errors + result.timeouts + result.non2xx,
+    roundTrips: batches / Math.max(rows, 1),
+    batch: rows / Math.max(batches, 1),
+    verified: failures.length ? "FAILED" : "OK",
+    failures,
+    claims,
+  };
+}
+
+/** The worker-side check's cost: claimDedupKey (the worker's statement) for the phase's runs, 50 at a time. */
+async function measureWorkerClaims(pipelineId: string, cfg: DedupConfig): Promise<NonNullable<PhaseResult["claims"]>> {
+  const res = await pool().query<{ id: string; method: string; payload: unknown; receivedAt: Date }>(
+    `SELECT id, method, payload, "receivedAt" FROM "Run" WHERE "pipelineId" = $1 LIMIT 20000`,
+    [pipelineId],
+  );
+  const rows = res.rows;
+  const times: number[] = [];
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: 50 }, async () => {
+      while (next < rows.length) {
+        const r = rows[next++];
+        const key = dedupKeyOf(cfg, r)!;
+        const t = performance.now();
+        const original = await claimDedupKey(pool(), { pipelineId, key, runId: r.id, receivedAt: r.receivedAt, windowMinutes: cfg.windowMinutes });
+        times.push(performance.now() - t);
+        if (original) throw new Error(`unexpected duplicate ${r.id} of ${original}`);
+      }
+    }),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  times.sort((a, b) => a - b);
+  const q = (p: number) => Math.round(times[Math.min(times.length - 1, Math.floor(times.length * p))] * 10) / 10;
+  return { n: rows.length, perSecond: Math.round(rows.length / seconds), p50: q(0.5), p99: q(0.99) };
 }
 
 main().catch(async (err) => {

@@ -2,12 +2,14 @@
 //   npm run worker            (any number of them may share one Redis and Postgres)
 import { env } from "../lib/env";
 import { RUNS_QUEUE } from "../lib/queue/run-queue";
-import { closeDb } from "../lib/db";
+import { closeDb, pool } from "../lib/db";
 import { closeQueues } from "../lib/queue/run-queue";
 import { formatWorkerHealth, getWorkerHealth } from "../lib/runs/worker-health";
 import { startRunsWorker } from "./runs-worker";
 import { startAlertsWorker } from "../lib/alerts/alerts-worker";
 import { pruneRuns } from "../lib/runs/prune-runs";
+import { closeStoreLocks, pruneStore } from "../lib/store/store";
+import { pruneDedupKeys } from "../lib/webhooks/dedup";
 
 /** Retention pruning cadence; batches with pauses keep it from slowing ingest. */
 const PRUNE_EVERY_MS = 5 * 60_000;
@@ -35,7 +37,13 @@ async function main() {
       .then((r) => {
         if (r.deleted || r.payloadsCleared) console.log(`[worker] retention: deleted ${r.deleted} runs, cleared ${r.payloadsCleared} payloads`);
       })
-      .catch((err) => console.error("[worker] retention pruning failed:", err instanceof Error ? err.message : err));
+      .catch((err) => console.error("[worker] retention pruning failed:", err instanceof Error ? err.message : err))
+      // Expired «Хранилище» keys and deduplication keys go in the same pass.
+      .then(() => Promise.all([pruneStore(), pruneDedupKeys(pool())]))
+      .then(([keys, dedup]) => {
+        if (keys || dedup) console.log(`[worker] expired: ${keys} store keys, ${dedup} duplicate keys removed`);
+      })
+      .catch((err) => console.error("[worker] store pruning failed:", err instanceof Error ? err.message : err));
   };
   const pruneTimer = setInterval(prune, PRUNE_EVERY_MS);
   pruneTimer.unref();
@@ -67,6 +75,7 @@ async function main() {
     const { clean } = await runs.close(SHUTDOWN_DEADLINE_MS);
     await Promise.all(others.map((o) => o.close().catch(() => undefined)));
     await closeQueues();
+    await closeStoreLocks();
     await closeDb();
     console.log(clean ? "[worker] stopped" : "[worker] stopped; unfinished jobs will be picked up by another worker");
     process.exit(0);

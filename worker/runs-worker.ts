@@ -1,12 +1,13 @@
 // The "runs" worker, with its sweeper, reaper and heartbeat. worker/index.ts starts it from env;
 // tests start it with their own Redis, queue name and options.
-import { Queue, UnrecoverableError, Worker, type Job } from "bullmq";
+import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import type pg from "pg";
 import { queuePrefix, redisConnection } from "../lib/queue/connection";
 import { RUNS_QUEUE, runJobSchema } from "../lib/queue/run-queue";
 import { createRunExecutor, type RunExecutor, type RunExecutorOptions } from "../lib/engine/execute-run";
 import { createHistoryWriter } from "../lib/runs/history-writer";
+import { createRateLimiter } from "../lib/engine/rate-limit";
 import { createMaintenance, type Maintenance, type MaintenanceOptions } from "../lib/runs/maintenance";
 import { startHeartbeat, type Heartbeat } from "../lib/runs/worker-health";
 import { onRunsFinished, type FinishedRun } from "../lib/alerts/on-runs-finished";
@@ -45,20 +46,30 @@ export function startRunsWorker(options: RunsWorkerOptions): RunsWorker {
   const log = options.log ?? ((m: string) => console.log(m));
   const queueName = options.queueName ?? RUNS_QUEUE;
   const writer = createHistoryWriter({ pool: options.pool, onFinished: options.onFinished ?? onRunsFinished });
-  const executor = createRunExecutor({ ...options.executor, pool: options.pool, writer });
+  // «Не чаще N в секунду к хосту» is shared with every other worker through this Redis.
+  const limiterConn = redisConnection(options.redisUrl);
+  const executor = createRunExecutor({ rateLimiter: createRateLimiter(limiterConn), ...options.executor, pool: options.pool, writer });
   const counters = { processed: 0, failed: 0 };
   let active = 0;
 
-  const processor = async (job: Job) => {
+  const processor = async (job: Job, token?: string) => {
     const parsed = runJobSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`invalid job data: ${parsed.error.message}`);
     const { runId } = parsed.data;
     active++;
     try {
       const result = await executor.execute(runId);
+      if (result.status === "WAITING") {
+        // «Задержка»: the run's state is committed (WAITING, waitUntil); the same job sleeps in
+        // Redis's delayed set and holds no worker slot. If this process dies before the move, the
+        // stalled job comes back, finds the run WAITING and parks it again.
+        await job.moveToDelayed(Math.max(result.waitUntil.getTime(), Date.now() + 1), token);
+        throw new DelayedError();
+      }
       counters.processed++;
       return result;
     } catch (err) {
+      if (err instanceof DelayedError) throw err;
       counters.failed++;
       const attempts = job.opts.attempts ?? 1;
       if (job.attemptsMade + 1 >= attempts) {
@@ -133,6 +144,7 @@ export function startRunsWorker(options: RunsWorkerOptions): RunsWorker {
       await heartbeat?.stop();
       await queue.close().catch(() => undefined);
       heartbeatConn?.disconnect();
+      limiterConn.disconnect();
       queueConn.disconnect();
       connection.disconnect();
       return { clean: outcome === "closed" };

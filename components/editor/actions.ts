@@ -4,7 +4,7 @@ import type { PipelineDefinition } from "@/lib/pipelines/definition";
 import type { StepOutputs, StepRecord } from "@/lib/engine/run-steps";
 import type { ValidationIssue } from "@/lib/actions/registry";
 import { definitionJson, type Store } from "./store";
-import { deleteStep, insertStep, layout, makeStep, moveStep, moveStepTo, updateStep } from "./graph";
+import { connect, insertAt, insertStep, layout, makeStep, moveStep, moveStepTo, pruneBranchEdges, removeFromGraph, updateStep, type InsertPoint } from "./graph";
 import type { Locale } from "./tokens";
 
 type PipelineView = { id: string; name: string; status: "RUNNING" | "STOPPED"; version: number; webhookUrl: string; definition: PipelineDefinition };
@@ -25,21 +25,29 @@ export function editDefinition(store: Store, fn: (def: PipelineDefinition) => Pi
   });
 }
 
-export const addStep = (store: Store, index: number, type: string, locale: Locale) => {
+/** At a position of the chain (index), or at a point of the graph (an edge or an open end). */
+export const addStep = (store: Store, at: number | InsertPoint, type: string, locale: Locale) => {
   const step = makeStep(type, store.get().def.steps.map((s) => s.id), locale);
-  editDefinition(store, (d) => insertStep(d, index, step));
+  editDefinition(store, (d) => (typeof at === "number" ? (d.edges ? insertAt(d, { from: d.steps[at - 1]?.id ?? "source", to: d.steps[at]?.id }, step) : insertStep(d, at, step)) : insertAt(d, at, step)));
   store.set((s) => ({ selected: step.id, fresh: { ...s.fresh, [step.id]: true } }));
 };
+/** Joins an open end (a step or a branch) to an existing step. */
+export const linkSteps = (store: Store, from: string, branch: string | undefined, to: string) => editDefinition(store, (d) => connect(d, from, branch, to));
 export const removeStep = (store: Store, stepId: string) => {
-  editDefinition(store, (d) => deleteStep(d, stepId));
+  editDefinition(store, (d) => removeFromGraph(d, stepId));
   store.set((s) => (s.selected === stepId ? { selected: null } : {}));
 };
-export const shiftStep = (store: Store, stepId: string, delta: number) => editDefinition(store, (d) => moveStep(d, stepId, delta));
-export const placeStep = (store: Store, stepId: string, index: number) => editDefinition(store, (d) => moveStepTo(d, stepId, index));
+// Reordering is a chain's edit; in a branched graph the order follows the edges.
+export const shiftStep = (store: Store, stepId: string, delta: number) => editDefinition(store, (d) => (d.edges ? d : moveStep(d, stepId, delta)));
+export const placeStep = (store: Store, stepId: string, index: number) => editDefinition(store, (d) => (d.edges ? d : moveStepTo(d, stepId, index)));
 export const patchStep = (store: Store, stepId: string, patch: Parameters<typeof updateStep>[2]) => {
   // Its settings touched: their problems show from now on (a new name alone is not a setting).
   if ("config" in patch && store.get().fresh?.[stepId]) store.set((s) => ({ fresh: Object.fromEntries(Object.entries(s.fresh ?? {}).filter(([id]) => id !== stepId)) }));
-  editDefinition(store, (d) => updateStep(d, stepId, patch));
+  editDefinition(store, (d) => {
+    const next = updateStep(d, stepId, patch);
+    // A renamed/removed branch moves its handle: lay out again, drop edges of branches that are gone.
+    return next.edges && patch.config ? pruneBranchEdges(layout(next)) : next;
+  });
 };
 
 /** Problems of a step as shown: none for a new step nobody has touched yet (nor tried to save). */

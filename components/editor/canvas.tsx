@@ -11,6 +11,7 @@ import {
   Position,
   ReactFlow,
   applyNodeChanges,
+  getSmoothStepPath,
   getStraightPath,
   type Edge,
   type EdgeProps,
@@ -20,17 +21,18 @@ import {
 } from "@xyflow/react";
 import { getAction, listActions } from "@/lib/actions/registry";
 import { useEditor, useEditorLocale, useStore } from "./context";
-import { addStep, placeStep, removeStep, shiftStep, visibleIssues } from "./actions";
-import { indexForDrop, NODE_WIDTH, SOURCE_POSITION, stepPosition } from "./graph";
+import { addStep, linkSteps, placeStep, removeStep, shiftStep, visibleIssues } from "./actions";
+import { branchesOf, indexForDrop, NODE_WIDTH, ROW_GAP, SOURCE_POSITION, stepPosition, type InsertPoint } from "./graph";
+import { edgesOf, SOURCE_NODE } from "@/lib/pipelines/definition";
 import { ActionIcon } from "./icons";
 import { readableSummary } from "./tokens";
 
 type StepNodeT = Node<{ stepId: string }, "step">;
 type SourceNodeT = Node<Record<string, never>, "source">;
-type AddNodeT = Node<{ index: number }, "add">;
-type InsertEdgeT = Edge<{ index: number }, "insert">;
+type AddNodeT = Node<{ point: InsertPoint; label?: string }, "add">;
+type InsertEdgeT = Edge<{ point?: InsertPoint; n?: number; label?: string }, "insert">;
 
-const Commands = createContext<{ openPalette: (index: number) => void }>({ openPalette: () => {} });
+const Commands = createContext<{ openPalette: (at: InsertPoint) => void }>({ openPalette: () => {} });
 
 function summaryOf(type: string, config: Record<string, unknown>): string {
   const action = getAction(type);
@@ -50,6 +52,13 @@ const StepNode = memo(function StepNode({ data, selected }: NodeProps<StepNodeT>
   const step = useEditor((s) => s.def.steps.find((x) => x.id === data.stepId));
   const index = useEditor((s) => s.def.steps.findIndex((x) => x.id === data.stepId));
   const count = useEditor((s) => s.def.steps.length);
+  const graph = useEditor((s) => Boolean(s.def.edges));
+  const branchKey = useEditor((s) => {
+    const st = s.def.steps.find((x) => x.id === data.stepId);
+    const b = st ? branchesOf(st, locale) : null;
+    return b ? JSON.stringify(b) : "";
+  });
+  const branches = useMemo(() => (branchKey ? (JSON.parse(branchKey) as { key: string; label: string }[]) : null), [branchKey]);
   const issues = useEditor((s) => visibleIssues(s, data.stepId, s.issues.byStep.get(data.stepId)));
   const result = useEditor((s) => s.results[data.stepId]);
   const rawSummary = useMemo(() => (step ? summaryOf(step.type, step.config) : ""), [step]);
@@ -67,7 +76,7 @@ const StepNode = memo(function StepNode({ data, selected }: NodeProps<StepNodeT>
       }`}
       style={{ width: NODE_WIDTH }}
     >
-      <Handle type="target" position={Position.Top} isConnectable={false} className="!h-2 !w-2 !border-0 !bg-slate-300" />
+      <Handle type="target" position={Position.Top} isConnectable className="!h-2.5 !w-2.5 !border-0 !bg-slate-300" />
       <div className="flex items-center gap-2">
         <span className="flex h-6 w-6 shrink-0 items-center justify-center rounded bg-indigo-50 text-indigo-600"><ActionIcon icon={action?.icon ?? "braces"} className="h-3.5 w-3.5" /></span>
         <span className="min-w-0 flex-1 truncate text-sm font-medium text-slate-900">{step.name || action?.label[locale] || step.type}</span>
@@ -91,11 +100,24 @@ const StepNode = memo(function StepNode({ data, selected }: NodeProps<StepNodeT>
         <div className="mt-1 text-xs text-slate-400">{action?.label[locale]}</div>
       )}
       <div className="absolute -right-10 top-0 flex flex-col gap-0.5 opacity-0 transition-opacity focus-within:opacity-100 group-hover:opacity-100">
+        {graph ? null : <>
         <button type="button" className="nodrag h-7 w-7 rounded border border-slate-200 bg-white text-xs text-slate-600 hover:bg-slate-50 disabled:opacity-40" aria-label={t("moveUp")} title={t("moveUp")} disabled={index === 0} onClick={(e) => { e.stopPropagation(); shiftStep(store, step.id, -1); }}>↑</button>
         <button type="button" className="nodrag h-7 w-7 rounded border border-slate-200 bg-white text-xs text-slate-600 hover:bg-slate-50 disabled:opacity-40" aria-label={t("moveDown")} title={t("moveDown")} disabled={index === count - 1} onClick={(e) => { e.stopPropagation(); shiftStep(store, step.id, 1); }}>↓</button>
+        </>}
         <button type="button" className="nodrag h-7 w-7 rounded border border-slate-200 bg-white text-xs text-red-600 hover:bg-red-50" aria-label={t("deleteStep")} title={t("deleteStep")} onClick={(e) => { e.stopPropagation(); removeStep(store, step.id); }}>✕</button>
       </div>
-      <Handle type="source" position={Position.Bottom} isConnectable={false} className="!h-2 !w-2 !border-0 !bg-slate-300" />
+      {branches ? (
+        // One handle per branch (drag one onto a step to join it there), labelled under the node.
+        branches.map((b, i) => {
+          const left = `${((i + 0.5) / branches.length) * 100}%`;
+          return (
+            <Handle key={b.key} id={b.key} type="source" position={Position.Bottom} isConnectable data-testid="branch-handle" data-branch={b.key}
+              style={{ left }} className="!h-3 !w-3 !border-2 !border-white !bg-indigo-500" title={b.label} />
+          );
+        })
+      ) : (
+        <Handle type="source" position={Position.Bottom} isConnectable className="!h-2.5 !w-2.5 !border-0 !bg-slate-300" />
+      )}
     </div>
   );
 });
@@ -111,7 +133,7 @@ const SourceNode = memo(function SourceNode({ selected }: NodeProps<SourceNodeT>
       </div>
       <div className="mt-1 text-xs text-slate-500">{t("source.nodeHint")}</div>
       <div className={`mt-1 text-xs ${count ? "text-slate-600" : "text-amber-700"}`}>{count ? t("source.fields", { count }) : t("source.noFieldsShort")}</div>
-      <Handle type="source" position={Position.Bottom} isConnectable={false} className="!h-2 !w-2 !border-0 !bg-slate-300" />
+      <Handle type="source" position={Position.Bottom} isConnectable className="!h-2.5 !w-2.5 !border-0 !bg-slate-300" />
     </div>
   );
 });
@@ -122,7 +144,7 @@ const AddNode = memo(function AddNode({ data }: NodeProps<AddNodeT>) {
   return (
     <div style={{ width: NODE_WIDTH }} className="flex justify-center">
       <Handle type="target" position={Position.Top} isConnectable={false} className="!h-2 !w-2 !border-0 !bg-slate-300" />
-      <button type="button" data-testid="add-step-end" onClick={() => openPalette(data.index)}
+      <button type="button" data-testid="add-step-end" data-from={data.point.from} data-branch={data.point.branch ?? ""} onClick={() => openPalette(data.point)}
         className="nodrag rounded-full border border-dashed border-indigo-300 bg-white px-4 py-1.5 text-sm font-medium text-indigo-600 shadow-sm hover:bg-indigo-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500">
         + {t("addStep")}
       </button>
@@ -130,22 +152,32 @@ const AddNode = memo(function AddNode({ data }: NodeProps<AddNodeT>) {
   );
 });
 
-function InsertEdge({ id, sourceX, sourceY, targetX, targetY, data, markerEnd }: EdgeProps<InsertEdgeT>) {
+function InsertEdge({ id, sourceX, sourceY, targetX, targetY, data, markerEnd, style }: EdgeProps<InsertEdgeT>) {
   const t = useTranslations("editor");
   const { openPalette } = useContext(Commands);
-  const [path, x, y] = getStraightPath({ sourceX, sourceY, targetX, targetY });
+  const straight = Math.abs(sourceX - targetX) < 1;
+  const [path, x, y] = straight ? getStraightPath({ sourceX, sourceY, targetX, targetY }) : getSmoothStepPath({ sourceX, sourceY, targetX, targetY, borderRadius: 12 });
+  const title = data?.n !== undefined ? t("insertHere", { n: data.n }) : t("addStep");
   return (
     <>
-      <BaseEdge id={id} path={path} markerEnd={markerEnd} style={{ stroke: "#cbd5e1", strokeWidth: 1.5 }} />
-      {data ? (
+      <BaseEdge id={id} path={path} markerEnd={markerEnd} style={{ stroke: "#cbd5e1", strokeWidth: 1.5, ...style }} />
+      {data?.label ? (
+        <EdgeLabelRenderer>
+          <span data-testid="edge-label" style={{ transform: `translate(-50%, 0) translate(${sourceX}px, ${sourceY + 6}px)` }}
+            className="nodrag nopan absolute max-w-[140px] truncate rounded bg-indigo-50 px-1.5 py-0.5 text-[11px] font-medium text-indigo-700 ring-1 ring-indigo-200">
+            {data.label}
+          </span>
+        </EdgeLabelRenderer>
+      ) : null}
+      {data?.point ? (
         <EdgeLabelRenderer>
           <button
             type="button"
             data-testid="insert-step"
-            aria-label={t("insertHere", { n: data.index + 1 })}
-            title={t("insertHere", { n: data.index + 1 })}
-            onClick={() => openPalette(data.index)}
-            style={{ transform: `translate(-50%, -50%) translate(${x}px, ${y}px)`, pointerEvents: "all" }}
+            aria-label={title}
+            title={title}
+            onClick={() => openPalette(data.point!)}
+            style={{ transform: `translate(-50%, -50%) translate(${x}px, ${y + (data.label ? 10 : 0)}px)`, pointerEvents: "all" }}
             className="nodrag nopan absolute flex h-6 w-6 items-center justify-center rounded-full border border-slate-300 bg-white text-sm leading-none text-slate-500 shadow-sm hover:border-indigo-400 hover:text-indigo-600 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500"
           >
             +
@@ -160,10 +192,14 @@ function InsertEdge({ id, sourceX, sourceY, targetX, targetY, data, markerEnd }:
 const nodeTypes = { step: StepNode, source: SourceNode, add: AddNode };
 const edgeTypes = { insert: InsertEdge };
 
-function Palette({ index, onClose }: { index: number; onClose: () => void }) {
+function Palette({ at, onClose }: { at: InsertPoint; onClose: () => void }) {
   const t = useTranslations("editor");
   const locale = useEditorLocale();
   const store = useStore();
+  const index = useEditor((s) => {
+    const i = at.to ? s.def.steps.findIndex((x) => x.id === at.to) : at.from === SOURCE_NODE ? 0 : s.def.steps.findIndex((x) => x.id === at.from) + 1;
+    return i < 0 ? s.def.steps.length : i;
+  });
   const first = useRef<HTMLButtonElement>(null);
   useEffect(() => first.current?.focus(), []);
   return (
@@ -173,7 +209,7 @@ function Palette({ index, onClose }: { index: number; onClose: () => void }) {
         <div className="px-2 pb-2 pt-1 text-sm font-semibold">{t("palette.title")} <span className="font-normal text-slate-500">· {t("palette.position", { n: index + 1 })}</span></div>
         {listActions().map((a, i) => (
           <button key={a.type} ref={i === 0 ? first : undefined} type="button" data-action-type={a.type}
-            onClick={() => { addStep(store, index, a.type, locale); onClose(); }}
+            onClick={() => { addStep(store, at, a.type, locale); onClose(); }}
             className="flex w-full items-start gap-3 rounded-lg px-2 py-2 text-left hover:bg-indigo-50 focus:bg-indigo-50 focus:outline-none">
             <span className="mt-0.5 flex h-7 w-7 shrink-0 items-center justify-center rounded-md bg-indigo-50 text-indigo-600"><ActionIcon icon={a.icon} /></span>
             <span>
@@ -191,32 +227,83 @@ export function Canvas() {
   const t = useTranslations("editor");
   const store = useStore();
   const selected = useEditor((s) => s.selected);
-  // Only ids and positions shape the graph; editing a step's config must not rebuild it.
-  const shapeKey = useEditor((s) => s.def.steps.map((x) => `${x.id}@${x.position?.x ?? 0},${x.position?.y ?? 0}`).join("|"));
-  const [palette, setPalette] = useState<number | null>(null);
+  // Ids, positions, edges and branch names shape the graph; editing other config must not rebuild it.
+  const shapeKey = useEditor((s) =>
+    JSON.stringify([
+      s.def.steps.map((x) => [x.id, x.position?.x ?? 0, x.position?.y ?? 0, branchesOf(x, "ru")]),
+      s.def.edges ?? null,
+    ]),
+  );
+  const locale = useEditorLocale();
+  const [palette, setPalette] = useState<InsertPoint | null>(null);
   const [tick, setTick] = useState(0);
 
   const built = useMemo(() => {
-    const steps = shapeKey ? shapeKey.split("|").map((p) => p.split("@")[0]) : [];
+    const def = store.get().def;
+    const graph = Boolean(def.edges);
+    const pos = (i: number) => def.steps[i].position ?? stepPosition(i);
     const nodes: Node[] = [
       { id: "source", type: "source", position: { ...SOURCE_POSITION }, data: {}, deletable: false, selected: selected === "source" } satisfies SourceNodeT,
-      ...steps.map((id, i): StepNodeT => ({ id, type: "step", position: stepPosition(i), data: { stepId: id }, selected: selected === id })),
-      { id: "add", type: "add", position: { x: 0, y: stepPosition(steps.length).y + 10 }, data: { index: steps.length }, deletable: false, selectable: false, draggable: false } satisfies AddNodeT,
+      ...def.steps.map((st, i): StepNodeT => ({ id: st.id, type: "step", position: pos(i), data: { stepId: st.id }, selected: selected === st.id, draggable: !graph })),
     ];
-    const chain = ["source", ...steps];
-    const edges: Edge[] = chain.slice(1).map((id, i): InsertEdgeT => ({ id: `e-${chain[i]}-${id}`, source: chain[i], target: id, type: "insert", data: { index: i }, deletable: false }));
-    edges.push({ id: "e-add", source: chain[chain.length - 1], target: "add", type: "insert", deletable: false, style: { strokeDasharray: "4 4" } });
+    const edges: Edge[] = [];
+    const index = new Map(def.steps.map((st, i) => [st.id, i]));
+    const labelOf = (from: string, branch?: string) => {
+      const i = index.get(from);
+      return branch && i !== undefined ? branchesOf(def.steps[i], locale)?.find((b) => b.key === branch)?.label : undefined;
+    };
+    const all = edgesOf(def);
+    for (const e of all) {
+      const point: InsertPoint = { from: e.from, to: e.to, ...(e.branch ? { branch: e.branch } : {}) };
+      edges.push({
+        id: `e-${e.from}-${e.branch ?? ""}-${e.to}`,
+        source: e.from,
+        target: e.to,
+        ...(e.branch ? { sourceHandle: e.branch } : {}),
+        type: "insert",
+        data: { point, n: (index.get(e.to) ?? 0) + 1, label: labelOf(e.from, e.branch) },
+        deletable: false,
+      } satisfies InsertEdgeT);
+    }
+    // Open ends: a step (or a branch of an «Условие») with nothing after it gets a «+ шаг» below.
+    const open: { from: string; branch?: string; x: number; y: number }[] = [];
+    const used = new Set(all.map((e) => `${e.from}\u0000${e.branch ?? ""}`));
+    if (def.steps.length === 0) open.push({ from: SOURCE_NODE, x: 0, y: stepPosition(0).y + 10 });
+    def.steps.forEach((st, i) => {
+      const p = pos(i);
+      const branches = branchesOf(st, locale);
+      if (branches) {
+        branches.forEach((b, k) => {
+          if (!used.has(`${st.id}\u0000${b.key}`)) open.push({ from: st.id, branch: b.key, x: p.x + k * (NODE_WIDTH + 80), y: p.y + ROW_GAP + 10 });
+        });
+      } else if (!used.has(`${st.id}\u0000`)) {
+        open.push({ from: st.id, x: p.x, y: p.y + ROW_GAP + 10 });
+      }
+    });
+    const taken = new Set(nodes.map((n) => `${n.position.x}:${n.position.y}`));
+    for (const o of open) {
+      let x = o.x;
+      while (taken.has(`${x}:${o.y - 10}`) || taken.has(`${x}:${o.y}`)) x += NODE_WIDTH + 80;
+      taken.add(`${x}:${o.y}`);
+      const id = `add-${o.from}-${o.branch ?? ""}`;
+      const point: InsertPoint = { from: o.from, ...(o.branch ? { branch: o.branch } : {}) };
+      nodes.push({ id, type: "add", position: { x, y: o.y }, data: { point, label: labelOf(o.from, o.branch) }, deletable: false, selectable: false, draggable: false } satisfies AddNodeT);
+      edges.push({
+        id: `e-${id}`, source: o.from, target: id, ...(o.branch ? { sourceHandle: o.branch } : {}), type: "insert", deletable: false,
+        style: { strokeDasharray: "4 4" }, data: { label: labelOf(o.from, o.branch) },
+      } satisfies InsertEdgeT);
+    }
     return { nodes, edges };
     // `tick` snaps nodes back to their slots after a drag that did not change the order.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [shapeKey, selected, tick]);
+  }, [shapeKey, selected, tick, locale]);
 
   const [nodes, setNodes] = useState<Node[]>(built.nodes);
   useEffect(() => setNodes(built.nodes), [built]);
   const onNodesChange = useCallback((changes: NodeChange[]) => {
     setNodes((ns) => applyNodeChanges(changes.filter((c) => c.type !== "remove" && c.type !== "select"), ns));
   }, []);
-  const commands = useMemo(() => ({ openPalette: (i: number) => setPalette(i) }), []);
+  const commands = useMemo(() => ({ openPalette: (at: InsertPoint) => setPalette(at) }), []);
 
   return (
     <Commands.Provider value={commands}>
@@ -230,12 +317,15 @@ export function Canvas() {
           onNodeClick={(_, n) => n.type !== "add" && store.set(() => ({ selected: n.id }))}
           onPaneClick={() => store.set(() => ({ selected: null }))}
           onNodeDragStop={(_, n) => {
-            if (n.type === "step") placeStep(store, n.id, indexForDrop(n.position.y, store.get().def.steps.length));
+            if (n.type === "step" && !store.get().def.edges) placeStep(store, n.id, indexForDrop(n.position.y, store.get().def.steps.length));
             setTick((x) => x + 1);
           }}
           onNodesDelete={(ns) => ns.forEach((n) => n.type === "step" && removeStep(store, n.id))}
           deleteKeyCode={["Delete"]}
-          nodesConnectable={false}
+          nodesConnectable
+          onConnect={(c) => {
+            if (c.source && c.target && !c.target.startsWith("add-")) linkSteps(store, c.source, c.sourceHandle ?? undefined, c.target);
+          }}
           fitView
           fitViewOptions={{ maxZoom: 1, padding: 0.2 }}
           minZoom={0.2}
@@ -250,7 +340,7 @@ export function Canvas() {
           <Background gap={20} color="#e2e8f0" />
           <Controls showInteractive={false} position="bottom-left" />
         </ReactFlow>
-        {palette !== null ? <Palette index={palette} onClose={() => setPalette(null)} /> : null}
+        {palette !== null ? <Palette at={palette} onClose={() => setPalette(null)} /> : null}
       </div>
     </Commands.Provider>
   );

@@ -72,3 +72,43 @@ describe("saved-state comparison", () => {
     expect(stableJson({ a: [1, 2] })).not.toBe(stableJson({ a: [2, 1] }));
   });
 });
+
+describe("branched graph edits", () => {
+  const cond = { id: "c", type: "condition", name: "c", config: { branches: [{ key: "b1", name: "Новый", groups: [{ conditions: [{ left: "{{source.x}}", op: "eq", right: "1" }] }] }] } };
+  it("a chain stays edge-less until a step branches; the condition continues the chain on its first branch", async () => {
+    const { insertAt } = await import("./graph");
+    const d1 = insertAt(def("a", "b"), { from: "a", to: "b" }, step("x"));
+    expect(ids(d1)).toEqual(["a", "x", "b"]);
+    expect(d1.edges).toBeUndefined();
+    const d2 = insertAt(def("a", "b"), { from: "a", to: "b" }, cond);
+    expect(ids(d2)).toEqual(["a", "c", "b"]);
+    expect(d2.edges).toEqual([
+      { from: "source", to: "a" },
+      { from: "a", to: "c" },
+      { from: "c", to: "b", branch: "b1" },
+    ]);
+    // The «Иначе» end gets its own step, laid out beside the first branch.
+    const d3 = insertAt(d2, { from: "c", branch: "else" }, step("e"));
+    expect(d3.edges).toContainEqual({ from: "c", to: "e", branch: "else" });
+    const pos = Object.fromEntries(d3.steps.map((s) => [s.id, s.position]));
+    expect(pos.b!.y).toBe(pos.e!.y);
+    expect(pos.e!.x).toBeGreaterThan(pos.b!.x);
+  });
+
+  it("joining reorders steps so edges go forward and refuses loops; deleting reconnects", async () => {
+    const { connect, insertAt, removeFromGraph, topoOrder } = await import("./graph");
+    let d = insertAt(def("a"), { from: "a" }, cond);
+    d = insertAt(d, { from: "c", branch: "b1" }, step("x"));
+    d = insertAt(d, { from: "c", branch: "else" }, step("y"));
+    d = insertAt(d, { from: "x" }, step("j"));
+    const joined = connect(d, "y", undefined, "j");
+    expect(joined.edges).toContainEqual({ from: "y", to: "j" });
+    const order = ids(joined);
+    expect(order.indexOf("j")).toBeGreaterThan(order.indexOf("y"));
+    expect(connect(joined, "j", undefined, "a")).toBe(joined);
+    expect(topoOrder(joined.steps, [...joined.edges!, { from: "j", to: "x" }])).toBeNull();
+    const removed = removeFromGraph(joined, "x");
+    expect(removed.edges).toContainEqual({ from: "c", to: "j", branch: "b1" });
+    expect(ids(removed)).not.toContain("x");
+  });
+});

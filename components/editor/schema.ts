@@ -63,7 +63,7 @@ export function schemaFields(schema: z.ZodType): { key: string; field: FieldKind
   return Object.entries(shape).map(([key, s]) => ({ key, field: fieldKind(s) }));
 }
 
-export type Widget = "json" | "token" | "text" | "hidden";
+export type Widget = "json" | "token" | "text" | "hidden" | "conditions" | "branches";
 export type FieldHint = {
   widget?: Widget;
   /** Shown only when this returns true for the current config. */
@@ -91,9 +91,49 @@ export const HINTS: Record<string, Record<string, FieldHint>> = {
     bodyRaw: { widget: "token", when: isMode("bodyType", "raw") },
     rawContentType: { widget: "text", when: isMode("bodyType", "raw") },
   },
+  filter: {
+    groups: { widget: "conditions" },
+  },
+  condition: {
+    branches: { widget: "branches" },
+    elseName: { widget: "text" },
+  },
+  delay: {
+    amount: { when: isMode("mode", "fixed") },
+    unit: { when: isMode("mode", "fixed") },
+    at: { widget: "token", when: isMode("mode", "until") },
+    offsetAmount: { when: isMode("mode", "until") },
+    offsetUnit: { when: isMode("mode", "until") },
+    offsetDirection: { when: isMode("mode", "until") },
+    timezone: { widget: "text" },
+    onMissing: { when: isMode("mode", "until") },
+  },
   "json-parser": {
     input: { widget: "token" },
     outputs: { plainColumns: ["name", "path"], hiddenColumns: ["key"] },
+  },
+  "store-find": {
+    collection: { widget: "text" },
+    key: { widget: "token" },
+  },
+  "store-save": {
+    collection: { widget: "text" },
+    key: { widget: "token" },
+    value: { widget: "json", when: isMode("operation", "set") },
+    by: { when: isMode("operation", "increment") },
+    ttlMinutes: { when: isMode("operation", "set", "increment") },
+  },
+  "store-find-or-create": {
+    collection: { widget: "text" },
+    key: { widget: "token" },
+    url: { widget: "token" },
+    query: { plainColumns: ["key"] },
+    headers: { plainColumns: ["key"] },
+    bodyJson: { widget: "json", when: isMode("bodyType", "json") },
+    bodyForm: { when: isMode("bodyType", "form"), plainColumns: ["key"] },
+    bodyRaw: { widget: "token", when: isMode("bodyType", "raw") },
+    rawContentType: { widget: "text", when: isMode("bodyType", "raw") },
+    valuePath: { widget: "text" },
   },
 };
 

@@ -7,6 +7,7 @@ import { useEditor, useStore } from "./context";
 import { fetchFields, rotate } from "./actions";
 import { ActionIcon } from "./icons";
 import { KlientiksUrlBuilder } from "@/components/kit/klientiks-url-builder";
+import { DedupSection } from "./dedup-section";
 
 type RecentRequest = { id: string; receivedAt: string; method: string; status: string; summary: string };
 
@@ -104,6 +105,8 @@ export function SourcePanel() {
             </ul>
           ) : null}
         </section>
+
+        <DedupSection />
 
         <section className="space-y-2">
           <h3 className="text-sm font-medium text-slate-700">{t("source.fields", { count: fields.length })}</h3>

@@ -9,6 +9,7 @@ import { TokenInput } from "./token-input";
 import { HINTS, emptyRow, schemaFields, type FieldHint, type FieldKind } from "./schema";
 import { issuesForField } from "./validation";
 import { useEditorLocale } from "./context";
+import { BranchesEditor, ConditionGroups } from "./condition-form";
 
 type Config = Record<string, unknown>;
 type Row = Record<string, string>;
@@ -50,6 +51,19 @@ function FieldRow(props: { name: string; field: FieldKind; hint: FieldHint; valu
   const option = (v: string) => (t.has(`options.${name}.${v}`) ? t(`options.${name}.${v}`) : v);
 
   let control: React.ReactNode;
+  if (hint.widget === "conditions" || hint.widget === "branches") {
+    return (
+      <div data-field={name} className="space-y-1">
+        <span className="block text-sm font-medium text-slate-700">{label}</span>
+        {hint.widget === "conditions" ? (
+          <ConditionGroups groups={(value as never[]) ?? []} onChange={onChange} stepIndex={stepIndex} />
+        ) : (
+          <BranchesEditor branches={(value as never[]) ?? []} onChange={onChange} stepIndex={stepIndex} />
+        )}
+        {errors}
+      </div>
+    );
+  }
   if (hint.widget === "json") {
     return (
       <div data-field={name}>

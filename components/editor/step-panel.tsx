@@ -16,6 +16,7 @@ export function StepPanel({ stepId }: { stepId: string }) {
   const step = useEditor((s) => s.def.steps.find((x) => x.id === stepId));
   const index = useEditor((s) => s.def.steps.findIndex((x) => x.id === stepId));
   const count = useEditor((s) => s.def.steps.length);
+  const graph = useEditor((s) => Boolean(s.def.edges));
   const issues = useEditor((s) => visibleIssues(s, stepId, s.issues.byStep.get(stepId)));
   const result = useEditor((s) => s.results[stepId]);
   const [testing, setTesting] = useState(false);
@@ -44,8 +45,8 @@ export function StepPanel({ stepId }: { stepId: string }) {
           <div className="text-xs text-slate-500">{t("stepN", { n: index + 1 })} · {action?.label[locale] ?? step.type}</div>
           <h2 className="truncate text-sm font-semibold">{step.name || action?.label[locale]}</h2>
         </div>
-        <Button variant="ghost" className="px-2" aria-label={t("moveUp")} title={t("moveUp")} disabled={index === 0} onClick={() => shiftStep(store, stepId, -1)}>↑</Button>
-        <Button variant="ghost" className="px-2" aria-label={t("moveDown")} title={t("moveDown")} disabled={index === count - 1} onClick={() => shiftStep(store, stepId, 1)}>↓</Button>
+        <Button variant="ghost" className="px-2" aria-label={t("moveUp")} title={t("moveUp")} disabled={index === 0 || graph} onClick={() => shiftStep(store, stepId, -1)}>↑</Button>
+        <Button variant="ghost" className="px-2" aria-label={t("moveDown")} title={t("moveDown")} disabled={index === count - 1 || graph} onClick={() => shiftStep(store, stepId, 1)}>↓</Button>
         <Button variant="ghost" className="px-2" aria-label={t("close")} title={t("close")} onClick={() => store.set(() => ({ selected: null }))}>✕</Button>
       </div>
       <div className="flex-1 space-y-4 overflow-auto px-4 py-4">

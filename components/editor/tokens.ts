@@ -1,6 +1,6 @@
 // Tokens as people read them: «Источник › client_phone», «Шаг 3 › id контакта», «Ключ › Weeek токен».
 // Used by the chip inputs, the CodeMirror chip widgets and the field picker.
-import type { PipelineDefinition, SourceField } from "@/lib/pipelines/definition";
+import { ancestorsOf, type PipelineDefinition, type SourceField } from "@/lib/pipelines/definition";
 import { getAction } from "@/lib/actions/registry";
 import type { Localized } from "@/lib/actions/define-action";
 import { findTokens, type Token } from "@/lib/engine/templates";
@@ -120,7 +120,7 @@ export const credentialToken = (name: string) => `{{credentials["${name}"]}}`;
  * (grouped by step), and the user's credentials by name.
  */
 export function pickerGroups(input: {
-  def: Pick<PipelineDefinition, "steps"> & { sourceFields: SourceField[] };
+  def: Pick<PipelineDefinition, "steps" | "edges"> & { sourceFields: SourceField[] };
   stepIndex: number;
   credentials: { name: string }[];
   locale: Locale;
@@ -141,7 +141,11 @@ export function pickerGroups(input: {
       return { token, label: f.path, chip: chip(token), ...(f.example !== undefined ? { example: f.example } : {}) };
     }),
   });
+  // Only steps that come before it on some path: a step on another branch never ran for it.
+  const me = def.steps[stepIndex];
+  const before = me && def.edges ? ancestorsOf(def).get(me.id) : null;
   def.steps.slice(0, Math.max(0, stepIndex)).forEach((s, i) => {
+    if (before && !before.has(s.id)) return;
     groups.push({
       id: `step:${s.id}`,
       title: `${w.step} ${i + 1}${s.name ? ` · ${s.name}` : ""}`,

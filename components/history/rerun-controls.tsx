@@ -48,7 +48,8 @@ export function RerunControls({
       </div>
     );
   }
-  if (status !== "FAILED" && status !== "SUCCEEDED") return null;
+  // A «Дубликат» may be run anyway (a re-run skips the duplicate check).
+  if (status !== "FAILED" && status !== "SUCCEEDED" && status !== "FILTERED" && status !== "DUPLICATE") return null;
   return (
     <div className="flex flex-wrap items-center gap-2 rounded-lg border border-slate-200 bg-white px-3 py-2 text-sm" data-testid="rerun-controls">
       <label className="flex items-center gap-1">

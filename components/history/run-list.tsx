@@ -8,13 +8,20 @@ import { Input } from "@/components/ui/input";
 import { api } from "@/components/ui/api";
 import type { RunListItem, ListRunsResult } from "@/lib/runs/list-runs";
 import { RunStatusBadge } from "./run-status";
+
+/** «14:30», or «01.12, 14:30» when it is not today (in the same zone as the other times shown). */
+function waitTime(format: ReturnType<typeof useFormatter>, iso: string): string {
+  const d = new Date(iso);
+  const today = d.toDateString() === new Date().toDateString();
+  return format.dateTime(d, today ? { hour: "2-digit", minute: "2-digit" } : { day: "2-digit", month: "2-digit", hour: "2-digit", minute: "2-digit" });
+}
 import { formatDuration } from "./run-display";
 import { PERIODS, filterBody, searchHref, type HistorySearch } from "./history-query";
 import { BulkRerun } from "./bulk-rerun";
 
-const STATUSES = ["QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "REJECTED", "NOT_PROCESSED"] as const;
+const STATUSES = ["QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "FILTERED", "WAITING", "REJECTED", "NOT_PROCESSED", "DUPLICATE"] as const;
 const POLL_MS = 2000;
-const inProgress = (s: string) => s === "QUEUED" || s === "RUNNING";
+const inProgress = (s: string) => s === "QUEUED" || s === "RUNNING" || s === "WAITING";
 
 function cursorOf(r: RunListItem): string {
   // Same encoding as lib/runs/run-filter.ts encodeCursor (base64url of "iso|id").
@@ -251,6 +258,7 @@ export function RunList({
                   <td className="w-full max-w-0 px-4 py-2">
                     <div className="truncate text-slate-700" data-testid="run-summary">{r.payloadPruned ? <span className="italic text-slate-400">{t("pruned")}</span> : r.summary}</div>
                     {r.status === "FAILED" && r.error ? <div className="truncate text-xs text-red-600">{r.error}</div> : null}
+                    {r.status === "WAITING" && r.waitUntil ? <div className="truncate text-xs text-amber-700" data-testid="run-waiting">{t("waitingUntil", { time: waitTime(format, r.waitUntil) })}</div> : null}
                     {r.status === "REJECTED" && r.rejectReason ? <div className="truncate text-xs text-amber-700">{r.rejectReason}</div> : null}
                     {r.status === "NOT_PROCESSED" ? (
                       <button type="button" className="text-xs text-indigo-700 hover:underline" onClick={(e) => { e.stopPropagation(); void processPending(r.pipelineId, [r.id]); }}>

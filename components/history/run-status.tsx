@@ -9,6 +9,10 @@ const look: Record<string, { cls: string; icon: string; spin?: boolean }> = {
   FAILED: { cls: "bg-red-50 text-red-700 ring-red-600/20", icon: "✕" },
   REJECTED: { cls: "bg-amber-50 text-amber-800 ring-amber-600/30", icon: "⊘" },
   NOT_PROCESSED: { cls: "bg-violet-50 text-violet-700 ring-violet-600/20", icon: "‖" },
+  // Filtered on purpose: neither success green nor failure red.
+  FILTERED: { cls: "bg-stone-100 text-stone-600 ring-stone-500/25", icon: "▽" },
+  WAITING: { cls: "bg-amber-50 text-amber-700 ring-amber-500/25", icon: "◔" },
+  DUPLICATE: { cls: "bg-slate-50 text-slate-600 ring-slate-400/30", icon: "≈" },
   SKIPPED: { cls: "bg-slate-50 text-slate-500 ring-slate-400/20", icon: "»" },
 };
 

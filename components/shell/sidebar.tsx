@@ -8,6 +8,7 @@ import { LanguageSwitch } from "./language-switch";
 const items = [
   { href: "/pipelines", key: "pipelines", icon: "⇄" },
   { href: "/history", key: "history", icon: "☰" },
+  { href: "/store", key: "store", icon: "▤" },
   { href: "/settings", key: "settings", icon: "⚙" },
 ] as const;
 

@@ -25,6 +25,8 @@ export type FakeWeeek = {
   failNext(route: string, status: number, body?: unknown, headers?: Record<string, string>): void;
   /** The next request waits this long before answering. */
   delayNext(ms: number): void;
+  /** Every request waits this long before answering (a slow CRM; 0 turns it off). */
+  delayAll(ms: number): void;
   close(): Promise<void>;
 };
 
@@ -52,6 +54,7 @@ export async function startFakeWeeek(opts: { token: string; port?: number }): Pr
   };
   const failures: { route: string; status: number; body: unknown; headers: Record<string, string> }[] = [];
   let delay = 0;
+  let delayEvery = 0;
 
   const send = (res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
     const text = JSON.stringify(body);
@@ -86,8 +89,8 @@ export async function startFakeWeeek(opts: { token: string; port?: number }): Pr
       const route = routeKey(req.method ?? "", path);
       state.counters[route] = (state.counters[route] ?? 0) + 1;
 
-      if (delay > 0) {
-        const ms = delay;
+      if (delay > 0 || delayEvery > 0) {
+        const ms = delay || delayEvery;
         delay = 0;
         await new Promise((r) => setTimeout(r, ms));
       }
@@ -189,6 +192,9 @@ export async function startFakeWeeek(opts: { token: string; port?: number }): Pr
     },
     delayNext(ms) {
       delay = ms;
+    },
+    delayAll(ms) {
+      delayEvery = ms;
     },
     close: () =>
       new Promise<void>((resolve) => {

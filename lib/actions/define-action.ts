@@ -40,14 +40,38 @@ export class OutboundError extends Error {
   }
 }
 
+/** «Хранилище» of the run's account (lib/store/store-client.ts); absent where no account is known. */
+export type StoreClient = {
+  get(collection: string, key: string): Promise<{ value: unknown; expiresAt: string | null } | null>;
+  set(collection: string, key: string, value: unknown, ttlSeconds?: number | null): Promise<void>;
+  /** Atomic; returns the new value. */
+  increment(collection: string, key: string, by: number, ttlSeconds?: number | null): Promise<number>;
+  delete(collection: string, key: string): Promise<boolean>;
+  /** Holds a lock on the key while `fn` runs (find → create → save); `locked` reads/writes inside it. */
+  withLock<T>(collection: string, key: string, fn: (locked: LockedKey) => Promise<T>): Promise<T>;
+};
+
+export type LockedKey = {
+  get(): Promise<{ value: unknown } | null>;
+  set(value: unknown, ttlSeconds?: number | null): Promise<void>;
+};
+
 export type ActionContext = {
   runId: string;
   stepId: string;
   signal: AbortSignal;
   http: HttpClient;
+  store?: StoreClient;
   log: (message: string, data?: Record<string, unknown>) => void;
   /** Waits between retries; tests pass a fast one. Must reject when `signal` aborts. */
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  /**
+   * Waits for a slot under «не чаще N запросов в секунду» to `host` (shared by all worker
+   * processes through Redis). Absent (tests, «Проверить шаг» without Redis): no limit.
+   */
+  rateLimit?: (host: string, perSecond: number, signal: AbortSignal) => Promise<void>;
+  /** Now, for steps that compute times («Задержка»); tests pass a fixed clock. */
+  now?: () => number;
 };
 
 export type ActionResult = {
@@ -133,6 +157,14 @@ export type ActionDefinition<S extends z.ZodType = z.ZodType, R = z.output<S>> =
    */
   resolve: (config: z.output<S>, r: Resolver) => R;
   run: (input: R, ctx: ActionContext) => Promise<ActionResult>;
+  /**
+   * Flow-control steps (lib/actions/flow.ts): the engine reads their output —
+   * "filter": `{passed}` (false ends the run FILTERED); "branch": `{branch}` picks the edges whose
+   * `branch` matches; "delay": `{until}` (ISO) parks the run until then.
+   */
+  flow?: "filter" | "branch" | "delay";
+  /** Branch keys and names of a "branch" step (one canvas handle each), «Иначе» ("else") last. */
+  branches?: (config: z.output<S>) => { key: string; label: string | Localized }[];
 };
 
 export type AnyAction = ActionDefinition<z.ZodType, unknown>;

@@ -14,8 +14,8 @@ import { fieldName } from "./field-labels";
 
 export const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"] as const;
 
-export const httpRequestConfigSchema = z
-  .object({
+/** The request fields (shared with «Хранилище: найти или создать», which sends the same request). */
+export const httpRequestShape = {
     method: z.enum(HTTP_METHODS).default("POST"),
     url: z
       .string()
@@ -37,9 +37,13 @@ export const httpRequestConfigSchema = z
     timeoutSeconds: z.number().min(1).max(120).default(30),
     acceptNon2xx: z.boolean().default(false),
     maxAttempts: z.number().int().min(1).max(10).default(3),
+    /** «Не чаще N запросов в секунду к этому хосту» (all workers together); 0 = no limit. */
+    rateLimitPerSecond: z.number().min(0).max(1000).default(0),
     onMissing: onMissingSchema,
-  })
-  .superRefine((c, ctx) => {
+};
+
+/** The JSON body must be a valid template when the body type is JSON. */
+export function checkHttpBody(c: { bodyType: string; bodyJson: string }, ctx: z.RefinementCtx): void {
     if (c.bodyType !== "json") return;
     if (c.bodyJson.trim() === "") {
       ctx.addIssue({ code: "custom", path: ["bodyJson"], message: "обязательное поле", params: { en: "required" } });
@@ -47,7 +51,9 @@ export const httpRequestConfigSchema = z
     }
     const err = checkJsonTemplate(c.bodyJson, fieldName("bodyJson"));
     if (err) ctx.addIssue({ code: "custom", path: ["bodyJson"], message: problemOf(err).ru, params: { en: problemOf(err).en } });
-  });
+}
+
+export const httpRequestConfigSchema = z.object(httpRequestShape).superRefine(checkHttpBody);
 
 export type HttpRequestConfig = z.output<typeof httpRequestConfigSchema>;
 
@@ -59,6 +65,7 @@ export type HttpRequestInput = {
   timeoutMs: number;
   acceptNon2xx: boolean;
   maxAttempts: number;
+  rateLimitPerSecond?: number;
 };
 
 const BACKOFF_BASE_MS = 1000;
@@ -83,6 +90,7 @@ export const httpRequest = defineAction({
     timeoutSeconds: 30,
     acceptNon2xx: false,
     maxAttempts: 3,
+    rateLimitPerSecond: 0,
     onMissing: "fail",
   },
   outputs: () => [
@@ -128,6 +136,7 @@ export const httpRequest = defineAction({
       timeoutMs: c.timeoutSeconds * 1000,
       acceptNon2xx: c.acceptNon2xx,
       maxAttempts: c.maxAttempts,
+      ...(c.rateLimitPerSecond > 0 ? { rateLimitPerSecond: c.rateLimitPerSecond } : {}),
     };
   },
   run: async (input, ctx) => {
@@ -137,15 +146,20 @@ export const httpRequest = defineAction({
     }
     const host = hostOf(input.url);
     let attempt = 0;
+    // Answers that say "too many requests" (429, Bitrix24's 503 QUERY_LIMIT_EXCEEDED) are waited
+    // out without using up maxAttempts: the request is fine, it only has to come later.
+    let limited = 0;
+    const limitedSince = Date.now();
     for (;;) {
       attempt++;
       let res: HttpResponse;
+      if (input.rateLimitPerSecond && ctx.rateLimit) await ctx.rateLimit(host, input.rateLimitPerSecond, ctx.signal);
       try {
         res = await ctx.http({ method: input.method, url: input.url, headers, body: input.body, timeoutMs: input.timeoutMs, signal: ctx.signal });
       } catch (e) {
         const retryable = e instanceof OutboundError ? e.code === "network" || e.code === "timeout" : false;
         const msg = e instanceof Error ? e.message : String(e);
-        if (retryable && attempt < input.maxAttempts) {
+        if (retryable && attempt - limited < input.maxAttempts) {
           ctx.log(`attempt ${attempt} failed: ${msg}; retrying`);
           await ctx.sleep(backoff(attempt), ctx.signal);
           continue;
@@ -158,8 +172,15 @@ export const httpRequest = defineAction({
           attempts: attempt,
         });
       }
+      if (isRateLimited(res) && Date.now() - limitedSince < RATE_LIMITED_MAX_MS) {
+        limited++;
+        const wait = retryAfterMs(res.headers["retry-after"]) ?? retryAfterFromBody(res.body) ?? backoff(Math.min(limited, 6));
+        ctx.log(`attempt ${attempt}: HTTP ${res.status}; retrying in ${wait} ms (too many requests: not counted against attempts)`);
+        await ctx.sleep(wait, ctx.signal);
+        continue;
+      }
       const retryable = res.status === 429 || res.status >= 500;
-      if (retryable && attempt < input.maxAttempts) {
+      if (retryable && attempt - limited < input.maxAttempts) {
         const wait = retryAfterMs(res.headers["retry-after"]) ?? (res.status === 429 ? retryAfterFromBody(res.body) : undefined) ?? backoff(attempt);
         ctx.log(`attempt ${attempt}: HTTP ${res.status}; retrying in ${wait} ms`);
         await ctx.sleep(wait, ctx.signal);
@@ -179,6 +200,14 @@ export const httpRequest = defineAction({
     }
   },
 });
+
+/** Waiting out "too many requests" stops after a day: a server saying it forever is broken. */
+const RATE_LIMITED_MAX_MS = 24 * 3_600_000;
+
+/** 429, or Bitrix24's 503 {"error":"QUERY_LIMIT_EXCEEDED"}. */
+export function isRateLimited(res: HttpResponse): boolean {
+  return res.status === 429 || (res.status === 503 && res.body.includes("QUERY_LIMIT_EXCEEDED"));
+}
 
 function hostOf(url: string): string {
   try {

@@ -3,11 +3,17 @@ import { getAction, listActions, validateDefinition, validateStep } from "./regi
 import { buildKlientiksWeeekDefinition } from "../../e2e/fixtures/seed-definition";
 
 describe("registry", () => {
-  it("lists the three action types with labels and default configs that validate", () => {
+  it("lists the action types with labels and default configs that validate", () => {
     expect(listActions().map((a) => [a.type, a.label.ru])).toEqual([
       ["json-composer", "JSON Компоновщик"],
       ["http-request", "HTTP-запрос"],
       ["json-parser", "JSON-парсер"],
+      ["filter", "Фильтр"],
+      ["condition", "Условие"],
+      ["delay", "Задержка"],
+      ["store-find", "Хранилище: найти"],
+      ["store-save", "Хранилище: сохранить"],
+      ["store-find-or-create", "Хранилище: найти или создать"],
     ]);
     expect(getAction("nope")).toBeUndefined();
     // Defaults are starting points: they leave exactly the fields the user must fill.
@@ -15,6 +21,24 @@ describe("registry", () => {
     expect(todo("json-composer")).toEqual([]);
     expect(todo("http-request")).toEqual(["config.bodyJson"]);
     expect(todo("json-parser")).toEqual(["config.input"]);
+    expect(todo("filter")).toEqual(["config.groups[0].conditions[0].left"]);
+    expect(todo("condition")).toEqual(["config.branches[0].groups[0].conditions[0].left"]);
+    expect(todo("delay")).toEqual([]);
+    expect(todo("store-find")).toEqual(["config.collection", "config.key"]);
+    expect(todo("store-save")).toEqual(["config.collection", "config.key", "config.value"]);
+    expect(todo("store-find-or-create")).toEqual(["config.collection", "config.key", "config.bodyJson"]);
+  });
+
+  it("the source's duplicate key must read a request field", () => {
+    const base = { sourceFields: [], steps: [] };
+    const dedup = (key: string, by: "key" | "request" = "key") => validateDefinition({ ...base, dedup: { enabled: true, by, key, windowMinutes: 60 } });
+    expect(dedup("{{source.appointment_id}}").ok).toBe(true);
+    expect(dedup("", "request").ok).toBe(true);
+    expect(dedup("").issues.map((i) => i.text.ru)).toEqual(["Обработка: dedup.key — ключ дубликатов должен содержать поле запроса, например {{source.appointment_id}}"]);
+    expect(dedup("{{steps.s1.id}}").issues.map((i) => i.code)).toEqual(["dedup_key_required"]);
+    expect(dedup("{{source.a}}-{{credentials.x}}").issues.map((i) => i.code)).toEqual(["dedup_key_source_only"]);
+    expect(validateDefinition({ ...base, dedup: { enabled: true, by: "key", key: "{{source.a}}", windowMinutes: 0 } }).ok).toBe(false);
+    expect(validateDefinition({ ...base, dedup: { enabled: true, by: "key", key: "{{source.a}}", windowMinutes: 43_201 } }).ok).toBe(false);
   });
 
   it("names the step and the field for a missing url", () => {

@@ -5,11 +5,23 @@ import type { AnyAction, Localized } from "./define-action";
 import { jsonComposer } from "./json-composer";
 import { httpRequest } from "./http-request";
 import { jsonParser } from "./json-parser";
-import { definitionSchema, type PipelineDefinition, type StepDefinition } from "../pipelines/definition";
+import { conditionAction, delayAction, filterAction } from "./flow";
+import { storeFind, storeFindOrCreate, storeSave } from "./store";
+import { ancestorsOf, definitionSchema, SOURCE_NODE, type PipelineDefinition, type StepDefinition } from "../pipelines/definition";
 import { collectTokens, describeToken } from "../engine/templates";
 import { labelPath } from "./field-labels";
 
-const ACTIONS: readonly AnyAction[] = [jsonComposer, httpRequest, jsonParser] as unknown as AnyAction[];
+const ACTIONS: readonly AnyAction[] = [
+  jsonComposer,
+  httpRequest,
+  jsonParser,
+  filterAction,
+  conditionAction,
+  delayAction,
+  storeFind,
+  storeSave,
+  storeFindOrCreate,
+] as unknown as AnyAction[];
 
 const BY_TYPE = new Map(ACTIONS.map((a) => [a.type, a]));
 
@@ -152,17 +164,20 @@ export function validateDefinition(input: unknown): ValidationResult {
     return { ok: false, issues };
   }
   const def = shape.data;
-  const issues: ValidationIssue[] = [];
+  const issues: ValidationIssue[] = [...dedupIssues(def)];
   const earlier = new Map<string, Set<string> | null>();
+  issues.push(...validateGraph(def));
+  const ancestors = def.edges ? ancestorsOf(def) : null;
   def.steps.forEach((step, index) => {
     if (earlier.has(step.id)) {
       issues.push(makeIssue(index, step, "id", "duplicate_id", { ru: `id «${step.id}» уже занят другим шагом`, en: `id "${step.id}" is used by another step` }));
     }
     const stepIssues = validateStep(step, index);
     issues.push(...stepIssues);
+    const before = ancestors?.get(step.id);
     for (const t of collectTokens(step.config)) {
       if (t.kind !== "step") continue;
-      const keys = earlier.get(t.stepId);
+      const keys = before && !before.has(t.stepId) ? undefined : earlier.get(t.stepId);
       const token = `{{${describeToken(t)}}}`;
       if (keys === undefined) {
         issues.push(makeIssue(index, step, "config", "unknown_step_ref", {
@@ -182,4 +197,84 @@ export function validateDefinition(input: unknown): ValidationResult {
     earlier.set(step.id, action && parsed?.success ? new Set(action.outputs(parsed.data).map((o) => o.key)) : null);
   });
   return issues.length === 0 ? { ok: true, issues: [], definition: def } : { ok: false, issues, definition: def };
+}
+
+/** The source's deduplication key must read the request: at least one {{source.…}} token, no step outputs. */
+function dedupIssues(def: PipelineDefinition): ValidationIssue[] {
+  const d = def.dedup;
+  if (!d?.enabled || d.by !== "key") return [];
+  const tokens = collectTokens(d.key);
+  if (d.key.trim() === "" || !tokens.some((t) => t.kind === "source"))
+    return [makeIssue(-1, {}, "dedup.key", "dedup_key_required", {
+      ru: "ключ дубликатов должен содержать поле запроса, например {{source.appointment_id}}",
+      en: "the duplicate key must contain a request field, e.g. {{source.appointment_id}}",
+    })];
+  if (tokens.some((t) => t.kind !== "source"))
+    return [makeIssue(-1, {}, "dedup.key", "dedup_key_source_only", {
+      ru: "ключ дубликатов может содержать только поля запроса ({{source.…}})",
+      en: "the duplicate key may contain only request fields ({{source.…}})",
+    })];
+  return [];
+}
+
+/**
+ * The graph's rules: edges join existing steps and go forward in `steps` order (so there are no
+ * cycles and one pass walks it); the source and an ordinary step have at most one next step; an
+ * «Условие» has at most one edge per branch and only its own branch keys; every step is reachable.
+ */
+export function validateGraph(def: PipelineDefinition): ValidationIssue[] {
+  if (!def.edges) return [];
+  const issues: ValidationIssue[] = [];
+  const index = new Map(def.steps.map((s, i) => [s.id, i]));
+  const stepAt = (id: string) => def.steps[index.get(id)!];
+  const out = new Map<string, Set<string>>();
+  const reached = new Set<string>();
+  const incoming = new Map<string, string[]>();
+  def.edges.forEach((e, i) => {
+    const where = `edges[${i}]`;
+    const fromIdx = e.from === SOURCE_NODE ? -1 : index.get(e.from);
+    const toIdx = index.get(e.to);
+    if (fromIdx === undefined || toIdx === undefined) {
+      const id = fromIdx === undefined ? e.from : e.to;
+      issues.push(makeIssue(-1, {}, where, "unknown_edge_step", { ru: `связь ведёт к шагу «${id}», которого нет`, en: `an edge refers to a missing step "${id}"` }));
+      return;
+    }
+    const target = stepAt(e.to);
+    if (toIdx <= fromIdx) {
+      issues.push(makeIssue(toIdx, target, where, "backward_edge", { ru: "связь ведёт назад по цепочке (циклы не поддерживаются)", en: "an edge goes backwards (loops are not supported)" }));
+      return;
+    }
+    const from = fromIdx >= 0 ? stepAt(e.from) : null;
+    const action = from ? getAction(from.type) : undefined;
+    const key = e.branch ?? "";
+    if (action?.flow === "branch") {
+      const parsed = action.configSchema.safeParse(from!.config);
+      const keys = parsed.success && action.branches ? action.branches(parsed.data).map((b) => b.key) : null;
+      if (!e.branch || (keys && !keys.includes(e.branch))) {
+        issues.push(makeIssue(fromIdx, from!, where, "unknown_branch", { ru: `у связи нет ветки этого условия («${e.branch ?? ""}»)`, en: `the edge has no branch of this condition ("${e.branch ?? ""}")` }));
+      }
+    } else if (e.branch) {
+      issues.push(makeIssue(Math.max(fromIdx, -1), from ?? {}, where, "branch_on_plain", { ru: "ветки бывают только у шага «Условие»", en: "only a Condition step has branches" }));
+    }
+    const seen = out.get(e.from) ?? new Set<string>();
+    if (seen.has(key)) {
+      issues.push(
+        makeIssue(fromIdx, from ?? {}, where, "fan_out", e.branch
+          ? { ru: "из одной ветки может выходить только одна связь", en: "a branch may have only one outgoing edge" }
+          : { ru: "после шага может идти только один следующий шаг (для развилки используйте «Условие»)", en: "a step may have only one next step (use a Condition to branch)" }),
+      );
+    }
+    seen.add(key);
+    out.set(e.from, seen);
+    const list = incoming.get(e.to) ?? [];
+    list.push(e.from);
+    incoming.set(e.to, list);
+  });
+  for (const s of def.steps) {
+    if ((incoming.get(s.id) ?? []).some((f) => f === SOURCE_NODE || reached.has(f))) reached.add(s.id);
+  }
+  def.steps.forEach((s, i) => {
+    if (!reached.has(s.id)) issues.push(makeIssue(i, s, "", "unreachable", { ru: "шаг не связан с началом обработки: соедините его с предыдущим шагом", en: "the step is not connected to the start: link it to an earlier step" }));
+  });
+  return issues;
 }

@@ -1,11 +1,11 @@
 // Shared by the action tests: run one step config through the same engine code the worker uses.
-import type { HttpClient } from "./define-action";
+import type { HttpClient, StoreClient } from "./define-action";
 import { testStep, type StepOutputs } from "../engine/run-steps";
 
 export async function runOne(
   type: string,
   config: Record<string, unknown>,
-  opts: { source?: unknown; outputs?: StepOutputs; credentials?: Record<string, string>; http?: HttpClient; sleeps?: number[] } = {},
+  opts: { source?: unknown; outputs?: StepOutputs; credentials?: Record<string, string>; http?: HttpClient; sleeps?: number[]; store?: StoreClient } = {},
 ) {
   const http: HttpClient = opts.http ?? (async () => {
     throw new Error("no http in this test");
@@ -19,6 +19,7 @@ export async function runOne(
     credentials: opts.credentials ?? {},
     context: () => ({
       http,
+      store: opts.store,
       sleep: async (ms) => {
         opts.sleeps?.push(ms);
       },

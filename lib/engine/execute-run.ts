@@ -15,15 +15,18 @@ import { pool as defaultPool } from "../db";
 import { env } from "../env";
 import type { HttpClient } from "../actions/define-action";
 import { definitionSchema, type PipelineDefinition, type StepDefinition } from "../pipelines/definition";
+import { getAction } from "../actions/registry";
 import { resolveCredentials } from "../credentials/resolve-credentials";
+import { storeClientFor } from "../store/store-client";
+import { claimDedupKey, dedupKeyOf, markDuplicate } from "../webhooks/dedup";
 import { searchTermsOf } from "../webhooks/ingest";
 import { createHistoryWriter, type HistoryWriter, type StepRow } from "../runs/history-writer";
-import { runSteps, type StepOutputs, type StepRecord } from "./run-steps";
+import { runSteps, type SkippedStep, type StepOutputs, type StepRecord } from "./run-steps";
 import { outboundHttpFromEnv } from "./outbound-http";
 import { isTruncated, toJson, truncateJson } from "./truncate";
 
 /** Actions without side effects: repeating them after a crash is harmless, so they need no commit of their own. */
-const PURE_ACTIONS = new Set(["json-composer", "json-parser"]);
+const PURE_ACTIONS = new Set(["json-composer", "json-parser", "filter", "condition", "delay", "store-find"]);
 
 /** What a step is shrunk to once its run's history is over RUN_HISTORY_MAX_BYTES. */
 const OVER_RUN_CAP_BYTES = 1024;
@@ -31,8 +34,13 @@ const OVER_RUN_CAP_BYTES = 1024;
 const MAX_SEARCH_TERMS = 400;
 
 export type ExecuteRunResult =
-  | { runId: string; status: "SUCCEEDED" | "FAILED"; error: string | null; failedStepId: string | null; executedSteps: number }
-  | { runId: string; status: "SKIPPED"; reason: "not_found" | "already_finished" | "not_runnable" };
+  | { runId: string; status: "SUCCEEDED" | "FAILED" | "FILTERED"; error: string | null; failedStepId: string | null; executedSteps: number }
+  /** Parked in a «Задержка»: the caller schedules the wake-up (worker: the job moves to delayed). */
+  | { runId: string; status: "WAITING"; waitUntil: Date; executedSteps: number }
+  /** Woke up while its обработка is stopped: stays WAITING until the обработка is started again. */
+  | { runId: string; status: "HELD"; waitUntil: Date }
+  | { runId: string; status: "SKIPPED"; reason: "not_found" | "already_finished" | "not_runnable" }
+  | { runId: string; status: "DUPLICATE"; duplicateOfId: string };
 
 export type RunExecutorOptions = {
   pool?: () => pg.Pool;
@@ -41,6 +49,9 @@ export type RunExecutorOptions = {
   /** userId + credential names → secrets. Defaults to the encrypted store, cached for credentialTtlMs. */
   credentials?: (userId: string, names: string[]) => Promise<Record<string, string>>;
   credentialTtlMs?: number;
+  /** Redis-backed «не чаще N в секунду» (lib/engine/rate-limit.ts), scoped per user; absent = no limit. */
+  rateLimiter?: (scope: string, host: string, perSecond: number, signal: AbortSignal) => Promise<void>;
+  now?: () => number;
   stepMaxBytes?: number;
   runMaxBytes?: number;
   log?: (message: string, data?: Record<string, unknown>) => void;
@@ -62,9 +73,13 @@ type LoadedRun = {
   userId: string;
   version: number;
   payload: unknown;
+  method: string;
+  receivedAt: Date;
   resumeFromStepId: string | null;
   rerunOfId: string | null;
   searchTerms: string[];
+  /** WAITING runs: the end of their «Задержка» (ms since epoch; stored as UTC). */
+  waitUntilMs: number | null;
   /** This run's own committed steps (only loaded when it was started before). */
   done: DoneStep[] | null;
   /** The original run's successful steps (re-runs only). */
@@ -78,8 +93,8 @@ const STEP_JSON = `json_build_object('stepId', s."stepId", 'status', s.status, '
 // One statement for all jobs that start in the same tick; a run that never started (attempts 0,
 // the common case) does not even look at RunStep.
 const LOAD_SQL = `
-SELECT r.id, r.status, r."pipelineId", r."userId", r.version, r.payload, r."resumeFromStepId", r."rerunOfId",
-       r."searchTerms",
+SELECT r.id, r.status, r."pipelineId", r."userId", r.version, r.payload, r.method, r."receivedAt", r."resumeFromStepId", r."rerunOfId",
+       r."searchTerms", (extract(epoch FROM r."waitUntil") * 1000)::float8 AS "waitUntilMs",
        CASE WHEN r.attempts > 0 THEN
          (SELECT json_agg(${STEP_JSON} ORDER BY s.position) FROM "RunStep" s WHERE s."runId" = r.id)
        END AS done,
@@ -240,11 +255,43 @@ export function createRunExecutor(options: RunExecutorOptions = {}): RunExecutor
     return { runId: run.id, status: "FAILED" as const, error, failedStepId, executedSteps: 0 };
   }
 
+  function skippedRow(runId: string, sk: SkippedStep): StepRow {
+    return {
+      runId,
+      stepId: sk.stepId,
+      position: sk.index,
+      actionType: sk.type,
+      name: sk.name,
+      status: "SKIPPED",
+      inputJson: null,
+      outputJson: null,
+      error: null,
+      attempts: 0,
+      truncated: false,
+      startedAt: new Date(),
+      durationMs: 0,
+    };
+  }
+
+  const now = options.now ?? Date.now;
+
+  async function pipelineRunning(pipelineId: string): Promise<boolean> {
+    const res = await getPool().query<{ status: string }>(`SELECT status FROM "Pipeline" WHERE id = $1`, [pipelineId]);
+    return res.rows[0]?.status === "RUNNING";
+  }
+
   async function execute(runId: string, opts: { signal?: AbortSignal } = {}): Promise<ExecuteRunResult> {
     const run = await loadRun(runId);
     if (!run) return { runId, status: "SKIPPED", reason: "not_found" };
-    if (run.status !== "QUEUED" && run.status !== "RUNNING") {
-      return { runId, status: "SKIPPED", reason: run.status === "SUCCEEDED" || run.status === "FAILED" ? "already_finished" : "not_runnable" };
+    if (run.status !== "QUEUED" && run.status !== "RUNNING" && run.status !== "WAITING") {
+      return { runId, status: "SKIPPED", reason: run.status === "SUCCEEDED" || run.status === "FAILED" || run.status === "FILTERED" ? "already_finished" : "not_runnable" };
+    }
+    if (run.status === "WAITING" && run.waitUntilMs !== null) {
+      const until = new Date(run.waitUntilMs);
+      // Woken early (a re-delivered job): park again, nothing runs twice.
+      if (until.getTime() > now()) return { runId, status: "WAITING", waitUntil: until, executedSteps: 0 };
+      // Stopping the обработка holds its waiting runs; starting it again releases them.
+      if (!(await pipelineRunning(run.pipelineId))) return { runId, status: "HELD", waitUntil: until };
     }
     const startedAt = new Date();
     const t0 = performance.now();
@@ -255,62 +302,87 @@ export function createRunExecutor(options: RunExecutorOptions = {}): RunExecutor
     if (!definition) {
       return finishEarly(run, startedAt, [], `Версия ${run.version} обработки не найдена или повреждена`, null);
     }
+    // Duplicate incoming events: checked before the first step (lib/webhooks/dedup.ts). Re-runs
+    // asked for in the history are executed whatever their key; a run that already ran steps
+    // (woken from «Задержка», re-delivered after a crash) is past the check.
+    if (definition.dedup?.enabled && !run.rerunOfId && run.status !== "WAITING" && !(run.done && run.done.length > 0)) {
+      const key = dedupKeyOf(definition.dedup, run);
+      if (key) {
+        const originalId = await claimDedupKey(getPool(), {
+          pipelineId: run.pipelineId,
+          key,
+          runId,
+          receivedAt: run.receivedAt,
+          windowMinutes: definition.dedup.windowMinutes,
+        });
+        if (originalId) {
+          await markDuplicate(getPool(), runId, originalId, new Date());
+          return { runId, status: "DUPLICATE", duplicateOfId: originalId };
+        }
+      }
+    }
+
     const steps: StepDefinition[] = definition.steps;
     const budget = { used: 0 };
     const copied: StepRow[] = [];
     const previousOutputs: StepOutputs = {};
     const unusable = (d: DoneStep) => d.output === null || isTruncated(d.output) || typeof d.output !== "object";
 
-    // Re-run from a step: the original run supplies what came before it.
-    let index = 0;
+    // Re-run from a step: the original run supplies what came before it (on the path it took).
+    let startIndex = 0;
+    const mine = new Set((run.done ?? []).map((d) => d.stepId));
+    let missingEarlier: ((step: StepDefinition, index: number) => string) | undefined;
     if (run.resumeFromStepId) {
       const from = steps.findIndex((s) => s.id === run.resumeFromStepId);
       if (from < 0) {
         return finishEarly(run, startedAt, [], `Шаг «${run.resumeFromStepId}» не найден в версии ${run.version} обработки`, run.resumeFromStepId);
       }
       const original = new Map((run.original ?? []).map((d) => [d.stepId, d]));
-      const mine = new Set((run.done ?? []).map((d) => d.stepId));
+      const bad = new Map<string, string>();
       for (let i = 0; i < from; i++) {
         const d = original.get(steps[i].id);
-        if (!d || unusable(d)) {
-          const why = !d ? "не выполнен в исходном запуске" : "сохранён в истории не полностью (слишком большой ответ)";
-          return finishEarly(
-            run,
-            startedAt,
-            [],
-            `Нельзя повторить с шага ${from + 1}: результат шага ${i + 1} «${steps[i].name}» ${why}. Повторите запуск с начала.`,
-            steps[i].id,
-          );
+        if (!d) continue;
+        if (unusable(d)) {
+          bad.set(steps[i].id, "сохранён в истории не полностью (слишком большой ответ)");
+          continue;
         }
         previousOutputs[steps[i].id] = d.output as Record<string, unknown>;
         if (!mine.has(d.stepId)) copied.push(copiedRow(runId, d, budget));
       }
-      index = from;
+      missingEarlier = (step, i) =>
+        `Нельзя повторить с шага ${from + 1}: результат шага ${i + 1} «${step.name}» ${bad.get(step.id) ?? "не выполнен в исходном запуске"}. Повторите запуск с начала.`;
+      startIndex = from;
     }
 
-    // Re-delivery: skip what this run already committed, in order, up to its first gap.
-    const mineDone = new Map((run.done ?? []).filter((d) => d.status === "SUCCEEDED").map((d) => [d.stepId, d]));
+    // Re-delivery / wake-up: what this run already committed is not done again (up to the first
+    // unusable row: from there on it is executed anew).
     for (const d of run.done ?? []) budget.used += serialize(d.input).length + serialize(d.output).length;
-    while (index < steps.length) {
-      const d = mineDone.get(steps[index].id);
-      if (!d || unusable(d)) break;
-      previousOutputs[steps[index].id] = d.output as Record<string, unknown>;
-      index++;
+    if (run.done) {
+      let cut = Number.POSITIVE_INFINITY;
+      for (const d of run.done) if (d.status === "SUCCEEDED" && unusable(d)) cut = Math.min(cut, d.position);
+      for (const d of run.done) {
+        if (d.status === "SUCCEEDED" && d.position < cut) previousOutputs[d.stepId] = d.output as Record<string, unknown>;
+      }
     }
 
     http ??= outboundHttpFromEnv();
     const client = http;
+    const limiter = options.rateLimiter;
+    const rateLimit = limiter ? (host: string, n: number, signal: AbortSignal) => limiter(run.userId, host, n, signal) : undefined;
     let pending: StepRow[] = copied;
     const result = await runSteps({
       runId,
       steps,
+      edges: definition.edges,
       source: run.payload,
       previousOutputs,
-      startIndex: index,
+      startIndex,
+      missingEarlier,
       signal: opts.signal,
+      now,
       maxRecordBytes: stepMaxBytes,
       credentials: async (name) => (await credentialsFor(run.userId, [name]))[name],
-      context: () => ({ http: client, log: options.log }),
+      context: () => ({ http: client, store: storeClientFor(run.userId), log: options.log, rateLimit, now }),
       onStepEnd: async (record) => {
         pending.push(recordToRow(runId, record, budget));
         if (record.status === "succeeded" && !PURE_ACTIONS.has(record.type) && record.index < steps.length - 1) {
@@ -321,19 +393,24 @@ export function createRunExecutor(options: RunExecutorOptions = {}): RunExecutor
       },
     });
 
+    if (result.status === "waiting") {
+      await writer.park(pending, runId, result.waitUntil!);
+      return { runId, status: "WAITING", waitUntil: result.waitUntil!, executedSteps: result.records.length };
+    }
+    for (const sk of result.skipped) if (!mine.has(sk.stepId)) pending.push(skippedRow(runId, sk));
     const error = result.error?.message ?? null;
     const failedStepId = result.error?.stepId ?? null;
     const terms = new Set(run.searchTerms);
     if (terms.size < MAX_SEARCH_TERMS) {
       for (const r of result.records) {
-        if (r.status !== "succeeded" || isTruncated(r.output)) continue;
+        if (r.status !== "succeeded" || isTruncated(r.output) || getAction(r.type)?.flow) continue;
         for (const t of searchTermsOf(r.output)) {
           if (terms.size >= MAX_SEARCH_TERMS) break;
           terms.add(t);
         }
       }
     }
-    const status = result.status === "succeeded" ? "SUCCEEDED" : "FAILED";
+    const status = result.status === "succeeded" ? "SUCCEEDED" : result.status === "filtered" ? "FILTERED" : "FAILED";
     await writer.commit(pending, {
       runId,
       status,

@@ -199,6 +199,23 @@ describe("HTTP-запрос", () => {
     expect(retryAfterMs("soon")).toBeUndefined();
   });
 
+  it("«too many requests» (429, Bitrix24's 503 QUERY_LIMIT_EXCEEDED) is waited out beyond maxAttempts; other 503s are not", async () => {
+    const limit = { status: 503, body: JSON.stringify({ error: "QUERY_LIMIT_EXCEEDED", error_description: "Too many requests" }) };
+    setup(limit, limit, limit, limit, { status: 429 }, limit, { status: 200, body: '{"result":1001}' });
+    const sleeps: number[] = [];
+    const r = await runOne("http-request", { ...baseConfig(), maxAttempts: 3 }, { credentials, outputs, http: client, sleeps });
+    expect(r.record.status).toBe("succeeded");
+    expect(r.record.attempts).toBe(7);
+    expect(seen).toHaveLength(7);
+    // Backed off: 1 s, 2 s, 4 s … (+ up to 30% jitter), capped.
+    expect(sleeps[0]).toBeGreaterThanOrEqual(1000);
+    expect(sleeps[3]).toBeGreaterThanOrEqual(8000);
+    setup({ status: 503, body: "maintenance" }, { status: 503, body: "maintenance" });
+    const r2 = await runOne("http-request", { ...baseConfig(), maxAttempts: 2 }, { credentials, outputs, http: client, sleeps: [] });
+    expect(r2.record.status).toBe("failed");
+    expect(seen).toHaveLength(2);
+  });
+
   it("429 without Retry-After: Telegram's parameters.retry_after in the body sets the wait", async () => {
     const tooMany = (n: unknown) => ({ status: 429, body: JSON.stringify({ ok: false, error_code: 429, description: "Too Many Requests: retry after 3", parameters: { retry_after: n } }) });
     setup(tooMany(3), tooMany(500), { status: 200, body: '{"ok":true}' });

@@ -1,8 +1,8 @@
 // The chain executor: the worker (execute-run.ts) and «Проверить шаг» both run steps through here,
 // so a tested step behaves exactly as it will in production. No storage and no node:* — the caller
 // passes in the HTTP client, credentials and callbacks, and persists what comes back.
-import type { StepDefinition } from "../pipelines/definition";
-import { ActionError, OutboundError, type ActionContext, type ErrorDetail, type HttpClient, type Localized, type Resolver } from "../actions/define-action";
+import { SOURCE_NODE, type EdgeDefinition, type StepDefinition } from "../pipelines/definition";
+import { ActionError, OutboundError, type ActionContext, type ErrorDetail, type HttpClient, type Localized, type Resolver, type StoreClient } from "../actions/define-action";
 import { getAction, validateStep } from "../actions/registry";
 import {
   collectTokens,
@@ -27,8 +27,11 @@ export type CredentialSource =
 /** What the caller supplies for each step's ctx; runId/stepId/signal are filled in here. */
 export type StepContextParts = {
   http: HttpClient;
+  store?: StoreClient;
   log?: (message: string, data?: Record<string, unknown>) => void;
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  rateLimit?: ActionContext["rateLimit"];
+  now?: () => number;
 };
 export type ContextFactory = (step: StepDefinition, index: number) => StepContextParts;
 
@@ -57,13 +60,24 @@ export type StepStartEvent = { stepId: string; index: number; name: string; type
 export type RunStepsOptions = {
   runId: string;
   steps: StepDefinition[];
+  /** The graph (lib/pipelines/definition.ts edgesOf); absent = the plain chain. */
+  edges?: EdgeDefinition[];
   source: unknown;
   credentials: CredentialSource;
   context: ContextFactory;
-  /** Outputs of steps already done (resuming at `startIndex`, or testing one step). */
+  /**
+   * Outputs of steps already done: a step on the path found here is not executed again (resume
+   * after a crash, re-run from a step, a «Задержка» waking up).
+   */
   previousOutputs?: StepOutputs;
-  /** First step to execute (0-based); earlier steps are taken from previousOutputs. */
+  /**
+   * First step that may execute (0-based, re-run from a step): an earlier step on the path must
+   * be in previousOutputs, otherwise the run fails with missingEarlier's message.
+   */
   startIndex?: number;
+  missingEarlier?: (step: StepDefinition, index: number) => string;
+  /** Now (ms), for «Задержка»; a step waking before its time parks the run again. */
+  now?: () => number;
   signal?: AbortSignal;
   onStepStart?: (event: StepStartEvent) => void | Promise<void>;
   onStepEnd?: (record: StepRecord) => void | Promise<void>;
@@ -71,9 +85,17 @@ export type RunStepsOptions = {
   maxRecordBytes?: number;
 };
 
+export type SkippedStep = { stepId: string; index: number; name: string; type: string };
+
 export type RunStepsResult = {
-  status: "succeeded" | "failed";
+  /** "filtered": a «Фильтр» did not pass; "waiting": a «Задержка» parks the run until waitUntil. */
+  status: "succeeded" | "failed" | "filtered" | "waiting";
   records: StepRecord[];
+  /** Steps not on the path taken (only when the run ended: succeeded or filtered). */
+  skipped: SkippedStep[];
+  waitUntil?: Date;
+  /** The «Фильтр» that stopped the run / the «Задержка» it waits in. */
+  stoppedAt?: string;
   /** Real (unmasked, uncapped) outputs by step id, including previousOutputs. */
   outputs: StepOutputs;
   /** Names the step: «Шаг 5 «Создать сделку»: HTTP 422 от api.weeek.net: …». */
@@ -227,8 +249,11 @@ async function executeStep(o: ExecOne): Promise<{ record: StepRecord; output: Re
       signal: o.signal,
       // The credential values go along so that a redirect to another origin drops every header carrying one.
       http: secretValues.length === 0 ? o.parts.http : (req) => o.parts.http({ ...req, secretValues }),
+      store: o.parts.store,
       log: (message, data) => o.parts.log?.(masker.text(message), data ? masker.value(data) : undefined),
       sleep: o.parts.sleep ?? defaultSleep,
+      rateLimit: o.parts.rateLimit,
+      now: o.parts.now,
     };
     const result = await action.run(input, ctx);
     const record: StepRecord = {
@@ -246,50 +271,127 @@ async function executeStep(o: ExecOne): Promise<{ record: StepRecord; output: Re
   }
 }
 
-/** Runs the steps in order; the first failure stops the chain. */
+type Walk = { incoming: (EdgeDefinition[] | undefined)[] };
+// Incoming edges per step index, computed once per (cached, never-mutated) definition.
+const walks = new WeakMap<StepDefinition[], { edges: EdgeDefinition[] | undefined; walk: Walk }>();
+
+function walkOf(steps: StepDefinition[], edges: EdgeDefinition[] | undefined): Walk {
+  const hit = walks.get(steps);
+  if (hit && hit.edges === edges) return hit.walk;
+  const byId = new Map(steps.map((s, i) => [s.id, i]));
+  const incoming: (EdgeDefinition[] | undefined)[] = new Array(steps.length);
+  if (!edges) {
+    steps.forEach((s, i) => (incoming[i] = [{ from: i === 0 ? SOURCE_NODE : steps[i - 1].id, to: s.id }]));
+  } else {
+    for (const e of edges) {
+      const i = byId.get(e.to);
+      if (i === undefined) continue;
+      (incoming[i] ??= []).push(e);
+    }
+  }
+  const walk = { incoming };
+  walks.set(steps, { edges, walk });
+  return walk;
+}
+
+/**
+ * Walks the graph in `steps` order (every edge goes forward): a step runs when an edge reaches it
+ * from the source or from a step that ran — for an «Условие» only the edges of the branch it chose.
+ * The first failure stops the run; a «Фильтр» that does not pass ends it "filtered"; a «Задержка»
+ * whose time has not come ends this pass "waiting".
+ */
 export async function runSteps(opts: RunStepsOptions): Promise<RunStepsResult> {
   const start = opts.startIndex ?? 0;
-  const toRun = opts.steps.slice(start);
+  const steps = opts.steps;
+  const previous = opts.previousOutputs ?? {};
+  const toRun = steps.filter((s, i) => i >= start && !(s.id in previous));
   const credentials = await loadCredentials(toRun, opts.credentials);
   const masker = createMasker(Object.values(credentials));
-  const outputs: StepOutputs = { ...(opts.previousOutputs ?? {}) };
+  const outputs: StepOutputs = {};
   const records: StepRecord[] = [];
   const signal = opts.signal ?? new AbortController().signal;
   const maxRecordBytes = opts.maxRecordBytes ?? DEFAULT_RECORD_BYTES;
-
-  for (let index = start; index < opts.steps.length; index++) {
-    const step = opts.steps[index];
-    await opts.onStepStart?.({ stepId: step.id, index, name: step.name, type: step.type, startedAt: new Date() });
-    const { record, output } = await executeStep({
-      runId: opts.runId,
-      step,
-      index,
-      source: opts.source,
-      outputs,
-      credentials,
-      masker,
-      parts: opts.context(step, index),
-      signal,
-      maxRecordBytes,
-    });
-    records.push(record);
-    await opts.onStepEnd?.(record);
-    if (record.status === "failed" || !output) {
-      const title = stepTitle(index, step);
-      const err = record.error!;
-      return {
-        status: "failed",
-        records,
-        outputs,
-        error: { stepId: step.id, index, code: err.code, message: `${title.ru}: ${err.message}`, messageEn: `${title.en}: ${err.messageEn}` },
-      };
+  const { incoming } = walkOf(steps, opts.edges);
+  const now = opts.now ?? Date.now;
+  // Steps that ran (or were taken from previous), with the branch an «Условие» chose.
+  const ran = new Map<string, string | null>();
+  const reachedBy = (i: number) => {
+    const list = incoming[i];
+    if (!list) return false;
+    for (const e of list) {
+      if (e.from === SOURCE_NODE) return true;
+      const branch = ran.get(e.from);
+      if (branch === undefined) continue;
+      if (e.branch === undefined || e.branch === branch) return true;
     }
-    outputs[step.id] = output;
+    return false;
+  };
+  const branchOf = (step: StepDefinition, output: Record<string, unknown>) =>
+    getAction(step.type)?.flow === "branch" && typeof output.branch === "string" ? output.branch : null;
+  const end = (status: "succeeded" | "filtered", stoppedAt?: string): RunStepsResult => {
+    const skipped: SkippedStep[] = [];
+    steps.forEach((s, i) => {
+      if (!ran.has(s.id)) skipped.push({ stepId: s.id, index: i, name: s.name, type: s.type });
+    });
+    return { status, records, outputs, error: null, skipped, stoppedAt };
+  };
+  const failed = (index: number, step: StepDefinition, err: StepError): RunStepsResult => {
+    const title = stepTitle(index, step);
+    return {
+      status: "failed",
+      records,
+      outputs,
+      skipped: [],
+      error: { stepId: step.id, index, code: err.code, message: `${title.ru}: ${err.message}`, messageEn: `${title.en}: ${err.messageEn}` },
+    };
+  };
+
+  for (let index = 0; index < steps.length; index++) {
+    const step = steps[index];
+    if (!reachedBy(index)) {
+      // Not on the path: a later step (after a join) reading its fields sees them as missing and
+      // follows its «если значения нет» setting, instead of failing on «шаг не выполнялся».
+      outputs[step.id] = {};
+      continue;
+    }
+    const flow = getAction(step.type)?.flow;
+    let output: Record<string, unknown> | null | undefined = previous[step.id];
+    if (output) {
+      outputs[step.id] = output;
+    } else if (index < start) {
+      const message = opts.missingEarlier?.(step, index) ?? `step ${step.id} was not done`;
+      return { status: "failed", records, outputs, skipped: [], error: { stepId: step.id, index, code: "rerun_missing", message, messageEn: message } };
+    } else {
+      await opts.onStepStart?.({ stepId: step.id, index, name: step.name, type: step.type, startedAt: new Date() });
+      const res = await executeStep({
+        runId: opts.runId,
+        step,
+        index,
+        source: opts.source,
+        outputs,
+        credentials,
+        masker,
+        parts: opts.context(step, index),
+        signal,
+        maxRecordBytes,
+      });
+      records.push(res.record);
+      await opts.onStepEnd?.(res.record);
+      if (res.record.status === "failed" || !res.output) return failed(index, step, res.record.error!);
+      output = res.output;
+      outputs[step.id] = output;
+    }
+    ran.set(step.id, branchOf(step, output));
+    if (flow === "filter" && output.passed === false) return end("filtered", step.id);
+    if (flow === "delay" && typeof output.until === "string") {
+      const until = Date.parse(output.until);
+      if (until > now()) return { status: "waiting", records, outputs, error: null, skipped: [], waitUntil: new Date(until), stoppedAt: step.id };
+    }
   }
-  return { status: "succeeded", records, outputs, error: null };
+  return end("succeeded");
 }
 
-export type TestStepOptions = Omit<RunStepsOptions, "startIndex" | "previousOutputs" | "onStepStart" | "onStepEnd"> & {
+export type TestStepOptions = Omit<RunStepsOptions, "startIndex" | "previousOutputs" | "onStepStart" | "onStepEnd" | "missingEarlier" | "edges" | "now"> & {
   stepId: string;
   /** Outputs of the steps before it (from earlier tests or a previous run). */
   outputs: StepOutputs;

@@ -6,9 +6,10 @@ import { prisma } from "../db";
 import { unprocessable } from "../api/errors";
 import { resolveCredentials } from "../credentials/resolve-credentials";
 import { isUuid } from "../pipelines/get-pipeline";
-import type { PipelineDefinition, StepDefinition } from "../pipelines/definition";
+import { ancestorsOf, type PipelineDefinition, type StepDefinition } from "../pipelines/definition";
 import { collectTokens } from "./templates";
 import { outboundHttpFromEnv } from "./outbound-http";
+import { storeClientFor } from "../store/store-client";
 import { runSteps, testStep, type StepOutputs, type StepRecord } from "./run-steps";
 
 export type Sample = { runId: string; receivedAt: Date; payload: unknown };
@@ -69,15 +70,19 @@ export async function testPipelineStep(input: {
   const index = steps.findIndex((s) => s.id === input.stepId);
   if (index < 0) throw unprocessable(`Шага ${input.stepId} нет в обработке`);
   const sample = await requireSample(input.userId, input.pipelineId, input.sampleRunId);
-  const credentials = await credentialsFor(input.userId, steps.slice(0, index + 1));
+  // Only the steps before it on some path (a branch elsewhere is not its business).
+  const before = ancestorsOf(input.definition).get(input.stepId) ?? new Set<string>();
+  const earlierSteps = steps.slice(0, index).filter((s) => before.has(s.id));
+  const credentials = await credentialsFor(input.userId, [...earlierSteps, steps[index]]);
   const http = outboundHttpFromEnv();
   const runId = testRunId();
   const outputs: StepOutputs = {};
-  for (const s of steps.slice(0, index)) if (input.outputs?.[s.id]) outputs[s.id] = input.outputs[s.id];
+  for (const s of earlierSteps) if (input.outputs?.[s.id]) outputs[s.id] = input.outputs[s.id];
 
   const earlier: StepRecord[] = [];
-  const common = { runId, steps, source: sample.payload, credentials, context: () => ({ http }), signal: input.signal };
-  for (const s of steps.slice(0, index)) {
+  const store = storeClientFor(input.userId);
+  const common = { runId, steps, source: sample.payload, credentials, context: () => ({ http, store }), signal: input.signal };
+  for (const s of earlierSteps) {
     if (outputs[s.id]) continue;
     const r = await testStep({ ...common, stepId: s.id, outputs });
     earlier.push(r.record);
@@ -93,7 +98,8 @@ export async function testPipelineStep(input: {
 
 export type TestPipelineResponse = {
   sample: { runId: string; receivedAt: Date };
-  status: "succeeded" | "failed";
+  /** "filtered": a «Фильтр» stopped the sample (a «Задержка» is not waited for in a test). */
+  status: "succeeded" | "failed" | "filtered";
   records: StepRecord[];
   error: { stepId: string; index: number; message: string; messageEn: string } | null;
 };
@@ -110,10 +116,19 @@ export async function testPipeline(input: {
   const steps = input.definition.steps;
   const credentials = await credentialsFor(input.userId, steps);
   const http = outboundHttpFromEnv();
-  const result = await runSteps({ runId: testRunId(), steps, source: sample.payload, credentials, context: () => ({ http }), signal: input.signal });
+  const result = await runSteps({
+    runId: testRunId(),
+    steps,
+    edges: input.definition.edges,
+    source: sample.payload,
+    credentials,
+    context: () => ({ http, store: storeClientFor(input.userId) }),
+    signal: input.signal,
+    now: () => Number.POSITIVE_INFINITY,
+  });
   return {
     sample: { runId: sample.runId, receivedAt: sample.receivedAt },
-    status: result.status,
+    status: result.status === "waiting" ? "succeeded" : result.status,
     records: result.records,
     error: result.error ? { stepId: result.error.stepId, index: result.error.index, message: result.error.message, messageEn: result.error.messageEn } : null,
   };

@@ -54,6 +54,34 @@ describe("export → import", () => {
     expect((await getPipeline(alice.id, pipeline.id))!.definition).toEqual(original.definition);
   });
 
+  it("a branched definition (Фильтр, Условие, Задержка, edges with branch labels) travels whole", async () => {
+    const d = definition();
+    const [first, ...rest] = d.steps;
+    const branched = {
+      ...d,
+      steps: [
+        { id: "only_active", type: "filter", name: "Не отменена", config: { groups: [{ conditions: [{ left: "{{source.appointment_status}}", op: "ne", right: "отменена" }] }] } },
+        { id: "who", type: "condition", name: "Кто", config: { branches: [{ key: "b1", name: "Новый", groups: [{ conditions: [{ left: "{{source.client_id}}", op: "empty" }] }] }] } },
+        { id: "wait", type: "delay", name: "Ждать", config: { mode: "fixed", amount: 2, unit: "hours" } },
+        first,
+        ...rest,
+      ],
+      edges: [
+        { from: "source", to: "only_active" },
+        { from: "only_active", to: "who" },
+        { from: "who", to: "wait", branch: "else" },
+        { from: "who", to: first.id, branch: "b1" },
+        { from: "wait", to: first.id },
+        ...rest.map((s, i) => ({ from: i === 0 ? first.id : rest[i - 1].id, to: s.id })),
+      ],
+    };
+    const original = await createPipeline(alice.id, { name: "С ветками", definition: branched });
+    const file = pipelineFileSchema.parse(JSON.parse(JSON.stringify((await exportPipeline(alice.id, original.id))!.file)));
+    const { pipeline } = await importPipeline(alice.id, file);
+    expect(pipeline.definition.edges).toEqual(branched.edges);
+    expect(pipeline.definition).toEqual(original.definition);
+  });
+
   it("reports credentials the importing user does not have", async () => {
     const original = await createPipeline(alice.id, { name: "Чужая", definition: definition() });
     const { file } = (await exportPipeline(alice.id, original.id))!;

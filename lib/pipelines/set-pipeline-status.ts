@@ -3,6 +3,7 @@ import { unprocessable } from "../api/errors";
 import { pipelineView } from "./pipeline-view";
 import { isUuid } from "./get-pipeline";
 import { validateDefinition } from "../actions/registry";
+import { enqueueRuns } from "../queue/run-queue";
 
 /** «Запустить» refuses an invalid pipeline and lists what to fix; «Остановить» always works. */
 export async function setPipelineStatus(userId: string, id: string, status: "RUNNING" | "STOPPED") {
@@ -16,5 +17,11 @@ export async function setPipelineStatus(userId: string, id: string, status: "RUN
     }
   }
   const row = await prisma.pipeline.update({ where: { id }, data: { status } });
+  if (status === "RUNNING") {
+    // Runs held in «Задержка» while it was stopped continue now (those whose time has come; the
+    // others still have their delayed job). Redis down: the sweeper wakes them later.
+    const held = await prisma.run.findMany({ where: { pipelineId: id, status: "WAITING", waitUntil: { lte: new Date() } }, select: { id: true }, take: 10_000 });
+    if (held.length > 0) await enqueueRuns(held.map((r) => r.id)).catch(() => undefined);
+  }
   return pipelineView(row);
 }

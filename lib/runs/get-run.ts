@@ -49,9 +49,13 @@ export type RunDetail = {
   startedAt: string | null;
   finishedAt: string | null;
   durationMs: number | null;
+  /** WAITING runs: when their «Задержка» ends. */
+  waitUntil: string | null;
   resumeFromStepId: string | null;
   rerunOf: RunLink | null;
   reruns: RunLink[];
+  /** A DUPLICATE: the run that first carried the same deduplication key (null if since deleted). */
+  duplicateOf: RunLink | null;
   steps: RunStepView[];
 };
 
@@ -87,6 +91,9 @@ export async function getRun(userId: string, runId: string): Promise<RunDetail |
   const creds = names.length
     ? await prisma.credential.findMany({ where: { userId, name: { in: names } }, select: { id: true, name: true } })
     : [];
+  const duplicateOf = r.duplicateOfId
+    ? await prisma.run.findFirst({ where: { id: r.duplicateOfId, userId }, select: LINK_SELECT })
+    : null;
   return {
     id: r.id,
     pipeline: { id: r.pipeline.id, name: r.pipeline.name, currentVersion: r.pipeline.version },
@@ -111,9 +118,11 @@ export async function getRun(userId: string, runId: string): Promise<RunDetail |
     startedAt: r.startedAt?.toISOString() ?? null,
     finishedAt: r.finishedAt?.toISOString() ?? null,
     durationMs: r.durationMs,
+    waitUntil: r.waitUntil?.toISOString() ?? null,
     resumeFromStepId: r.resumeFromStepId,
     rerunOf: r.rerunOf ? link(r.rerunOf) : null,
     reruns: reruns.map(link),
+    duplicateOf: duplicateOf ? link(duplicateOf) : null,
     steps: r.steps.map((s) => ({
       stepId: s.stepId,
       position: s.position,

@@ -21,7 +21,7 @@ export type StepRow = {
   position: number;
   actionType: string;
   name: string;
-  status: "SUCCEEDED" | "FAILED";
+  status: "SUCCEEDED" | "FAILED" | "SKIPPED";
   /** Already-serialized JSON (masked and capped by the caller), or null. */
   inputJson: string | null;
   outputJson: string | null;
@@ -36,7 +36,8 @@ export type StepRow = {
 
 export type RunFinish = {
   runId: string;
-  status: "SUCCEEDED" | "FAILED";
+  /** FILTERED: a «Фильтр» stopped it (final, but no alert). */
+  status: "SUCCEEDED" | "FAILED" | "FILTERED";
   error: string | null;
   failedStepId: string | null;
   finishedAt: Date;
@@ -72,6 +73,8 @@ export type HistoryWriter = {
   start(runId: string, startedAt?: Date): Promise<void>;
   /** Commits step rows (and the run's final state, when given); resolves after the commit. */
   commit(steps: StepRow[], finish?: RunFinish): Promise<void>;
+  /** Commits step rows and parks the run WAITING until `waitUntil` («Задержка»). */
+  park(steps: StepRow[], runId: string, waitUntil: Date): Promise<void>;
   /** Resolves when everything handed in so far has been written (or has failed). */
   drain(): Promise<void>;
   stats(): HistoryWriterStats;
@@ -88,6 +91,7 @@ type RunPatch = {
   finishedAt: string | null;
   durationMs: number | null;
   searchTerms: string[] | null;
+  waitUntil: string | null;
 };
 
 type Waiter = { resolve: () => void; reject: (e: unknown) => void };
@@ -119,12 +123,14 @@ UPDATE "Run" AS r SET
   "durationMs" = CASE WHEN v.final THEN v."durationMs" ELSE NULL END,
   error = CASE WHEN v.final THEN v.error ELSE NULL END,
   "failedStepId" = CASE WHEN v.final THEN v."failedStepId" ELSE NULL END,
-  "searchTerms" = COALESCE(v."searchTerms", r."searchTerms")
+  "searchTerms" = COALESCE(v."searchTerms", r."searchTerms"),
+  "waitUntil" = v."waitUntil"
 FROM jsonb_to_recordset($2::jsonb) AS v(id uuid, "attemptsInc" int, "startedAt" timestamp, final boolean,
-       status text, error text, "failedStepId" text, "finishedAt" timestamp, "durationMs" int, "searchTerms" text[])
+       status text, error text, "failedStepId" text, "finishedAt" timestamp, "durationMs" int, "searchTerms" text[],
+       "waitUntil" timestamp)
 WHERE r.id = v.id
   -- A final status is final: neither a late "started" mark nor a second finish may change it.
-  AND r.status IN ('QUEUED', 'RUNNING')
+  AND r.status IN ('QUEUED', 'RUNNING', 'WAITING')
 RETURNING r.id, r."pipelineId", r."userId", r.status, v.final, (SELECT count(*) FROM steps)::int AS "stepRows"`;
 
 // Postgres text and jsonb hold neither U+0000 nor lone surrogates; JSON.stringify writes exactly
@@ -167,6 +173,7 @@ function emptyPatch(id: string): RunPatch {
     finishedAt: null,
     durationMs: null,
     searchTerms: null,
+    waitUntil: null,
   };
 }
 
@@ -303,6 +310,19 @@ export function createHistoryWriter(options: HistoryWriterOptions = {}): History
         else if (open.steps.size > 0 || open.runs.size > 0) await flush();
         else return;
       }
+    },
+    park(steps, runId, waitUntil) {
+      return new Promise<void>((resolve, reject) => {
+        for (const s of steps) open.steps.set(`${s.runId}\u0000${s.stepId}`, stepJson(s));
+        const p = patchFor(runId);
+        if (!p.final) {
+          p.status = "WAITING";
+          p.waitUntil = waitUntil.toISOString();
+        }
+        open.waiters.push({ resolve, reject });
+        if (open.runs.size >= maxRuns && !inFlight) void flush();
+        else schedule();
+      });
     },
     stats: () => ({ ...stats }),
   };

@@ -24,9 +24,12 @@ export type RunListItem = {
   resumeFromStepId: string | null;
   payloadPruned: boolean;
   rejectReason: string | null;
+  /** WAITING runs: when their «Задержка» ends. */
+  waitUntil: string | null;
 };
 
-type Row = Omit<RunListItem, "receivedAt" | "startedAt" | "finishedAt" | "summary"> & {
+type Row = Omit<RunListItem, "receivedAt" | "startedAt" | "finishedAt" | "summary" | "waitUntil"> & {
+  waitUntil: Date | null;
   receivedAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
@@ -40,6 +43,7 @@ const COLUMNS = `
   r."receivedAt" AT TIME ZONE 'UTC' AS "receivedAt",
   r."startedAt" AT TIME ZONE 'UTC' AS "startedAt",
   r."finishedAt" AT TIME ZONE 'UTC' AS "finishedAt",
+  r."waitUntil" AT TIME ZONE 'UTC' AS "waitUntil",
   r."durationMs", r.attempts, left(r.error, 300) AS error, r."rerunOfId", r."resumeFromStepId",
   r."payloadPruned", left(r."rejectReason", 300) AS "rejectReason",
   (SELECT json_agg(json_build_array(e.key,
@@ -54,6 +58,7 @@ function toItem(r: Row): RunListItem {
     receivedAt: r.receivedAt.toISOString(),
     startedAt: r.startedAt?.toISOString() ?? null,
     finishedAt: r.finishedAt?.toISOString() ?? null,
+    waitUntil: r.waitUntil?.toISOString() ?? null,
     summary: summarizeFields(fields ?? []),
   };
 }

@@ -63,8 +63,18 @@ export function createMaintenance(options: MaintenanceOptions): Maintenance {
         ORDER BY "receivedAt" LIMIT $2`,
       [minAgeMs, batchSize],
     );
-    if (res.rows.length === 0) return 0;
     const ids = res.rows.map((r) => r.id);
+    // Runs in «Задержка» whose time came (by more than the sweep age) but whose wake-up job is gone
+    // (Redis lost it, or the обработка was stopped and started again): wake them.
+    const waiting = await getPool().query<{ id: string }>(
+      `SELECT r.id FROM "Run" r JOIN "Pipeline" p ON p.id = r."pipelineId"
+        WHERE r.status = 'WAITING' AND p.status = 'RUNNING'
+          AND r."waitUntil" < (now() AT TIME ZONE 'UTC') - make_interval(secs => $1::float8 / 1000)
+        ORDER BY r."waitUntil" LIMIT $2`,
+      [minAgeMs, batchSize],
+    );
+    ids.push(...waiting.rows.map((r) => r.id));
+    if (ids.length === 0) return 0;
     const states = await Promise.all(ids.map((id) => queue.getJobState(id)));
     const missing = ids.filter((_, i) => states[i] === "unknown");
     const ended = ids.filter((_, i) => states[i] === "failed" || states[i] === "completed");

@@ -36,7 +36,7 @@ const sleep = (ms: number, signal?: AbortSignal) =>
 const DELETE_SQL = `
 DELETE FROM "Run" WHERE id IN (
   SELECT id FROM "Run"
-  WHERE "pipelineId" = $1::uuid AND "receivedAt" < $2::timestamp AND status NOT IN ('QUEUED', 'RUNNING')
+  WHERE "pipelineId" = $1::uuid AND "receivedAt" < $2::timestamp AND status NOT IN ('QUEUED', 'RUNNING', 'WAITING')
   ORDER BY "receivedAt"
   LIMIT $3
   FOR UPDATE SKIP LOCKED)`;

@@ -3,7 +3,8 @@
 // resumeFromStepId and execute-run copies the earlier steps' outputs from the original run.
 //
 // One INSERT … SELECT serves a single re-run and a bulk one, so both follow the same rules:
-//  - only finished runs (FAILED, SUCCEEDED) whose payload is still stored can be re-run;
+//  - only finished runs (FAILED, SUCCEEDED, DUPLICATE — «run it anyway») whose payload is still
+//    stored can be re-run; a re-run skips the duplicate check;
 //  - "failed-step" applies to FAILED runs with a failed step that exists in the chosen version;
 //    any other run (or a step the current version no longer has) starts from the beginning;
 //  - version "original" keeps the version the run executed, "current" takes the pipeline's.
@@ -34,7 +35,7 @@ SELECT gen_random_uuid(), r."pipelineId", r."userId",
             THEN r."failedStepId" END,
        (clock_timestamp() AT TIME ZONE 'UTC')
 FROM "Run" r JOIN "Pipeline" p ON p.id = r."pipelineId"
-WHERE ${where} AND r.status IN ('FAILED', 'SUCCEEDED') AND NOT r."payloadPruned" ${extra}
+WHERE ${where} AND r.status IN ('FAILED', 'SUCCEEDED', 'FILTERED', 'DUPLICATE') AND NOT r."payloadPruned" ${extra}
 ORDER BY r."receivedAt", r.id
 ${limit}
 RETURNING id`;
@@ -61,6 +62,7 @@ export async function rerunRun(input: { userId: string; runId: string } & RerunO
   if (run.status === "REJECTED") throw conflict("Отклонённый запрос нельзя перезапустить: он не был принят");
   if (run.status === "NOT_PROCESSED") throw conflict("Операция ещё не обработана — обработайте её, а не перезапускайте");
   if (run.status === "QUEUED" || run.status === "RUNNING") throw conflict("Операция ещё выполняется");
+  if (run.status === "WAITING") throw conflict("Операция ждёт в шаге «Задержка» — дождитесь её завершения");
   if (run.payloadPruned) throw conflict("Данные этой операции не хранятся (настройка хранения), перезапуск невозможен");
   if (input.from === "failed-step" && (run.status !== "FAILED" || !run.failedStepId)) {
     throw conflict("У операции нет упавшего шага — перезапустите её с начала");
@@ -90,7 +92,9 @@ export async function rerunBulk(input: {
   const { where, params } = filterSql(input.userId, input.filter);
   const n = params.length + 1;
   params.push(input.from, input.version, limit);
-  const skip = input.includeRerun ? "" : `AND NOT EXISTS (SELECT 1 FROM "Run" x WHERE x."rerunOfId" = r.id)`;
+  let skip = input.includeRerun ? "" : `AND NOT EXISTS (SELECT 1 FROM "Run" x WHERE x."rerunOfId" = r.id)`;
+  // Duplicates are re-run in bulk only when the filter asks for them by status.
+  if (!input.filter.status?.includes("DUPLICATE")) skip += ` AND r.status <> 'DUPLICATE'`;
   const { rows } = await pool().query<{ id: string }>(insertSql(where, n, skip, `LIMIT $${n + 2}`), params);
   const runIds = rows.map((r) => r.id);
   await enqueueQuietly(runIds);

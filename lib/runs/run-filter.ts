@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { searchTermsFor } from "./search-terms";
 
-export const RUN_STATUSES = ["QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "REJECTED", "NOT_PROCESSED"] as const;
+export const RUN_STATUSES = ["QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "REJECTED", "NOT_PROCESSED", "FILTERED", "WAITING", "DUPLICATE"] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

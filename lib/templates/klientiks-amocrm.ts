@@ -55,7 +55,8 @@ export function buildAmoLeadDefinition(input: AmoTemplateInput): PipelineDefinit
       type: "http-request",
       name: "Создать сделку в amoCRM",
       position: at(1),
-      config: postComposedJson(`${input.baseUrl.replace(/\/+$/, "")}/api/v4/leads/complex`, "compose_lead", [bearer(input.credentialName)]),
+      // amoCRM allows 7 requests/s per account (429 above it).
+      config: { ...postComposedJson(`${input.baseUrl.replace(/\/+$/, "")}/api/v4/leads/complex`, "compose_lead", [bearer(input.credentialName)]), rateLimitPerSecond: 7 },
     },
     {
       id: "parse_lead",

@@ -55,7 +55,8 @@ export function buildBitrixLeadDefinition(input: BitrixTemplateInput): PipelineD
       type: "http-request",
       name: "Создать лид в Битрикс24",
       position: at(1),
-      config: postComposedJson(`{{credentials[${JSON.stringify(input.credentialName)}]}}crm.lead.add.json`, "compose_lead"),
+      // Bitrix24 allows ~2 requests/s per portal (a burst of 50, then 503 QUERY_LIMIT_EXCEEDED).
+      config: { ...postComposedJson(`{{credentials[${JSON.stringify(input.credentialName)}]}}crm.lead.add.json`, "compose_lead"), rateLimitPerSecond: 2 },
     },
     {
       id: "parse_lead",

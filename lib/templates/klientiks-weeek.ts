@@ -125,7 +125,12 @@ export function buildWeeekContactDealDefinition(input: WeeekTemplateInput): Pipe
 }
 
 /** The guide's steps 5–8: create the deal in a funnel status, take its id, link the contact to it. */
-export function dealAndLinkSteps(base: string, statusId: string, credentialName: string): StepDefinition[] {
+export function dealAndLinkSteps(
+  base: string,
+  statusId: string,
+  credentialName: string,
+  contactToken = "{{steps.parse_contact.contact_id}}",
+): StepDefinition[] {
   return [
     {
       id: "create_deal",
@@ -146,7 +151,7 @@ export function dealAndLinkSteps(base: string, statusId: string, credentialName:
       type: "json-composer",
       name: "Привязка контакта",
       position: at(6),
-      config: { mode: "template", template: '{ "contactId": "{{steps.parse_contact.contact_id}}" }', fields: [], onMissing: "fail" },
+      config: { mode: "template", template: `{ "contactId": "${contactToken}" }`, fields: [], onMissing: "fail" },
     },
     {
       id: "link_contact",
@@ -156,4 +161,80 @@ export function dealAndLinkSteps(base: string, statusId: string, credentialName:
       config: post(`${base}/public/v1/crm/deals/{{steps.parse_deal.deal_id}}/contacts`, "compose_link", credentialName),
     },
   ];
+}
+
+/** The «Хранилище» collection the no-duplicates template keeps Klientiks client_id → Weeek contact id in. */
+export const WEEEK_CONTACTS_COLLECTION = "Клиентикс → Weeek: контакты";
+
+/**
+ * «Клиентикс → Weeek: сделка без дублей контактов» (docs/klientiks-weeek.md, docs/store.md):
+ *
+ *   find_contact («Хранилище: найти» client_id) → known («Условие»: «найдено»?)
+ *     ├─ «Контакт уже есть» ─────────────────────────────────────────────┐
+ *     └─ «Новый клиент» → compose_contact → create_contact_once ────────→ contact («Хранилище: найти»)
+ *   contact → compose_deal → create_deal → parse_deal → compose_link → link_contact
+ *
+ * Most events belong to known clients and take the first branch: one read, no lock. A new client's
+ * event goes through «Хранилище: найти или создать», which holds a per-key lock while it looks the
+ * key up again, creates the contact and saves its id — so two first events of one client arriving
+ * together create one contact (the second finds the id under the lock). Both branches join at a
+ * second «найти», whose value the deal steps use.
+ */
+export function buildWeeekDealNoDuplicatesDefinition(input: WeeekTemplateInput): PipelineDefinition {
+  if (!input.statusId) throw new Error("statusId is required for the no-duplicates template");
+  const base = input.weeekBaseUrl.replace(/\/+$/, "");
+  const deal = DEAL[input.klientiksEvent];
+  const dealFields = [
+    { key: "title", value: deal.title, type: "string" },
+    ...(deal.amount ? [{ key: "amount", value: deal.amount, type: "number" }] : []),
+    ...(deal.description ? [{ key: "description", value: deal.description, type: "string" }] : []),
+  ];
+  const [composeContact, createContact] = contactSteps(input);
+  const storeKey = { collection: WEEEK_CONTACTS_COLLECTION, key: "{{source.client_id}}", onMissing: "fail" };
+  const row = (i: number, y = 0) => ({ x: 320 * (i + 1), y });
+  const [createDeal, parseDeal, composeLink, linkContact] = dealAndLinkSteps(base, input.statusId, input.credentialName, "{{steps.contact.value}}");
+  const steps: StepDefinition[] = [
+    { id: "find_contact", type: "store-find", name: "Контакт клиента в Хранилище", position: row(0), config: storeKey },
+    {
+      id: "known",
+      type: "condition",
+      name: "Контакт уже есть?",
+      position: row(1),
+      config: {
+        branches: [
+          {
+            key: "found",
+            name: "Контакт уже есть",
+            groups: [{ conditions: [{ left: "{{steps.find_contact.found}}", op: "eq", right: "true", type: "auto", caseSensitive: false }] }],
+          },
+        ],
+        elseName: "Новый клиент",
+        onMissing: "empty",
+      },
+    },
+    { ...composeContact, position: row(2, 200) },
+    {
+      id: "create_contact_once",
+      type: "store-find-or-create",
+      name: "Создать контакт (один раз на клиента)",
+      position: row(3, 200),
+      config: { ...createContact.config, ...storeKey, valuePath: '["contact"]["id"]' },
+    },
+    { id: "contact", type: "store-find", name: "ID контакта", position: row(4), config: storeKey },
+    { id: "compose_deal", type: "json-composer", name: "Данные сделки", position: row(5), config: { mode: "fields", template: "{}", fields: dealFields, onMissing: "fail" } },
+    ...[createDeal, parseDeal, composeLink, linkContact].map((st, i) => ({ ...st, position: row(6 + i) })),
+  ];
+  const chain = (ids: string[]) => ids.slice(1).map((to, i) => ({ from: ids[i], to }));
+  return {
+    ...klientiksPipeline(input.klientiksEvent, steps),
+    edges: [
+      { from: "source", to: "find_contact" },
+      { from: "find_contact", to: "known" },
+      { from: "known", to: "contact", branch: "found" },
+      { from: "known", to: "compose_contact", branch: "else" },
+      { from: "compose_contact", to: "create_contact_once" },
+      { from: "create_contact_once", to: "contact" },
+      ...chain(["contact", "compose_deal", "create_deal", "parse_deal", "compose_link", "link_contact"]),
+    ],
+  };
 }

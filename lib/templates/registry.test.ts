@@ -89,7 +89,7 @@ describe("pipeline templates", () => {
       expect(r.ok, `${tpl.id}: ${JSON.stringify(r)}`).toBe(true);
     }
     expect(PIPELINE_TEMPLATES.map((t) => t.id)).toEqual([
-      "klientiks-weeek-deal", "klientiks-weeek-contact", "klientiks-amocrm-lead", "klientiks-bitrix24-lead", "klientiks-telegram-message",
+      "klientiks-weeek-deal", "klientiks-weeek-deal-no-duplicates", "klientiks-weeek-contact", "klientiks-amocrm-lead", "klientiks-bitrix24-lead", "klientiks-telegram-message",
     ]);
   });
 });

@@ -6,7 +6,7 @@
 import type { PipelineDefinition } from "../pipelines/definition";
 import { DEFAULT_KLIENTIKS_EVENT, type KlientiksEventId } from "./klientiks-events";
 import type { Localized } from "./klientiks-mapping";
-import { buildWeeekContactDealDefinition, buildWeeekContactDefinition } from "./klientiks-weeek";
+import { buildWeeekContactDealDefinition, buildWeeekContactDefinition, buildWeeekDealNoDuplicatesDefinition } from "./klientiks-weeek";
 import { buildAmoLeadDefinition, checkAmoBaseUrl } from "./klientiks-amocrm";
 import { buildBitrixLeadDefinition, checkBitrixWebhook } from "./klientiks-bitrix24";
 import {
@@ -80,6 +80,22 @@ export const PIPELINE_TEMPLATES: readonly PipelineTemplate[] = [
     defaultEvent: DEFAULT_KLIENTIKS_EVENT,
     build: (i) =>
       buildWeeekContactDealDefinition({ weeekBaseUrl: weeekBase(i), credentialName: i.credentialName, statusId: i.statusId, klientiksEvent: i.klientiksEvent }),
+  },
+  {
+    id: "klientiks-weeek-deal-no-duplicates",
+    destination: "weeek",
+    title: { ru: "Клиентикс → Weeek: сделка без дублей контактов", en: "Klientiks → Weeek: deal without duplicate contacts" },
+    description: {
+      ru: "Контакт создаётся один раз на клиента Клиентикс (его id запоминается в «Хранилище»), каждое следующее событие добавляет только сделку, привязанную к этому контакту (10 шагов, ветвление «Условие»).",
+      en: "The contact is created once per Klientiks client (its id is kept in the «Store»); every later event only adds a deal linked to that contact (10 steps, a «Condition» branch).",
+    },
+    credential: WEEEK_CREDENTIAL,
+    inputs: [],
+    weeek: { status: true },
+    docs: "docs/klientiks-weeek.md",
+    defaultEvent: DEFAULT_KLIENTIKS_EVENT,
+    build: (i) =>
+      buildWeeekDealNoDuplicatesDefinition({ weeekBaseUrl: weeekBase(i), credentialName: i.credentialName, statusId: i.statusId, klientiksEvent: i.klientiksEvent }),
   },
   {
     id: "klientiks-weeek-contact",

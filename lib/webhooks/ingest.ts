@@ -44,6 +44,12 @@ export type IngesterOptions = {
   maxPendingEnqueue?: number;
   /** Batches being written at once; more requests wait and join the next batch. */
   maxInFlight?: number;
+  /**
+   * Benchmarks only (bench/ingest.ts, BENCH_DEDUP=1): another statement over the same
+   * json_to_recordset rows, plus extra fields per row — how folding the duplicate check into the
+   * INSERT was measured against the worker-side check the product uses (docs/dedup.md).
+   */
+  statement?: { name: string; text: string; rowFields: (input: IngestInput) => Record<string, unknown> };
 };
 
 export type IngesterStats = { batches: number; rows: number; enqueueFailures: number };
@@ -122,9 +128,10 @@ RETURNING id, status`;
 // becomes U+FFFD instead of failing the request.
 const UNSTORABLE_ESCAPE = /(?<!\\)((?:\\\\)*)\\u(?:0000|d[89a-f][0-9a-f]{2})/g;
 
-function rowJson(id: string, input: IngestInput): string {
+function rowJson(id: string, input: IngestInput, extra?: Record<string, unknown>): string {
   const r = input.request;
   const json = JSON.stringify({
+    ...extra,
     id,
     token: input.token,
     method: r.method,
@@ -189,8 +196,8 @@ export function createIngester(options: IngesterOptions = {}): Ingester {
     const json = rows.length === 1 ? `[${rows[0].json}]` : `[${rows.map((r) => r.json).join(",")}]`;
     // Named: each pooled connection parses and plans the statement once, not once per batch.
     const res = await getPool().query<{ id: string; status: IngestedStatus }>({
-      name: "hookflow_ingest_runs",
-      text: INSERT_SQL,
+      name: options.statement?.name ?? "hookflow_ingest_runs",
+      text: options.statement?.text ?? INSERT_SQL,
       values: [json],
     });
     stats.rows += res.rowCount ?? 0;
@@ -284,7 +291,7 @@ export function createIngester(options: IngesterOptions = {}): Ingester {
       const id = randomUUID();
       let json: string;
       try {
-        json = rowJson(id, input);
+        json = rowJson(id, input, options.statement?.rowFields(input));
       } catch (err) {
         return Promise.reject(err);
       }

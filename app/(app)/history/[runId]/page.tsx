@@ -21,7 +21,17 @@ export default async function RunPage({ params }: { params: Promise<{ runId: str
   const locale = (await getLocale()) === "en" ? "en" : "ru";
   const when = (iso: string | null) => (iso ? format.dateTime(new Date(iso), { dateStyle: "medium", timeStyle: "medium" }) : "—");
   const stepName = (id: string) => run.steps.find((s) => s.stepId === id)?.name || id;
-  const live = run.status === "QUEUED" || run.status === "RUNNING";
+  const live = run.status === "QUEUED" || run.status === "RUNNING" || run.status === "WAITING";
+  // The path taken: the steps that ran, an «Условие» with the branch it chose.
+  const taken = run.steps.filter((s) => s.status !== "SKIPPED");
+  const branched = run.steps.some((s) => s.status === "SKIPPED" || s.actionType === "condition" || s.actionType === "filter");
+  const pathText = taken
+    .map((s) => {
+      const out = s.output as { branchName?: unknown } | null;
+      const name = s.name || s.actionType;
+      return s.actionType === "condition" && out && typeof out.branchName === "string" ? `${name} (${out.branchName})` : name;
+    })
+    .join(" → ");
   const failed = run.status === "FAILED" ? (run.steps.find((s) => s.stepId === run.failedStepId) ?? run.steps.find((s) => s.status === "FAILED")) : undefined;
 
   return (
@@ -57,10 +67,35 @@ export default async function RunPage({ params }: { params: Promise<{ runId: str
         </div>
       ) : null}
 
+      {run.status === "DUPLICATE" ? (
+        <div className="rounded-md border border-slate-300 bg-slate-50 px-4 py-2 text-sm text-slate-800" data-testid="duplicate-of">
+          ≈ {t("duplicateOf")}{" "}
+          {run.duplicateOf ? (
+            <>
+              <Link href={`/history/${run.duplicateOf.id}`} className="font-medium underline" data-testid="duplicate-of-link">{when(run.duplicateOf.receivedAt)}</Link>{" "}
+              <RunStatusBadge status={run.duplicateOf.status} />
+            </>
+          ) : (
+            <span className="text-slate-500">{t("duplicateOfGone")}</span>
+          )}
+        </div>
+      ) : null}
+
       {run.status === "REJECTED" ? (
         <div className="rounded-md border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-900" data-testid="reject-reason">
           <span className="font-medium">{t("rejectReason")}:</span> {run.rejectReason ?? "—"}
         </div>
+      ) : null}
+      {run.status === "WAITING" && run.waitUntil ? (
+        <div className="rounded-md border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-800" data-testid="run-waiting">
+          {t("waitingUntil", { time: format.dateTime(new Date(run.waitUntil), { day: "2-digit", month: "2-digit", hour: "2-digit", minute: "2-digit" }) })}
+        </div>
+      ) : null}
+      {run.status === "FILTERED" ? (
+        <div className="rounded-md border border-stone-200 bg-stone-50 px-4 py-3 text-sm text-stone-700" data-testid="run-filtered">{t("filteredNote")}</div>
+      ) : null}
+      {branched && taken.length > 0 ? (
+        <div className="text-sm text-slate-700" data-testid="run-path"><span className="font-medium">{t("path")}:</span> {pathText}</div>
       ) : null}
       {run.status === "FAILED" && run.error ? (
         <div className="space-y-2 rounded-md border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800" data-testid="run-error">
@@ -115,7 +150,7 @@ export default async function RunPage({ params }: { params: Promise<{ runId: str
 
       <section className="space-y-3">
         <h2 className="text-lg font-semibold">{t("steps")}</h2>
-        {run.steps.length === 0 ? <p className="text-sm text-slate-500">{t("noSteps")}</p> : null}
+        {run.steps.length === 0 ? <p className="text-sm text-slate-500">{t(run.status === "DUPLICATE" ? "noStepsDuplicate" : "noSteps")}</p> : null}
         <ol className="relative space-y-4 border-l-2 border-slate-200 pl-6">
           {run.steps.map((s) => (
             <StepRow key={s.stepId} step={s} t={t} when={when} pipelineId={run.pipeline.id} explainedStepId={run.error ? failed?.stepId : undefined} />
@@ -170,6 +205,18 @@ function ErrorExplain({ step, pipelineId, t }: { step: RunStepView; pipelineId: 
 
 function StepRow({ step: s, t, when, pipelineId, explainedStepId }: { step: RunStepView; t: T; when: (iso: string) => string; pipelineId: string; explainedStepId?: string }) {
   const http = httpExchange(s);
+  if (s.status === "SKIPPED") {
+    return (
+      <li className="relative opacity-60" data-testid="step" data-step-id={s.stepId} data-status={s.status}>
+        <span className="absolute -left-[31px] top-1.5 h-3 w-3 rounded-full bg-slate-200 ring-4 ring-white" aria-hidden />
+        <div className="flex flex-wrap items-center gap-2">
+          <span className="font-medium text-slate-500 line-through decoration-slate-300">{s.position + 1}. {s.name || s.actionType}</span>
+          <RunStatusBadge status={s.status} step />
+          <span className="text-xs text-slate-400">{t("notTaken")}</span>
+        </div>
+      </li>
+    );
+  }
   const dot = s.status === "FAILED" ? "bg-red-500" : s.status === "SUCCEEDED" ? "bg-emerald-500" : s.status === "RUNNING" ? "bg-sky-500" : "bg-slate-300";
   return (
     <li className="relative" data-testid="step" data-step-id={s.stepId} data-status={s.status}>
