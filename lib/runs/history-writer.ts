@@ -320,7 +320,7 @@ export function createHistoryWriter(options: HistoryWriterOptions = {}): History
           p.waitUntil = waitUntil.toISOString();
         }
         open.waiters.push({ resolve, reject });
-        if (open.runs.size >= maxRuns && !inFlight) void flush();
+        if (open.runs.size >= maxRuns && !busy()) void flush();
         else schedule();
       });
     },
