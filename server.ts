@@ -1,15 +1,19 @@
 // The one HTTP entry point: /hooks/* takes the fast path (DESIGN.md §1: raw node:http + micro-
 // batched inserts do ~8× what a Next route handler does); everything else goes to Next.
-//   tsx server.ts            production (needs `next build`)
+//   node dist/server.js      production (needs `next build` and `node scripts/build-node.mjs`)
+//   tsx server.ts            the same from source
 //   tsx server.ts --dev      development
 //   HOOKFLOW_MODE=ingest     only /hooks/* (scale ingest behind a load balancer)
 import type http from "node:http";
+import path from "node:path";
 import next from "next";
 import { env } from "./lib/env";
 import { handleHook } from "./lib/webhooks/handle-hook";
 import { createHttpServer, parseTrustedProxies, stampClientAddress } from "./lib/http-server";
 
 const dev = process.argv.includes("--dev");
+// Compiled to dist/server.js by scripts/build-node.mjs: the app (and .next) live one level up.
+const appDir = path.basename(import.meta.dirname) === "dist" ? path.dirname(import.meta.dirname) : import.meta.dirname;
 const ingestOnly = process.env.HOOKFLOW_MODE === "ingest";
 const { PORT, APP_URL, TRUSTED_PROXIES } = env();
 const trustedProxies = parseTrustedProxies(TRUSTED_PROXIES);
@@ -17,7 +21,7 @@ const trustedProxies = parseTrustedProxies(TRUSTED_PROXIES);
 async function main() {
   let nextHandler: http.RequestListener | null = null;
   if (!ingestOnly) {
-    const app = next({ dev, dir: import.meta.dirname, port: PORT });
+    const app = next({ dev, dir: appDir, port: PORT });
     await app.prepare();
     const handle = app.getRequestHandler();
     nextHandler = (req, res) => void handle(req, res);

@@ -1,86 +1,42 @@
 // End-to-end benchmark (npm run bench:e2e). See bench/README.md.
 //
-// Starts the web server in ingest-only mode (tsx server.ts, HOOKFLOW_MODE=ingest) and one worker
-// (tsx worker/index.ts) as separate processes, a fake Weeek and a fake JSON endpoint in this
-// process, then:
-//   1. throughput: N webhooks as fast as a closed loop of BENCH_CONNECTIONS can send them; runs/s
-//      from the first request sent to the last run SUCCEEDED (Run.finishedAt), for the seed's
-//      8-step Klientiks → Weeek pipeline and a 3-step compose → POST → parse pipeline;
-//   2. latency: an open-loop sender at a smooth BENCH_RATE/s (each request at its own slot, not a
-//      burst per second like autocannon -R), trigger → done p50/p99 per run;
-// with Postgres transactions per run (pg_stat_database.xact_commit deltas: every autocommit
-// statement is one) and the peak RSS of the web and worker processes.
+// One run measures, one after the other on the same machine, database server and Redis:
+//   1. the CEILING (bench/ceiling/*.ts, bundled to plain JS): a minimal implementation of the same
+//      durable work — node:http ingest with the same parser and micro-batched INSERT + addBulk, one
+//      BullMQ worker at concurrency 200 doing compose → POST → parse inline and writing the same
+//      history rows in batches across jobs;
+//   2. HOOKFLOW: the web server in ingest-only mode (HOOKFLOW_MODE=ingest) and one worker, started
+//      the way `npm start` starts them (compiled JavaScript from dist/ when the checkout has a
+//      build:node script, else node --import tsx);
+//   3. optionally HOOKFLOW "before": another checkout (BENCH_BEFORE_DIR, e.g. a worktree of main)
+//      against its own database, for a before/after table from the same run.
+// For each: throughput (closed loop of BENCH_CONNECTIONS keep-alive connections, first request →
+// last run finished) for the 3-step compose → POST → parse pipeline (and Hookflow's 8-step seed
+// pipeline), then latency at a smooth 50% and 70% of the SAME RUN's ceiling throughput (open loop:
+// every request has its own time slot), with the distribution by stage:
+//   slot → received (Run.receivedAt) → queued (the 200 reached the client: row committed and job
+//   added) → started (Run.startedAt) → finished (Run.finishedAt).
+// Prints Hookflow / ceiling ratios, Postgres transactions per run and peak / idle RSS.
 import http from "node:http";
-import fs from "node:fs";
-import { spawn, execFileSync, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import os from "node:os";
+import { execFileSync } from "node:child_process";
 import type { AddressInfo } from "node:net";
+import { Redis } from "ioredis";
+import { startFakeWeeek } from "../e2e/fakes/weeek";
+import {
+  DB_URL, REDIS_URL, ROOT, WEEEK_TOKEN, load, log, start, rssMb, freePort, dbUrl, hookflowCommand, prepare as prepareTarget,
+  emptyQueue as obliterate, hookClient, threeQuery, utcMs, waitDone as waitDonePool, type Proc, type PipelineRef, type Target,
+} from "./common";
 
-const DB_URL = process.env.BENCH_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/hookflow_bench";
-const REDIS_URL = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379/5";
 const RUNS_3 = Number(process.env.BENCH_RUNS ?? 20_000);
 const RUNS_SEED = Number(process.env.BENCH_RUNS_SEED ?? 5_000);
-const RATE = Number(process.env.BENCH_RATE ?? 2_000);
 const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 10);
+const RATE_SHARES = (process.env.BENCH_RATE_SHARES ?? "0.5,0.7").split(",").map(Number);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 128);
-const WEB_PORT = Number(process.env.BENCH_PORT ?? 3917);
+const BEFORE_DIR = process.env.BENCH_BEFORE_DIR ? path.resolve(process.env.BENCH_BEFORE_DIR) : null;
 
-process.env.DATABASE_URL = DB_URL;
-process.env.REDIS_URL = REDIS_URL;
-
-console.log(`[bench] resetting ${DB_URL}`);
-execFileSync("npx", ["tsx", "scripts/db.ts", "reset"], { env: { ...process.env }, stdio: "inherit" });
-
-const { prisma, pool, closeDb } = await import("../lib/db");
-const { Queue } = await import("bullmq");
-const { redisConnection } = await import("../lib/queue/connection");
-const { RUNS_QUEUE } = await import("../lib/queue/run-queue");
-const { startFakeWeeek } = await import("../e2e/fakes/weeek");
-const { createTestUser, createSeedPipeline, createRunningPipeline, threeStepDefinition, WEEEK_TOKEN } = await import(
-  "../worker/test-helpers"
-);
-
-// ── processes ───────────────────────────────────────────────────────────────────────────────
-
-const childEnv = {
-  ...process.env,
-  DATABASE_URL: DB_URL,
-  REDIS_URL,
-  PORT: String(WEB_PORT),
-  HOOKFLOW_MODE: "ingest",
-  OUTBOUND_ALLOWLIST: "127.0.0.1",
-  NODE_ENV: "production",
-};
-
-function start(script: string, name: string): { child: ChildProcess; ready: Promise<void> } {
-  // node --import tsx: one process, so its pid is the one whose RSS we read.
-  // BENCH_PROFILE=<dir>: write a V8 CPU profile of each process there (open in Chrome DevTools).
-  const profile = process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const child: ChildProcess = spawn(process.execPath, [...profile, "--import", "tsx", script], {
-    env: childEnv as NodeJS.ProcessEnv,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let log = "";
-  const ready = new Promise<void>((resolve, reject) => {
-    const on = (d: Buffer) => {
-      log += d.toString();
-      if (/listening|\[worker\] ready/.test(log)) resolve();
-    };
-    child.stdout!.on("data", on);
-    child.stderr!.on("data", (d: Buffer) => process.stderr.write(`[${name}] ${d}`));
-    child.on("exit", (code: number | null) => reject(new Error(`${name} exited (${code}): ${log}`)));
-  });
-  return { child, ready };
-}
-
-function rssMb(pid: number | undefined): number {
-  if (!pid) return 0;
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
-    return m ? Number(m[1]) / 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
+log(`load average ${load()} on ${os.cpus().length} cores`);
 
 // ── outside systems ─────────────────────────────────────────────────────────────────────────
 
@@ -96,47 +52,21 @@ const echo = http.createServer((req, res) => {
     res.writeHead(200, { "content-type": "application/json", "content-length": body.length }).end(body);
   });
 });
+echo.keepAliveTimeout = 65_000;
 await new Promise<void>((r) => echo.listen(0, "127.0.0.1", r));
 const echoUrl = `http://127.0.0.1:${(echo.address() as AddressInfo).port}/echo`;
 
-// ── data ────────────────────────────────────────────────────────────────────────────────────
+// ── a target: a database with the bench's pipelines ─────────────────────────────────────────
 
-const userId = await createTestUser();
-const seed = await createSeedPipeline(userId, weeek.url, weeek.state.funnels[0].statuses[0].id);
-const three = await createRunningPipeline(userId, threeStepDefinition(echoUrl));
+const prepare = (label: string, dir: string, db: string) =>
+  prepareTarget(label, dir, db, { echo: echoUrl, weeek: weeek.url, weeekStatus: weeek.state.funnels[0].statuses[0].id });
 
-const q = new Queue(RUNS_QUEUE, { connection: redisConnection(REDIS_URL) });
-await q.obliterate({ force: true });
-
-const web = start("server.ts", "web");
-const worker = start("worker/index.ts", "worker");
-await Promise.all([web.ready, worker.ready]);
-let peak = { web: 0, worker: 0 };
-const sampler = setInterval(() => {
-  peak = { web: Math.max(peak.web, rssMb(web.child.pid)), worker: Math.max(peak.worker, rssMb(worker.child.pid)) };
-}, 250);
+const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+const emptyQueue = (name: string) => obliterate(redis, name);
 
 // ── load ────────────────────────────────────────────────────────────────────────────────────
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
-
-function hook(token: string, query: string): Promise<{ status: number; runId?: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: "127.0.0.1", port: WEB_PORT, path: `/hooks/${token}?${query}`, method: "GET", agent }, (res) => {
-      let body = "";
-      res.on("data", (c) => (body += c));
-      res.on("end", () => {
-        try {
-          resolve({ status: res.statusCode ?? 0, runId: JSON.parse(body).runId });
-        } catch {
-          resolve({ status: res.statusCode ?? 0 });
-        }
-      });
-    });
-    req.on("error", reject);
-    req.end();
-  });
-}
+const { hook, close: closeClient } = hookClient(CONNECTIONS);
 
 const seedQuery = (i: number) =>
   new URLSearchParams({
@@ -151,35 +81,24 @@ const seedQuery = (i: number) =>
     services: "Стрижка",
     appointment_total_cost: "1500",
   }).toString();
-const threeQuery = (i: number) => `name=bench${i}&phone=%2B7999${i}`;
 
-async function xactCommits(): Promise<number> {
-  const r = await pool().query<{ n: string }>("SELECT xact_commit AS n FROM pg_stat_database WHERE datname = current_database()");
+async function xactCommits(t: Target): Promise<number> {
+  const r = await t.pool.query<{ n: string }>("SELECT xact_commit AS n FROM pg_stat_database WHERE datname = current_database()");
   return Number(r.rows[0].n);
 }
 
-async function waitDone(pipelineId: string, expected: number): Promise<{ lastFinished: number; failed: number }> {
-  for (;;) {
-    const r = await pool().query<{ done: string; failed: string; last: Date | null }>(
-      `SELECT count(*) FILTER (WHERE status = 'SUCCEEDED') AS done, count(*) FILTER (WHERE status = 'FAILED') AS failed,
-              max("finishedAt") AS last
-         FROM "Run" WHERE "pipelineId" = $1`,
-      [pipelineId],
-    );
-    const done = Number(r.rows[0].done);
-    const failed = Number(r.rows[0].failed);
-    if (done + failed >= expected) return { lastFinished: utcMs(r.rows[0].last!), failed };
-    await new Promise((res) => setTimeout(res, 200));
-  }
+const waitDone = (t: Target, pipelineId: string, expected: number) => waitDonePool(t.pool, pipelineId, expected);
+
+async function clearRuns(t: Target, pipelineId: string): Promise<void> {
+  await t.pool.query(`DELETE FROM "Run" WHERE "pipelineId" = $1`, [pipelineId]);
+  await t.pool.query(`VACUUM ANALYZE "Run"`);
+  await t.pool.query(`VACUUM ANALYZE "RunStep"`);
 }
 
-/** Columns are "timestamp without time zone" holding UTC; pg parses them as local time. */
-function utcMs(d: Date): number {
-  return d.getTime() - d.getTimezoneOffset() * 60_000;
-}
+type Throughput = { runsPerSec: number; ingestPerSec: number; failed: number; non200: number; xactPerRun: number };
 
-async function throughput(label: string, p: { id: string; webhookToken: string }, n: number, query: (i: number) => string) {
-  const x0 = await xactCommits();
+async function throughput(t: Target, label: string, port: number, p: PipelineRef, n: number, query: (i: number) => string): Promise<Throughput> {
+  const x0 = await xactCommits(t);
   const t0 = Date.now();
   let next = 0;
   let non200 = 0;
@@ -187,26 +106,30 @@ async function throughput(label: string, p: { id: string; webhookToken: string }
     Array.from({ length: CONNECTIONS }, async () => {
       while (next < n) {
         const i = next++;
-        const r = await hook(p.webhookToken, query(i));
+        const r = await hook(port, p.webhookToken, query(i));
         if (r.status !== 200) non200++;
       }
     }),
   );
   const sent = Date.now();
-  const { lastFinished, failed } = await waitDone(p.id, n);
-  const x1 = await xactCommits();
+  const { lastFinished, failed } = await waitDone(t, p.id, n - non200);
+  const x1 = await xactCommits(t);
   const secs = (lastFinished - t0) / 1000;
-  console.log(
-    `[bench] ${label}: ${n} runs, ingest ${(n / ((sent - t0) / 1000)).toFixed(0)} req/s, ` +
-      `end to end ${(n / secs).toFixed(0)} runs/s (${secs.toFixed(1)} s), failed ${failed}, non-200 ${non200}, ` +
-      `Postgres transactions/run ${((x1 - x0) / n).toFixed(2)}`,
+  const r = { runsPerSec: n / secs, ingestPerSec: n / ((sent - t0) / 1000), failed, non200, xactPerRun: (x1 - x0) / n };
+  log(
+    `${label}: ${n} runs, ingest ${r.ingestPerSec.toFixed(0)} req/s, end to end ${r.runsPerSec.toFixed(0)} runs/s ` +
+      `(${secs.toFixed(1)} s), failed ${failed}, non-200 ${non200}, Postgres transactions/run ${r.xactPerRun.toFixed(2)}  [load ${load()}]`,
   );
-  return { runsPerSec: n / secs, failed, non200, xactPerRun: (x1 - x0) / n };
+  return r;
 }
 
-async function latency(p: { id: string; webhookToken: string }, rate: number, seconds: number) {
-  const total = rate * seconds;
-  const sentAt = new Map<string, number>();
+type Stages = { p50: number; p99: number; max: number; stages: Record<string, { p50: number; p99: number }>; completed: number; total: number; late: number };
+
+const STAGES = ["received", "queued", "started", "finished"] as const;
+
+async function latency(t: Target, label: string, port: number, p: PipelineRef, rate: number, seconds: number, offset: number): Promise<Stages> {
+  const total = Math.round(rate * seconds);
+  const slots = new Map<string, { slot: number; queued: number }>();
   const t0 = performance.now();
   const wall0 = Date.now();
   let sent = 0;
@@ -217,10 +140,10 @@ async function latency(p: { id: string; webhookToken: string }, rate: number, se
       const due = Math.min(total, Math.floor(((performance.now() - t0) / 1000) * rate));
       while (sent < due) {
         const i = sent++;
-        const at = wall0 + (i / rate) * 1000;
+        const slot = wall0 + (i / rate) * 1000;
         inflight.push(
-          hook(p.webhookToken, threeQuery(1_000_000 + i)).then((r) => {
-            if (r.runId) sentAt.set(r.runId, at);
+          hook(port, p.webhookToken, threeQuery(offset + i)).then((r) => {
+            if (r.runId) slots.set(r.runId, { slot, queued: r.at });
           }),
         );
       }
@@ -230,47 +153,211 @@ async function latency(p: { id: string; webhookToken: string }, rate: number, se
     tick();
   });
   await Promise.all(inflight);
-  const lateBy = performance.now() - t0 - seconds * 1000;
-  await waitDone(p.id, await prisma.run.count({ where: { pipelineId: p.id } }));
-  const rows = await pool().query<{ id: string; finishedAt: Date }>(
-    `SELECT id, "finishedAt" FROM "Run" WHERE id = ANY($1::uuid[]) AND status = 'SUCCEEDED'`,
-    [[...sentAt.keys()]],
+  const late = performance.now() - t0 - seconds * 1000;
+  const count = await t.pool.query<{ n: string }>(`SELECT count(*) AS n FROM "Run" WHERE "pipelineId" = $1`, [p.id]);
+  await waitDone(t, p.id, Number(count.rows[0].n));
+  const rows = await t.pool.query<{ id: string; receivedAt: Date; startedAt: Date; finishedAt: Date }>(
+    `SELECT id, "receivedAt", "startedAt", "finishedAt" FROM "Run" WHERE id = ANY($1::uuid[]) AND status = 'SUCCEEDED'`,
+    [[...slots.keys()]],
   );
-  const lat = rows.rows.map((r) => utcMs(r.finishedAt) - sentAt.get(r.id)!).sort((a, b) => a - b);
-  const pct = (q: number) => lat[Math.min(lat.length - 1, Math.floor(q * lat.length))];
-  console.log(
-    `[bench] 3-step at a smooth ${rate}/s for ${seconds} s: ${lat.length}/${total} SUCCEEDED, trigger → done ` +
-      `p50 ${pct(0.5)} ms, p90 ${pct(0.9)} ms, p99 ${pct(0.99)} ms, max ${lat[lat.length - 1]} ms` +
-      (lateBy > 200 ? ` (sender fell ${Math.round(lateBy)} ms behind schedule)` : ""),
+  const series: Record<(typeof STAGES)[number], number[]> = { received: [], queued: [], started: [], finished: [] };
+  for (const r of rows.rows) {
+    const s = slots.get(r.id)!;
+    series.received.push(utcMs(r.receivedAt) - s.slot);
+    series.queued.push(s.queued - s.slot);
+    series.started.push(utcMs(r.startedAt) - s.slot);
+    series.finished.push(utcMs(r.finishedAt) - s.slot);
+  }
+  const pct = (xs: number[], q: number) => Math.round(xs[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? NaN);
+  const stages: Stages["stages"] = {};
+  for (const k of STAGES) {
+    series[k].sort((a, b) => a - b);
+    stages[k] = { p50: pct(series[k], 0.5), p99: pct(series[k], 0.99) };
+  }
+  const fin = series.finished;
+  const result = { p50: pct(fin, 0.5), p99: pct(fin, 0.99), max: Math.round(fin[fin.length - 1] ?? NaN), stages, completed: fin.length, total, late };
+  log(
+    `${label} at a smooth ${rate}/s for ${seconds} s: ${fin.length}/${total} SUCCEEDED, trigger → done p50 ${result.p50} ms, ` +
+      `p99 ${result.p99} ms, max ${result.max} ms; by stage (ms after the slot, p50/p99): ` +
+      STAGES.map((k) => `${k} ${stages[k].p50}/${stages[k].p99}`).join(", ") +
+      (late > 200 ? ` (sender fell ${Math.round(late)} ms behind)` : "") +
+      `  [load ${load()}]`,
   );
-  return { p50: pct(0.5), p99: pct(0.99) };
+  await clearRuns(t, p.id);
+  return result;
 }
 
-try {
-  // Warm-up: JIT, pools, the definition caches.
-  await throughput("warm-up (3-step)", three, 1_000, threeQuery);
-  await prisma.run.deleteMany({ where: { pipelineId: three.id } });
+// ── systems, measured in interleaved rounds ─────────────────────────────────────────────────
+//
+// Every system runs against its own database (same server, same migrations) with its processes
+// up for the whole bench, and the phases alternate between systems round by round (BENCH_ROUNDS,
+// the order rotating): on a machine shared with other work the load drifts by the minute, and
+// comparing A measured now with B measured five minutes later measures the drift. Ratios are
+// computed per round and their median is reported.
 
-  const r3 = await throughput("3-step compose → POST → parse", three, RUNS_3, threeQuery);
-  const r8 = await throughput("seed 8-step Klientiks → Weeek", seed, RUNS_SEED, seedQuery);
-  await prisma.run.deleteMany({ where: { pipelineId: three.id } });
-  const l = await latency(three, RATE, RATE_SECONDS);
-  const steps = await prisma.runStep.count();
-  console.log(`[bench] RunStep rows written: ${steps}; peak RSS web ${peak.web.toFixed(0)} MB, worker ${peak.worker.toFixed(0)} MB, total ${(peak.web + peak.worker).toFixed(0)} MB`);
-  console.log(
-    `[bench] summary: 3-step ${r3.runsPerSec.toFixed(0)} runs/s (target ≥3000), seed ${r8.runsPerSec.toFixed(0)} runs/s, ` +
-      `p99 ${l.p99} ms at ${RATE}/s (target ≤100), RSS ${(peak.web + peak.worker).toFixed(0)} MB (target ≤400), ` +
-      `tx/run ${r3.xactPerRun.toFixed(2)} (3-step) ${r8.xactPerRun.toFixed(2)} (seed)`,
+type Sys = {
+  label: string;
+  t: Target;
+  pipeline: PipelineRef;
+  withSeed: boolean;
+  port: number;
+  procs: Proc[];
+  peak: { web: number; worker: number };
+  idle: { web: number; worker: number };
+  three: Throughput[];
+  seed: Throughput[];
+  lat: Stages[][];
+};
+
+async function startSys(label: string, t: Target, procs: (port: number) => Proc[], pipeline: PipelineRef, withSeed: boolean): Promise<Sys> {
+  const port = await freePort();
+  const ps = procs(port);
+  await Promise.all(ps.map((p) => p.ready));
+  return { label, t, pipeline, withSeed, port, procs: ps, peak: { web: 0, worker: 0 }, idle: { web: 0, worker: 0 }, three: [], seed: [], lat: [] };
+}
+
+const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+
+const childEnv = (db: string) => ({
+  DATABASE_URL: db,
+  REDIS_URL,
+  OUTBOUND_ALLOWLIST: "127.0.0.1",
+  NODE_ENV: "production",
+});
+
+function hookflowProcs(t: Target, redisUrl = REDIS_URL): (port: number) => Proc[] {
+  const cmd = hookflowCommand(t.dir);
+  const env = { ...childEnv(t.db), REDIS_URL: redisUrl };
+  return (port) => [
+    start(`${t.label} web`, cmd("server"), t.dir, { ...env, PORT: String(port), HOOKFLOW_MODE: "ingest" }, /listening/),
+    start(`${t.label} worker`, cmd("worker"), t.dir, env, /\[worker\] ready/),
+  ];
+}
+
+function ceilingProcs(t: Target): (port: number) => Proc[] {
+  const out = path.join(ROOT, "bench", ".build");
+  // esbuild ships with tsx; bundling only our files keeps packages resolved from node_modules.
+  execFileSync(
+    path.join(ROOT, "node_modules", ".bin", "esbuild"),
+    ["bench/ceiling/ingest.ts", "bench/ceiling/worker.ts", "--bundle", "--platform=node", "--format=esm", "--packages=external", `--outdir=${out}`, "--out-extension:.js=.mjs", "--log-level=warning"],
+    { cwd: ROOT, stdio: "inherit" },
   );
+  return (port) => [
+    start("ceiling ingest", [path.join(out, "ingest.mjs")], ROOT, { ...childEnv(t.db), CEILING_PORT: String(port) }, /listening/),
+    start("ceiling worker", [path.join(out, "worker.mjs")], ROOT, { ...childEnv(t.db), CEILING_TARGET: echoUrl }, /ready/),
+  ];
+}
+
+// ── the run ─────────────────────────────────────────────────────────────────────────────────
+
+const targets: Target[] = [];
+const systems: Sys[] = [];
+const ratio = (a: number, b: number) => (b ? (a / b).toFixed(2) : "—");
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+let sampler: NodeJS.Timeout | undefined;
+try {
+  const after = prepare("hookflow", ROOT, DB_URL);
+  const ceilingDb = prepare("ceiling", ROOT, dbUrl("_ceiling"));
+  targets.push(after, ceilingDb);
+  const before = BEFORE_DIR ? prepare("before", BEFORE_DIR, dbUrl("_before")) : null;
+  if (before) targets.push(before);
+  await emptyQueue("runs");
+  await emptyQueue("ceiling");
+  // The ceiling uses its own queue; "before" and Hookflow use "runs" on different Redis databases.
+  const redisFor = (n: number) => {
+    const u = new URL(REDIS_URL);
+    u.pathname = `/${n}`;
+    return u.toString();
+  };
+  systems.push(await startSys("ceiling", ceilingDb, ceilingProcs(ceilingDb), ceilingDb.pipelines.ceiling, false));
+  systems.push(await startSys("hookflow", after, hookflowProcs(after), after.pipelines.three, true));
+  if (before) {
+    const beforeRedis = redisFor(Number(new URL(REDIS_URL).pathname.slice(1) || 0) + 1);
+    const r = new Redis(beforeRedis, { maxRetriesPerRequest: null });
+    await obliterate(r, "runs");
+    r.disconnect();
+    systems.push(await startSys("before", before, hookflowProcs(before, beforeRedis), before.pipelines.three, true));
+  }
+  sampler = setInterval(() => {
+    for (const x of systems) {
+      x.peak.web = Math.max(x.peak.web, rssMb(x.procs[0].child.pid));
+      x.peak.worker = Math.max(x.peak.worker, rssMb(x.procs[1].child.pid));
+    }
+  }, 250);
+
+  // Warm-up: JIT, pools, caches; then the idle RSS.
+  for (const x of systems) {
+    await throughput(x.t, `${x.label} warm-up`, x.port, x.pipeline, 1_000, threeQuery);
+    await clearRuns(x.t, x.pipeline.id);
+  }
+  await new Promise((r) => setTimeout(r, 2_000));
+  for (const x of systems) x.idle = { web: rssMb(x.procs[0].child.pid), worker: rssMb(x.procs[1].child.pid) };
+
+  const rotate = <T,>(xs: T[], r: number) => xs.map((_, i) => xs[(i + r) % xs.length]);
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const x of rotate(systems, r)) {
+      x.three.push(await throughput(x.t, `round ${r + 1} ${x.label} 3-step compose → POST → parse`, x.port, x.pipeline, RUNS_3, threeQuery));
+      await clearRuns(x.t, x.pipeline.id);
+      if (x.withSeed) {
+        x.seed.push(await throughput(x.t, `round ${r + 1} ${x.label} seed 8-step Klientiks → Weeek`, x.port, x.t.pipelines.seed, RUNS_SEED, seedQuery));
+        await clearRuns(x.t, x.t.pipelines.seed.id);
+      }
+    }
+  }
+  const [c, h, b] = systems;
+  const rates = RATE_SHARES.map((share) => Math.round(med(c.three.map((x) => x.runsPerSec)) * share));
+  let offset = 1_000_000;
+  rates.forEach((rate, i) => {
+    for (const x of systems) x.lat[i] = [];
+    void rate;
+  });
+  for (let r = 0; r < ROUNDS; r++) {
+    for (let i = 0; i < rates.length; i++) {
+      for (const x of rotate(systems, r)) {
+        x.lat[i].push(await latency(x.t, `round ${r + 1} ${x.label} 3-step`, x.port, x.pipeline, rates[i], RATE_SECONDS, offset));
+        offset += 100_000;
+      }
+    }
+  }
+
+  // ── report ──
+  const tp = (x: Sys) => med(x.three.map((y) => y.runsPerSec));
+  const perRound = (x: Sys, y: Sys) => med(x.three.map((v, i) => v.runsPerSec / y.three[i].runsPerSec));
+  const seedShare = (x: Sys) => med(x.seed.map((v, i) => v.runsPerSec / x.three[i].runsPerSec));
+  const latOf = (x: Sys, i: number, k: "p50" | "p99") => med(x.lat[i].map((l) => l[k]));
+  const latCell = (x: Sys, i: number) => `p50 ${latOf(x, i, "p50")} / p99 ${latOf(x, i, "p99")} ms`;
+  const rss = (x: Sys) => `${x.peak.web.toFixed(0)} + ${x.peak.worker.toFixed(0)} = ${(x.peak.web + x.peak.worker).toFixed(0)} MB`;
+  const idle = (x: Sys) => `${(x.idle.web + x.idle.worker).toFixed(0)} MB`;
+  const lines = [
+    `| measure (median of ${ROUNDS} interleaved rounds) | ceiling | hookflow | hookflow / ceiling | target |${b ? " before | before / ceiling |" : ""}`,
+    `|---|---|---|---|---|${b ? "---|---|" : ""}`,
+    `| 3-step runs/s (all rounds: ${c.three.map((x) => x.runsPerSec.toFixed(0)).join(", ")} / ${h.three.map((x) => x.runsPerSec.toFixed(0)).join(", ")}) | ${tp(c).toFixed(0)} | ${tp(h).toFixed(0)} | ${perRound(h, c).toFixed(2)} | ≥ 0.80 |${b ? ` ${tp(b).toFixed(0)} | ${perRound(b, c).toFixed(2)} |` : ""}`,
+    `| 8-step runs/s | — | ${med(h.seed.map((x) => x.runsPerSec)).toFixed(0)} | ${seedShare(h).toFixed(2)} of 3-step | ≥ 0.35 of 3-step |${b ? ` ${med(b.seed.map((x) => x.runsPerSec)).toFixed(0)} | ${seedShare(b).toFixed(2)} of 3-step |` : ""}`,
+    ...rates.map(
+      (rate, i) =>
+        `| trigger → done at ${rate}/s (${Math.round(RATE_SHARES[i] * 100)}% of ceiling) | ${latCell(c, i)} | ${latCell(h, i)} | p50 ${ratio(latOf(h, i, "p50"), latOf(c, i, "p50"))}, p99 ${ratio(latOf(h, i, "p99"), latOf(c, i, "p99"))} | p99 ≤ ${RATE_SHARES[i] <= 0.5 ? 100 : 250} ms |${b ? ` ${latCell(b, i)} | — |` : ""}`,
+    ),
+    `| peak RSS web + worker | ${rss(c)} | ${rss(h)} | — | ≤ 400 MB |${b ? ` ${rss(b)} | — |` : ""}`,
+    `| RSS after warm-up, idle | ${idle(c)} | ${idle(h)} | — | — |${b ? ` ${idle(b)} | — |` : ""}`,
+    `| Postgres transactions per 3-step run | ${med(c.three.map((x) => x.xactPerRun)).toFixed(2)} | ${med(h.three.map((x) => x.xactPerRun)).toFixed(2)} | — | — |${b ? ` ${med(b.three.map((x) => x.xactPerRun)).toFixed(2)} | — |` : ""}`,
+  ];
+  log(`summary (load average now ${load()}):\n${lines.join("\n")}`);
+  const stageLines = [`| stage (ms after the request's slot, median of rounds, p50 / p99) | ${STAGES.join(" | ")} |`, `|---|${STAGES.map(() => "---").join("|")}|`];
+  for (const x of systems)
+    rates.forEach((rate, i) =>
+      stageLines.push(
+        `| ${x.label} at ${rate}/s | ${STAGES.map((k) => `${med(x.lat[i].map((l) => l.stages[k].p50))} / ${med(x.lat[i].map((l) => l.stages[k].p99))}`).join(" | ")} |`,
+      ),
+    );
+  log(`latency by stage:\n${stageLines.join("\n")}`);
 } finally {
-  clearInterval(sampler);
+  if (sampler) clearInterval(sampler);
+  await Promise.all(systems.flatMap((x) => x.procs.map((p) => p.stop())));
   clearInterval(keepLight);
-  web.child.kill("SIGTERM");
-  worker.child.kill("SIGTERM");
-  await q.close();
   await weeek.close();
   echo.close();
-  agent.destroy();
-  await closeDb();
-  setTimeout(() => process.exit(0), 2_000).unref();
+  closeClient();
+  redis.disconnect();
+  await Promise.all(targets.map((t) => t.pool.end()));
+  setTimeout(() => process.exit(0), 1_000).unref();
 }

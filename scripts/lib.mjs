@@ -136,15 +136,16 @@ export function supervise(tiers, { exit = (code) => process.exit(code) } = {}) {
   return { stop };
 }
 
-/** web (server.ts) and worker (worker/index.ts) as supervised units. */
+/** web (dist/server.js) and worker (dist/worker/index.js) as supervised units. */
 export function appUnits(extraEnv = {}) {
   const env = { ...process.env, NODE_ENV: "production", ...extraEnv };
-  // `node --import tsx <script>`, not the tsx CLI: the CLI keeps a parent process of its own
-  // (~50 MB RSS each) just to relay signals. Same command line as bench/e2e.ts measures.
-  const run = (script) => () => spawn(process.execPath, ["--import", "tsx", script], { cwd: root, env, stdio: "inherit" });
+  // Plain `node dist/…` (compiled by scripts/build-node.mjs, which start.mjs runs first): no
+  // TypeScript loader in the long-running processes and no tsx/npx parent process holding memory.
+  // Same command lines as bench/e2e.ts measures.
+  const run = (script) => () => spawn(process.execPath, [script], { cwd: root, env, stdio: "inherit" });
   return [
     // The web closes its server and exits within 5 s; the worker finishes in-flight jobs (25 s).
-    { name: "web", spawn: run("server.ts"), stop: (c) => stopChild(c, "SIGTERM", 15_000), strictStart: true },
-    { name: "worker", spawn: run("worker/index.ts"), stop: (c) => stopChild(c, "SIGTERM", 45_000), strictStart: true },
+    { name: "web", spawn: run("dist/server.js"), stop: (c) => stopChild(c, "SIGTERM", 15_000), strictStart: true },
+    { name: "worker", spawn: run("dist/worker/index.js"), stop: (c) => stopChild(c, "SIGTERM", 45_000), strictStart: true },
   ];
 }

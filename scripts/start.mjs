@@ -1,5 +1,6 @@
 // `npm start`: install if needed → Postgres and Redis (configured, at the default address, or
-// embedded ones it starts itself) → check config, migrate → build → web + worker, supervised.
+// embedded ones it starts itself) → check config, migrate → build (next build, then the web and the
+// worker compiled to dist/ by scripts/build-node.mjs) → web + worker, supervised.
 // Flags (used by the e2e suite): --no-build (reuse .next), --no-prepare (skip install/migrate).
 // Environment: HOOKFLOW_EMBEDDED=1 forces the embedded services (=0 never starts them),
 // HOOKFLOW_EMBEDDED_PG_PORT / HOOKFLOW_EMBEDDED_REDIS_PORT (15432 / 16379), HOOKFLOW_EMBEDDED_DIR
@@ -82,6 +83,9 @@ async function main() {
     log("building the web app (next build)…");
     await sh("npx", ["next", "build"], { ...env, NEXT_TELEMETRY_DISABLED: "1" });
   }
+  if (signalled) return;
+  // Always (about a second): the web and the worker run compiled JavaScript, which must match the sources.
+  await sh(process.execPath, ["scripts/build-node.mjs"], env);
   if (signalled) return;
   // From here on the supervisor owns every child: the data services stop last.
   const services = started.map((s) => ({ ...s, describe: (pid) => s.describe(pid) }));

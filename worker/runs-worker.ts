@@ -3,7 +3,7 @@
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import type pg from "pg";
-import { redisConnection } from "../lib/queue/connection";
+import { queuePrefix, redisConnection } from "../lib/queue/connection";
 import { RUNS_QUEUE, runJobSchema } from "../lib/queue/run-queue";
 import { createRunExecutor, type RunExecutor, type RunExecutorOptions } from "../lib/engine/execute-run";
 import { createHistoryWriter } from "../lib/runs/history-writer";
@@ -89,6 +89,7 @@ export function startRunsWorker(options: RunsWorkerOptions): RunsWorker {
   const connection = redisConnection(options.redisUrl);
   const worker = new Worker(queueName, processor, {
     connection,
+    prefix: queuePrefix(),
     concurrency: options.concurrency,
     lockDuration: options.lockDuration ?? 15_000,
     stalledInterval: options.stalledInterval ?? 5_000,
@@ -108,7 +109,7 @@ export function startRunsWorker(options: RunsWorkerOptions): RunsWorker {
   });
 
   const queueConn: Redis = redisConnection(options.redisUrl, { enableOfflineQueue: false });
-  const queue = new Queue(queueName, { connection: queueConn });
+  const queue = new Queue(queueName, { connection: queueConn, prefix: queuePrefix() });
   queue.on("error", () => undefined);
 
   const maintenance =

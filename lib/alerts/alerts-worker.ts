@@ -3,7 +3,7 @@
 // Postgres alone decides what is owed. Safe to run in several worker processes at once.
 import { Worker, type Job } from "bullmq";
 import { prisma } from "../db";
-import { redisConnection } from "../queue/connection";
+import { queuePrefix, redisConnection } from "../queue/connection";
 import { ALERTS_QUEUE } from "../queue/run-queue";
 import { alertJobSchema, DIGEST_JOB, digestJobSchema, enqueueNotifications, SEND_JOB } from "./alert-jobs";
 import { sendNotification } from "./send-notification";
@@ -40,7 +40,7 @@ export function startAlertsWorker(opts: AlertsWorkerOptions = {}): { close(): Pr
         return sendNotification(notificationId, mailer, { isLast });
       }
     },
-    { connection: redisConnection(), concurrency: opts.concurrency ?? 5 },
+    { connection: redisConnection(), concurrency: opts.concurrency ?? 5, prefix: queuePrefix() },
   );
   worker.on("error", (err) => console.error("[alerts] worker error:", err.message));
 

@@ -1,7 +1,7 @@
 // Queue names and job payloads. Jobs carry ids only; Postgres holds everything else.
 import { Queue } from "bullmq";
 import { z } from "zod";
-import { redisConnection } from "./connection";
+import { queuePrefix, redisConnection } from "./connection";
 
 export const RUNS_QUEUE = "runs";
 export const ALERTS_QUEUE = "alerts";
@@ -28,7 +28,7 @@ export function queue(name: string): Queue {
   let q = globalForQueues.__hookflowQueues.get(name);
   if (!q) {
     // Fail fast when Redis is down (offline queue off): callers keep the row as the truth.
-    q = new Queue(name, { connection: redisConnection(undefined, { enableOfflineQueue: false }) });
+    q = new Queue(name, { connection: redisConnection(undefined, { enableOfflineQueue: false }), prefix: queuePrefix() });
     q.on("error", () => undefined);
     globalForQueues.__hookflowQueues.set(name, q);
   }

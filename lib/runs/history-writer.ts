@@ -7,8 +7,9 @@
 // together, and the caller's promise resolves only after that commit.
 //
 // While a batch is being written the next one keeps growing (group commit): a slow database gets
-// fewer, larger statements instead of a longer queue of small ones. Only one batch is in flight, so
-// writes of the same run are applied in the order they were made.
+// fewer, larger statements instead of a longer queue of small ones. One batch is in flight by
+// default (option maxInFlight); a run is never in two statements at once, so writes of the same
+// run are applied in the order they were made.
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
 import { pool as defaultPool } from "../db";
@@ -51,6 +52,14 @@ export type HistoryWriterOptions = {
   onFinished?: (runs: FinishedRun[]) => Promise<void> | void;
   /** Runs per statement; more waits for the next batch. */
   maxBatchRuns?: number;
+  /**
+   * Statements in flight at once (default HISTORY_MAX_IN_FLIGHT or 1). More in flight shortens a
+   * job's wait for "its" commit (it need not wait for the batch before it) at the price of smaller
+   * batches. A batch holding a run that is in a statement still in flight waits for that one, so
+   * a run's writes commit in the order they were made (and two statements never lock the same
+   * rows) whatever this is.
+   */
+  maxInFlight?: number;
 };
 
 export type HistoryWriterStats = { batches: number; stepRows: number; runUpdates: number; failedBatches: number };
@@ -173,8 +182,17 @@ export function createHistoryWriter(options: HistoryWriterOptions = {}): History
   const maxRuns = options.maxBatchRuns ?? 1000;
   const stats: HistoryWriterStats = { batches: 0, stepRows: 0, runUpdates: 0, failedBatches: 0 };
   let open: Batch = newBatch();
-  let inFlight: Promise<void> | null = null;
+  const maxInFlight = Math.max(1, options.maxInFlight ?? Number(process.env.HISTORY_MAX_IN_FLIGHT ?? 1));
+  const writing = new Set<Promise<void>>();
   let scheduled = false;
+  const busy = () => writing.size >= maxInFlight;
+  /** Runs in statements still in flight (only tracked with more than one in flight). */
+  const inFlightRuns = new Set<string>();
+  const runsOf = (b: Batch) => {
+    const ids = new Set(b.runs.keys());
+    for (const k of b.steps.keys()) ids.add(k.slice(0, k.indexOf("\u0000")));
+    return ids;
+  };
 
   function newBatch(): Batch {
     return { steps: new Map(), runs: new Map(), waiters: [] };
@@ -187,7 +205,7 @@ export function createHistoryWriter(options: HistoryWriterOptions = {}): History
   }
 
   function schedule(): void {
-    if (scheduled || inFlight) return;
+    if (scheduled || busy()) return;
     scheduled = true;
     setImmediate(() => {
       scheduled = false;
@@ -196,13 +214,21 @@ export function createHistoryWriter(options: HistoryWriterOptions = {}): History
   }
 
   async function flush(): Promise<void> {
-    if (inFlight) return;
+    if (busy()) return;
     if (open.steps.size === 0 && open.runs.size === 0) return;
+    let ids: Set<string> | null = null;
+    if (maxInFlight > 1) {
+      ids = runsOf(open);
+      for (const id of ids) if (inFlightRuns.has(id)) return; // flushed when that statement ends
+      for (const id of ids) inFlightRuns.add(id);
+    }
     const batch = open;
     open = newBatch();
-    inFlight = write(batch);
-    await inFlight;
-    inFlight = null;
+    const w = write(batch);
+    writing.add(w);
+    await w;
+    writing.delete(w);
+    if (ids) for (const id of ids) inFlightRuns.delete(id);
     if (open.steps.size > 0 || open.runs.size > 0) {
       // Full batches go at once; a partial one waits one more turn to gather company.
       if (open.runs.size >= maxRuns) void flush();
@@ -256,7 +282,7 @@ export function createHistoryWriter(options: HistoryWriterOptions = {}): History
           p.startedAt = startedAt.toISOString();
         }
         open.waiters.push({ resolve, reject });
-        if (open.runs.size >= maxRuns && !inFlight) void flush();
+        if (open.runs.size >= maxRuns && !busy()) void flush();
         else schedule();
       });
     },
@@ -274,13 +300,13 @@ export function createHistoryWriter(options: HistoryWriterOptions = {}): History
           if (finish.searchTerms) p.searchTerms = finish.searchTerms;
         }
         open.waiters.push({ resolve, reject });
-        if (open.runs.size >= maxRuns && !inFlight) void flush();
+        if (open.runs.size >= maxRuns && !busy()) void flush();
         else schedule();
       });
     },
     async drain() {
       for (;;) {
-        if (inFlight) await inFlight;
+        if (writing.size > 0) await Promise.all(writing);
         else if (open.steps.size > 0 || open.runs.size > 0) await flush();
         else return;
       }
@@ -294,7 +320,7 @@ export function createHistoryWriter(options: HistoryWriterOptions = {}): History
           p.waitUntil = waitUntil.toISOString();
         }
         open.waiters.push({ resolve, reject });
-        if (open.runs.size >= maxRuns && !inFlight) void flush();
+        if (open.runs.size >= maxRuns && !busy()) void flush();
         else schedule();
       });
     },

@@ -1,0 +1,195 @@
+// The ceiling's worker (bench/README.md, "Ceiling"): one BullMQ worker at concurrency 200 doing
+// the bench's 3 steps inline — compose {name, phone} → POST it to the fake CRM → parse "n" — with
+// the same durable writes as Hookflow's engine, batched across jobs:
+//   - the run is loaded with the jobs that start in the same tick (one SELECT … = ANY);
+//   - the start mark (RUNNING, attempts + 1, startedAt) is committed before the POST, like
+//     Hookflow's, so a crash after it is counted;
+//   - the three RunStep rows (input and output JSON, as Hookflow records them) and the final Run
+//     update commit together in one statement per batch (one batch in flight, the next one grows).
+// No engine, no definition, no templates, no zod, no SSRF guard. bench/e2e.ts bundles it.
+//   DATABASE_URL, REDIS_URL, CEILING_QUEUE ("ceiling"), CEILING_TARGET (the POST URL), CEILING_CONCURRENCY (200)
+import http from "node:http";
+import { randomUUID } from "node:crypto";
+import pg from "pg";
+import { Worker, type Job } from "bullmq";
+import { Redis } from "ioredis";
+
+const QUEUE = process.env.CEILING_QUEUE ?? "ceiling";
+const TARGET = new URL(process.env.CEILING_TARGET!);
+const CONCURRENCY = Number(process.env.CEILING_CONCURRENCY ?? 200);
+
+const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.PG_POOL_MAX ?? 10) });
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+
+// ── loads, gathered per tick ──────────────────────────────────────────────────────────────────
+
+type Loaded = { id: string; status: string; payload: Record<string, unknown> };
+let loadWaiting: { id: string; resolve: (r: Loaded | undefined) => void; reject: (e: unknown) => void }[] = [];
+function load(id: string): Promise<Loaded | undefined> {
+  return new Promise((resolve, reject) => {
+    if (loadWaiting.length === 0) {
+      setImmediate(() => {
+        const batch = loadWaiting;
+        loadWaiting = [];
+        pool
+          .query<Loaded>('SELECT id, status, payload FROM "Run" WHERE id = ANY($1::uuid[])', [batch.map((b) => b.id)])
+          .then(
+            (res) => {
+              const byId = new Map(res.rows.map((r) => [r.id, r]));
+              for (const b of batch) b.resolve(byId.get(b.id));
+            },
+            (e) => batch.forEach((b) => b.reject(e)),
+          );
+      });
+    }
+    loadWaiting.push({ id, resolve, reject });
+  });
+}
+
+// ── history, batched across jobs (same statement shape as lib/runs/history-writer.ts) ─────────
+
+const FLUSH_SQL = `
+WITH steps AS (
+  INSERT INTO "RunStep" (id, "runId", "stepId", position, "actionType", name, status, input, output, attempts, "startedAt", "durationMs")
+  SELECT v.id, v."runId", v."stepId", v.position, v."actionType", v.name, v.status::"StepStatus", v.input, v.output,
+         v.attempts, v."startedAt", v."durationMs"
+  FROM json_to_recordset($1::json) AS v(id uuid, "runId" uuid, "stepId" text, position int, "actionType" text, name text,
+         status text, input json, output json, attempts int, "startedAt" timestamp, "durationMs" int)
+  RETURNING 1
+)
+UPDATE "Run" AS r SET
+  status = v.status::"RunStatus",
+  attempts = r.attempts + v."attemptsInc",
+  "startedAt" = COALESCE(v."startedAt", r."startedAt"),
+  "finishedAt" = v."finishedAt",
+  "durationMs" = v."durationMs",
+  error = v.error
+FROM json_to_recordset($2::json) AS v(id uuid, "attemptsInc" int, status text, "startedAt" timestamp,
+       "finishedAt" timestamp, "durationMs" int, error text)
+WHERE r.id = v.id AND r.status IN ('QUEUED', 'RUNNING')
+RETURNING r.id, (SELECT count(*) FROM steps)::int AS n`;
+
+type RunPatch = { id: string; attemptsInc: number; status: string; startedAt: string | null; finishedAt: string | null; durationMs: number | null; error: string | null };
+type Batch = { steps: string[]; runs: Map<string, RunPatch>; waiters: (() => void)[]; fails: ((e: unknown) => void)[] };
+
+let open: Batch = { steps: [], runs: new Map(), waiters: [], fails: [] };
+let writing = false;
+let scheduled = false;
+
+function schedule(): void {
+  if (scheduled || writing) return;
+  scheduled = true;
+  setImmediate(flush);
+}
+
+async function flush(): Promise<void> {
+  scheduled = false;
+  if (writing || (open.steps.length === 0 && open.runs.size === 0)) return;
+  const batch = open;
+  open = { steps: [], runs: new Map(), waiters: [], fails: [] };
+  writing = true;
+  try {
+    await pool.query(FLUSH_SQL, [`[${batch.steps.join(",")}]`, JSON.stringify([...batch.runs.values()])]);
+    for (const w of batch.waiters) w();
+  } catch (e) {
+    for (const f of batch.fails) f(e);
+  }
+  writing = false;
+  schedule();
+}
+
+function write(steps: string[], patch?: Omit<RunPatch, "attemptsInc"> & { attemptsInc?: number }): Promise<void> {
+  return new Promise((resolve, reject) => {
+    open.steps.push(...steps);
+    if (patch) {
+      const prev = open.runs.get(patch.id);
+      open.runs.set(patch.id, { ...patch, attemptsInc: (prev?.attemptsInc ?? 0) + (patch.attemptsInc ?? 0), startedAt: patch.startedAt ?? prev?.startedAt ?? null });
+    }
+    open.waiters.push(resolve);
+    open.fails.push(reject);
+    schedule();
+  });
+}
+
+function stepRow(runId: string, stepId: string, position: number, actionType: string, name: string, input: string, output: string, startedAt: Date, durationMs: number): string {
+  const head = JSON.stringify({ id: randomUUID(), runId, stepId, position, actionType, name, status: "SUCCEEDED", attempts: 1, startedAt: startedAt.toISOString(), durationMs: Math.round(durationMs) });
+  return `${head.slice(0, -1)},"input":${input},"output":${output}}`;
+}
+
+// ── the three steps ──────────────────────────────────────────────────────────────────────────
+
+function post(body: string, key: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: TARGET.hostname, port: TARGET.port, path: TARGET.pathname, method: "POST", agent, headers: { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body), "Idempotency-Key": key } },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (c: string) => (text += c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
+        res.on("error", reject);
+      },
+    );
+    req.setTimeout(30_000, () => req.destroy(new Error("timeout")));
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+async function processRun(job: Job<{ runId: string }>): Promise<void> {
+  const runId = job.data.runId;
+  const run = await load(runId);
+  if (!run || (run.status !== "QUEUED" && run.status !== "RUNNING")) return;
+  const startedAt = new Date();
+  const t0 = performance.now();
+  await write([], { id: runId, attemptsInc: 1, status: "RUNNING", startedAt: startedAt.toISOString(), finishedAt: null, durationMs: null, error: null });
+
+  const p = run.payload;
+  const s1 = new Date();
+  const composed = { name: String(p.name ?? ""), phone: String(p.phone ?? "") };
+  const composedJson = JSON.stringify({ result: composed });
+  const d1 = performance.now() - t0;
+
+  const s2 = new Date();
+  const t2 = performance.now();
+  const body = JSON.stringify(composed);
+  const key = `${runId}:post`;
+  const res = await post(body, key);
+  if (res.status < 200 || res.status >= 300) throw new Error(`HTTP ${res.status}`);
+  const parsedBody = JSON.parse(res.text) as Record<string, unknown>;
+  const postInput = JSON.stringify({ method: "POST", url: TARGET.href, headers: { "Content-Type": "application/json", "Idempotency-Key": key }, body, timeoutMs: 30_000, acceptNon2xx: false, maxAttempts: 3 });
+  const postOutput = JSON.stringify({ status: res.status, headers: res.headers, body: parsedBody });
+  const d2 = performance.now() - t2;
+
+  // Like Hookflow: a step that talked to the outside world is committed before the chain goes on
+  // (a crash later must not send the POST again).
+  await write([
+    stepRow(runId, "compose", 0, "json-composer", "Данные", composedJson, composedJson, s1, d1),
+    stepRow(runId, "post", 1, "http-request", "Отправить", postInput, postOutput, s2, d2),
+  ]);
+
+  const s3 = new Date();
+  const t3 = performance.now();
+  const parseInput = JSON.stringify({ json: parsedBody, outputs: [{ key: "n", name: "n", path: '["n"]' }], onMissing: "fail" });
+  const parseOutput = JSON.stringify({ n: parsedBody.n });
+  const d3 = performance.now() - t3;
+
+  await write(
+    [stepRow(runId, "parse", 2, "json-parser", "Ответ", parseInput, parseOutput, s3, d3)],
+    { id: runId, status: "SUCCEEDED", startedAt: null, finishedAt: new Date().toISOString(), durationMs: Math.round(performance.now() - t0), error: null },
+  );
+}
+
+const worker = new Worker(QUEUE, processRun, {
+  connection: new Redis(process.env.REDIS_URL!, { maxRetriesPerRequest: null }),
+  concurrency: CONCURRENCY,
+  lockDuration: 15_000,
+  stalledInterval: 5_000,
+  maxStalledCount: 2,
+});
+worker.on("ready", () => console.log(`[ceiling-worker] ready (queue "${QUEUE}", concurrency ${CONCURRENCY})`));
+worker.on("failed", (job, err) => console.error(`[ceiling-worker] job ${job?.id} failed: ${err.message}`));
+
+process.on("SIGTERM", () => {
+  void worker.close().then(() => pool.end()).then(() => process.exit(0));
+});

@@ -1,0 +1,167 @@
+// Helpers shared by bench/e2e.ts and bench/scale-out.ts.
+import http from "node:http";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { spawn, execFileSync, type ChildProcess } from "node:child_process";
+import type { AddressInfo } from "node:net";
+import pg from "pg";
+import { Queue } from "bullmq";
+import type { Redis } from "ioredis";
+
+export const ROOT = path.resolve(import.meta.dirname, "..");
+export const DB_URL = process.env.BENCH_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/hookflow_bench";
+export const REDIS_URL = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379/5";
+export const WEEEK_TOKEN = "wk_test_0123456789abcdef";
+
+export const load = () => os.loadavg().map((l) => l.toFixed(1)).join(" ");
+export const log = (m: string) => console.log(`[bench] ${m}`);
+
+export type Proc = { name: string; child: ChildProcess; ready: Promise<void>; output(): string; stop(): Promise<void> };
+
+/** A node child process; ready once its stdout matched readyRe `times` times. */
+export function start(name: string, args: string[], cwd: string, env: Record<string, string>, readyRe: RegExp, times = 1): Proc {
+  // BENCH_PROFILE=<dir>: write a V8 CPU profile of each process there (open in Chrome DevTools).
+  const profile = process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const child = spawn(process.execPath, [...profile, ...args], { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  let seen = 0;
+  const exited = new Promise<void>((r) => child.once("exit", () => r()));
+  const global = new RegExp(readyRe.source, "g");
+  const ready = new Promise<void>((resolve, reject) => {
+    child.stdout!.on("data", (d: Buffer) => {
+      const text = d.toString();
+      seen += (text.match(global) ?? []).length;
+      out += text;
+      if (seen >= times) resolve();
+      if (out.length > 100_000) out = out.slice(-10_000);
+    });
+    child.stderr!.on("data", (d: Buffer) => process.stderr.write(`[${name}] ${d}`));
+    child.once("exit", (code) => reject(new Error(`${name} exited (${code}): ${out.slice(-2000)}`)));
+  });
+  ready.catch(() => undefined);
+  return {
+    name,
+    child,
+    ready,
+    output: () => out,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+      const t = setTimeout(() => child.kill("SIGKILL"), 40_000);
+      await exited;
+      clearTimeout(t);
+    },
+  };
+}
+
+/** Resident memory of a process and its descendants (a cluster primary and its workers). */
+export function rssMb(pid: number | undefined, withChildren = false): number {
+  if (!pid) return 0;
+  let total = 0;
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
+    total += m ? Number(m[1]) / 1024 : 0;
+    if (withChildren) {
+      for (const task of fs.readdirSync(`/proc/${pid}/task`)) {
+        const kids = fs.readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").trim();
+        for (const k of kids ? kids.split(/\s+/) : []) total += rssMb(Number(k), true);
+      }
+    }
+  } catch {
+    // gone
+  }
+  return total;
+}
+
+export async function freePort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
+  const { port } = srv.address() as AddressInfo;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+export function dbUrl(suffix: string): string {
+  const u = new URL(DB_URL);
+  u.pathname = `${u.pathname}${suffix}`;
+  return u.toString();
+}
+
+/** How a checkout runs its web and worker: compiled JS when it has a build:node script (built now). */
+export function hookflowCommand(dir: string): (script: "server" | "worker") => string[] {
+  const pkg = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8"));
+  if (pkg.scripts?.["build:node"]) {
+    execFileSync("npm", ["run", "-s", "build:node"], { cwd: dir, stdio: "inherit" });
+    return (s) => [s === "server" ? "dist/server.js" : "dist/worker/index.js"];
+  }
+  return (s) => ["--import", "tsx", s === "server" ? "server.ts" : "worker/index.ts"];
+}
+
+export type PipelineRef = { id: string; webhookToken: string };
+export type Target = { label: string; dir: string; db: string; pool: pg.Pool; pipelines: { seed: PipelineRef; three: PipelineRef; ceiling: PipelineRef } };
+
+/** Resets `db` with the migrations of checkout `dir` and creates the bench's user and pipelines. */
+export function prepare(label: string, dir: string, db: string, urls: { echo: string; weeek: string; weeekStatus: string }): Target {
+  log(`${label}: resetting ${db} with the migrations of ${dir}`);
+  const env = { ...process.env, DATABASE_URL: db, REDIS_URL };
+  execFileSync("npx", ["tsx", "scripts/db.ts", "reset"], { cwd: dir, env, stdio: "inherit" });
+  const out = execFileSync(process.execPath, ["--import", "tsx", path.join(ROOT, "bench", "setup-pipelines.ts")], {
+    cwd: dir,
+    env: { ...env, BENCH_ROOT: dir, BENCH_ECHO_URL: urls.echo, BENCH_WEEEK_URL: urls.weeek, BENCH_WEEEK_STATUS: urls.weeekStatus },
+    encoding: "utf8",
+  });
+  const line = out.split("\n").find((l) => l.startsWith("BENCH_PIPELINES "))!;
+  return { label, dir, db, pool: new pg.Pool({ connectionString: db, max: 4 }), pipelines: JSON.parse(line.slice("BENCH_PIPELINES ".length)) };
+}
+
+export async function emptyQueue(redis: Redis, name: string): Promise<void> {
+  const q = new Queue(name, { connection: redis });
+  await q.obliterate({ force: true });
+  await q.close();
+}
+
+export function hookClient(connections: number) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
+  function hook(port: number, token: string, query: string): Promise<{ status: number; runId?: string; at: number }> {
+    return new Promise((resolve, reject) => {
+      const req = http.request({ host: "127.0.0.1", port, path: `/hooks/${token}?${query}`, method: "GET", agent }, (res) => {
+        let body = "";
+        res.on("data", (c) => (body += c));
+        res.on("end", () => {
+          const at = Date.now();
+          try {
+            resolve({ status: res.statusCode ?? 0, runId: JSON.parse(body).runId, at });
+          } catch {
+            resolve({ status: res.statusCode ?? 0, at });
+          }
+        });
+      });
+      req.on("error", reject);
+      req.end();
+    });
+  }
+  return { hook, close: () => agent.destroy() };
+}
+
+export const threeQuery = (i: number) => `name=bench${i}&phone=%2B7999${i}`;
+
+/** Columns are "timestamp without time zone" holding UTC; pg parses them as local time. */
+export function utcMs(d: Date): number {
+  return d.getTime() - d.getTimezoneOffset() * 60_000;
+}
+
+export async function waitDone(pool: pg.Pool, pipelineId: string, expected: number): Promise<{ lastFinished: number; failed: number }> {
+  for (;;) {
+    const r = await pool.query<{ done: string; failed: string; last: Date | null }>(
+      `SELECT count(*) FILTER (WHERE status = 'SUCCEEDED') AS done, count(*) FILTER (WHERE status = 'FAILED') AS failed,
+              max("finishedAt") AS last
+         FROM "Run" WHERE "pipelineId" = $1`,
+      [pipelineId],
+    );
+    const done = Number(r.rows[0].done);
+    const failed = Number(r.rows[0].failed);
+    if (done + failed >= expected) return { lastFinished: r.rows[0].last ? utcMs(r.rows[0].last) : Date.now(), failed };
+    await new Promise((res) => setTimeout(res, 100));
+  }
+}
