@@ -1,13 +1,14 @@
-// The «Хранилище» steps through the engine (runOne = the worker's code path) with a real store.
+// The «Хранилище» steps through the engine (runOne = the worker's code path) with a real store — lives with
+// the store, not in lib/actions/, because it needs the database (actions reach storage only through the run context).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import { closeDb, prisma } from "../db";
-import { closeStoreLocks, getEntry } from "../store/store";
-import { storeClientFor } from "../store/store-client";
+import { closeStoreLocks, getEntry } from "./store";
+import { storeClientFor } from "./store-client";
 import { createOutboundHttp } from "../engine/outbound-http";
 import { startFakeWeeek, type FakeWeeek } from "../../e2e/fakes/weeek";
-import { getAction, validateStep } from "./registry";
-import { runOne } from "./test-kit";
+import { getAction, validateStep } from "../actions/registry";
+import { runOne } from "../actions/test-kit";
 
 const TOKEN = "weeek-store-token-42";
 let userId: string;
