@@ -101,16 +101,21 @@ export function buildWeeekContactDefinition(input: WeeekTemplateInput): Pipeline
   return klientiksPipeline(input.klientiksEvent, contactSteps(input));
 }
 
+/** The deal's fields for a Klientiks event: title, plus amount and description when it has them. */
+function dealFieldsOf(deal: (typeof DEAL)[keyof typeof DEAL]) {
+  return [
+    { key: "title", value: deal.title, type: "string" },
+    ...(deal.amount ? [{ key: "amount", value: deal.amount, type: "number" }] : []),
+    ...(deal.description ? [{ key: "description", value: deal.description, type: "string" }] : []),
+  ];
+}
+
 /** «Клиентикс → Weeek: контакт и сделка» — the guide's eight steps: contact, deal, link. */
 export function buildWeeekContactDealDefinition(input: WeeekTemplateInput): PipelineDefinition {
   if (!input.statusId) throw new Error("statusId is required for the contact-and-deal template");
   const base = input.weeekBaseUrl.replace(/\/+$/, "");
   const deal = DEAL[input.klientiksEvent];
-  const dealFields = [
-    { key: "title", value: deal.title, type: "string" },
-    ...(deal.amount ? [{ key: "amount", value: deal.amount, type: "number" }] : []),
-    ...(deal.description ? [{ key: "description", value: deal.description, type: "string" }] : []),
-  ];
+  const dealFields = dealFieldsOf(deal);
   return klientiksPipeline(input.klientiksEvent, [
     ...contactSteps(input),
     {
@@ -184,11 +189,7 @@ export function buildWeeekDealNoDuplicatesDefinition(input: WeeekTemplateInput):
   if (!input.statusId) throw new Error("statusId is required for the no-duplicates template");
   const base = input.weeekBaseUrl.replace(/\/+$/, "");
   const deal = DEAL[input.klientiksEvent];
-  const dealFields = [
-    { key: "title", value: deal.title, type: "string" },
-    ...(deal.amount ? [{ key: "amount", value: deal.amount, type: "number" }] : []),
-    ...(deal.description ? [{ key: "description", value: deal.description, type: "string" }] : []),
-  ];
+  const dealFields = dealFieldsOf(deal);
   const [composeContact, createContact] = contactSteps(input);
   const storeKey = { collection: WEEEK_CONTACTS_COLLECTION, key: "{{source.client_id}}", onMissing: "fail" };
   const row = (i: number, y = 0) => ({ x: 320 * (i + 1), y });
