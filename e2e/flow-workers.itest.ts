@@ -2,8 +2,8 @@
 // once, at its time); three workers keep «не чаще 5 в секунду» to one host; 80 events at once to the
 // Битрикс24 template against a portal with Bitrix24's leaky bucket all succeed.
 // A database and a redis-server of their own (see worker-faults.itest.ts for why).
-import http from "node:http";
-import type { AddressInfo } from "node:net";
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Queue } from "bullmq";
 import { createRunningPipeline, createTestUser, freePort, insertRun, spawnWorker, startPrivateRedis, usePrivateDatabase, waitFor } from "../worker/test-helpers";
@@ -31,43 +31,48 @@ async function enqueue(ids: string[]) {
   await queue.addBulk(ids.map((runId) => ({ name: "run", data: { runId }, opts: { ...runJobOptions, jobId: runId } })));
 }
 
-/** A destination that records when each request arrived; over `perSecond` in the last second → 429. */
+/**
+ * A destination that records when each request arrived (e2e/fakes/timed-server.mjs, a process of
+ * its own); over `perSecond` in the last second → 429.
+ */
 async function startTimedServer(perSecond = Infinity) {
-  const arrivals: { at: number; key: string }[] = [];
-  let rejected = 0;
-  const server = http.createServer((req, res) => {
-    // Stamped on arrival (before the body is read), as close to the wire as this process gets.
-    const at = Date.now();
-    req.resume();
-    req.on("end", () => {
-      const recent = arrivals.filter((a) => a.at > at - 1000).length;
-      arrivals.push({ at, key: String(req.headers["idempotency-key"] ?? "") });
-      if (recent >= perSecond) {
-        rejected++;
-        res.writeHead(429, { "content-type": "application/json", "retry-after": "1" }).end('{"error":"too many requests"}');
-        return;
-      }
-      res.writeHead(200, { "content-type": "application/json" }).end('{"ok":true}');
-    });
+  const child = spawn(process.execPath, [fileURLToPath(new URL("./fakes/timed-server.mjs", import.meta.url)), Number.isFinite(perSecond) ? String(perSecond) : "inf"], {
+    stdio: ["ignore", "pipe", "inherit"],
   });
-  server.keepAliveTimeout = 60_000;
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+      const m = /listening (\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once("exit", (code) => reject(new Error(`timed server exited (${code})`)));
+  });
+  const url = `http://127.0.0.1:${port}`;
+  type Record = { arrivals: { at: number; key: string }[]; rejected: number };
+  const record = async (): Promise<Record> => (await fetch(`${url}/__arrivals`)).json() as Promise<Record>;
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    arrivals,
-    rejected: () => rejected,
-    /** The most requests that arrived within any 1,000 ms. */
-    maxPerSecond() {
-      const t = arrivals.map((a) => a.at).sort((a, b) => a - b);
-      let best = 0;
-      for (let i = 0, j = 0; i < t.length; i++) {
-        while (t[i] - t[j] >= 1000) j++;
-        best = Math.max(best, i - j + 1);
-      }
-      return best;
-    },
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    url,
+    arrivals: async () => (await record()).arrivals,
+    rejected: async () => (await record()).rejected,
+    close: () =>
+      new Promise<void>((r) => {
+        if (child.exitCode !== null) return r();
+        child.once("exit", () => r());
+        child.kill("SIGTERM");
+      }),
   };
+}
+
+/** The most requests that arrived within any 1,000 ms. */
+function maxPerSecond(arrivals: { at: number }[]): number {
+  const t = arrivals.map((a) => a.at).sort((a, b) => a - b);
+  let best = 0;
+  for (let i = 0, j = 0; i < t.length; i++) {
+    while (t[i] - t[j] >= 1000) j++;
+    best = Math.max(best, i - j + 1);
+  }
+  return best;
 }
 
 beforeAll(async () => {
@@ -106,7 +111,7 @@ describe("flow control in worker processes", () => {
       await waitFor(async () => (await prisma.run.count({ where: { id: { in: runs.map((r) => r.id) }, status: "WAITING" } })) === runs.length, 30_000, `runs WAITING (log: ${first.output()})`);
       const waiting = await prisma.run.findMany({ where: { id: { in: runs.map((r) => r.id) } } });
       for (const r of runs) expect(waiting.find((w) => w.id === r.id)!.waitUntil!.getTime()).toBe(r.at);
-      expect(dest.arrivals).toEqual([]);
+      expect(await dest.arrivals()).toEqual([]);
       first.kill("SIGKILL");
       await first.gone();
     } finally {
@@ -123,9 +128,10 @@ describe("flow control in worker processes", () => {
         60_000,
         `all runs to finish (log: ${second.output()})`,
       );
-      expect(dest.arrivals.length).toBe(runs.length);
+      const arrivals = await dest.arrivals();
+      expect(arrivals.length).toBe(runs.length);
       for (const r of runs) {
-        const hits = dest.arrivals.filter((a) => a.key === `${r.id}:post`);
+        const hits = arrivals.filter((a) => a.key === `${r.id}:post`);
         expect(hits.length).toBe(1);
         expect(hits[0].at).toBeGreaterThanOrEqual(r.at);
         // At its time: the delayed job wakes it (the one due during the outage: when a worker is back).
@@ -165,11 +171,12 @@ describe("flow control in worker processes", () => {
       );
       expect(await prisma.run.count({ where: { id: { in: ids }, status: "SUCCEEDED" } })).toBe(200);
       // Each run's request arrived once (a 429 from the fake would have made it twice).
-      expect(dest.rejected()).toBe(0);
-      expect(dest.arrivals.length).toBe(200);
-      expect(new Set(dest.arrivals.map((a) => a.key)).size).toBe(200);
-      expect(dest.maxPerSecond()).toBeLessThanOrEqual(5);
-      console.log(`[rate] 200 requests over ${((Math.max(...dest.arrivals.map((a) => a.at)) - Math.min(...dest.arrivals.map((a) => a.at))) / 1000).toFixed(1)} s, max ${dest.maxPerSecond()} in any second`);
+      const arrivals = await dest.arrivals();
+      expect(await dest.rejected()).toBe(0);
+      expect(arrivals.length).toBe(200);
+      expect(new Set(arrivals.map((a) => a.key)).size).toBe(200);
+      expect(maxPerSecond(arrivals)).toBeLessThanOrEqual(5);
+      console.log(`[rate] 200 requests over ${((Math.max(...arrivals.map((a) => a.at)) - Math.min(...arrivals.map((a) => a.at))) / 1000).toFixed(1)} s, max ${maxPerSecond(arrivals)} in any second`);
     } finally {
       for (const w of workers) w.kill("SIGTERM");
       await Promise.all(workers.map((w) => w.gone()));
