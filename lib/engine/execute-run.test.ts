@@ -235,8 +235,10 @@ describe("executeRun", () => {
     expect(results.every((r) => r.status === "SUCCEEDED")).toBe(true);
     const stats = w.stats();
     expect(stats.stepRows).toBe(300);
-    // 2 commits per run (after the POST, at the end) → 200 without batching.
-    expect(stats.batches).toBeLessThan(50);
+    // 2 commits per run (after the POST, at the end) → 200 without batching. How many share a
+    // batch depends on how the 100 runs interleave (a busy machine spreads them out: 50 batches
+    // were seen under cpu-hog), so the bound is "fewer than one per run", not a quiet-box figure.
+    expect(stats.batches).toBeLessThan(100);
     expect(calls).toBeGreaterThan(0);
     const counts = await prisma.run.groupBy({ by: ["status"], where: { id: { in: ids } }, _count: true });
     expect(counts).toEqual([{ status: "SUCCEEDED", _count: 100 }]);
