@@ -72,3 +72,15 @@ describe("what steps see", () => {
     expect(allSourceFields(def).map((f) => f.path)).toEqual(["phone", "email", "Phone"]);
   });
 });
+
+describe("problems of a source are said in the user's words", () => {
+  it("a nameless source: «Источник 2: у источника должно быть название», with its id", async () => {
+    const { validateDefinition } = await import("../actions/registry");
+    const id = newSourceId();
+    const r = validateDefinition({ sources: [{ id: newSourceId(), name: "Сайт" }, { id, name: " " }], steps: [] });
+    expect(r.ok).toBe(false);
+    expect(r.issues.map((i) => i.text.ru)).toEqual(["Источник 2: у источника должно быть название"]);
+    expect(r.issues[0].sourceId).toBe(id);
+    expect(validateDefinition({ sources: [], steps: [] }).issues.map((i) => i.text.ru)).toEqual(["Источники: нужен хотя бы один источник"]);
+  });
+});
