@@ -172,12 +172,17 @@ async function main() {
 }
 
 async function runPhase(phase: Phase, userId: string, benchQueue: Queue, queueName: string): Promise<PhaseResult> {
+  const id = randomUUID();
+  const webhookToken = newWebhookToken();
   const pipeline = await prisma.pipeline.create({
     data: {
+      id,
       userId,
       name: `bench: Клиентикс «Добавление клиента» (${phase.label})`,
       status: "RUNNING",
-      webhookToken: newWebhookToken(),
+      webhookToken,
+      // The one source of a definition without `sources` (docs/sources.md); the ingest resolves its token.
+      sources: { create: { id, userId, token: webhookToken, name: "Вебхук" } },
       definition: { sourceFields: [], steps: [], ...(phase.dedup ? { dedup: phase.dedup } : {}) },
     },
   });

@@ -7,7 +7,7 @@ import { httpRequest } from "./http-request";
 import { jsonParser } from "./json-parser";
 import { conditionAction, delayAction, filterAction } from "./flow";
 import { storeFind, storeFindOrCreate, storeSave } from "./store";
-import { ancestorsOf, definitionSchema, HEADER_NAME, RUN_ID_TOKEN, SOURCE_NODE, type PipelineDefinition, type StepDefinition } from "../pipelines/definition";
+import { ancestorsOf, definitionSchema, HEADER_NAME, RUN_ID_TOKEN, SOURCE_NODE, sourcesOf, type PipelineDefinition, type SourceDefinition, type StepDefinition } from "../pipelines/definition";
 import { checkJsonTemplate, collectTokens, describeToken, problemOf } from "../engine/templates";
 import { labelPath } from "./field-labels";
 
@@ -46,6 +46,8 @@ export type ValidationIssue = {
   label?: Localized;
   /** Full sentence: «Шаг 2 «Создать контакт»: «Адрес» — обязательное поле». */
   text: Localized;
+  /** Settings of one source (reply, signature, VK, duplicates): its id. */
+  sourceId?: string;
 };
 
 export type ValidationResult =
@@ -159,12 +161,31 @@ export function validateDefinition(input: unknown): ValidationResult {
         const raw = valueAt(input, ["steps", idx]) as { id?: string; name?: string } | undefined;
         return makeIssue(idx, raw ?? {}, formatPath(rest), issue.code, describeIssue(issue, raw ?? {}));
       }
+      if (top === "sources") {
+        // «Источник «Сайт»: у источника должно быть название» — never "sources[1].name".
+        const raw = typeof idx === "number" ? (valueAt(input, ["sources", idx]) as { id?: string; name?: unknown } | undefined) : undefined;
+        const named = typeof raw?.name === "string" && raw.name.trim() !== "";
+        const where =
+          typeof idx !== "number"
+            ? { ru: "Источники", en: "Sources" }
+            : named
+              ? { ru: `Источник «${raw!.name}»`, en: `Source "${raw!.name}"` }
+              : { ru: `Источник ${idx + 1}`, en: `Source ${idx + 1}` };
+        // The schema's own Russian wording («у источника должно быть название») says more than a generic one.
+        const generic = describeIssue(issue, raw ?? input);
+        const message = { ru: /[а-яё]/i.test(issue.message) ? issue.message : generic.ru, en: generic.en };
+        return {
+          ...makeIssue(-1, {}, formatPath(issue.path), issue.code, message),
+          ...(typeof raw?.id === "string" ? { sourceId: raw.id } : {}),
+          text: { ru: `${where.ru}: ${message.ru}`, en: `${where.en}: ${message.en}` },
+        };
+      }
       return makeIssue(-1, {}, formatPath(issue.path), issue.code, describeIssue(issue, input));
     });
     return { ok: false, issues };
   }
   const def = shape.data;
-  const issues: ValidationIssue[] = [...dedupIssues(def), ...replyIssues(def), ...signatureIssues(def), ...vkIssues(def)];
+  const issues: ValidationIssue[] = sourceIssues(def);
   const earlier = new Map<string, Set<string> | null>();
   issues.push(...validateGraph(def));
   const ancestors = def.edges ? ancestorsOf(def) : null;
@@ -199,8 +220,32 @@ export function validateDefinition(input: unknown): ValidationResult {
   return issues.length === 0 ? { ok: true, issues: [], definition: def } : { ok: false, issues, definition: def };
 }
 
+/**
+ * Every source's settings. With one source the messages say «Обработка: …» as before; with several,
+ * «Источник «Сайт»: …». Each issue carries its source's id (the editor marks that source's field).
+ */
+function sourceIssues(def: PipelineDefinition): ValidationIssue[] {
+  const list = sourcesOf(def);
+  const out: ValidationIssue[] = [];
+  for (const src of list) {
+    for (const issue of [...dedupIssues(src), ...replyIssues(src), ...signatureIssues(src), ...vkIssues(src)]) {
+      const named =
+        list.length > 1
+          ? {
+              text: {
+                ru: issue.text.ru.replace(/^Обработка: /, `Источник «${src.name}»: `),
+                en: issue.text.en.replace(/^Pipeline: /, `Source "${src.name}": `),
+              },
+            }
+          : {};
+      out.push({ ...issue, ...named, sourceId: src.id });
+    }
+  }
+  return out;
+}
+
 /** The reply to the caller may read the request ({{source.…}}) and {{runId}}, nothing else; JSON must parse. */
-function replyIssues(def: PipelineDefinition): ValidationIssue[] {
+function replyIssues(def: SourceDefinition): ValidationIssue[] {
   const r = def.reply;
   if (!r?.enabled) return [];
   const body = r.body.replace(RUN_ID_TOKEN, "");
@@ -220,7 +265,7 @@ function replyIssues(def: PipelineDefinition): ValidationIssue[] {
 }
 
 /** A signature check needs a secret from «Ключи доступа» and the place to read the signature from. */
-function signatureIssues(def: PipelineDefinition): ValidationIssue[] {
+function signatureIssues(def: SourceDefinition): ValidationIssue[] {
   const s = def.signature;
   if (!s?.enabled) return [];
   const issues: ValidationIssue[] = [];
@@ -238,8 +283,8 @@ function signatureIssues(def: PipelineDefinition): ValidationIssue[] {
 }
 
 /** A VK source cannot pass VK's handshake without the confirmation string. */
-function vkIssues(def: PipelineDefinition): ValidationIssue[] {
-  if (def.sourceType !== "vk" || (def.vk?.confirmation ?? "") !== "") return [];
+function vkIssues(def: SourceDefinition): ValidationIssue[] {
+  if (def.type !== "vk" || (def.vk?.confirmation ?? "") !== "") return [];
   return [makeIssue(-1, {}, "vk.confirmation", "vk_confirmation", {
     ru: "введите строку, которую должен вернуть сервер (VK → Управление сообществом → Работа с API → Callback API)",
     en: "enter the confirmation string VK shows (Community → API usage → Callback API)",
@@ -247,7 +292,7 @@ function vkIssues(def: PipelineDefinition): ValidationIssue[] {
 }
 
 /** The source's deduplication key must read the request: at least one {{source.…}} token, no step outputs. */
-function dedupIssues(def: PipelineDefinition): ValidationIssue[] {
+function dedupIssues(def: SourceDefinition): ValidationIssue[] {
   const d = def.dedup;
   if (!d?.enabled || d.by !== "key") return [];
   const tokens = collectTokens(d.key);

@@ -55,11 +55,15 @@ async function makeOwner(locale = "ru") {
 
 async function makePipeline(userId: string, over: { alertRecipients?: string[]; alertsEnabled?: boolean } = {}) {
   const name = `Клиентикс → Weeek ${crypto.randomBytes(3).toString("hex")}`;
+  const id = crypto.randomUUID();
+  const webhookToken = crypto.randomBytes(16).toString("hex");
   return prisma.pipeline.create({
     data: {
+      id,
       userId,
       name,
-      webhookToken: crypto.randomBytes(16).toString("hex"),
+      webhookToken,
+      sources: { create: { id, userId, token: webhookToken, name: "Вебхук" } },
       definition: {
         sourceFields: ["client_name", "client_phone", "password", "amount", "city", "sixth_field"].map((path) => ({ path })),
         steps: [],

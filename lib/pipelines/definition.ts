@@ -106,7 +106,55 @@ export const edgeSchema = z.object({
 });
 export type EdgeDefinition = z.infer<typeof edgeSchema>;
 
+/** Schedule settings of a "schedule" source (their semantics: docs/schedule.md, the scheduler). */
+export const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$/;
+const timezoneSchema = z.string().min(1).max(64).default("Europe/Moscow");
+export const scheduleSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("interval"), minutes: z.number().int().min(1).max(10080), timezone: timezoneSchema }),
+  z.object({ kind: z.literal("daily"), time: z.string().regex(HH_MM, "время — ЧЧ:ММ"), timezone: timezoneSchema }),
+  z.object({
+    kind: z.literal("weekly"),
+    weekdays: z.array(z.number().int().min(1).max(7)).min(1).max(7),
+    time: z.string().regex(HH_MM, "время — ЧЧ:ММ"),
+    timezone: timezoneSchema,
+  }),
+]);
+export type ScheduleConfig = z.infer<typeof scheduleSchema>;
+
+/** Kinds of source an обработка may have (docs/sources.md). "schedule" has no URL. */
+export const SOURCE_KINDS = ["webhook", "tilda", "vk", "schedule"] as const;
+export type SourceKind = (typeof SOURCE_KINDS)[number];
+export const MAX_SOURCES = 20;
+
+/** One source of an обработка: its own URL (Source.token, outside versions), fields and settings. */
+export const sourceSchema = z.object({
+  /** = Source.id; a definition without `sources` has one source whose id is the pipeline's id. */
+  id: z.uuid("источник: неверный id"),
+  name: z.string().trim().min(1, "у источника должно быть название").max(80, "название источника — не длиннее 80 символов"),
+  type: z.enum(SOURCE_KINDS).default("webhook"),
+  /** Fields captured with «Получить» from this source's requests. */
+  fields: z.array(sourceFieldSchema).max(2000).optional(),
+  position: z.object({ x: z.number(), y: z.number() }).optional(),
+  reply: replySchema.optional(),
+  signature: signatureSchema.optional(),
+  dedup: dedupSchema.optional(),
+  vk: vkSourceSchema.optional(),
+  schedule: scheduleSchema.optional(),
+});
+export type SourceDefinition = z.infer<typeof sourceSchema>;
+
 export const definitionSchema = z.object({
+  /**
+   * The sources (1..20). Absent = one webhook source built from the top-level sourceFields,
+   * sourceType, reply, signature, dedup, vk (every definition saved before several sources reads
+   * this way: the migration happens at read time, see sourcesOf).
+   */
+  sources: z
+    .array(sourceSchema)
+    .min(1, "нужен хотя бы один источник")
+    .max(MAX_SOURCES, `не больше ${MAX_SOURCES} источников`)
+    .refine((list) => new Set(list.map((s) => s.id)).size === list.length, "у двух источников один id")
+    .optional(),
   sourceFields: z.array(sourceFieldSchema).max(2000).default([]),
   /** Canvas position of the source node. */
   sourcePosition: z.object({ x: z.number(), y: z.number() }).optional(),
@@ -125,7 +173,90 @@ export const definitionSchema = z.object({
 });
 export type PipelineDefinition = z.infer<typeof definitionSchema>;
 
-export const emptyDefinition = (): PipelineDefinition => ({ sourceFields: [], steps: [] });
+export const emptyDefinition = (sourceId: string = newSourceId()): PipelineDefinition => ({
+  sources: [{ id: sourceId, name: DEFAULT_SOURCE_NAME, type: "webhook", fields: [] }],
+  sourceFields: [],
+  steps: [],
+});
+
+/** A random v4 UUID; crypto.getRandomValues works in the browser on plain http too (randomUUID does not). */
+export function newSourceId(): string {
+  const b = globalThis.crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** The name of the one source of a definition saved before several sources. */
+export const DEFAULT_SOURCE_NAME = "Вебхук";
+
+/**
+ * The definition's sources. A definition without `sources` has one, built from the top-level
+ * fields; its id is the pipeline's id (the data migration gave that pipeline's Source row this
+ * id), or `legacyId` when the caller has no pipeline id at hand.
+ */
+export function sourcesOf(
+  def: Pick<PipelineDefinition, "sources" | "sourceFields" | "sourceType" | "reply" | "signature" | "dedup" | "vk">,
+  pipelineId: string = LEGACY_SOURCE_ID,
+): SourceDefinition[] {
+  if (def.sources && def.sources.length > 0) return def.sources;
+  return [
+    {
+      id: pipelineId,
+      name: DEFAULT_SOURCE_NAME,
+      type: def.sourceType ?? "webhook",
+      fields: def.sourceFields ?? [],
+      ...(def.reply ? { reply: def.reply } : {}),
+      ...(def.signature ? { signature: def.signature } : {}),
+      ...(def.dedup ? { dedup: def.dedup } : {}),
+      ...(def.vk ? { vk: def.vk } : {}),
+    },
+  ];
+}
+
+/**
+ * The same definition with its sources written out (the editor works on this form): an old
+ * definition's top-level source settings move into its one source.
+ */
+export function withSources(def: PipelineDefinition, pipelineId: string): PipelineDefinition {
+  if (def.sources && def.sources.length > 0) return def;
+  const { sourceType: _t, reply: _r, signature: _s, dedup: _d, vk: _v, ...rest } = def;
+  return { ...rest, sources: sourcesOf(def, pipelineId), sourceFields: [] };
+}
+
+/** Stands for "the pipeline's id" when sourcesOf is called without one. */
+export const LEGACY_SOURCE_ID = "00000000-0000-4000-8000-000000000000";
+
+/**
+ * The source a run came from: by id; a run from before several sources (sourceId null) came from
+ * the source whose id is the pipeline's. A source no longer in `def` falls back to the first.
+ */
+export function sourceOfRun(def: Parameters<typeof sourcesOf>[0], sourceId: string | null | undefined, pipelineId?: string): SourceDefinition {
+  const list = sourcesOf(def, pipelineId);
+  const id = sourceId ?? pipelineId;
+  return (id ? list.find((s) => s.id === id) : undefined) ?? list[0];
+}
+
+/**
+ * What steps read as `source`: the request's fields, plus `name` = the source's name when the
+ * обработка has several sources (so «Условие» can branch on it). A request field called `name`
+ * wins: a form's «name» keeps meaning what it always meant.
+ */
+export function sourceScope(payload: unknown, sourceName: string, sourceCount: number): unknown {
+  if (sourceCount < 2 || payload === null || typeof payload !== "object" || Array.isArray(payload)) return payload;
+  if (Object.prototype.hasOwnProperty.call(payload, "name")) return payload;
+  return { ...(payload as Record<string, unknown>), name: sourceName };
+}
+
+/** Fields a step may pick from `source`: every source's captured fields (deduplicated by path). */
+export function allSourceFields(def: Parameters<typeof sourcesOf>[0]): SourceField[] {
+  const list = sourcesOf(def);
+  if (list.length === 1) return list[0].fields ?? [];
+  const seen = new Map<string, SourceField>();
+  for (const s of list) for (const f of s.fields ?? []) if (!seen.has(f.path)) seen.set(f.path, f);
+  return [...seen.values()];
+}
 
 /** The chain a definition without `edges` means. */
 export function chainEdges(steps: readonly { id: string }[]): EdgeDefinition[] {

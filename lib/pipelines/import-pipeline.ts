@@ -5,7 +5,8 @@ import { prisma } from "../db";
 import { unprocessable } from "../api/errors";
 import { validateDefinition } from "../actions/registry";
 import { createPipeline } from "./create-pipeline";
-import { definitionSchema } from "./definition";
+import { definitionSchema, newSourceId } from "./definition";
+import { withFreshSourceIds } from "./sync-sources";
 import { credentialNamesIn, type PipelineFile } from "./export-pipeline";
 
 export async function importPipeline(userId: string, file: PipelineFile) {
@@ -18,7 +19,8 @@ export async function importPipeline(userId: string, file: PipelineFile) {
     const text = v.ok ? shape.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") : v.issues.map((i) => i.text.ru).join("; ");
     throw unprocessable(`Файл обработки повреждён: ${text}`);
   }
-  const definition = shape.data;
+  // Source ids are global: the file's may belong to the exporting обработка.
+  const definition = withFreshSourceIds(shape.data, newSourceId);
   const names = credentialNamesIn(definition);
   const have = names.length
     ? new Set((await prisma.credential.findMany({ where: { userId, name: { in: names } }, select: { name: true } })).map((c) => c.name))

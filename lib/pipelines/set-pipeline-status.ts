@@ -16,7 +16,7 @@ export async function setPipelineStatus(userId: string, id: string, status: "RUN
       throw unprocessable(`Нельзя запустить: ${result.issues.map((i) => i.text.ru).join("; ")}`, result.issues);
     }
   }
-  const row = await prisma.pipeline.update({ where: { id }, data: { status } });
+  const row = await prisma.pipeline.update({ where: { id }, data: { status }, include: { sources: true } });
   if (status === "RUNNING") {
     // Runs held in «Задержка» while it was stopped continue now (those whose time has come; the
     // others still have their delayed job). Redis down: the sweeper wakes them later.

@@ -3,6 +3,7 @@ import { prisma, Prisma } from "../db";
 import { conflict } from "../api/errors";
 import { definitionSchema } from "./definition";
 import { pipelineView } from "./pipeline-view";
+import { syncSources } from "./sync-sources";
 import { isUuid } from "./get-pipeline";
 import { invalidateSourceSettings } from "../webhooks/source-settings";
 
@@ -53,8 +54,10 @@ export async function updatePipeline(userId: string, id: string, input: z.infer<
       data.definition = definition;
       data.version = version;
       await tx.pipelineVersion.create({ data: { pipelineId: id, version, definition, createdById: userId } });
+      const mirror = await syncSources(tx, { id, userId }, input.definition);
+      if (mirror && mirror !== current.webhookToken) data.webhookToken = mirror;
     }
-    const row = await tx.pipeline.update({ where: { id }, data });
+    const row = await tx.pipeline.update({ where: { id }, data, include: { sources: true } });
     return pipelineView(row);
   });
   invalidateSourceSettings();

@@ -128,7 +128,7 @@ export function logStoreFailure(err: unknown, now = Date.now()): void {
 }
 
 async function defaultTokenExists(token: string): Promise<boolean> {
-  const r = await pool().query('SELECT 1 FROM "Pipeline" WHERE "webhookToken" = $1', [token]);
+  const r = await pool().query('SELECT 1 FROM "Source" WHERE token = $1', [token]);
   return (r.rowCount ?? 0) > 0;
 }
 

@@ -3,6 +3,9 @@ import { closeDb, prisma } from "../db";
 import { createIngester, searchTermsOf } from "./ingest";
 import type { ParsedRequest } from "./parse-request";
 import { createPipeline, createUser, privateRunQueue } from "./test-fixtures";
+import { createPipeline as createPipelineFull } from "../pipelines/create-pipeline";
+import { updatePipeline } from "../pipelines/update-pipeline";
+import { definitionSchema, newSourceId } from "../pipelines/definition";
 
 function request(payload: Record<string, unknown>): ParsedRequest {
   return {
@@ -142,5 +145,51 @@ describe("createIngester", () => {
     const r = await ingester.ingest({ token: p.webhookToken, request: request({}), receivedAt: at });
     const row = await prisma.run.findUniqueOrThrow({ where: { id: r.found ? r.runId : "" } });
     expect(row.receivedAt.toISOString()).toBe("2025-01-02T03:04:05.678Z");
+  });
+});
+
+describe("several sources (docs/sources.md)", () => {
+  it("each source's URL stores runs under that source; a removed source's URL is unknown", async () => {
+    const [a, b] = [newSourceId(), newSourceId()];
+    const def = definitionSchema.parse({
+      sources: [
+        { id: a, name: "Сайт", type: "webhook" },
+        { id: b, name: "Tilda", type: "tilda" },
+      ],
+      steps: [],
+    });
+    const view = await createPipelineFull(user.id, { name: "Два источника", definition: def });
+    const [urlA, urlB] = view.sources.map((s) => s.webhookUrl!);
+    expect(view.webhookUrl).toBe(urlA);
+    expect(urlB).not.toBe(urlA);
+    const tokenOf = (url: string) => url.split("/hooks/")[1];
+    const ingester = createIngester({ enqueue: runQueue.enqueue });
+    const [ra, rb] = await Promise.all([
+      ingester.ingest({ token: tokenOf(urlA), request: request({ from: "a" }) }),
+      ingester.ingest({ token: tokenOf(urlB), request: request({ from: "b" }) }),
+    ]);
+    const rows = await prisma.run.findMany({ where: { id: { in: [ra, rb].map((r) => (r.found ? r.runId : "")) } }, select: { sourceId: true, payload: true } });
+    expect(rows.map((r) => [(r.payload as { from: string }).from, r.sourceId]).sort()).toEqual([["a", a], ["b", b]]);
+
+    // Removing the first source: its URL stops working, the second becomes the pipeline's URL.
+    const updated = await updatePipeline(user.id, view.id, { definition: { ...def, sources: [def.sources![1]] } });
+    expect(updated!.webhookUrl).toBe(urlB);
+    const [gone, kept] = await Promise.all([
+      ingester.ingest({ token: tokenOf(urlA), request: request({}) }),
+      ingester.ingest({ token: tokenOf(urlB), request: request({}) }),
+    ]);
+    expect(gone).toEqual({ found: false });
+    expect(kept).toMatchObject({ found: true });
+    // Restoring it (e.g. an older version) gives it a new URL; the old one stays dead.
+    const restored = await updatePipeline(user.id, view.id, { definition: def });
+    expect(restored!.sources[0].webhookUrl).not.toBe(urlA);
+    expect(restored!.sources[1].webhookUrl).toBe(urlB);
+    expect(await prisma.source.findUniqueOrThrow({ where: { id: a } })).toMatchObject({ removedAt: null, name: "Сайт" });
+  });
+
+  it("a source id taken by another обработка is refused", async () => {
+    const view = await createPipelineFull(user.id, { name: "Первая", definition: definitionSchema.parse({ steps: [] }) });
+    const def = definitionSchema.parse({ sources: [{ id: view.sources[0].id, name: "Чужой", type: "webhook" }], steps: [] });
+    await expect(createPipelineFull(user.id, { name: "Вторая", definition: def })).rejects.toThrow(/другой обработке/);
   });
 });

@@ -2,11 +2,13 @@
 //
 // Concurrent requests are gathered into micro-batches (flushed on setImmediate, or earlier when a
 // batch reaches its row or byte cap) and written with ONE statement per batch that also resolves
-// each token to its pipeline: INSERT … SELECT … FROM jsonb_to_recordset($1) JOIN "Pipeline" ON
-// "webhookToken". Resolving inside the INSERT (instead of caching token → pipeline) costs nothing
-// extra — the unique index on "webhookToken" makes the join a handful of index probes — and it
-// means a rotated token or a stopped pipeline takes effect for the very next request, with no
-// cache to invalidate across processes. A row the join drops is an unknown token → 404.
+// each token to its source and pipeline: INSERT … SELECT … FROM json_to_recordset($1) JOIN "Source"
+// ON token JOIN "Pipeline" ON its id (docs/sources.md: every source of an обработка has its own
+// URL). Resolving inside the INSERT (instead of caching token → pipeline) costs nothing extra — the
+// unique index on Source.token and the primary key of Pipeline make the joins a handful of index
+// probes — and it means a rotated token or a stopped pipeline takes effect for the very next
+// request, with no cache to invalidate across processes. A row the join drops is an unknown
+// token → 404. The run records its source (Run.sourceId).
 //
 // After the commit the QUEUED ids of the batch go to BullMQ in ONE addBulk. Redis failing is logged
 // and swallowed: the row is the truth and the worker's sweeper enqueues QUEUED runs it finds.
@@ -109,9 +111,9 @@ type Pending = {
 };
 
 const INSERT_SQL = `
-INSERT INTO "Run" (id, "pipelineId", "userId", version, status, method, query, headers, body,
+INSERT INTO "Run" (id, "pipelineId", "sourceId", "userId", version, status, method, query, headers, body,
                    "rawBody", "contentType", "sizeBytes", payload, "rejectReason", "searchTerms", "receivedAt", error, "finishedAt")
-SELECT v.id, p.id, p."userId", p.version,
+SELECT v.id, p.id, s.id, p."userId", p.version,
        (CASE WHEN v."rejectReason" IS NOT NULL THEN 'REJECTED'
              WHEN v."skipNote" IS NOT NULL THEN 'FILTERED'
              WHEN p.status = 'RUNNING' THEN 'QUEUED'
@@ -123,7 +125,8 @@ FROM json_to_recordset($1::json) AS v(
        id uuid, token text, method text, query json, headers jsonb, body json, "rawBody" text,
        "contentType" text, "sizeBytes" int, payload json, "rejectReason" text, "searchTerms" text[],
        "receivedAt" timestamp, "skipNote" text)
-JOIN "Pipeline" p ON p."webhookToken" = v.token
+JOIN "Source" s ON s.token = v.token
+JOIN "Pipeline" p ON p.id = s."pipelineId"
 RETURNING id, status`;
 
 // Postgres text and jsonb hold neither U+0000 nor lone surrogates (JSON.parse of "\ud800" makes

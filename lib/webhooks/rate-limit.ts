@@ -1,7 +1,7 @@
 // Optional per-обработка limit on incoming webhook requests (Pipeline.webhookRateLimit, requests
 // per minute; null = none). The fast path must stay free of per-request queries, so the limits of
 // all pipelines that have one are loaded in ONE query every refreshMs (10 s) and the counting is
-// in memory: a fixed one-minute window per token, per web process (with N ingest processes behind
+// in memory: a fixed one-minute window per URL (each source of an обработка counts on its own), per web process (with N ingest processes behind
 // a load balancer the effective limit is up to N× — docs/security.md). A request over the limit
 // answers 429 with Retry-After and is stored as REJECTED, like other refused input.
 import { pool } from "../db";
@@ -19,11 +19,13 @@ export type RateLimiterOptions = {
   now?: () => number;
 };
 
+/** token → limit, for every source URL of the pipelines that have one (counted per URL). */
 async function loadFromDb(): Promise<Map<string, number>> {
-  const r = await pool().query<{ webhookToken: string; webhookRateLimit: number }>(
-    'SELECT "webhookToken", "webhookRateLimit" FROM "Pipeline" WHERE "webhookRateLimit" IS NOT NULL',
+  const r = await pool().query<{ token: string; webhookRateLimit: number }>(
+    `SELECT s.token, p."webhookRateLimit" FROM "Pipeline" p JOIN "Source" s ON s."pipelineId" = p.id
+      WHERE p."webhookRateLimit" IS NOT NULL AND s.token IS NOT NULL`,
   );
-  return new Map(r.rows.map((row) => [row.webhookToken, row.webhookRateLimit]));
+  return new Map(r.rows.map((row) => [row.token, row.webhookRateLimit]));
 }
 
 const WINDOW_MS = 60_000;

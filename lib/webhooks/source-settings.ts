@@ -1,7 +1,8 @@
-// Per-webhook settings the fast path needs before or after storing a request: the reply to the
-// caller (definition.reply) and the signature check (definition.signature) with its secret,
-// decrypted once. Like the rate limits (rate-limit.ts), every pipeline that has one of them enabled
-// is loaded in ONE query (refreshed every 10 s, and at once in this process after a pipeline or an
+// Per-URL settings the fast path needs before or after storing a request: the reply to the
+// caller (sources[].reply) and the signature check (sources[].signature) with its secret,
+// decrypted once, Tilda / VK (sources[].type, .vk) — per source (docs/sources.md); a definition
+// without `sources` has them at the top level. Like the rate limits (rate-limit.ts), every source
+// that has one of them enabled is loaded in ONE query (plus one for the access keys) (refreshed every 10 s, and at once in this process after a pipeline or an
 // access key is saved — invalidateSourceSettings), so a request never waits on a query of its own.
 // A token without settings (the common case) costs one Map lookup.
 import { createHmac, timingSafeEqual } from "node:crypto";
@@ -27,24 +28,21 @@ export type SourceSettingsCache = {
 };
 
 type Row = {
-  webhookToken: string;
+  token: string;
   userId: string;
+  /** The source's entry of definition.sources; null for a definition without `sources`. */
+  src: Record<string, unknown> | null;
+  /** Top-level settings of a definition without `sources` (its one source). */
   reply: unknown;
   signature: unknown;
-  ciphertext: string | null;
-  iv: string | null;
-  tag: string | null;
-  keyId: string | null;
   sourceType: string | null;
   vk: unknown;
-  vkCiphertext: string | null;
-  vkIv: string | null;
-  vkTag: string | null;
-  vkKeyId: string | null;
 };
 
-function decrypt(userId: string, c: { ciphertext: string | null; iv: string | null; tag: string | null; keyId: string | null }): string | null {
-  if (!c.ciphertext || !c.iv || !c.tag || !c.keyId) return null;
+type Cipher = { ciphertext: string | null; iv: string | null; tag: string | null; keyId: string | null };
+
+function decrypt(userId: string, c: Cipher | undefined): string | null {
+  if (!c || !c.ciphertext || !c.iv || !c.tag || !c.keyId) return null;
   try {
     return decryptSecret({ ciphertext: c.ciphertext, iv: c.iv, tag: c.tag, keyId: c.keyId }, credentialAad(userId));
   } catch {
@@ -52,38 +50,61 @@ function decrypt(userId: string, c: { ciphertext: string | null; iv: string | nu
   }
 }
 
+// Only sources with something to do on the fast path: a reply, a signature check, Tilda or VK.
+const SETTINGS_SQL = `
+SELECT s.token, p."userId",
+       (SELECT x FROM jsonb_array_elements(p.definition->'sources') x WHERE x->>'id' = s.id::text LIMIT 1) AS src,
+       p.definition->'reply' AS reply, p.definition->'signature' AS signature,
+       p.definition->>'sourceType' AS "sourceType", p.definition->'vk' AS vk
+  FROM "Source" s JOIN "Pipeline" p ON p.id = s."pipelineId"
+ WHERE s.token IS NOT NULL AND (
+       (jsonb_typeof(p.definition->'sources') = 'array' AND jsonb_path_exists(p.definition,
+          '$.sources[*] ? (@.reply.enabled == true || @.signature.enabled == true || @.type == "tilda" || @.type == "vk")'))
+    OR (jsonb_typeof(p.definition->'sources') IS DISTINCT FROM 'array' AND (
+          p.definition->'reply'->>'enabled' = 'true' OR p.definition->'signature'->>'enabled' = 'true'
+          OR p.definition->>'sourceType' IN ('tilda', 'vk'))))`;
+
+const CREDENTIALS_SQL = `
+SELECT c."userId", c.name, c.ciphertext, c.iv, c.tag, c."keyId"
+  FROM "Credential" c JOIN unnest($1::uuid[], $2::text[]) AS k("userId", name) ON c."userId" = k."userId" AND c.name = k.name`;
+
 export async function loadSourceSettings(): Promise<Map<string, SourceSettings>> {
-  const r = await pool().query<Row>(
-    `SELECT p."webhookToken", p."userId", p.definition->'reply' AS reply, p.definition->'signature' AS signature,
-            c.ciphertext, c.iv, c.tag, c."keyId",
-            p.definition->>'sourceType' AS "sourceType", p.definition->'vk' AS vk,
-            k.ciphertext AS "vkCiphertext", k.iv AS "vkIv", k.tag AS "vkTag", k."keyId" AS "vkKeyId"
-       FROM "Pipeline" p
-       LEFT JOIN "Credential" c ON c."userId" = p."userId" AND c.name = p.definition->'signature'->>'credential'
-       LEFT JOIN "Credential" k ON k."userId" = p."userId" AND k.name = p.definition->'vk'->>'credential'
-      WHERE p.definition->'reply'->>'enabled' = 'true' OR p.definition->'signature'->>'enabled' = 'true'
-         OR p.definition->>'sourceType' IN ('tilda', 'vk')`,
-  );
-  const out = new Map<string, SourceSettings>();
-  for (const row of r.rows) {
-    const s: SourceSettings = {};
-    const reply = replySchema.safeParse(row.reply);
-    if (reply.success && reply.data.enabled) s.reply = reply.data;
-    const sig = signatureSchema.safeParse(row.signature);
-    if (sig.success && sig.data.enabled) {
-      s.signature = { ...sig.data, secret: decrypt(row.userId, row) };
+  const r = await pool().query<Row>(SETTINGS_SQL);
+  // The settings of each source: its own entry, or the top-level fields of an old definition.
+  const found = r.rows.map((row) => {
+    const src = row.src ?? { type: row.sourceType ?? "webhook", reply: row.reply, signature: row.signature, vk: row.vk };
+    return { row, src };
+  });
+  // The access keys named by signatures and VK secrets, in one query.
+  const wanted = new Map<string, [string, string]>();
+  for (const { row, src } of found) {
+    for (const name of [(src.signature as { credential?: unknown })?.credential, (src.vk as { credential?: unknown })?.credential]) {
+      if (typeof name === "string" && name) wanted.set(`${row.userId}\u0000${name}`, [row.userId, name]);
     }
-    if (row.sourceType === "tilda") s.type = "tilda";
-    if (row.sourceType === "vk") {
-      const vk = vkSourceSchema.safeParse(row.vk ?? {});
+  }
+  const keys = new Map<string, Cipher>();
+  if (wanted.size > 0) {
+    const pairs = [...wanted.values()];
+    const c = await pool().query<Cipher & { userId: string; name: string }>(CREDENTIALS_SQL, [pairs.map((p) => p[0]), pairs.map((p) => p[1])]);
+    for (const k of c.rows) keys.set(`${k.userId}\u0000${k.name}`, k);
+  }
+  const out = new Map<string, SourceSettings>();
+  for (const { row, src } of found) {
+    const s: SourceSettings = {};
+    const reply = replySchema.safeParse(src.reply);
+    if (reply.success && reply.data.enabled) s.reply = reply.data;
+    const sig = signatureSchema.safeParse(src.signature);
+    if (sig.success && sig.data.enabled) {
+      s.signature = { ...sig.data, secret: decrypt(row.userId, keys.get(`${row.userId}\u0000${sig.data.credential}`)) };
+    }
+    if (src.type === "tilda") s.type = "tilda";
+    if (src.type === "vk") {
+      const vk = vkSourceSchema.safeParse(src.vk ?? {});
       const cfg = vk.success ? vk.data : { confirmation: "", credential: "" };
       s.type = "vk";
-      s.vk = {
-        ...cfg,
-        secret: cfg.credential ? decrypt(row.userId, { ciphertext: row.vkCiphertext, iv: row.vkIv, tag: row.vkTag, keyId: row.vkKeyId }) : null,
-      };
+      s.vk = { ...cfg, secret: cfg.credential ? decrypt(row.userId, keys.get(`${row.userId}\u0000${cfg.credential}`)) : null };
     }
-    if (s.reply || s.signature || s.type) out.set(row.webhookToken, s);
+    if (s.reply || s.signature || s.type) out.set(row.token, s);
   }
   return out;
 }

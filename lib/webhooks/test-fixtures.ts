@@ -20,17 +20,23 @@ export async function createPipeline(
   status: "RUNNING" | "STOPPED" = "RUNNING",
   version = 1,
 ): Promise<{ id: string; webhookToken: string; version: number }> {
-  return prisma.pipeline.create({
+  const webhookToken = newWebhookToken();
+  const id = randomUUID();
+  const p = await prisma.pipeline.create({
     data: {
+      id,
       userId,
       name: "Клиентикс → Weeek",
       status,
       version,
-      webhookToken: newWebhookToken(),
+      webhookToken,
       definition: { sourceFields: [], steps: [] },
+      // A definition without `sources` has one source whose id is the pipeline's (docs/sources.md).
+      sources: { create: { id, userId, token: webhookToken, name: "Вебхук" } },
     },
     select: { id: true, webhookToken: true, version: true },
   });
+  return p;
 }
 
 /** A queue of its own with the same job options as the real one: enqueue(ids) as enqueueRuns does. */
