@@ -6,6 +6,7 @@ import { pipelineView } from "./pipeline-view";
 import { syncSources } from "./sync-sources";
 import { isUuid } from "./get-pipeline";
 import { invalidateSourceSettings } from "../webhooks/source-settings";
+import { reconcilePipelineSchedules } from "../schedule/scheduler";
 
 export const updatePipelineSchema = z
   .object({
@@ -61,5 +62,7 @@ export async function updatePipeline(userId: string, id: string, input: z.infer<
     return pipelineView(row);
   });
   invalidateSourceSettings();
+  // «По расписанию» sources: their schedulers follow the saved definition.
+  if (out && input.definition !== undefined) await reconcilePipelineSchedules(id);
   return out;
 }
