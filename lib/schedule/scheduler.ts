@@ -60,10 +60,12 @@ export type ReconcileResult = { added: number; updated: number; removed: number;
  */
 export async function reconcileSchedules(opts: { pipelineId?: string } = {}): Promise<ReconcileResult> {
   const q = queue(SCHEDULE_QUEUE);
-  const desired = await desiredSchedulers(opts.pipelineId);
+  // Redis first, then Postgres: a scheduler another process creates in between is then seen as
+  // missing (upserted again, harmless), never as unwanted (removed although its pipeline runs).
   const existing = (await q.getJobSchedulers(0, -1)).filter(
     (j) => !opts.pipelineId || (j.template?.data as FiringJob | undefined)?.pipelineId === opts.pipelineId,
   );
+  const desired = await desiredSchedulers(opts.pipelineId);
   const byId = new Map(existing.map((j) => [j.key, j]));
   const result: ReconcileResult = { added: 0, updated: 0, removed: 0, kept: 0 };
   for (const d of desired) {
