@@ -15,14 +15,14 @@ const REDIS_URL = privateRedis.url;
 process.env.REDIS_URL = REDIS_URL;
 process.env.SCHEDULE_TEST_MINUTE_MS = "1000";
 
-const { prisma, closeDb } = await import("../lib/db");
+const { prisma, pool, closeDb } = await import("../lib/db");
 const { closeQueues, queue } = await import("../lib/queue/run-queue");
 const { createPipeline } = await import("../lib/pipelines/create-pipeline");
 const { setPipelineStatus } = await import("../lib/pipelines/set-pipeline-status");
 const { updatePipeline } = await import("../lib/pipelines/update-pipeline");
 const { deletePipeline } = await import("../lib/pipelines/delete-pipeline");
 const { SCHEDULE_QUEUE, schedulerIdOf } = await import("../lib/schedule/scheduler");
-const { fireSchedule, scheduleRunId, SCHEDULE_METHOD } = await import("../lib/schedule/fire");
+const { fireSchedule, scheduleRunId, scheduledMillisOf, SCHEDULE_METHOD } = await import("../lib/schedule/fire");
 
 /** Seconds between firings (interval of N "minutes" of 1 s). */
 const EVERY_S = 2;
@@ -119,23 +119,44 @@ describe("schedule: two worker processes", () => {
       const PHASE = 5;
       await waitFor(async () => (await prisma.run.count({ where: { sourceId } })) >= PHASE, 60_000, `${PHASE} firings (logs: ${logs()})`);
 
-      // Phase 2: kill -9 one worker while firings continue; start a new one in its place.
-      const killed = workers[0];
-      killed.kill("SIGKILL");
-      await killed.gone();
+      // Phase 2: kill -9 the worker in the middle of a firing. A transaction holding the
+      // pipeline's row makes the firing's INSERT wait (as a long transaction would); the worker
+      // holding that job is killed, the lock released, and the other worker takes the job back.
+      const lock = await pool().connect();
+      let victim: (typeof workers)[number] | undefined;
+      let killedSlot: number | null = null;
+      try {
+        await lock.query("BEGIN");
+        await lock.query(`SELECT 1 FROM "Pipeline" WHERE id = $1 FOR UPDATE`, [p.id]);
+        const job = await waitFor(async () => {
+          const active = await queue(SCHEDULE_QUEUE).getActive();
+          const waiting = await pool().query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%INSERT INTO "Run"%' AND pid <> pg_backend_pid()`);
+          return active.length > 0 && waiting.rows[0].n > 0 ? active[0] : null;
+        }, 30_000, `a firing waiting on the lock (logs: ${logs()})`);
+        const holder = Number(/^schedule:(\d+)$/.exec(job.processedBy ?? "")?.[1]);
+        victim = workers.find((w) => w.pid() === holder);
+        killedSlot = scheduledMillisOf(job.id);
+        expect(victim, `the worker holding ${job.id} (${job.processedBy})`).toBeDefined();
+        victim!.kill("SIGKILL");
+        await victim!.gone();
+      } finally {
+        await lock.query("COMMIT");
+        lock.release();
+      }
       const afterKill = await prisma.run.count({ where: { sourceId } });
-      workers[0] = spawnWorker(workerEnv());
+      const survivor = workers.find((w) => w !== victim)!;
+      workers.splice(0, 2, survivor, spawnWorker(workerEnv()));
       await waitFor(async () => (await prisma.run.count({ where: { sourceId } })) >= afterKill + PHASE, 60_000, `firings after kill -9 (logs: ${logs()})`);
-      await waitFor(async () => workers[0].pid() !== undefined, 60_000, `the new worker ready (logs: ${logs()})`);
+      await waitFor(async () => workers[1].pid() !== undefined, 60_000, `the new worker ready (logs: ${logs()})`);
 
-      // Phase 3: restart the other one (SIGTERM, then a new process) while firings continue.
-      const restarted = workers[1];
+      // Phase 3: restart the surviving original (SIGTERM, then a new process) while firings continue.
+      const restarted = workers[0];
       restarted.kill("SIGTERM");
       await restarted.gone();
       expect(restarted.output()).toContain("[worker] stopped");
       const afterRestart = await prisma.run.count({ where: { sourceId } });
-      workers[1] = spawnWorker(workerEnv());
-      await waitFor(async () => workers[1].pid() !== undefined, 60_000, `the restarted worker ready (logs: ${logs()})`);
+      workers[0] = spawnWorker(workerEnv());
+      await waitFor(async () => workers[0].pid() !== undefined, 60_000, `the restarted worker ready (logs: ${logs()})`);
       await waitFor(async () => (await prisma.run.count({ where: { sourceId } })) >= afterRestart + PHASE, 60_000, `firings after the restart (logs: ${logs()})`);
 
       // Stop: the scheduler goes, the runs in flight finish.
@@ -154,13 +175,16 @@ describe("schedule: two worker processes", () => {
       // …and consecutive firings one interval apart, across the kill and the restart.
       expect(gapsOf(times)).toEqual([]);
       expect((times[times.length - 1] - times[0]) / (EVERY_S * 1000) + 1).toBe(runs.length);
+      // The firing killed mid-job was taken back and made its run.
+      expect(killedSlot).not.toBeNull();
+      expect(times).toContain(killedSlot);
       // Each run is the one its firing's id names, and its step saw `source.scheduledFor`.
       for (const r of runs) expect(r.id).toBe(scheduleRunId(sourceId, r.scheduledFor));
       const steps = await prisma.runStep.findMany({ where: { runId: { in: runs.map((r) => r.id) } }, select: { runId: true, output: true } });
       expect(steps).toHaveLength(runs.length);
       const byRun = new Map(runs.map((r) => [r.id, new Date(r.scheduledFor).toISOString()]));
       for (const s of steps) expect(s.output).toMatchObject({ result: { at: byRun.get(s.runId) } });
-      // Both original workers and both replacements were alive; none of them logged a failed firing.
+      // None of the live workers logged a failed firing.
       expect(logs()).not.toMatch(/\[schedule\] firing .* failed/);
     } finally {
       for (const w of workers) w.kill("SIGTERM");

@@ -33,6 +33,8 @@ export function startScheduleWorker(opts: ScheduleWorkerOptions = {}): { worker:
     {
       connection: redisConnection(),
       prefix: queuePrefix(),
+      // A job's processedBy names the process that took it (operators; the kill -9 test).
+      name: `schedule:${process.pid}`,
       concurrency: opts.concurrency ?? 5,
       // A dead worker's firing is taken back within seconds (it then finds or makes its run).
       lockDuration: 15_000,
