@@ -8,8 +8,8 @@ import { enqueueRuns } from "../queue/run-queue";
 import { searchTermsOf } from "../webhooks/ingest";
 import { sourcesOf, type PipelineDefinition } from "../pipelines/definition";
 
-/** Run.method of a schedule run (the history shows «по расписанию»). */
-export const SCHEDULE_METHOD = "SCHEDULE";
+import { SCHEDULE_METHOD } from "./method";
+export { SCHEDULE_METHOD };
 
 /** The namespace of schedule run ids (a fixed random UUID). */
 const RUN_ID_NAMESPACE = "6f1c2b9e-4d7a-4c3e-9a51-2e8f0b7d3c11";

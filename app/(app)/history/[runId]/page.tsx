@@ -9,6 +9,7 @@ import { RerunControls } from "@/components/history/rerun-controls";
 import { LiveRefresh } from "@/components/history/live-refresh";
 import { explainStepError, formatBytes, formatDuration, httpExchange } from "@/components/history/run-display";
 import { getAction } from "@/lib/actions/registry";
+import { SCHEDULE_METHOD } from "@/lib/schedule/method";
 
 export const dynamic = "force-dynamic";
 
@@ -34,6 +35,9 @@ export default async function RunPage({ params }: { params: Promise<{ runId: str
     })
     .join(" → ");
   const isGet = run.request.method.toUpperCase() === "GET";
+  // «По расписанию»: no HTTP request, the payload is { firedAt, scheduledFor }.
+  const scheduled = run.request.method === SCHEDULE_METHOD;
+  const scheduledFor = scheduled ? String((run.payload as { scheduledFor?: unknown } | null)?.scheduledFor ?? "") || null : null;
   const failed = run.status === "FAILED" ? (run.steps.find((s) => s.stepId === run.failedStepId) ?? run.steps.find((s) => s.status === "FAILED")) : undefined;
 
   return (
@@ -44,6 +48,11 @@ export default async function RunPage({ params }: { params: Promise<{ runId: str
         <div className="mt-2 flex flex-wrap items-center gap-3">
           <h1 className="text-2xl font-semibold tracking-tight">{t("run")} · {run.pipeline.name}</h1>
           <RunStatusBadge status={run.status} />
+          {scheduled ? (
+            <span className="rounded bg-violet-50 px-2 py-0.5 text-sm text-violet-700" data-testid="run-scheduled" title={scheduledFor ? t("scheduledTitle", { time: when(scheduledFor) }) : undefined}>
+              ⏱ {t("scheduled")}
+            </span>
+          ) : null}
         </div>
         <dl className="mt-3 grid grid-cols-2 gap-x-6 gap-y-1 text-sm sm:grid-cols-4">
           <Meta label={t("received")} value={when(run.receivedAt)} />
@@ -137,7 +146,7 @@ export default async function RunPage({ params }: { params: Promise<{ runId: str
         <h2 className="text-lg font-semibold">{t("request")}</h2>
         {run.payloadPruned ? <p className="text-sm italic text-slate-500">{t("prunedNote")}</p> : null}
         <dl className="grid grid-cols-2 gap-x-6 gap-y-1 text-sm sm:grid-cols-4">
-          <Meta label={t("method")} value={run.request.method} />
+          <Meta label={t("method")} value={scheduled ? t("methodSchedule") : run.request.method} />
           <Meta label={t("contentType")} value={run.request.contentType ?? "—"} />
           <Meta label={t("size")} value={formatBytes(run.request.sizeBytes, locale)} />
         </dl>
