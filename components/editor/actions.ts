@@ -1,13 +1,17 @@
 // Editor commands: each reads and writes the store and talks to /api/v1.
 import { api } from "@/components/ui/api";
-import type { PipelineDefinition } from "@/lib/pipelines/definition";
+import { DEFAULT_SOURCE_NAME, MAX_SOURCES, newSourceId, withSources, type PipelineDefinition, type SourceDefinition } from "@/lib/pipelines/definition";
 import type { StepOutputs, StepRecord } from "@/lib/engine/run-steps";
 import type { ValidationIssue } from "@/lib/actions/registry";
 import { definitionJson, type Store } from "./store";
 import { connect, insertAt, insertStep, layout, makeStep, moveStep, moveStepTo, pruneBranchEdges, removeFromGraph, updateStep, type InsertPoint } from "./graph";
 import type { Locale } from "./tokens";
 
-type PipelineView = { id: string; name: string; status: "RUNNING" | "STOPPED"; version: number; webhookUrl: string; definition: PipelineDefinition };
+export type SourceView = { id: string; name: string; type: string; webhookUrl: string | null };
+type PipelineView = { id: string; name: string; status: "RUNNING" | "STOPPED"; version: number; webhookUrl: string; sources: SourceView[]; definition: PipelineDefinition };
+
+/** Source id → URL, from the API's view. */
+export const sourceUrlsOf = (sources: SourceView[]) => Object.fromEntries(sources.map((s) => [s.id, s.webhookUrl]));
 
 export function editDefinition(store: Store, fn: (def: PipelineDefinition) => PipelineDefinition) {
   store.set((s) => {
@@ -69,8 +73,17 @@ export const visibleIssues = <T>(s: { fresh?: Record<string, true> }, stepId: st
 export const isDirty = (s: { def: PipelineDefinition; savedJson: string }) => definitionJson(s.def) !== s.savedJson;
 
 function applyPipeline(store: Store, p: PipelineView) {
-  const def = layout(p.definition);
-  store.set(() => ({ def, savedJson: definitionJson(def), version: p.version, status: p.status, webhookUrl: p.webhookUrl, name: p.name }));
+  const def = layout(withSources(p.definition, p.id));
+  store.set((s) => ({
+    def,
+    savedJson: definitionJson(def),
+    version: p.version,
+    status: p.status,
+    webhookUrl: p.webhookUrl,
+    sourceUrls: sourceUrlsOf(p.sources),
+    activeSource: def.sources!.some((x) => x.id === s.activeSource) ? s.activeSource : def.sources![0].id,
+    name: p.name,
+  }));
 }
 
 export async function save(store: Store): Promise<void> {
@@ -80,7 +93,14 @@ export async function save(store: Store): Promise<void> {
   const def = s.def;
   const res = await api<{ pipeline: PipelineView }>(`/api/v1/pipelines/${s.pipelineId}`, { method: "PATCH", body: { definition: def, expectedVersion: s.version } });
   // What was sent is what is saved; edits made while the request was in flight stay unsaved.
-  store.set(() => ({ savedJson: definitionJson(def), version: res.pipeline.version, status: res.pipeline.status }));
+  // New sources got their URLs with this save.
+  store.set(() => ({
+    savedJson: definitionJson(def),
+    version: res.pipeline.version,
+    status: res.pipeline.status,
+    webhookUrl: res.pipeline.webhookUrl,
+    sourceUrls: sourceUrlsOf(res.pipeline.sources),
+  }));
 }
 
 export async function setStatus(store: Store, status: "RUNNING" | "STOPPED"): Promise<void> {
@@ -96,23 +116,60 @@ export async function restore(store: Store, version: number): Promise<void> {
   store.set(() => ({ selected: null, results: {}, outputs: {}, outputConfigs: {} }));
 }
 
-export async function fetchFields(store: Store, runId?: string): Promise<boolean> {
+/** «Получить» of one source: the fields of its newest request (or of `runId`). */
+export async function fetchFields(store: Store, sourceId: string, runId?: string): Promise<boolean> {
   const s = store.get();
-  const res = await api<{ found: boolean; runId?: string; sourceFields?: PipelineDefinition["sourceFields"] }>(`/api/v1/pipelines/${s.pipelineId}/source-fields`, { body: runId ? { runId } : {} });
+  const res = await api<{ found: boolean; runId?: string; sourceFields?: PipelineDefinition["sourceFields"] }>(`/api/v1/pipelines/${s.pipelineId}/source-fields`, {
+    body: { sourceId, ...(runId ? { runId } : {}) },
+  });
   if (!res.found || !res.sourceFields) return false;
-  const sourceFields = res.sourceFields;
-  // The server already stored these fields in the saved definition; the local saved copy follows
-  // so that «Получить» alone does not mark the editor as changed.
+  const fields = res.sourceFields;
+  const put = (d: PipelineDefinition): PipelineDefinition => ({ ...d, sources: d.sources?.map((x) => (x.id === sourceId ? { ...x, fields } : x)) });
+  // The server already stored these fields in the saved definition (a saved source); the local
+  // saved copy follows so that «Получить» alone does not mark the editor as changed.
   store.set((st) => {
-    const saved = JSON.parse(st.savedJson) as PipelineDefinition;
-    return { def: { ...st.def, sourceFields }, savedJson: definitionJson({ ...saved, sourceFields }), sampleRunId: res.runId ?? null, outputs: {}, outputConfigs: {}, results: {} };
+    const saved = withSources(JSON.parse(st.savedJson) as PipelineDefinition, st.pipelineId);
+    return { def: put(st.def), savedJson: definitionJson(put(saved)), sampleRunId: res.runId ?? null, outputs: {}, outputConfigs: {}, results: {} };
   });
   return true;
 }
 
-export async function rotate(store: Store): Promise<void> {
-  const res = await api<{ webhookUrl: string }>(`/api/v1/pipelines/${store.get().pipelineId}/rotate-token`, { method: "POST" });
-  store.set(() => ({ webhookUrl: res.webhookUrl }));
+/** «Сменить адрес» of one source. */
+export async function rotate(store: Store, sourceId: string): Promise<void> {
+  const res = await api<{ webhookUrl: string }>(`/api/v1/pipelines/${store.get().pipelineId}/rotate-token?sourceId=${encodeURIComponent(sourceId)}`, { method: "POST" });
+  store.set((s) => ({
+    sourceUrls: { ...s.sourceUrls, [sourceId]: res.webhookUrl },
+    ...(s.def.sources?.[0]?.id === sourceId ? { webhookUrl: res.webhookUrl } : {}),
+  }));
+}
+
+// ── sources (docs/sources.md) ──────────────────────────────────────────────────────────────
+
+const sourcesIn = (d: PipelineDefinition): SourceDefinition[] => d.sources ?? [];
+
+/** «Добавить источник»: a webhook source with the next free name («Вебхук 2», …); it becomes the shown one. */
+export function addSource(store: Store, baseName: string = DEFAULT_SOURCE_NAME): string | null {
+  const list = sourcesIn(store.get().def);
+  if (list.length >= MAX_SOURCES) return null;
+  const names = new Set(list.map((x) => x.name));
+  let n = list.length + 1;
+  while (names.has(`${baseName} ${n}`)) n++;
+  const source: SourceDefinition = { id: newSourceId(), name: `${baseName} ${n}`, type: "webhook", fields: [] };
+  editDefinition(store, (d) => ({ ...d, sources: [...sourcesIn(d), source] }));
+  store.set(() => ({ activeSource: source.id }));
+  return source.id;
+}
+
+export function patchSource(store: Store, sourceId: string, patch: Partial<SourceDefinition>) {
+  editDefinition(store, (d) => ({ ...d, sources: sourcesIn(d).map((x) => (x.id === sourceId ? { ...x, ...patch } : x)) }));
+}
+
+/** Removes a source (never the last one); its URL stops working once saved. */
+export function removeSource(store: Store, sourceId: string) {
+  const list = sourcesIn(store.get().def);
+  if (list.length <= 1) return;
+  editDefinition(store, (d) => ({ ...d, sources: sourcesIn(d).filter((x) => x.id !== sourceId) }));
+  store.set((s) => (s.activeSource === sourceId ? { activeSource: sourcesIn(s.def)[0].id } : {}));
 }
 
 type TestStepResponse = { earlier: StepRecord[]; record: StepRecord; outputs: StepOutputs };

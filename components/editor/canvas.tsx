@@ -26,7 +26,7 @@ import { getAction, listActions } from "@/lib/actions/registry";
 import { useEditor, useEditorLocale, useStore } from "./context";
 import { addStep, linkSteps, placeStep, removeStep, shiftStep, visibleIssues } from "./actions";
 import { branchesOf, graphBounds, indexForDrop, NODE_HEIGHT, NODE_WIDTH, panToShow, readableViewport, ROW_GAP, SOURCE_POSITION, stepBox, stepPosition, VIEW_PADDING, type Box, type InsertPoint } from "./graph";
-import { edgesOf, SOURCE_NODE } from "@/lib/pipelines/definition";
+import { allSourceFields, edgesOf, SOURCE_NODE } from "@/lib/pipelines/definition";
 import { ActionIcon } from "./icons";
 import { readableSummary } from "./tokens";
 
@@ -127,14 +127,16 @@ const StepNode = memo(function StepNode({ data, selected }: NodeProps<StepNodeT>
 
 const SourceNode = memo(function SourceNode({ selected }: NodeProps<SourceNodeT>) {
   const t = useTranslations("editor");
-  const count = useEditor((s) => s.def.sourceFields.length);
+  const count = useEditor((s) => allSourceFields(s.def).length);
+  const names = useEditor((s) => (s.def.sources ?? []).map((x) => x.name).join(", "));
+  const several = useEditor((s) => (s.def.sources?.length ?? 1) > 1);
   return (
     <div data-testid="source-node" className={`h-[96px] rounded-lg border bg-white px-3 py-2 shadow-sm ${selected ? "border-indigo-500 ring-2 ring-indigo-200" : "border-slate-200 hover:border-slate-300"}`} style={{ width: NODE_WIDTH }}>
       <div className="flex items-center gap-2">
         <span className="flex h-6 w-6 items-center justify-center rounded bg-emerald-50 text-emerald-600"><ActionIcon icon="webhook" className="h-3.5 w-3.5" /></span>
-        <span className="text-sm font-medium text-slate-900">{t("source.title")}</span>
+        <span className="text-sm font-medium text-slate-900">{several ? t("sources.title") : t("source.title")}</span>
       </div>
-      <div className="mt-1 text-xs text-slate-500">{t("source.nodeHint")}</div>
+      <div className="mt-1 truncate text-xs text-slate-500" title={names} data-testid="source-node-names">{several ? names : t("source.nodeHint")}</div>
       <div className={`mt-1 text-xs ${count ? "text-slate-600" : "text-amber-700"}`}>{count ? t("source.fields", { count }) : t("source.noFieldsShort")}</div>
       <Handle type="source" position={Position.Bottom} isConnectable className="!h-2.5 !w-2.5 !border-0 !bg-slate-300" />
     </div>

@@ -1,6 +1,6 @@
 "use client";
 // Source panel: «Дубликаты» — an incoming event whose key was already seen within the window is
-// stored as «Дубликат» and not executed (docs/dedup.md). Saved with the definition.
+// stored as «Дубликат» and not executed (docs/dedup.md). Per source; saved with the definition.
 import { useId } from "react";
 import { useTranslations } from "next-intl";
 import { DEDUP_WINDOW_MINUTES, type DedupConfig } from "@/lib/pipelines/definition";
@@ -22,14 +22,19 @@ function splitWindow(minutes: number): { amount: number; unit: (typeof UNITS)[nu
   return { amount: minutes, unit: "minutes" };
 }
 
-export function DedupSection() {
+/** The «Дубликаты» of one source (each source has its own, docs/sources.md). */
+export function DedupSection({ sourceId }: { sourceId: string }) {
   const t = useTranslations("editor.dedup");
   const store = useStore();
-  const dedup = useEditor((s) => s.def.dedup) ?? DEFAULT;
-  const keyIssue = useEditor((s) => s.issues.all.find((i) => i.path === "dedup.key"));
+  const dedup = useEditor((s) => s.def.sources?.find((x) => x.id === sourceId)?.dedup) ?? DEFAULT;
+  const keyIssue = useEditor((s) => s.issues.all.find((i) => i.path === "dedup.key" && (i.sourceId === undefined || i.sourceId === sourceId)));
   const id = useId();
   const locale = useEditorLocale();
-  const set = (patch: Partial<DedupConfig>) => editDefinition(store, (d) => ({ ...d, dedup: { ...DEFAULT, ...d.dedup, ...patch } }));
+  const set = (patch: Partial<DedupConfig>) =>
+    editDefinition(store, (d) => ({
+      ...d,
+      sources: d.sources?.map((x) => (x.id === sourceId ? { ...x, dedup: { ...DEFAULT, ...x.dedup, ...patch } } : x)),
+    }));
   const { amount, unit } = splitWindow(dedup.windowMinutes);
   const perUnit = UNITS.find((u) => u.id === unit)!.minutes;
   const clamp = (m: number) => Math.min(DEDUP_WINDOW_MINUTES.max, Math.max(DEDUP_WINDOW_MINUTES.min, Math.round(m)));

@@ -6,10 +6,10 @@ import { Button } from "@/components/ui/button";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { api, ApiCallError } from "@/components/ui/api";
 import type { ValidationIssue } from "@/lib/actions/registry";
-import type { PipelineDefinition } from "@/lib/pipelines/definition";
+import { withSources, type PipelineDefinition } from "@/lib/pipelines/definition";
 import { StoreContext, useEditor, useEditorLocale, useStore } from "./context";
 import { createStore, definitionJson } from "./store";
-import { isDirty, restore, save, setStatus, testPipeline, type PipelineTestResult } from "./actions";
+import { isDirty, restore, save, setStatus, sourceUrlsOf, testPipeline, type PipelineTestResult, type SourceView } from "./actions";
 import { layout } from "./graph";
 import { Canvas } from "./canvas";
 import { StepPanel } from "./step-panel";
@@ -18,11 +18,12 @@ import { StepResult } from "./result-view";
 import { outboundCalls, type OutboundCall } from "./outbound-hosts";
 import { diffDefinitions, isEmptyDiff, type DefinitionDiff } from "./version-diff";
 
-export type EditorPipeline = { id: string; name: string; status: "RUNNING" | "STOPPED"; version: number; webhookUrl: string; definition: PipelineDefinition };
+export type EditorPipeline = { id: string; name: string; status: "RUNNING" | "STOPPED"; version: number; webhookUrl: string; sources: SourceView[]; definition: PipelineDefinition };
 
 export function PipelineEditor({ pipeline, credentials, initialStep }: { pipeline: EditorPipeline; credentials: { id: string; name: string }[]; initialStep?: string }) {
   const [store] = useState(() => {
-    const def = layout(pipeline.definition);
+    // An old definition's one source is written out (its id is the pipeline's: same URL).
+    const def = layout(withSources(pipeline.definition, pipeline.id));
     return createStore({
       pipelineId: pipeline.id,
       name: pipeline.name,
@@ -32,6 +33,8 @@ export function PipelineEditor({ pipeline, credentials, initialStep }: { pipelin
       version: pipeline.version,
       status: pipeline.status,
       webhookUrl: pipeline.webhookUrl,
+      sourceUrls: sourceUrlsOf(pipeline.sources),
+      activeSource: def.sources![0].id,
       selected: initialStep && def.steps.some((s) => s.id === initialStep) ? initialStep : def.steps.length === 0 ? "source" : null,
       credentials,
       results: {},

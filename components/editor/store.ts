@@ -16,6 +16,10 @@ export type EditorState = {
   version: number;
   status: "RUNNING" | "STOPPED";
   webhookUrl: string;
+  /** Saved sources' URLs by source id (null: a schedule source; absent: not saved yet). */
+  sourceUrls: Record<string, string | null>;
+  /** The source shown in the source panel. */
+  activeSource: string;
   selected: string | null;
   issues: IssuesIndex;
   credentials: { id: string; name: string }[];

@@ -1,6 +1,6 @@
 // Tokens as people read them: «Источник › client_phone», «Шаг 3 › id контакта», «Ключ › Weeek токен».
 // Used by the chip inputs, the CodeMirror chip widgets and the field picker.
-import { ancestorsOf, type PipelineDefinition, type SourceField } from "@/lib/pipelines/definition";
+import { allSourceFields, ancestorsOf, type PipelineDefinition, type SourceField } from "@/lib/pipelines/definition";
 import { getAction } from "@/lib/actions/registry";
 import type { Localized } from "@/lib/actions/define-action";
 import { findTokens, type Token } from "@/lib/engine/templates";
@@ -116,11 +116,22 @@ export const stepToken = (stepId: string, key: string) => `{{steps.${stepId}.${k
 export const credentialToken = (name: string) => `{{credentials["${name}"]}}`;
 
 /**
+ * The fields of every source (docs/sources.md); with several sources also `name` — the name of the
+ * source that delivered the event, for «Условие» — unless a source's requests have a `name` of their own.
+ */
+export function sourcePickerFields(def: { sourceFields: SourceField[]; sources?: PipelineDefinition["sources"] }): SourceField[] {
+  const fields = allSourceFields(def);
+  const list = def.sources ?? [];
+  if (list.length < 2 || fields.some((f) => f.path === "name")) return fields;
+  return [{ path: "name", example: list.map((x) => x.name).join(" / "), type: "string" }, ...fields];
+}
+
+/**
  * What a step at `stepIndex` may pick: the source's fields, the outputs of the steps above it
  * (grouped by step), and the user's credentials by name.
  */
 export function pickerGroups(input: {
-  def: Pick<PipelineDefinition, "steps" | "edges"> & { sourceFields: SourceField[] };
+  def: Pick<PipelineDefinition, "steps" | "edges"> & { sourceFields: SourceField[]; sources?: PipelineDefinition["sources"] };
   stepIndex: number;
   credentials: { name: string }[];
   locale: Locale;
@@ -136,7 +147,7 @@ export function pickerGroups(input: {
   groups.push({
     id: "source",
     title: w.source,
-    items: def.sourceFields.map((f) => {
+    items: sourcePickerFields(def).map((f) => {
       const token = sourceToken(f.path);
       return { token, label: f.path, chip: chip(token), ...(f.example !== undefined ? { example: f.example } : {}) };
     }),

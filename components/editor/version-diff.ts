@@ -1,6 +1,6 @@
 // What «Восстановить» a version would change, by step (matched by step id): steps added, removed,
 // changed (name, action or settings) and moved. Positions on the canvas are not changes.
-import type { PipelineDefinition, StepDefinition } from "@/lib/pipelines/definition";
+import { sourcesOf, type PipelineDefinition, type StepDefinition } from "@/lib/pipelines/definition";
 import { stableJson } from "./store";
 
 export type StepRef = { id: string; name: string; type: string };
@@ -20,7 +20,8 @@ export function diffDefinitions(current: PipelineDefinition, target: PipelineDef
   const commonNow = current.steps.filter((s) => then.has(s.id)).map((s) => s.id);
   const commonThen = target.steps.filter((s) => now.has(s.id));
   const moved = commonThen.filter((s, i) => commonNow[i] !== s.id).map(ref);
-  const fields = (d: PipelineDefinition) => stableJson(d.sourceFields.map((f) => f.path));
+  // The sources (names, types, settings, fields) of each version, old definitions read as one source.
+  const fields = (d: PipelineDefinition) => stableJson(sourcesOf(d).map(({ id: _id, ...rest }) => ({ ...rest, fields: (rest.fields ?? []).map((f) => f.path) })));
   return { added, removed, changed, moved, sourceFields: fields(current) !== fields(target) };
 }
 

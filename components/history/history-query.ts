@@ -2,6 +2,8 @@
 // API's filter. Presets are relative ("last 24 hours") and resolved when the page is rendered.
 export type HistorySearch = {
   pipelineId?: string;
+  /** One source of the chosen обработка (docs/sources.md). */
+  sourceId?: string;
   status?: string;
   period?: string;
   from?: string;
@@ -18,13 +20,14 @@ export function pickSearch(sp: Record<string, string | string[] | undefined>): H
     const s = Array.isArray(v) ? v[0] : v;
     return s && s.trim() !== "" ? s : undefined;
   };
-  return { pipelineId: one("pipelineId"), status: one("status"), period: one("period"), from: one("from"), to: one("to"), q: one("q") };
+  return { pipelineId: one("pipelineId"), sourceId: one("sourceId"), status: one("status"), period: one("period"), from: one("from"), to: one("to"), q: one("q") };
 }
 
 /** The API filter (as query parameters) for a URL state, presets resolved against `now`. */
 export function apiParams(s: HistorySearch, now = Date.now()): URLSearchParams {
   const p = new URLSearchParams();
   if (s.pipelineId) p.set("pipelineId", s.pipelineId);
+  if (s.pipelineId && s.sourceId) p.set("sourceId", s.sourceId);
   if (s.status) p.set("status", s.status);
   if (s.period && PERIOD_MS[s.period]) p.set("from", new Date(now - PERIOD_MS[s.period]).toISOString());
   else if (s.period === "custom") {
@@ -45,7 +48,7 @@ export function searchHref(s: HistorySearch): string {
 /** The API filter as the JSON body of a bulk re-run. */
 export function filterBody(params: URLSearchParams) {
   const out: Record<string, string> = {};
-  for (const k of ["pipelineId", "status", "from", "to", "q"]) {
+  for (const k of ["pipelineId", "sourceId", "status", "from", "to", "q"]) {
     const v = params.get(k);
     if (v) out[k] = v;
   }

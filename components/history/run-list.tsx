@@ -35,12 +35,15 @@ export function RunList({
   search,
   apiQuery,
   pipelines,
+  sources = [],
 }: {
   initial: ListRunsResult;
   search: HistorySearch;
   /** The resolved API filter of this page, e.g. "status=FAILED&from=…". */
   apiQuery: string;
   pipelines: { id: string; name: string }[];
+  /** The chosen pipeline's sources (the «Источник» filter shows when there are several). */
+  sources?: { id: string; name: string; removed: boolean }[];
 }) {
   const t = useTranslations("historyPage");
   const format = useFormatter();
@@ -122,8 +125,11 @@ export function RunList({
     const fd = new FormData(form);
     const get = (k: string) => String(fd.get(k) ?? "").trim() || undefined;
     const toIso = (v?: string) => (v ? new Date(v).toISOString() : undefined);
+    const pipelineId = get("pipelineId");
     const next: HistorySearch = {
-      pipelineId: get("pipelineId"),
+      pipelineId,
+      // Another pipeline: its sources are other ones.
+      sourceId: pipelineId === search.pipelineId ? get("sourceId") : undefined,
       status: get("status"),
       period: get("period") === "all" ? undefined : get("period"),
       q: get("q"),
@@ -138,7 +144,10 @@ export function RunList({
     const d = new Date(iso);
     return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
   };
-  const filtered = Boolean(search.pipelineId || search.status || search.period || search.q);
+  const filtered = Boolean(search.pipelineId || search.sourceId || search.status || search.period || search.q);
+  // Runs are labelled with their source where the обработка has several (or the source is gone).
+  const sourceLabel = (r: RunListItem) => (r.sourceCount > 1 || r.sourceRemoved ? r.sourceName : null);
+  const showSource = runs.some((r) => sourceLabel(r) !== null);
   const hasPending = runs.some((r) => r.status === "NOT_PROCESSED");
 
   return (
@@ -161,6 +170,17 @@ export function RunList({
             ))}
           </select>
         </label>
+        {search.pipelineId && sources.length > 1 ? (
+          <label className="block space-y-1">
+            <span className="text-xs font-medium text-slate-600">{t("source")}</span>
+            <select name="sourceId" defaultValue={search.sourceId ?? ""} aria-label={t("source")} data-testid="source-filter" className="block max-w-56 rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm" onChange={(e) => submit(e.currentTarget.form!)}>
+              <option value="">{t("allSources")}</option>
+              {sources.map((s) => (
+                <option key={s.id} value={s.id}>{s.removed ? t("sourceRemoved", { name: s.name }) : s.name}</option>
+              ))}
+            </select>
+          </label>
+        ) : null}
         <label className="block space-y-1">
           <span className="text-xs font-medium text-slate-600">{t("status")}</span>
           <select name="status" defaultValue={search.status ?? ""} aria-label={t("status")} className="block rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm" onChange={(e) => submit(e.currentTarget.form!)}>
@@ -234,6 +254,7 @@ export function RunList({
               <tr>
                 <th className="px-4 py-2 font-medium">{t("columns.received")}</th>
                 {!search.pipelineId ? <th className="px-4 py-2 font-medium">{t("columns.pipeline")}</th> : null}
+                {showSource ? <th className="px-4 py-2 font-medium">{t("columns.source")}</th> : null}
                 <th className="px-4 py-2 font-medium">{t("columns.status")}</th>
                 <th className="px-4 py-2 text-right font-medium">{t("columns.duration")}</th>
                 <th className="px-4 py-2 text-right font-medium">{t("columns.attempts")}</th>
@@ -249,6 +270,11 @@ export function RunList({
                     </Link>
                   </td>
                   {!search.pipelineId ? <td className="max-w-48 truncate px-4 py-2 text-slate-600">{r.pipelineName}</td> : null}
+                  {showSource ? (
+                    <td className="max-w-40 truncate px-4 py-2 text-slate-600" data-testid="run-source" title={sourceLabel(r) ?? undefined}>
+                      {sourceLabel(r) !== null ? (r.sourceRemoved ? t("sourceRemoved", { name: r.sourceName ?? "" }) : r.sourceName) : ""}
+                    </td>
+                  ) : null}
                   <td className="px-4 py-2">
                     <div className="flex flex-wrap items-center gap-1.5">
                       <RunStatusBadge status={r.status} />

@@ -7,7 +7,7 @@ import { httpRequest } from "./http-request";
 import { jsonParser } from "./json-parser";
 import { conditionAction, delayAction, filterAction } from "./flow";
 import { storeFind, storeFindOrCreate, storeSave } from "./store";
-import { ancestorsOf, definitionSchema, HEADER_NAME, RUN_ID_TOKEN, SOURCE_NODE, type PipelineDefinition, type StepDefinition } from "../pipelines/definition";
+import { ancestorsOf, definitionSchema, HEADER_NAME, RUN_ID_TOKEN, SOURCE_NODE, sourcesOf, type PipelineDefinition, type SourceDefinition, type StepDefinition } from "../pipelines/definition";
 import { checkJsonTemplate, collectTokens, describeToken, problemOf } from "../engine/templates";
 import { labelPath } from "./field-labels";
 import { isSchedulePath, scheduleIssuesOf } from "../schedule/validate";
@@ -47,6 +47,8 @@ export type ValidationIssue = {
   label?: Localized;
   /** Full sentence: «Шаг 2 «Создать контакт»: «Адрес» — обязательное поле». */
   text: Localized;
+  /** Settings of one source (reply, signature, VK, duplicates): its id. */
+  sourceId?: string;
 };
 
 export type ValidationResult =
@@ -168,7 +170,7 @@ export function validateDefinition(input: unknown): ValidationResult {
     return { ok: false, issues: [...schedule, ...issues] };
   }
   const def = shape.data;
-  const issues: ValidationIssue[] = [...scheduleIssuesOf(input), ...dedupIssues(def), ...replyIssues(def), ...signatureIssues(def), ...vkIssues(def)];
+  const issues: ValidationIssue[] = [...scheduleIssuesOf(input), ...sourceIssues(def)];
   const earlier = new Map<string, Set<string> | null>();
   issues.push(...validateGraph(def));
   const ancestors = def.edges ? ancestorsOf(def) : null;
@@ -203,8 +205,32 @@ export function validateDefinition(input: unknown): ValidationResult {
   return issues.length === 0 ? { ok: true, issues: [], definition: def } : { ok: false, issues, definition: def };
 }
 
+/**
+ * Every source's settings. With one source the messages say «Обработка: …» as before; with several,
+ * «Источник «Сайт»: …». Each issue carries its source's id (the editor marks that source's field).
+ */
+function sourceIssues(def: PipelineDefinition): ValidationIssue[] {
+  const list = sourcesOf(def);
+  const out: ValidationIssue[] = [];
+  for (const src of list) {
+    for (const issue of [...dedupIssues(src), ...replyIssues(src), ...signatureIssues(src), ...vkIssues(src)]) {
+      const named =
+        list.length > 1
+          ? {
+              text: {
+                ru: issue.text.ru.replace(/^Обработка: /, `Источник «${src.name}»: `),
+                en: issue.text.en.replace(/^Pipeline: /, `Source "${src.name}": `),
+              },
+            }
+          : {};
+      out.push({ ...issue, ...named, sourceId: src.id });
+    }
+  }
+  return out;
+}
+
 /** The reply to the caller may read the request ({{source.…}}) and {{runId}}, nothing else; JSON must parse. */
-function replyIssues(def: PipelineDefinition): ValidationIssue[] {
+function replyIssues(def: SourceDefinition): ValidationIssue[] {
   const r = def.reply;
   if (!r?.enabled) return [];
   const body = r.body.replace(RUN_ID_TOKEN, "");
@@ -224,7 +250,7 @@ function replyIssues(def: PipelineDefinition): ValidationIssue[] {
 }
 
 /** A signature check needs a secret from «Ключи доступа» and the place to read the signature from. */
-function signatureIssues(def: PipelineDefinition): ValidationIssue[] {
+function signatureIssues(def: SourceDefinition): ValidationIssue[] {
   const s = def.signature;
   if (!s?.enabled) return [];
   const issues: ValidationIssue[] = [];
@@ -242,8 +268,8 @@ function signatureIssues(def: PipelineDefinition): ValidationIssue[] {
 }
 
 /** A VK source cannot pass VK's handshake without the confirmation string. */
-function vkIssues(def: PipelineDefinition): ValidationIssue[] {
-  if (def.sourceType !== "vk" || (def.vk?.confirmation ?? "") !== "") return [];
+function vkIssues(def: SourceDefinition): ValidationIssue[] {
+  if (def.type !== "vk" || (def.vk?.confirmation ?? "") !== "") return [];
   return [makeIssue(-1, {}, "vk.confirmation", "vk_confirmation", {
     ru: "введите строку, которую должен вернуть сервер (VK → Управление сообществом → Работа с API → Callback API)",
     en: "enter the confirmation string VK shows (Community → API usage → Callback API)",
@@ -251,7 +277,7 @@ function vkIssues(def: PipelineDefinition): ValidationIssue[] {
 }
 
 /** The source's deduplication key must read the request: at least one {{source.…}} token, no step outputs. */
-function dedupIssues(def: PipelineDefinition): ValidationIssue[] {
+function dedupIssues(def: SourceDefinition): ValidationIssue[] {
   const d = def.dedup;
   if (!d?.enabled || d.by !== "key") return [];
   const tokens = collectTokens(d.key);

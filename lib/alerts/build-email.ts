@@ -7,7 +7,7 @@ import { resolveCredentials } from "../credentials/resolve-credentials";
 import { composeEmail, type ComposedEmail, type RunInfo } from "./compose-email";
 import { emailLocale, strings } from "./email-strings";
 import { createEmailMasker, type EmailMasker } from "./mask-email";
-import { definitionSchema } from "../pipelines/definition";
+import { allSourceFields, definitionSchema } from "../pipelines/definition";
 import { getByPath } from "../engine/paths";
 
 /**
@@ -34,7 +34,7 @@ const show = (v: unknown) => (typeof v === "string" ? v : v === undefined ? "" :
 function inputFields(payload: unknown, definition: unknown, m: EmailMasker): [string, string][] {
   if (!payload || typeof payload !== "object" || Array.isArray(payload)) return [];
   const parsed = definitionSchema.safeParse(definition ?? {});
-  const paths = [...(parsed.success ? parsed.data.sourceFields.map((f) => f.path) : []), ...Object.keys(payload)];
+  const paths = [...(parsed.success ? allSourceFields(parsed.data).map((f) => f.path) : []), ...Object.keys(payload)];
   const out: [string, string][] = [];
   const seen = new Set<string>();
   for (const path of paths) {

@@ -14,7 +14,7 @@ import type pg from "pg";
 import { pool as defaultPool } from "../db";
 import { env } from "../env";
 import type { HttpClient } from "../actions/define-action";
-import { definitionSchema, type PipelineDefinition, type StepDefinition } from "../pipelines/definition";
+import { definitionSchema, sourceOfRun, sourcesOf, sourceScope, type PipelineDefinition, type StepDefinition } from "../pipelines/definition";
 import { getAction } from "../actions/registry";
 import { resolveCredentials } from "../credentials/resolve-credentials";
 import { storeClientFor } from "../store/store-client";
@@ -73,6 +73,8 @@ type LoadedRun = {
   userId: string;
   version: number;
   payload: unknown;
+  /** The source that delivered the event (null: a run from before several sources = the first). */
+  sourceId: string | null;
   method: string;
   receivedAt: Date;
   resumeFromStepId: string | null;
@@ -93,7 +95,7 @@ const STEP_JSON = `json_build_object('stepId', s."stepId", 'status', s.status, '
 // One statement for all jobs that start in the same tick; a run that never started (attempts 0,
 // the common case) does not even look at RunStep.
 const LOAD_SQL = `
-SELECT r.id, r.status, r."pipelineId", r."userId", r.version, r.payload, r.method, r."receivedAt", r."resumeFromStepId", r."rerunOfId",
+SELECT r.id, r.status, r."pipelineId", r."userId", r.version, r.payload, r."sourceId", r.method, r."receivedAt", r."resumeFromStepId", r."rerunOfId",
        r."searchTerms", (extract(epoch FROM r."waitUntil") * 1000)::float8 AS "waitUntilMs",
        CASE WHEN r.attempts > 0 THEN
          (SELECT json_agg(${STEP_JSON} ORDER BY s.position) FROM "RunStep" s WHERE s."runId" = r.id)
@@ -305,15 +307,20 @@ export function createRunExecutor(options: RunExecutorOptions = {}): RunExecutor
     // Duplicate incoming events: checked before the first step (lib/webhooks/dedup.ts). Re-runs
     // asked for in the history are executed whatever their key; a run that already ran steps
     // (woken from «Задержка», re-delivered after a crash) is past the check.
-    if (definition.dedup?.enabled && !run.rerunOfId && run.status !== "WAITING" && !(run.done && run.done.length > 0)) {
-      const key = dedupKeyOf(definition.dedup, run);
+    // Each source has its own settings (docs/sources.md); keys of different sources never match.
+    const sources = sourcesOf(definition, run.pipelineId);
+    const source = sourceOfRun(definition, run.sourceId, run.pipelineId);
+    const dedup = source.dedup;
+    if (dedup?.enabled && !run.rerunOfId && run.status !== "WAITING" && !(run.done && run.done.length > 0)) {
+      const hashed = dedupKeyOf(dedup, run);
+      const key = hashed && sources.length > 1 && source.id !== sources[0].id ? `${source.id}:${hashed}` : hashed;
       if (key) {
         const originalId = await claimDedupKey(getPool(), {
           pipelineId: run.pipelineId,
           key,
           runId,
           receivedAt: run.receivedAt,
-          windowMinutes: definition.dedup.windowMinutes,
+          windowMinutes: dedup.windowMinutes,
         });
         if (originalId) {
           await markDuplicate(getPool(), runId, originalId, new Date());
@@ -374,7 +381,7 @@ export function createRunExecutor(options: RunExecutorOptions = {}): RunExecutor
       runId,
       steps,
       edges: definition.edges,
-      source: run.payload,
+      source: sourceScope(run.payload, source.name, sources.length),
       previousOutputs,
       startIndex,
       missingEarlier,

@@ -6,13 +6,13 @@ import { prisma } from "../db";
 import { unprocessable } from "../api/errors";
 import { resolveCredentials } from "../credentials/resolve-credentials";
 import { isUuid } from "../pipelines/get-pipeline";
-import { ancestorsOf, type PipelineDefinition, type StepDefinition } from "../pipelines/definition";
+import { ancestorsOf, sourceOfRun, sourcesOf, sourceScope, type PipelineDefinition, type StepDefinition } from "../pipelines/definition";
 import { collectTokens } from "./templates";
 import { outboundHttpFromEnv } from "./outbound-http";
 import { storeClientFor } from "../store/store-client";
 import { runSteps, testStep, type StepOutputs, type StepRecord } from "./run-steps";
 
-export type Sample = { runId: string; receivedAt: Date; payload: unknown };
+export type Sample = { runId: string; receivedAt: Date; payload: unknown; sourceId: string | null };
 
 /** The request «Получить» chose (runId), else the newest usable one; null when there is none. */
 export async function loadSample(input: { userId: string; pipelineId: string; runId?: string }): Promise<Sample | null> {
@@ -20,9 +20,15 @@ export async function loadSample(input: { userId: string; pipelineId: string; ru
   const run = await prisma.run.findFirst({
     where: { pipelineId: input.pipelineId, userId: input.userId, status: { not: "REJECTED" }, ...(input.runId ? { id: input.runId } : {}) },
     orderBy: [{ receivedAt: "desc" }, { id: "desc" }],
-    select: { id: true, receivedAt: true, payload: true },
+    select: { id: true, receivedAt: true, payload: true, sourceId: true },
   });
-  return run ? { runId: run.id, receivedAt: run.receivedAt, payload: run.payload } : null;
+  return run ? { runId: run.id, receivedAt: run.receivedAt, payload: run.payload, sourceId: run.sourceId } : null;
+}
+
+/** `source` as the worker would build it for the sample's run (with its source's name). */
+function sampleSource(def: PipelineDefinition, pipelineId: string, sample: Sample): unknown {
+  const source = sourceOfRun(def, sample.sourceId, pipelineId);
+  return sourceScope(sample.payload, source.name, sourcesOf(def, pipelineId).length);
 }
 
 async function requireSample(userId: string, pipelineId: string, runId?: string): Promise<Sample> {
@@ -81,7 +87,7 @@ export async function testPipelineStep(input: {
 
   const earlier: StepRecord[] = [];
   const store = storeClientFor(input.userId);
-  const common = { runId, steps, source: sample.payload, credentials, context: () => ({ http, store }), signal: input.signal };
+  const common = { runId, steps, source: sampleSource(input.definition, input.pipelineId, sample), credentials, context: () => ({ http, store }), signal: input.signal };
   for (const s of earlierSteps) {
     if (outputs[s.id]) continue;
     const r = await testStep({ ...common, stepId: s.id, outputs });
@@ -120,7 +126,7 @@ export async function testPipeline(input: {
     runId: testRunId(),
     steps,
     edges: input.definition.edges,
-    source: sample.payload,
+    source: sampleSource(input.definition, input.pipelineId, sample),
     credentials,
     context: () => ({ http, store: storeClientFor(input.userId) }),
     signal: input.signal,

@@ -197,7 +197,7 @@ export const DEFAULT_SOURCE_NAME = "Вебхук";
  * id), or `legacyId` when the caller has no pipeline id at hand.
  */
 export function sourcesOf(
-  def: Pick<PipelineDefinition, "sources" | "sourceFields" | "sourcePosition" | "sourceType" | "reply" | "signature" | "dedup" | "vk">,
+  def: Pick<PipelineDefinition, "sources" | "sourceFields" | "sourceType" | "reply" | "signature" | "dedup" | "vk">,
   pipelineId: string = LEGACY_SOURCE_ID,
 ): SourceDefinition[] {
   if (def.sources && def.sources.length > 0) return def.sources;
@@ -207,7 +207,6 @@ export function sourcesOf(
       name: DEFAULT_SOURCE_NAME,
       type: def.sourceType ?? "webhook",
       fields: def.sourceFields ?? [],
-      ...(def.sourcePosition ? { position: def.sourcePosition } : {}),
       ...(def.reply ? { reply: def.reply } : {}),
       ...(def.signature ? { signature: def.signature } : {}),
       ...(def.dedup ? { dedup: def.dedup } : {}),
@@ -216,13 +215,38 @@ export function sourcesOf(
   ];
 }
 
+/**
+ * The same definition with its sources written out (the editor works on this form): an old
+ * definition's top-level source settings move into its one source.
+ */
+export function withSources(def: PipelineDefinition, pipelineId: string): PipelineDefinition {
+  if (def.sources && def.sources.length > 0) return def;
+  const { sourceType: _t, reply: _r, signature: _s, dedup: _d, vk: _v, ...rest } = def;
+  return { ...rest, sources: sourcesOf(def, pipelineId), sourceFields: [] };
+}
+
 /** Stands for "the pipeline's id" when sourcesOf is called without one. */
 export const LEGACY_SOURCE_ID = "00000000-0000-4000-8000-000000000000";
 
-/** The source a run came from: by id, else (old runs, sourceId null) the first source. */
+/**
+ * The source a run came from: by id; a run from before several sources (sourceId null) came from
+ * the source whose id is the pipeline's. A source no longer in `def` falls back to the first.
+ */
 export function sourceOfRun(def: Parameters<typeof sourcesOf>[0], sourceId: string | null | undefined, pipelineId?: string): SourceDefinition {
   const list = sourcesOf(def, pipelineId);
-  return (sourceId ? list.find((s) => s.id === sourceId) : undefined) ?? list[0];
+  const id = sourceId ?? pipelineId;
+  return (id ? list.find((s) => s.id === id) : undefined) ?? list[0];
+}
+
+/**
+ * What steps read as `source`: the request's fields, plus `name` = the source's name when the
+ * обработка has several sources (so «Условие» can branch on it). A request field called `name`
+ * wins: a form's «name» keeps meaning what it always meant.
+ */
+export function sourceScope(payload: unknown, sourceName: string, sourceCount: number): unknown {
+  if (sourceCount < 2 || payload === null || typeof payload !== "object" || Array.isArray(payload)) return payload;
+  if (Object.prototype.hasOwnProperty.call(payload, "name")) return payload;
+  return { ...(payload as Record<string, unknown>), name: sourceName };
 }
 
 /** Fields a step may pick from `source`: every source's captured fields (deduplicated by path). */

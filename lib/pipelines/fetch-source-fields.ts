@@ -1,8 +1,8 @@
 // «Получить»: the fields of a received request become the source's field list. No time window:
 // the newest request counts however old it is (a test event may have been sent yesterday).
-import { prisma } from "../db";
+import { prisma, Prisma } from "../db";
 import { extractFields } from "../webhooks/extract-fields";
-import type { SourceField } from "./definition";
+import { definitionSchema, sourcesOf, type SourceField } from "./definition";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -12,23 +12,36 @@ export type FetchSourceFieldsResult =
   | { found: false };
 
 /**
+ * The runs of one source: its own, and for the first source also the runs from before several
+ * sources (sourceId null).
+ */
+export function runsOfSource(sourceId: string, isFirst: boolean) {
+  return isFirst ? { OR: [{ sourceId }, { sourceId: null }] } : { sourceId };
+}
+
+/**
  * Extracts the fields of the newest received request (or of `runId`) and saves them as the
- * pipeline's sourceFields. Rejected requests (413/400/415) carry no usable fields and are skipped.
- * Null when the pipeline, or the chosen run, is not this user's.
+ * source's field list (`sourceId`: that source's requests and fields; absent: the first source's).
+ * Rejected requests (413/400/415) carry no usable fields and are skipped. A source not saved yet
+ * gets the fields in the answer only. Null when the pipeline, or the chosen run, is not this user's.
  */
 export async function fetchSourceFields(input: {
   userId: string;
   pipelineId: string;
   runId?: string;
+  sourceId?: string;
 }): Promise<FetchSourceFieldsResult | null> {
   const { userId, pipelineId, runId } = input;
-  if (!UUID.test(pipelineId) || (runId !== undefined && !UUID.test(runId))) return null;
+  if (!UUID.test(pipelineId) || (runId !== undefined && !UUID.test(runId)) || (input.sourceId !== undefined && !UUID.test(input.sourceId))) return null;
 
-  const pipeline = await prisma.pipeline.findFirst({ where: { id: pipelineId, userId }, select: { id: true } });
+  const pipeline = await prisma.pipeline.findFirst({ where: { id: pipelineId, userId }, select: { id: true, definition: true } });
   if (!pipeline) return null;
+  const saved = sourcesOf(definitionSchema.parse(pipeline.definition ?? {}), pipelineId);
+  const sourceId = input.sourceId ?? saved[0].id;
+  const bySource = runId ? {} : runsOfSource(sourceId, sourceId === saved[0].id);
 
   const run = await prisma.run.findFirst({
-    where: { pipelineId, userId, status: { not: "REJECTED" }, ...(runId ? { id: runId } : {}) },
+    where: { pipelineId, userId, status: { not: "REJECTED" }, ...(runId ? { id: runId } : {}), ...bySource },
     orderBy: [{ receivedAt: "desc" }, { id: "desc" }],
     select: { id: true, receivedAt: true, payload: true },
   });
@@ -44,10 +57,19 @@ export async function fetchSourceFields(input: {
       select: { definition: true, updatedAt: true },
     });
     if (!current) return null;
-    const definition = { ...(current.definition as Record<string, unknown>), sourceFields };
+    const raw = current.definition as Record<string, unknown>;
+    let definition: Record<string, unknown>;
+    if (Array.isArray(raw.sources)) {
+      const list = raw.sources as { id?: unknown }[];
+      if (!list.some((s) => s.id === sourceId)) return { found: true, runId: run.id, receivedAt: run.receivedAt, sourceFields };
+      definition = { ...raw, sources: list.map((s) => (s.id === sourceId ? { ...s, fields: sourceFields } : s)) };
+    } else {
+      if (sourceId !== pipelineId) return { found: true, runId: run.id, receivedAt: run.receivedAt, sourceFields };
+      definition = { ...raw, sourceFields };
+    }
     const { count } = await prisma.pipeline.updateMany({
       where: { id: pipelineId, userId, updatedAt: current.updatedAt },
-      data: { definition },
+      data: { definition: definition as Prisma.InputJsonValue },
     });
     if (count === 1) return { found: true, runId: run.id, receivedAt: run.receivedAt, sourceFields };
   }

@@ -23,6 +23,7 @@ export function filterFromSearchParams(sp: URLSearchParams) {
   const status = sp.getAll("status");
   return runFilterSchema.parse({
     pipelineId: sp.get("pipelineId") || undefined,
+    sourceId: sp.get("sourceId") || undefined,
     status: status.length ? status.join(",") : undefined,
     from: sp.get("from") || undefined,
     to: sp.get("to") || undefined,

@@ -28,6 +28,8 @@ export type RunLink = { id: string; status: RunStatus; receivedAt: string; resum
 export type RunDetail = {
   id: string;
   pipeline: { id: string; name: string; currentVersion: number };
+  /** The source that delivered the event (docs/sources.md); removed = no longer in the обработка. */
+  source: { id: string; name: string; type: string; removed: boolean; several: boolean } | null;
   version: number;
   status: RunStatus;
   request: {
@@ -91,12 +93,18 @@ export async function getRun(userId: string, runId: string): Promise<RunDetail |
   const creds = names.length
     ? await prisma.credential.findMany({ where: { userId, name: { in: names } }, select: { id: true, name: true } })
     : [];
+  const sourceId = r.sourceId ?? r.pipelineId;
+  const [source, sourceCount] = await Promise.all([
+    prisma.source.findFirst({ where: { id: sourceId, pipelineId: r.pipelineId }, select: { id: true, name: true, type: true, removedAt: true } }),
+    prisma.source.count({ where: { pipelineId: r.pipelineId, removedAt: null } }),
+  ]);
   const duplicateOf = r.duplicateOfId
     ? await prisma.run.findFirst({ where: { id: r.duplicateOfId, userId }, select: LINK_SELECT })
     : null;
   return {
     id: r.id,
     pipeline: { id: r.pipeline.id, name: r.pipeline.name, currentVersion: r.pipeline.version },
+    source: source ? { id: source.id, name: source.name, type: source.type, removed: source.removedAt !== null, several: sourceCount > 1 } : null,
     version: r.version,
     status: r.status,
     request: {

@@ -8,3 +8,15 @@ export async function listPipelineOptions(userId: string) {
     select: { id: true, name: true, retentionDays: true, storeSuccessPayloads: true },
   });
 }
+
+/** The sources of one of the user's pipelines, removed ones last (their runs stay in the history). */
+export async function listSourceOptions(userId: string, pipelineId: string) {
+  const rows = await prisma.source.findMany({
+    where: { userId, pipelineId },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+    select: { id: true, name: true, type: true, removedAt: true },
+  });
+  return rows
+    .map((s) => ({ id: s.id, name: s.name, type: s.type, removed: s.removedAt !== null }))
+    .sort((a, b) => Number(a.removed) - Number(b.removed));
+}

@@ -1,5 +1,7 @@
 // The last received requests of a pipeline, for picking one in «Получить».
 import { prisma } from "../db";
+import { definitionSchema, sourcesOf } from "../pipelines/definition";
+import { runsOfSource } from "../pipelines/fetch-source-fields";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SUMMARY_LENGTH = 120;
@@ -42,13 +44,20 @@ export async function listRecentRequests(input: {
   pipelineId: string;
   limit?: number;
   includeRejected?: boolean;
+  /** Only this source's requests (docs/sources.md). */
+  sourceId?: string;
 }): Promise<RecentRequest[] | null> {
   const { userId, pipelineId } = input;
-  if (!UUID.test(pipelineId)) return null;
-  const pipeline = await prisma.pipeline.findFirst({ where: { id: pipelineId, userId }, select: { id: true } });
+  if (!UUID.test(pipelineId) || (input.sourceId !== undefined && !UUID.test(input.sourceId))) return null;
+  const pipeline = await prisma.pipeline.findFirst({ where: { id: pipelineId, userId }, select: { id: true, definition: true } });
   if (!pipeline) return null;
+  let bySource = {};
+  if (input.sourceId) {
+    const first = sourcesOf(definitionSchema.parse(pipeline.definition ?? {}), pipelineId)[0].id;
+    bySource = runsOfSource(input.sourceId, input.sourceId === first);
+  }
   const rows = await prisma.run.findMany({
-    where: { pipelineId, userId, ...(input.includeRejected ? {} : { status: { not: "REJECTED" } }) },
+    where: { pipelineId, userId, ...(input.includeRejected ? {} : { status: { not: "REJECTED" } }), ...bySource },
     orderBy: [{ receivedAt: "desc" }, { id: "desc" }],
     take: Math.min(Math.max(input.limit ?? 20, 1), 100),
     select: { id: true, receivedAt: true, method: true, status: true, contentType: true, sizeBytes: true, payload: true },

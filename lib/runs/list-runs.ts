@@ -3,13 +3,20 @@
 // polled every 2 s by open history pages and must use `searchTerms @> ARRAY[…]` for the GIN index
 // and a row comparison for the keyset, neither of which Prisma emits.
 import { pool } from "../db";
-import { decodeCursor, encodeCursor, filterSql, isUuid, type RunFilter, type RunStatus } from "./run-filter";
+import { decodeCursor, encodeCursor, filterSql, isUuid, RUN_SOURCE_ID, type RunFilter, type RunStatus } from "./run-filter";
 import { summarizeFields } from "./summarize-input";
 
 export type RunListItem = {
   id: string;
   pipelineId: string;
   pipelineName: string;
+  /** The source the event came from (docs/sources.md). */
+  sourceId: string;
+  sourceName: string | null;
+  /** The source was removed from the обработка since. */
+  sourceRemoved: boolean;
+  /** How many sources the обработка has now (the list names the source when there are several). */
+  sourceCount: number;
   status: RunStatus;
   method: string;
   version: number;
@@ -42,6 +49,10 @@ type Row = Omit<RunListItem, "receivedAt" | "startedAt" | "finishedAt" | "summar
 // must not carry fifty 1 MiB bodies to render fifty one-line summaries.
 const COLUMNS = `
   r.id, r."pipelineId", p.name AS "pipelineName", r.status, r.method, r.version,
+  ${RUN_SOURCE_ID} AS "sourceId",
+  (SELECT s.name FROM "Source" s WHERE s.id = ${RUN_SOURCE_ID}) AS "sourceName",
+  COALESCE((SELECT s."removedAt" IS NOT NULL FROM "Source" s WHERE s.id = ${RUN_SOURCE_ID}), false) AS "sourceRemoved",
+  (SELECT count(*)::int FROM "Source" s WHERE s."pipelineId" = r."pipelineId" AND s."removedAt" IS NULL) AS "sourceCount",
   r."receivedAt" AT TIME ZONE 'UTC' AS "receivedAt",
   r."startedAt" AT TIME ZONE 'UTC' AS "startedAt",
   r."finishedAt" AT TIME ZONE 'UTC' AS "finishedAt",

@@ -23,9 +23,9 @@ function insertSql(where: string, n: number, extra: string, limit: string): stri
   const from = `$${n}`;
   const version = `$${n + 1}`;
   return `
-INSERT INTO "Run" (id, "pipelineId", "userId", version, status, method, query, headers, body, "rawBody",
+INSERT INTO "Run" (id, "pipelineId", "sourceId", "userId", version, status, method, query, headers, body, "rawBody",
                    "contentType", "sizeBytes", payload, "searchTerms", "rerunOfId", "resumeFromStepId", "receivedAt")
-SELECT gen_random_uuid(), r."pipelineId", r."userId",
+SELECT gen_random_uuid(), r."pipelineId", r."sourceId", r."userId",
        CASE WHEN ${version} = 'current' THEN p.version ELSE r.version END,
        'QUEUED'::"RunStatus", r.method, r.query, r.headers, r.body, r."rawBody", r."contentType", r."sizeBytes",
        r.payload, r."searchTerms", r.id,

@@ -25,6 +25,8 @@ const date = z.union([z.string(), z.date()]).transform((v, ctx) => {
 
 export const runFilterSchema = z.object({
   pipelineId: z.string().refine(isUuid, "pipelineId: неверный id").optional(),
+  /** One source's runs (docs/sources.md). */
+  sourceId: z.string().refine(isUuid, "sourceId: неверный id").optional(),
   status: statusList.optional(),
   from: date.optional(),
   to: date.optional(),
@@ -42,6 +44,9 @@ export function filterSql(userId: string, f: RunFilter, start = 1): { where: str
     cond.push(sql(`$${start + params.length - 1}`));
   };
   if (f.pipelineId) add((n) => `r."pipelineId" = ${n}::uuid`, f.pipelineId);
+  // A run from before several sources (sourceId null) came from its pipeline's first source,
+  // whose id is the pipeline's id (RUN_SOURCE_ID).
+  if (f.sourceId) add((n) => `(r."sourceId" = ${n}::uuid OR (r."sourceId" IS NULL AND r."pipelineId" = ${n}::uuid))`, f.sourceId);
   if (f.status && f.status.length > 0) add((n) => `r.status = ANY(${n}::"RunStatus"[])`, f.status);
   // Stored timestamps are UTC wall-clock values (timestamp without time zone).
   if (f.from) add((n) => `r."receivedAt" >= ${n}::timestamp`, f.from.toISOString());
@@ -53,6 +58,9 @@ export function filterSql(userId: string, f: RunFilter, start = 1): { where: str
   else if (terms.length > 1) add((n) => `r."searchTerms" && ${n}::text[]`, terms);
   return { where: cond.join(" AND "), params };
 }
+
+/** The source a run came from, in SQL (alias r): old runs have none recorded = the first source. */
+export const RUN_SOURCE_ID = `COALESCE(r."sourceId", r."pipelineId")`;
 
 export type Cursor = { receivedAt: Date; id: string };
 

@@ -14,7 +14,7 @@ export function scheduleIssuesOf(input: unknown): ValidationIssue[] {
   if (!Array.isArray(sources)) return [];
   const out: ValidationIssue[] = [];
   sources.forEach((raw, i) => {
-    const s = raw as { type?: unknown; name?: unknown; schedule?: unknown } | null;
+    const s = raw as { id?: unknown; type?: unknown; name?: unknown; schedule?: unknown } | null;
     if (!s || s.type !== "schedule") return;
     const name = typeof s.name === "string" && s.name.trim() ? s.name.trim() : `${i + 1}`;
     for (const p of scheduleProblems(s.schedule)) {
@@ -27,6 +27,7 @@ export function scheduleIssuesOf(input: unknown): ValidationIssue[] {
         code: "schedule",
         message: p.message,
         ...(label ? { label } : {}),
+        ...(typeof s.id === "string" ? { sourceId: s.id } : {}),
         text: {
           ru: `Источник «${name}»: ${label ? `${label.ru} — ` : ""}${p.message.ru}`,
           en: `Source "${name}": ${label ? `${label.en} — ` : ""}${p.message.en}`,

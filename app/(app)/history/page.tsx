@@ -1,7 +1,7 @@
 import { getTranslations } from "next-intl/server";
 import { pageUserId } from "@/lib/auth";
 import { listRuns } from "@/lib/runs/list-runs";
-import { listPipelineOptions } from "@/lib/runs/list-pipeline-options";
+import { listPipelineOptions, listSourceOptions } from "@/lib/runs/list-pipeline-options";
 import { runFilterSchema, isUuid } from "@/lib/runs/run-filter";
 import { filterFromSearchParams } from "@/lib/runs/api-schemas";
 import { RunList } from "@/components/history/run-list";
@@ -17,6 +17,9 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
   const pipelines = await listPipelineOptions(userId);
   // A stale or foreign pipeline id in the URL shows the user's whole history, not an error page.
   if (search.pipelineId && (!isUuid(search.pipelineId) || !pipelines.some((p) => p.id === search.pipelineId))) search.pipelineId = undefined;
+  // The source filter belongs to the chosen pipeline; a stale source id is dropped the same way.
+  const sources = search.pipelineId ? await listSourceOptions(userId, search.pipelineId) : [];
+  if (search.sourceId && !sources.some((s) => s.id === search.sourceId)) search.sourceId = undefined;
   const params = apiParams(search);
   const parsed = runFilterSchema.safeParse(Object.fromEntries(params));
   const filter = parsed.success ? filterFromSearchParams(params) : {};
@@ -38,7 +41,7 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
           </details>
         ) : null}
       </div>
-      <RunList initial={initial} search={search} apiQuery={params.toString()} pipelines={pipelines.map(({ id, name }) => ({ id, name }))} />
+      <RunList initial={initial} search={search} apiQuery={params.toString()} pipelines={pipelines.map(({ id, name }) => ({ id, name }))} sources={sources} />
     </div>
   );
 }

@@ -60,6 +60,15 @@ export default async function RunPage({ params }: { params: Promise<{ runId: str
           <Meta label={t("finished")} value={when(run.finishedAt)} />
           <Meta label={t("duration")} value={formatDuration(run.durationMs, locale)} />
         </dl>
+        {run.source && (run.source.several || run.source.removed) ? (
+          <p className="mt-2 text-sm text-slate-600" data-testid="run-source">
+            {t("source")}:{" "}
+            <Link href={`/history?pipelineId=${run.pipeline.id}&sourceId=${run.source.id}`} className="font-medium text-slate-800 hover:text-indigo-700">
+              {run.source.name}
+            </Link>
+            {run.source.removed ? <span className="text-slate-500"> ({t("sourceRemovedNote")})</span> : null}
+          </p>
+        ) : null}
         <div className="mt-3 flex flex-wrap items-center gap-x-4 gap-y-1 text-sm">
           <Link href={`/history/${run.id}/version`} className="text-indigo-700 hover:underline" data-testid="version-link">
             {t("versionLink", { version: run.version })}
