@@ -4,7 +4,7 @@ import { pipelineView } from "./pipeline-view";
 import { isUuid } from "./get-pipeline";
 import { validateDefinition } from "../actions/registry";
 import { enqueueRuns } from "../queue/run-queue";
-import { reconcilePipelineSchedules } from "../schedule/scheduler";
+import { hasScheduleSource, reconcilePipelineSchedules } from "../schedule/scheduler";
 
 /** «Запустить» refuses an invalid pipeline and lists what to fix; «Остановить» always works. */
 export async function setPipelineStatus(userId: string, id: string, status: "RUNNING" | "STOPPED") {
@@ -25,6 +25,6 @@ export async function setPipelineStatus(userId: string, id: string, status: "RUN
     if (held.length > 0) await enqueueRuns(held.map((r) => r.id)).catch(() => undefined);
   }
   // «По расписанию» sources fire only while the pipeline is RUNNING.
-  await reconcilePipelineSchedules(id);
+  if (hasScheduleSource(row.definition)) await reconcilePipelineSchedules(id);
   return pipelineView(row);
 }

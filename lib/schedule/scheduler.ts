@@ -91,6 +91,12 @@ export async function reconcileSchedules(opts: { pipelineId?: string } = {}): Pr
   return result;
 }
 
+/** True when a (raw, stored) definition has a «По расписанию» source: only then is Redis asked. */
+export function hasScheduleSource(def: unknown): boolean {
+  const sources = (def as { sources?: unknown } | null)?.sources;
+  return Array.isArray(sources) && sources.some((s) => (s as { type?: unknown } | null)?.type === "schedule");
+}
+
 /** For the data functions that change pipelines: reconcile that pipeline, never fail the caller. */
 export async function reconcilePipelineSchedules(pipelineId: string): Promise<void> {
   try {
