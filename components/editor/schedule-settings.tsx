@@ -126,7 +126,7 @@ export function ScheduleSettings({ source }: { source: SourceDefinition }) {
             <div>
               <label htmlFor={`${id}-time`} className="block text-xs font-medium text-slate-600">{t("time")}</label>
               <input id={`${id}-time`} type="time" value={schedule.time ?? ""} onChange={(e) => set({ time: e.target.value })}
-                className={`w-28 ${inputClass("time")}`} data-testid="schedule-time" />
+                className={`w-36 ${inputClass("time")}`} data-testid="schedule-time" />
               {fieldError("time")}
             </div>
             <div className="min-w-0 flex-1">

@@ -3,7 +3,10 @@
 // a cron pattern with a time zone for daily/weekly). Pure: shared by the editor, the API and the
 // worker.
 import type { Localized } from "../actions/define-action";
-import { HH_MM, type ScheduleConfig } from "../pipelines/definition";
+import type { ScheduleConfig } from "../pipelines/definition";
+
+/** "HH:MM", 00:00 … 23:59. */
+export const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$/;
 
 export const DEFAULT_TIMEZONE = "Europe/Moscow";
 export const INTERVAL_MINUTES = { min: 1, max: 10_080 } as const;
