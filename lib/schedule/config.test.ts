@@ -6,7 +6,7 @@ import { describeSchedule, repeatOptions, scheduleMinuteMs, scheduleProblems } f
 import { scheduleIssuesOf } from "./validate";
 import { validateDefinition } from "../actions/registry";
 import { scheduleRunId, scheduledMillisOf, uuidV5 } from "./fire";
-import { scheduleSchema, type ScheduleConfig } from "../pipelines/definition";
+import { definitionSchema, scheduleSchema, type ScheduleConfig } from "../pipelines/definition";
 
 const sched = (v: unknown) => scheduleSchema.parse(v) as ScheduleConfig;
 /** The next firing after `from` as BullMQ computes it for a cron scheduler. */
@@ -75,6 +75,20 @@ describe("checks", () => {
     expect(scheduleIssuesOf(def)[0].text.en).toBe('Source "Каждое утро": "Time" — enter the time as HH:MM, e.g. 09:30');
     // Nothing names an internal field.
     expect(texts.join(" ")).not.toMatch(/schedule|minutes|weekdays|timezone|sources\[/);
+  });
+
+  it("saving through the API: the schema's messages are Russian and name the field", () => {
+    const messages = (schedule: unknown) => {
+      const r = definitionSchema.safeParse({ sources: [{ id: "3f1e7a52-5d1b-4b7e-8a83-3f0e2b9c1d16", name: "x", type: "schedule", schedule }] });
+      return r.success ? [] : r.error.issues.map((i) => i.message);
+    };
+    expect(messages({ kind: "interval", minutes: 0 })).toEqual(["«Каждые, минут» — целое число от 1 до 10080"]);
+    expect(messages({ kind: "interval", minutes: 1.5 })).toEqual(["«Каждые, минут» — целое число от 1 до 10080"]);
+    expect(messages({ kind: "daily", time: "25:00" })).toEqual(["«Время» — в виде ЧЧ:ММ, например 09:30"]);
+    expect(messages({ kind: "daily", time: "09:00", timezone: "Europe/Atlantis" })).toEqual(["«Часовой пояс» — неизвестный часовой пояс, например Europe/Moscow"]);
+    expect(messages({ kind: "weekly", weekdays: [], time: "09:00" })).toEqual(["«Дни недели» — отметьте хотя бы один день"]);
+    expect(messages({ kind: "hourly" })).toEqual(["«Как часто» — каждые N минут, ежедневно или по дням недели"]);
+    expect(messages({ kind: "daily", time: "09:00" })).toEqual([]);
   });
 
   it("a valid schedule source passes validation", () => {
