@@ -12,7 +12,7 @@ const definition = {
       id: "compose",
       type: "json-composer",
       name: "Отчёт",
-      config: { mode: "template", template: '{ "at": "{{source.scheduledFor}}", "from": "{{source.name}}" }', fields: [], onMissing: "fail" },
+      config: { mode: "template", template: '{ "at": "{{source.scheduledFor}}" }', fields: [], onMissing: "fail" },
     },
   ],
 };
@@ -75,16 +75,17 @@ test("a schedule source: settings in the editor, fired by the worker, «по р�
     }, { timeout: 150_000 })
     .toBe("SCHEDULE");
   const detail = (await (await request.get(`${baseURL}/api/v1/runs/${run!.id}`, { headers: user.auth })).json()).run;
-  expect(detail.steps[0].output.result).toEqual({ at: detail.payload.scheduledFor, from: "Каждую минуту" });
+  expect(detail.steps[0].output.result).toEqual({ at: detail.payload.scheduledFor });
   // Stopped: the schedule stops with it (the API answers; the scheduler is gone, see the itest).
   expect((await request.post(`${baseURL}/api/v1/pipelines/${pipeline.id}/stop`, { headers: user.auth })).ok()).toBeTruthy();
 
   await page.goto(`/history?pipelineId=${pipeline.id}`);
   const row = page.getByTestId("run-row").filter({ has: page.getByTestId("run-scheduled") }).first();
-  await expect(row.getByTestId("run-scheduled")).toHaveText("⏱ по расписанию");
+  await expect(row.getByTestId("run-scheduled")).toHaveText("по расписанию");
   await shot(page, "history");
   await page.goto(`/history/${run!.id}`);
-  await expect(page.getByTestId("run-detail").getByTestId("run-scheduled")).toHaveText("⏱ по расписанию");
-  await expect(page.getByTestId("request")).toContainText("по расписанию");
+  await expect(page.getByTestId("run-detail").getByTestId("run-scheduled")).toHaveText("по расписанию");
+  await expect(page.getByTestId("request")).toContainText("Запуск по расписанию");
+  await expect(page.getByTestId("request-query")).toHaveCount(0);
   await shot(page, "run");
 });
