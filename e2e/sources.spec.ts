@@ -57,6 +57,10 @@ test("two sources: each has its URL, steps see source.name, the history shows an
   await expect(panel.getByTestId("source-tab")).toHaveCount(2);
   await expect(panel.getByTestId("source-tab").nth(1)).toHaveAttribute("aria-selected", "true");
   await expect(panel.getByTestId("url-after-save")).toBeVisible();
+  // A nameless source is not saved; the message names the source, not a field path.
+  await panel.getByTestId("source-name").fill("");
+  await page.getByTestId("save").click();
+  await expect(page.getByRole("alert").filter({ hasText: "Источник 2: у источника должно быть название" })).toBeVisible();
   await panel.getByTestId("source-name").fill("Лендинг");
   await expect(panel.getByTestId("source-tab").nth(1)).toContainText("Лендинг");
   await expect(page.getByTestId("unsaved")).toBeVisible();

@@ -86,10 +86,13 @@ function applyPipeline(store: Store, p: PipelineView) {
   }));
 }
 
-export async function save(store: Store): Promise<void> {
+export async function save(store: Store, locale: Locale = "ru"): Promise<void> {
   // Saving shows every problem, new steps' included.
   if (store.get().fresh) store.set(() => ({ fresh: undefined }));
   const s = store.get();
+  // A source the definition cannot hold (no name…) is said in the user's words, not the API's path.
+  const badSource = s.issues.all.find((i) => i.path.startsWith("sources"));
+  if (badSource) throw new Error(badSource.text[locale]);
   const def = s.def;
   const res = await api<{ pipeline: PipelineView }>(`/api/v1/pipelines/${s.pipelineId}`, { method: "PATCH", body: { definition: def, expectedVersion: s.version } });
   // What was sent is what is saved; edits made while the request was in flight stay unsaved.

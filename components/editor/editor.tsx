@@ -68,6 +68,7 @@ function EditorShell() {
   const selected = useEditor((s) => s.selected);
   const dirty = useEditor(isDirty);
   const issueCount = useEditor((s) => s.issues.all.length);
+  const locale = useEditorLocale();
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [side, setSide] = useState<Side>(null);
@@ -109,7 +110,7 @@ function EditorShell() {
         store.set(() => ({ selected: null }));
         return;
       }
-      if (isDirty(store.get())) await save(store);
+      if (isDirty(store.get())) await save(store, locale);
       await setStatus(store, "RUNNING");
     });
 
@@ -162,7 +163,7 @@ function EditorShell() {
             {busy === "test" ? t("test.running") : t("test.pipeline")}
           </Button>
           <Button onClick={() => { store.set(() => ({ selected: null })); setSide({ kind: "versions" }); }}>{t("versions.title")}</Button>
-          <Button variant={dirty ? "primary" : "secondary"} onClick={() => act("save", () => save(store))} disabled={busy !== null || !dirty} data-testid="save">
+          <Button variant={dirty ? "primary" : "secondary"} onClick={() => act("save", () => save(store, locale))} disabled={busy !== null || !dirty} data-testid="save">
             {busy === "save" ? t("saving") : tp("save")}
           </Button>
           {status === "RUNNING" ? (

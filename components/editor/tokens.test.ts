@@ -45,6 +45,27 @@ describe("field picker", () => {
     expect(groups[4].items[0].token).toBe('{{credentials["Weeek токен"]}}');
   });
 
+  it("with several sources: every source's fields and `name` — the source's name, for «Условие»", () => {
+    const two = pickerGroups({
+      def: {
+        ...def,
+        sourceFields: [],
+        sources: [
+          { id: "11111111-1111-4111-8111-111111111111", name: "Сайт", type: "webhook", fields: [{ path: "phone" }] },
+          { id: "22222222-2222-4222-8222-222222222222", name: "Лендинг", type: "tilda", fields: [{ path: "Phone" }] },
+        ],
+      },
+      stepIndex: 0,
+      credentials: [],
+      locale: "ru",
+    });
+    expect(two[0].items.map((i) => [i.token, i.example])).toEqual([
+      ["{{source.name}}", "Сайт / Лендинг"],
+      ["{{source.phone}}", undefined],
+      ["{{source.Phone}}", undefined],
+    ]);
+  });
+
   it("searches labels and examples", () => {
     expect(filterPickerGroups(groups, "7916").flatMap((g) => g.items.map((i) => i.label))).toEqual(["client_phone"]);
     expect(filterPickerGroups(groups, "ID КОНТ").map((g) => g.id)).toEqual(["step:parse_contact"]);

@@ -165,6 +165,25 @@ export function validateDefinition(input: unknown): ValidationResult {
         const raw = valueAt(input, ["steps", idx]) as { id?: string; name?: string } | undefined;
         return makeIssue(idx, raw ?? {}, formatPath(rest), issue.code, describeIssue(issue, raw ?? {}));
       }
+      if (top === "sources") {
+        // «Источник «Сайт»: у источника должно быть название» — never "sources[1].name".
+        const raw = typeof idx === "number" ? (valueAt(input, ["sources", idx]) as { id?: string; name?: unknown } | undefined) : undefined;
+        const named = typeof raw?.name === "string" && raw.name.trim() !== "";
+        const where =
+          typeof idx !== "number"
+            ? { ru: "Источники", en: "Sources" }
+            : named
+              ? { ru: `Источник «${raw!.name}»`, en: `Source "${raw!.name}"` }
+              : { ru: `Источник ${idx + 1}`, en: `Source ${idx + 1}` };
+        // The schema's own Russian wording («у источника должно быть название») says more than a generic one.
+        const generic = describeIssue(issue, raw ?? input);
+        const message = { ru: /[а-яё]/i.test(issue.message) ? issue.message : generic.ru, en: generic.en };
+        return {
+          ...makeIssue(-1, {}, formatPath(issue.path), issue.code, message),
+          ...(typeof raw?.id === "string" ? { sourceId: raw.id } : {}),
+          text: { ru: `${where.ru}: ${message.ru}`, en: `${where.en}: ${message.en}` },
+        };
+      }
       return makeIssue(-1, {}, formatPath(issue.path), issue.code, describeIssue(issue, input));
     });
     return { ok: false, issues: [...schedule, ...issues] };

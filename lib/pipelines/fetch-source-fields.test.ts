@@ -3,6 +3,9 @@ import { closeDb, prisma, type Prisma } from "../db";
 import { createPipeline, createUser } from "../webhooks/test-fixtures";
 import { fetchSourceFields } from "./fetch-source-fields";
 import { newWebhookToken, rotateWebhookToken } from "./rotate-webhook-token";
+import { updatePipeline } from "./update-pipeline";
+import { definitionSchema } from "./definition";
+import { listRecentRequests } from "../runs/list-recent-requests";
 
 let owner: { id: string };
 let stranger: { id: string };
@@ -99,5 +102,46 @@ describe("rotateWebhookToken", () => {
     const rotated = await rotateWebhookToken({ userId: owner.id, pipelineId: p.id });
     expect(rotated!.webhookToken).not.toBe(p.webhookToken);
     expect((await prisma.pipeline.findUniqueOrThrow({ where: { id: p.id } })).webhookToken).toBe(rotated!.webhookToken);
+  });
+});
+
+describe("several sources (docs/sources.md)", () => {
+  it("«Получить» of a source reads only its requests and writes only its fields; rotation is per source", async () => {
+    const p = await createPipeline(owner.id);
+    const other = "7d1f0c2e-4b5a-4c6d-8e9f-0a1b2c3d4e5f";
+    // The old one source keeps the pipeline's id (its old runs have no sourceId); a second one.
+    await updatePipeline(owner.id, p.id, {
+      definition: definitionSchema.parse({
+        sources: [
+          { id: p.id, name: "Сайт", type: "webhook", fields: [{ path: "keep" }] },
+          { id: other, name: "Лендинг", type: "webhook" },
+        ],
+        steps: [],
+      }),
+    });
+    await addRun(p, { site_field: "old run, no sourceId" }, new Date("2024-01-01T00:00:00Z"));
+    await prisma.run.create({
+      data: { pipelineId: p.id, sourceId: other, userId: owner.id, version: 2, method: "POST", payload: { landing_field: "x" }, status: "SUCCEEDED", receivedAt: new Date("2024-02-01T00:00:00Z") },
+    });
+
+    const site = await fetchSourceFields({ userId: owner.id, pipelineId: p.id, sourceId: p.id });
+    expect(site).toMatchObject({ found: true, sourceFields: [{ path: "site_field" }] });
+    const landing = await fetchSourceFields({ userId: owner.id, pipelineId: p.id, sourceId: other });
+    expect(landing).toMatchObject({ found: true, sourceFields: [{ path: "landing_field" }] });
+    const def = definitionSchema.parse((await prisma.pipeline.findUniqueOrThrow({ where: { id: p.id } })).definition);
+    expect(def.sources!.map((s) => s.fields?.map((f) => f.path))).toEqual([["site_field"], ["landing_field"]]);
+
+    // Each source's recent requests; a stranger's source id answers nothing.
+    expect((await listRecentRequests({ userId: owner.id, pipelineId: p.id, sourceId: other }))!.map((r) => r.summary)).toEqual(["landing_field=x"]);
+    expect(await fetchSourceFields({ userId: stranger.id, pipelineId: p.id, sourceId: other })).toBeNull();
+
+    // Rotating the second source leaves the first one's URL (and the pipeline's) alone.
+    const before = await prisma.source.findMany({ where: { pipelineId: p.id }, orderBy: { createdAt: "asc" } });
+    const rotated = await rotateWebhookToken({ userId: owner.id, pipelineId: p.id, sourceId: other });
+    expect(rotated).toMatchObject({ sourceId: other });
+    const after = new Map((await prisma.source.findMany({ where: { pipelineId: p.id } })).map((s) => [s.id, s.token]));
+    expect(after.get(p.id)).toBe(before.find((s) => s.id === p.id)!.token);
+    expect(after.get(other)).toBe(rotated!.webhookToken);
+    expect((await prisma.pipeline.findUniqueOrThrow({ where: { id: p.id } })).webhookToken).toBe(p.webhookToken);
   });
 });

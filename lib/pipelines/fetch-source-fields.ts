@@ -12,11 +12,11 @@ export type FetchSourceFieldsResult =
   | { found: false };
 
 /**
- * The runs of one source: its own, and for the first source also the runs from before several
- * sources (sourceId null).
+ * The runs of one source: its own, and for the source whose id is the pipeline's (the one source of
+ * an old definition) also the runs from before several sources (sourceId null) — as run-filter.ts.
  */
-export function runsOfSource(sourceId: string, isFirst: boolean) {
-  return isFirst ? { OR: [{ sourceId }, { sourceId: null }] } : { sourceId };
+export function runsOfSource(sourceId: string, pipelineId: string) {
+  return sourceId === pipelineId ? { OR: [{ sourceId }, { sourceId: null }] } : { sourceId };
 }
 
 /**
@@ -38,7 +38,7 @@ export async function fetchSourceFields(input: {
   if (!pipeline) return null;
   const saved = sourcesOf(definitionSchema.parse(pipeline.definition ?? {}), pipelineId);
   const sourceId = input.sourceId ?? saved[0].id;
-  const bySource = runId ? {} : runsOfSource(sourceId, sourceId === saved[0].id);
+  const bySource = runId ? {} : runsOfSource(sourceId, pipelineId);
 
   const run = await prisma.run.findFirst({
     where: { pipelineId, userId, status: { not: "REJECTED" }, ...(runId ? { id: runId } : {}), ...bySource },

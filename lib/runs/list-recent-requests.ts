@@ -1,6 +1,5 @@
 // The last received requests of a pipeline, for picking one in «Получить».
 import { prisma } from "../db";
-import { definitionSchema, sourcesOf } from "../pipelines/definition";
 import { runsOfSource } from "../pipelines/fetch-source-fields";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -49,13 +48,9 @@ export async function listRecentRequests(input: {
 }): Promise<RecentRequest[] | null> {
   const { userId, pipelineId } = input;
   if (!UUID.test(pipelineId) || (input.sourceId !== undefined && !UUID.test(input.sourceId))) return null;
-  const pipeline = await prisma.pipeline.findFirst({ where: { id: pipelineId, userId }, select: { id: true, definition: true } });
+  const pipeline = await prisma.pipeline.findFirst({ where: { id: pipelineId, userId }, select: { id: true } });
   if (!pipeline) return null;
-  let bySource = {};
-  if (input.sourceId) {
-    const first = sourcesOf(definitionSchema.parse(pipeline.definition ?? {}), pipelineId)[0].id;
-    bySource = runsOfSource(input.sourceId, input.sourceId === first);
-  }
+  const bySource = input.sourceId ? runsOfSource(input.sourceId, pipelineId) : {};
   const rows = await prisma.run.findMany({
     where: { pipelineId, userId, ...(input.includeRejected ? {} : { status: { not: "REJECTED" } }), ...bySource },
     orderBy: [{ receivedAt: "desc" }, { id: "desc" }],

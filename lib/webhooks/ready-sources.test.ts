@@ -11,6 +11,7 @@ import { createHookHandler } from "./handle-hook";
 import { createIngester, type Ingester } from "./ingest";
 import { createSourceSettingsCache, type SourceSettingsCache } from "./source-settings";
 import { createPipeline, createUser, privateRunQueue, startServer } from "./test-fixtures";
+import { newSourceId } from "../pipelines/definition";
 
 let user: { id: string };
 let runQueue: ReturnType<typeof privateRunQueue>;
@@ -136,5 +137,58 @@ describe("VK Callback API", () => {
   it("a VK source needs its confirmation string", () => {
     const r = validateDefinition({ sourceFields: [], steps: [], sourceType: "vk", vk: { confirmation: "" } });
     expect(r.issues.map((i) => i.message.ru).join(" ")).toContain("строку, которую должен вернуть сервер");
+  });
+});
+
+describe("several sources of one обработка (docs/sources.md)", () => {
+  it("each URL speaks its own source's protocol: Tilda, VK with its secret, a webhook with its reply", async () => {
+    const p = await createPipeline(user.id, "RUNNING");
+    // The old definition's one source has the pipeline's id: keeping that id keeps its URL.
+    const [tilda, vk, site] = [newSourceId(), newSourceId(), p.id];
+    const def = {
+      sources: [
+        { id: site, name: "Сайт", type: "webhook", reply: { enabled: true, status: 201, format: "text", body: "Спасибо, {{source.name}}!" } },
+        { id: tilda, name: "Tilda", type: "tilda" },
+        { id: vk, name: "VK", type: "vk", vk: { confirmation: "9f3a1c7e", credential: "VK секрет" } },
+      ],
+      sourceFields: [],
+      steps: [],
+    };
+    expect(validateDefinition(def).issues).toEqual([]);
+    const view = await updatePipeline(user.id, p.id, { definition: def as never });
+    cache.invalidate();
+    const tokenOf = (id: string) => view!.sources.find((s) => s.id === id)!.webhookUrl!.split("/hooks/")[1];
+
+    // The first source kept the pipeline's old URL.
+    expect(tokenOf(site)).toBe(p.webhookToken);
+    const reply = await fetch(`${server.url}/hooks/${tokenOf(site)}?name=Анна`);
+    expect([reply.status, await reply.text()]).toEqual([201, "Спасибо, Анна!"]);
+    expect(await tildaPost(tokenOf(tilda), { test: "test" })).toMatchObject({ status: 200, text: "ok" });
+    expect(await vkPost(tokenOf(vk), { type: "confirmation", group_id: 1, secret: "aaQ13axAPQEcczQa" })).toEqual({ status: 200, text: "9f3a1c7e" });
+    expect((await vkPost(tokenOf(vk), { type: "message_new", group_id: 1, secret: "guess" })).status).toBe(401);
+    // Tilda's URL has no VK secret to check and no custom reply.
+    expect(await tildaPost(tokenOf(tilda), { Name: "Мария", secret: "guess" })).toMatchObject({ status: 200, text: "ok" });
+
+    const runs = await prisma.run.findMany({ where: { pipelineId: p.id }, orderBy: { receivedAt: "asc" } });
+    expect(runs.map((r) => [r.sourceId, r.status])).toEqual([
+      [site, "QUEUED"],
+      [tilda, "FILTERED"],
+      [vk, "FILTERED"],
+      [vk, "REJECTED"],
+      [tilda, "QUEUED"],
+    ]);
+  });
+
+  it("names the source in a setting's problem when there are several", () => {
+    const def = {
+      sources: [
+        { id: newSourceId(), name: "Сайт", type: "webhook" },
+        { id: newSourceId(), name: "Сообщество", type: "vk", vk: { confirmation: "" } },
+      ],
+      steps: [],
+    };
+    const issues = validateDefinition(def).issues;
+    expect(issues.map((i) => i.text.ru)).toEqual([expect.stringMatching(/^Источник «Сообщество»: .*строку, которую должен вернуть сервер/)]);
+    expect(issues[0].sourceId).toBe(def.sources[1].id);
   });
 });
