@@ -35,6 +35,11 @@ export const envSchema = z.object({
   WEEEK_BASE_URL: z.url().default("https://api.weeek.net"),
   REGISTRATION_OPEN: bool.default(true),
   /**
+   * Tests only (refused unless NODE_ENV=test, see lib/schedule/config.ts): how many ms one minute
+   * of a «По расписанию» interval lasts, so a test schedule fires every second or two.
+   */
+  SCHEDULE_TEST_MINUTE_MS: z.coerce.number().int().min(100).max(60_000).optional(),
+  /**
    * Reverse proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For is believed for the
    * sign-in throttle; empty = the socket address is the client.
    */

@@ -10,6 +10,7 @@ import { startAlertsWorker } from "../lib/alerts/alerts-worker";
 import { pruneRuns } from "../lib/runs/prune-runs";
 import { closeStoreLocks, pruneStore } from "../lib/store/store";
 import { pruneDedupKeys } from "../lib/webhooks/dedup";
+import { startScheduleWorker } from "../lib/schedule/schedule-worker";
 
 /** Retention pruning cadence; batches with pauses keep it from slowing ingest. */
 const PRUNE_EVERY_MS = 5 * 60_000;
@@ -25,7 +26,8 @@ async function main() {
     void getWorkerHealth().then((r) => console.log(`[worker] live workers:\n${formatWorkerHealth(r)}`));
   });
 
-  const others: { close(): Promise<unknown> }[] = [startAlertsWorker()];
+  // «По расписанию» sources: firing jobs → runs; schedulers reconciled with the pipelines.
+  const others: { close(): Promise<unknown> }[] = [startAlertsWorker(), startScheduleWorker()];
 
   // Retention: delete runs older than each pipeline's window (and clear payloads of successful
   // runs where the pipeline asks for it). Several workers may prune at once: rows are taken with

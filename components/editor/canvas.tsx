@@ -28,6 +28,7 @@ import { addStep, linkSteps, placeStep, removeStep, shiftStep, visibleIssues } f
 import { branchesOf, graphBounds, indexForDrop, NODE_HEIGHT, NODE_WIDTH, panToShow, readableViewport, ROW_GAP, SOURCE_POSITION, stepBox, stepPosition, VIEW_PADDING, type Box, type InsertPoint } from "./graph";
 import { allSourceFields, edgesOf, SOURCE_NODE } from "@/lib/pipelines/definition";
 import { ActionIcon } from "./icons";
+import { describeSchedule, scheduleProblems } from "@/lib/schedule/config";
 import { readableSummary } from "./tokens";
 
 type StepNodeT = Node<{ stepId: string }, "step">;
@@ -130,13 +131,18 @@ const SourceNode = memo(function SourceNode({ selected }: NodeProps<SourceNodeT>
   const count = useEditor((s) => allSourceFields(s.def).length);
   const names = useEditor((s) => (s.def.sources ?? []).map((x) => x.name).join(", "));
   const several = useEditor((s) => (s.def.sources?.length ?? 1) > 1);
+  // One «По расписанию» source: the node says so and when it runs.
+  const only = useEditor((s) => (s.def.sources?.length === 1 ? s.def.sources[0] : null));
+  const locale = useEditorLocale();
+  const schedule = only?.type === "schedule" ? only.schedule : undefined;
+  const scheduleText = schedule && scheduleProblems(schedule).length === 0 ? describeSchedule(schedule, locale) : null;
   return (
     <div data-testid="source-node" className={`h-[96px] rounded-lg border bg-white px-3 py-2 shadow-sm ${selected ? "border-indigo-500 ring-2 ring-indigo-200" : "border-slate-200 hover:border-slate-300"}`} style={{ width: NODE_WIDTH }}>
       <div className="flex items-center gap-2">
         <span className="flex h-6 w-6 items-center justify-center rounded bg-emerald-50 text-emerald-600"><ActionIcon icon="webhook" className="h-3.5 w-3.5" /></span>
-        <span className="text-sm font-medium text-slate-900">{several ? t("sources.title") : t("source.title")}</span>
+        <span className="text-sm font-medium text-slate-900">{several ? t("sources.title") : only?.type === "schedule" ? t("sources.types.schedule") : t("source.title")}</span>
       </div>
-      <div className="mt-1 truncate text-xs text-slate-500" title={names} data-testid="source-node-names">{several ? names : t("source.nodeHint")}</div>
+      <div className="mt-1 truncate text-xs text-slate-500" title={names} data-testid="source-node-names">{several ? names : only?.type === "schedule" ? (scheduleText ?? t("schedule.notSet")) : t("source.nodeHint")}</div>
       <div className={`mt-1 text-xs ${count ? "text-slate-600" : "text-amber-700"}`}>{count ? t("source.fields", { count }) : t("source.noFieldsShort")}</div>
       <Handle type="source" position={Position.Bottom} isConnectable className="!h-2.5 !w-2.5 !border-0 !bg-slate-300" />
     </div>

@@ -11,6 +11,7 @@ import { addSource, fetchFields, patchSource, removeSource, rotate } from "./act
 import { ActionIcon } from "./icons";
 import { KlientiksUrlBuilder } from "@/components/kit/klientiks-url-builder";
 import { DedupSection } from "./dedup-section";
+import { ScheduleSettings } from "./schedule-settings";
 
 type RecentRequest = { id: string; receivedAt: string; method: string; status: string; summary: string };
 
@@ -131,6 +132,8 @@ function SourceDetails({ source, only }: { source: SourceDefinition; only: boole
         </div>
         <p className="col-span-2 text-xs text-slate-500">{t(`sources.typeHints.${source.type}`)}</p>
       </section>
+
+      {source.type === "schedule" ? <ScheduleSettings source={source} /> : null}
 
       {hasUrl ? (
         <section className="space-y-2">

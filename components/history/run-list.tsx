@@ -8,6 +8,8 @@ import { Input } from "@/components/ui/input";
 import { api } from "@/components/ui/api";
 import type { RunListItem, ListRunsResult } from "@/lib/runs/list-runs";
 import { RunStatusBadge } from "./run-status";
+import { SCHEDULE_METHOD } from "@/lib/schedule/method";
+import { ScheduledBadge } from "./scheduled-badge";
 
 /** «14:30», or «01.12, 14:30» when it is not today (in the same zone as the other times shown). */
 function waitTime(format: ReturnType<typeof useFormatter>, iso: string): string {
@@ -277,6 +279,7 @@ export function RunList({
                   <td className="px-4 py-2">
                     <div className="flex flex-wrap items-center gap-1.5">
                       <RunStatusBadge status={r.status} />
+                      {r.method === SCHEDULE_METHOD ? <ScheduledBadge label={t("scheduled")} /> : null}
                       {r.rerunOfId ? <span className="rounded bg-slate-100 px-1.5 text-[11px] text-slate-500">↺ {t("rerunOf")}</span> : null}
                       {r.fixedByRunId ? (
                         <Link href={`/history/${r.fixedByRunId}`} onClick={(e) => e.stopPropagation()} data-testid="fixed-by-rerun"

@@ -10,6 +10,7 @@ import { storeFind, storeFindOrCreate, storeSave } from "./store";
 import { ancestorsOf, definitionSchema, HEADER_NAME, RUN_ID_TOKEN, SOURCE_NODE, sourcesOf, type PipelineDefinition, type SourceDefinition, type StepDefinition } from "../pipelines/definition";
 import { checkJsonTemplate, collectTokens, describeToken, problemOf } from "../engine/templates";
 import { labelPath } from "./field-labels";
+import { isSchedulePath, scheduleIssuesOf } from "../schedule/validate";
 
 const ACTIONS: readonly AnyAction[] = [
   jsonComposer,
@@ -155,7 +156,10 @@ export function validateStep(step: StepDefinition, index = 0): ValidationIssue[]
 export function validateDefinition(input: unknown): ValidationResult {
   const shape = definitionSchema.safeParse(input);
   if (!shape.success) {
-    const issues = shape.error.issues.map((issue) => {
+    // A schedule's problems come with the editor's labels (scheduleIssuesOf), not zod's paths.
+    const schedule = scheduleIssuesOf(input);
+    const zodIssues = schedule.length > 0 ? shape.error.issues.filter((i) => !isSchedulePath(i.path)) : shape.error.issues;
+    const issues = zodIssues.map((issue) => {
       const [top, idx, ...rest] = issue.path;
       if (top === "steps" && typeof idx === "number") {
         const raw = valueAt(input, ["steps", idx]) as { id?: string; name?: string } | undefined;
@@ -182,10 +186,10 @@ export function validateDefinition(input: unknown): ValidationResult {
       }
       return makeIssue(-1, {}, formatPath(issue.path), issue.code, describeIssue(issue, input));
     });
-    return { ok: false, issues };
+    return { ok: false, issues: [...schedule, ...issues] };
   }
   const def = shape.data;
-  const issues: ValidationIssue[] = sourceIssues(def);
+  const issues: ValidationIssue[] = [...scheduleIssuesOf(input), ...sourceIssues(def)];
   const earlier = new Map<string, Set<string> | null>();
   issues.push(...validateGraph(def));
   const ancestors = def.edges ? ancestorsOf(def) : null;

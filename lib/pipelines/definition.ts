@@ -1,6 +1,7 @@
 // The shape of a pipeline definition (stored in Pipeline.definition and PipelineVersion.definition).
 // Action-specific config is validated by the action registry (lib/actions/registry.ts).
 import { z } from "zod";
+import { HH_MM, isTimeZone } from "../schedule/config";
 
 export const sourceFieldSchema = z.object({
   /** Path into the run's `source` payload, e.g. "client_phone" or "contact.emails[0]". */
@@ -106,19 +107,32 @@ export const edgeSchema = z.object({
 });
 export type EdgeDefinition = z.infer<typeof edgeSchema>;
 
-/** Schedule settings of a "schedule" source (their semantics: docs/schedule.md, the scheduler). */
-export const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$/;
-const timezoneSchema = z.string().min(1).max(64).default("Europe/Moscow");
-export const scheduleSchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("interval"), minutes: z.number().int().min(1).max(10080), timezone: timezoneSchema }),
-  z.object({ kind: z.literal("daily"), time: z.string().regex(HH_MM, "время — ЧЧ:ММ"), timezone: timezoneSchema }),
-  z.object({
-    kind: z.literal("weekly"),
-    weekdays: z.array(z.number().int().min(1).max(7)).min(1).max(7),
-    time: z.string().regex(HH_MM, "время — ЧЧ:ММ"),
-    timezone: timezoneSchema,
-  }),
-]);
+/** Schedule settings of a "schedule" source (their semantics: docs/schedule.md, lib/schedule/config.ts). */
+export { HH_MM };
+const timezoneSchema = z
+  .string()
+  .max(64, "«Часовой пояс» — не длиннее 64 символов")
+  .refine(isTimeZone, "«Часовой пояс» — неизвестный часовой пояс, например Europe/Moscow")
+  .default("Europe/Moscow");
+const timeSchema = z.string().regex(HH_MM, "«Время» — в виде ЧЧ:ММ, например 09:30");
+const MINUTES = "«Каждые, минут» — целое число от 1 до 10080";
+export const scheduleSchema = z.discriminatedUnion(
+  "kind",
+  [
+    z.object({ kind: z.literal("interval"), minutes: z.number(MINUTES).int(MINUTES).min(1, MINUTES).max(10080, MINUTES), timezone: timezoneSchema }),
+    z.object({ kind: z.literal("daily"), time: timeSchema, timezone: timezoneSchema }),
+    z.object({
+      kind: z.literal("weekly"),
+      weekdays: z
+        .array(z.number().int().min(1, "«Дни недели» — от 1 (пн) до 7 (вс)").max(7, "«Дни недели» — от 1 (пн) до 7 (вс)"))
+        .min(1, "«Дни недели» — отметьте хотя бы один день")
+        .max(7, "«Дни недели» — каждый день один раз"),
+      time: timeSchema,
+      timezone: timezoneSchema,
+    }),
+  ],
+  { error: "«Как часто» — каждые N минут, ежедневно или по дням недели" },
+);
 export type ScheduleConfig = z.infer<typeof scheduleSchema>;
 
 /** Kinds of source an обработка may have (docs/sources.md). "schedule" has no URL. */

@@ -4,6 +4,7 @@ import { pipelineView } from "./pipeline-view";
 import { isUuid } from "./get-pipeline";
 import { validateDefinition } from "../actions/registry";
 import { enqueueRuns } from "../queue/run-queue";
+import { hasScheduleSource, reconcilePipelineSchedules } from "../schedule/scheduler";
 
 /** «Запустить» refuses an invalid pipeline and lists what to fix; «Остановить» always works. */
 export async function setPipelineStatus(userId: string, id: string, status: "RUNNING" | "STOPPED") {
@@ -23,5 +24,7 @@ export async function setPipelineStatus(userId: string, id: string, status: "RUN
     const held = await prisma.run.findMany({ where: { pipelineId: id, status: "WAITING", waitUntil: { lte: new Date() } }, select: { id: true }, take: 10_000 });
     if (held.length > 0) await enqueueRuns(held.map((r) => r.id)).catch(() => undefined);
   }
+  // «По расписанию» sources fire only while the pipeline is RUNNING.
+  if (hasScheduleSource(row.definition)) await reconcilePipelineSchedules(id);
   return pipelineView(row);
 }

@@ -6,6 +6,7 @@ import { pipelineView } from "./pipeline-view";
 import { syncSources } from "./sync-sources";
 import { isUuid } from "./get-pipeline";
 import { invalidateSourceSettings } from "../webhooks/source-settings";
+import { hasScheduleSource, reconcilePipelineSchedules } from "../schedule/scheduler";
 
 export const updatePipelineSchema = z
   .object({
@@ -38,9 +39,11 @@ export const updatePipelineSchema = z
 /** Saving a definition creates a new PipelineVersion; runs record the version they executed. */
 export async function updatePipeline(userId: string, id: string, input: z.infer<typeof updatePipelineSchema>) {
   if (!isUuid(id)) return null;
+  let hadSchedule = false;
   const out = await prisma.$transaction(async (tx) => {
     const current = await tx.pipeline.findFirst({ where: { id, userId } });
     if (!current) return null;
+    hadSchedule = hasScheduleSource(current.definition);
     if (input.expectedVersion !== undefined && input.expectedVersion !== current.version) {
       throw conflict(`Обработка изменена в другом окне: версия ${current.version}, у вас ${input.expectedVersion}`, {
         currentVersion: current.version,
@@ -61,5 +64,7 @@ export async function updatePipeline(userId: string, id: string, input: z.infer<
     return pipelineView(row);
   });
   invalidateSourceSettings();
+  // «По расписанию» sources: their schedulers follow the saved definition.
+  if (out && input.definition !== undefined && (hadSchedule || hasScheduleSource(input.definition))) await reconcilePipelineSchedules(id);
   return out;
 }

@@ -9,6 +9,8 @@ import { RerunControls } from "@/components/history/rerun-controls";
 import { LiveRefresh } from "@/components/history/live-refresh";
 import { explainStepError, formatBytes, formatDuration, httpExchange } from "@/components/history/run-display";
 import { getAction } from "@/lib/actions/registry";
+import { SCHEDULE_METHOD } from "@/lib/schedule/method";
+import { ScheduledBadge } from "@/components/history/scheduled-badge";
 
 export const dynamic = "force-dynamic";
 
@@ -34,6 +36,9 @@ export default async function RunPage({ params }: { params: Promise<{ runId: str
     })
     .join(" → ");
   const isGet = run.request.method.toUpperCase() === "GET";
+  // «По расписанию»: no HTTP request, the payload is { firedAt, scheduledFor }.
+  const scheduled = run.request.method === SCHEDULE_METHOD;
+  const scheduledFor = scheduled ? String((run.payload as { scheduledFor?: unknown } | null)?.scheduledFor ?? "") || null : null;
   const failed = run.status === "FAILED" ? (run.steps.find((s) => s.stepId === run.failedStepId) ?? run.steps.find((s) => s.status === "FAILED")) : undefined;
 
   return (
@@ -44,6 +49,9 @@ export default async function RunPage({ params }: { params: Promise<{ runId: str
         <div className="mt-2 flex flex-wrap items-center gap-3">
           <h1 className="text-2xl font-semibold tracking-tight">{t("run")} · {run.pipeline.name}</h1>
           <RunStatusBadge status={run.status} />
+          {scheduled ? (
+            <ScheduledBadge large label={t("scheduled")} title={scheduledFor ? t("scheduledTitle", { time: when(scheduledFor) }) : undefined} />
+          ) : null}
         </div>
         <dl className="mt-3 grid grid-cols-2 gap-x-6 gap-y-1 text-sm sm:grid-cols-4">
           <Meta label={t("received")} value={when(run.receivedAt)} />
@@ -143,23 +151,32 @@ export default async function RunPage({ params }: { params: Promise<{ runId: str
       ) : null}
 
       <section className="space-y-2" data-testid="request">
-        <h2 className="text-lg font-semibold">{t("request")}</h2>
+        <h2 className="text-lg font-semibold">{scheduled ? t("scheduledRequest") : t("request")}</h2>
         {run.payloadPruned ? <p className="text-sm italic text-slate-500">{t("prunedNote")}</p> : null}
         <dl className="grid grid-cols-2 gap-x-6 gap-y-1 text-sm sm:grid-cols-4">
-          <Meta label={t("method")} value={run.request.method} />
-          <Meta label={t("contentType")} value={run.request.contentType ?? "—"} />
+          <Meta label={t("method")} value={scheduled ? t("methodSchedule") : run.request.method} />
+          {scheduled ? (
+            <Meta label={t("scheduledFor")} value={when(scheduledFor)} />
+          ) : (
+            <Meta label={t("contentType")} value={run.request.contentType ?? "—"} />
+          )}
           <Meta label={t("size")} value={formatBytes(run.request.sizeBytes, locale)} />
         </dl>
-        {/* A GET (Klientiks' webhooks) carries its data in the query string: that opens first. */}
-        <div className="grid gap-2 lg:grid-cols-2">
-          <JsonView title={t("query")} value={run.request.query} open={isGet} testId="request-query" />
-          <JsonView title={t("headers")} value={run.request.headers} />
-        </div>
-        {isGet && run.request.body == null && !run.request.rawBody ? null : (
-          <JsonView title={t("body")} value={run.request.body ?? run.request.rawBody ?? null} open={!isGet} testId="request-body" />
+        {/* A schedule run has no HTTP request: only the data its steps read. */}
+        {scheduled ? null : (
+          <>
+            {/* A GET (Klientiks' webhooks) carries its data in the query string: that opens first. */}
+            <div className="grid gap-2 lg:grid-cols-2">
+              <JsonView title={t("query")} value={run.request.query} open={isGet} testId="request-query" />
+              <JsonView title={t("headers")} value={run.request.headers} />
+            </div>
+            {isGet && run.request.body == null && !run.request.rawBody ? null : (
+              <JsonView title={t("body")} value={run.request.body ?? run.request.rawBody ?? null} open={!isGet} testId="request-body" />
+            )}
+            {run.request.rawBody && run.request.body !== null ? <JsonView title={t("rawBody")} value={run.request.rawBody} /> : null}
+          </>
         )}
-        {run.request.rawBody && run.request.body !== null ? <JsonView title={t("rawBody")} value={run.request.rawBody} /> : null}
-        <JsonView title={t("payload")} value={run.payload} />
+        <JsonView title={t("payload")} value={run.payload} open={scheduled} />
       </section>
 
       <section className="space-y-3">
