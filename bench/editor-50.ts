@@ -12,7 +12,7 @@
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import { chromium, type Page } from "playwright-core";
 import { buildKlientiksWeeekDefinition } from "../e2e/fixtures/seed-definition";
-import type { PipelineDefinition } from "../lib/pipelines/definition";
+import type { PipelineDefinition } from "../lib/definition/schema";
 
 const PORT = Number(process.env.BENCH_EDITOR_PORT ?? 3120);
 const BASE = `http://localhost:${PORT}`;

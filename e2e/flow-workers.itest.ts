@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Queue } from "bullmq";
 import { createRunningPipeline, createTestUser, freePort, insertRun, spawnWorker, startPrivateRedis, usePrivateDatabase, waitFor } from "../worker/test-helpers";
-import type { PipelineDefinition } from "../lib/pipelines/definition";
+import type { PipelineDefinition } from "../lib/definition/schema";
 import { startFakeBitrix, type FakeBitrix } from "./fakes/bitrix24";
 
 const DATABASE_URL = usePrivateDatabase("flow_workers");

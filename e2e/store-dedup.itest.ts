@@ -16,7 +16,7 @@ import { getTemplate } from "../lib/templates/registry";
 import { WEEEK_CONTACTS_COLLECTION } from "../lib/templates/klientiks-weeek";
 import { closeStoreLocks, listEntries } from "../lib/store/store";
 import { startFakeWeeek, type FakeWeeek } from "./fakes/weeek";
-import type { PipelineDefinition } from "../lib/pipelines/definition";
+import type { PipelineDefinition } from "../lib/definition/schema";
 
 let worker: RunsWorker;
 let server: http.Server;

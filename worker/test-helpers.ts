@@ -9,7 +9,7 @@ import { prisma } from "../lib/db";
 import { createPipeline } from "../lib/pipelines/create-pipeline";
 import { createCredential } from "../lib/credentials/create-credential";
 import { buildKlientiksWeeekDefinition } from "../e2e/fixtures/seed-definition";
-import type { PipelineDefinition } from "../lib/pipelines/definition";
+import type { PipelineDefinition } from "../lib/definition/schema";
 
 export const WEEEK_TOKEN = "wk_test_0123456789abcdef";
 

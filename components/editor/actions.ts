@@ -1,6 +1,6 @@
 // Editor commands: each reads and writes the store and talks to /api/v1.
 import { api } from "@/components/ui/api";
-import type { PipelineDefinition } from "@/lib/pipelines/definition";
+import type { PipelineDefinition } from "@/lib/definition/schema";
 import type { StepOutputs, StepRecord } from "@/lib/engine/run-steps";
 import type { ValidationIssue } from "@/lib/actions/registry";
 import { definitionJson, type Store } from "./store";

@@ -26,7 +26,7 @@ import { getAction, listActions } from "@/lib/actions/registry";
 import { useEditor, useEditorLocale, useStore } from "./context";
 import { addStep, linkSteps, placeStep, removeStep, shiftStep, visibleIssues } from "./actions";
 import { branchesOf, graphBounds, indexForDrop, NODE_HEIGHT, NODE_WIDTH, panToShow, readableViewport, ROW_GAP, SOURCE_POSITION, stepBox, stepPosition, VIEW_PADDING, type Box, type InsertPoint } from "./graph";
-import { edgesOf, SOURCE_NODE } from "@/lib/pipelines/definition";
+import { edgesOf, SOURCE_NODE } from "@/lib/definition/schema";
 import { ActionIcon } from "./icons";
 import { readableSummary } from "./tokens";
 

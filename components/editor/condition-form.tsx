@@ -2,7 +2,7 @@
 // Forms of «Фильтр» and «Условие»: rows «поле — оператор — значение» in И-groups joined by ИЛИ,
 // and an «Условие»'s ordered branches (each with its own groups) plus «Иначе».
 import { useTranslations } from "next-intl";
-import { CONDITION_OPS, UNARY_OPS, OP_LABELS } from "@/lib/engine/conditions";
+import { CONDITION_OPS, UNARY_OPS, OP_LABELS } from "@/lib/definition/conditions";
 import { TokenInput } from "./token-input";
 import { useEditorLocale } from "./context";
 

@@ -3,7 +3,7 @@
 // stored as «Дубликат» and not executed (docs/dedup.md). Saved with the definition.
 import { useId } from "react";
 import { useTranslations } from "next-intl";
-import { DEDUP_WINDOW_MINUTES, type DedupConfig } from "@/lib/pipelines/definition";
+import { DEDUP_WINDOW_MINUTES, type DedupConfig } from "@/lib/definition/schema";
 import { useEditor, useEditorLocale, useStore } from "./context";
 import { editDefinition } from "./actions";
 import { TokenInput } from "./token-input";

@@ -6,7 +6,7 @@ import { Button } from "@/components/ui/button";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { api, ApiCallError } from "@/components/ui/api";
 import type { ValidationIssue } from "@/lib/actions/registry";
-import type { PipelineDefinition } from "@/lib/pipelines/definition";
+import type { PipelineDefinition } from "@/lib/definition/schema";
 import { StoreContext, useEditor, useEditorLocale, useStore } from "./context";
 import { createStore, definitionJson } from "./store";
 import { isDirty, restore, save, setStatus, testPipeline, type PipelineTestResult } from "./actions";

@@ -6,7 +6,7 @@ import { Compartment, EditorState, type Extension } from "@codemirror/state";
 import { Decoration, MatchDecorator, ViewPlugin, WidgetType, lineNumbers, type DecorationSet, type ViewUpdate } from "@codemirror/view";
 import { json } from "@codemirror/lang-json";
 import { linter, lintGutter, type Diagnostic } from "@codemirror/lint";
-import { findTokens } from "@/lib/engine/templates";
+import { findTokens } from "@/lib/definition/placeholders";
 import { FieldPicker } from "./field-picker";
 import { useLabelContext } from "./token-input";
 import { chipClass } from "./chip";

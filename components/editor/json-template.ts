@@ -1,6 +1,6 @@
 // Where a JSON template (tokens allowed) is broken, as a position in the text the user typed —
 // for the CodeMirror linter. Tokens are swapped for same-length stand-ins so positions line up.
-import { findTokens } from "@/lib/engine/templates";
+import { findTokens } from "@/lib/definition/placeholders";
 
 export type JsonDiagnostic = { from: number; to: number; message: string };
 

@@ -1,7 +1,7 @@
 // The editor's state outside React: nodes subscribe to the slice they show (their own step), so
 // editing one step re-renders one node, not the canvas (React Flow performance guide).
 import { useSyncExternalStore } from "react";
-import type { PipelineDefinition } from "@/lib/pipelines/definition";
+import type { PipelineDefinition } from "@/lib/definition/schema";
 import type { StepOutputs, StepRecord } from "@/lib/engine/run-steps";
 import { indexIssues, type IssuesIndex } from "./validation";
 

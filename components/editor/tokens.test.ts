@@ -75,7 +75,7 @@ describe("readableSummary", () => {
 describe("filters in chips", () => {
   it("names each filter of a chain in words", async () => {
     const { tokenLabel } = await import("./tokens");
-    const { parseToken } = await import("@/lib/engine/templates");
+    const { parseToken } = await import("@/lib/definition/placeholders");
     const ctx = { locale: "ru" as const, steps: new Map() };
     expect(tokenLabel(parseToken("source.client_phone | omitEmpty | phone")!, ctx).text).toBe("Источник › client_phone · пустое не отправлять · телефон +7");
     expect(tokenLabel(parseToken('source.n | default("Без имени")')!, ctx).text).toBe("Источник › n · если пусто «Без имени»");

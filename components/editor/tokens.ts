@@ -1,9 +1,9 @@
 // Tokens as people read them: «Источник › client_phone», «Шаг 3 › id контакта», «Ключ › Weeek токен».
 // Used by the chip inputs, the CodeMirror chip widgets and the field picker.
-import { ancestorsOf, type PipelineDefinition, type SourceField } from "@/lib/pipelines/definition";
+import { ancestorsOf, type PipelineDefinition, type SourceField } from "@/lib/definition/schema";
 import { getAction } from "@/lib/actions/registry";
 import type { Localized } from "@/lib/actions/define-action";
-import { findTokens, type Token } from "@/lib/engine/templates";
+import { findTokens, type Token } from "@/lib/definition/placeholders";
 
 export type Locale = "ru" | "en";
 

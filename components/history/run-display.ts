@@ -1,5 +1,5 @@
 // Pure helpers of the history views (no React): truncation marks, HTTP exchanges, durations.
-import { isTruncated, type TruncatedMarker } from "@/lib/engine/truncate";
+import { isTruncated, type TruncatedMarker } from "@/lib/definition/truncate";
 import type { ErrorDetail, ErrorKind } from "@/lib/actions/define-action";
 
 export type TruncationMark = { path: string; bytes: number; preview: string };

@@ -1,7 +1,7 @@
 // The action contract. One defineAction() per action type; lib/actions/registry.ts lists them.
 // Browser-loadable: no storage, no node:* — everything with side effects arrives through ctx.
 import type { z } from "zod";
-import type { CastType, OnMissing } from "../engine/templates";
+import type { CastType, OnMissing } from "../definition/placeholders";
 
 export type Localized = { ru: string; en: string };
 

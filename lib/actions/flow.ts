@@ -2,8 +2,8 @@
 // forms, history); the engine reads its output (ActionDefinition.flow) to decide where the run goes.
 import { z } from "zod";
 import { ActionError, defineAction } from "./define-action";
-import { conditionGroupsSchema, evaluateGroups, resolveGroups, summarizeGroups } from "../engine/conditions";
-import { toText } from "../engine/templates";
+import { conditionGroupsSchema, evaluateGroups, resolveGroups, summarizeGroups } from "../definition/conditions";
+import { toText } from "../definition/placeholders";
 
 const conditionsOnMissing = z.enum(["empty", "fail"]).default("empty");
 

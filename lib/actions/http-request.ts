@@ -9,7 +9,7 @@
 import { z } from "zod";
 import { ActionError, OutboundError, defineAction, type ErrorDetail, type ErrorKind, type HttpResponse } from "./define-action";
 import { keyValueSchema, onMissingSchema } from "./shared";
-import { checkJsonTemplate, problemOf } from "../engine/templates";
+import { checkJsonTemplate, problemOf } from "../definition/placeholders";
 import { fieldName } from "./field-labels";
 
 export const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"] as const;

@@ -1,7 +1,7 @@
 // «JSON Компоновщик»: builds a JSON value from a template or from typed key/value rows.
 import { z } from "zod";
 import { defineAction } from "./define-action";
-import { checkJsonTemplate, OMITTED, problemOf } from "../engine/templates";
+import { checkJsonTemplate, OMITTED, problemOf } from "../definition/placeholders";
 import { fieldName } from "./field-labels";
 import { onMissingSchema } from "./shared";
 

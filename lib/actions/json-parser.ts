@@ -12,7 +12,7 @@ import { fieldName } from "./field-labels";
 import { JSONPath } from "jsonpath-plus";
 import { ActionError, defineAction } from "./define-action";
 import { onMissingSchema } from "./shared";
-import { getByPath, parsePath } from "../engine/paths";
+import { getByPath, parsePath } from "../definition/paths";
 
 export const parserOutputSchema = z.object({
   name: z.string().trim().min(1),

@@ -7,8 +7,8 @@ import { httpRequest } from "./http-request";
 import { jsonParser } from "./json-parser";
 import { conditionAction, delayAction, filterAction } from "./flow";
 import { storeFind, storeFindOrCreate, storeSave } from "./store";
-import { ancestorsOf, definitionSchema, HEADER_NAME, RUN_ID_TOKEN, SOURCE_NODE, type PipelineDefinition, type StepDefinition } from "../pipelines/definition";
-import { checkJsonTemplate, collectTokens, describeToken, problemOf } from "../engine/templates";
+import { ancestorsOf, definitionSchema, HEADER_NAME, RUN_ID_TOKEN, SOURCE_NODE, type PipelineDefinition, type StepDefinition } from "../definition/schema";
+import { checkJsonTemplate, collectTokens, describeToken, problemOf } from "../definition/placeholders";
 import { labelPath } from "./field-labels";
 
 const ACTIONS: readonly AnyAction[] = [

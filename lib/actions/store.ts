@@ -9,10 +9,10 @@ import { z } from "zod";
 import { ActionError, defineAction, type ActionContext, type StoreClient } from "./define-action";
 import { onMissingSchema } from "./shared";
 import { checkHttpBody, httpRequest, httpRequestShape, type HttpRequestInput } from "./http-request";
-import { checkJsonTemplate } from "../engine/templates";
+import { checkJsonTemplate } from "../definition/placeholders";
 import { evaluatePath } from "./json-parser";
-import { parsePath } from "../engine/paths";
-import { STORE_LIMITS } from "../store/limits";
+import { parsePath } from "../definition/paths";
+import { STORE_LIMITS } from "../definition/store-limits";
 
 const collectionSchema = z
   .string()

@@ -7,8 +7,8 @@ import { resolveCredentials } from "../credentials/resolve-credentials";
 import { composeEmail, type ComposedEmail, type RunInfo } from "./compose-email";
 import { emailLocale, strings } from "./email-strings";
 import { createEmailMasker, type EmailMasker } from "./mask-email";
-import { definitionSchema } from "../pipelines/definition";
-import { getByPath } from "../engine/paths";
+import { definitionSchema } from "../definition/schema";
+import { getByPath } from "../definition/paths";
 
 /**
  * Digest and recovered e-mails keep at most this many failed run ids; beyond it only the count

@@ -14,7 +14,7 @@ import type pg from "pg";
 import { pool as defaultPool } from "../db";
 import { env } from "../env";
 import type { HttpClient } from "../actions/define-action";
-import { definitionSchema, type PipelineDefinition, type StepDefinition } from "../pipelines/definition";
+import { definitionSchema, type PipelineDefinition, type StepDefinition } from "../definition/schema";
 import { getAction } from "../actions/registry";
 import { resolveCredentials } from "../credentials/resolve-credentials";
 import { storeClientFor } from "../store/store-client";
@@ -23,7 +23,7 @@ import { searchTermsOf } from "../webhooks/ingest";
 import { createHistoryWriter, type HistoryWriter, type StepRow } from "../runs/history-writer";
 import { runSteps, type SkippedStep, type StepOutputs, type StepRecord } from "./run-steps";
 import { outboundHttpFromEnv } from "./outbound-http";
-import { isTruncated, toJson, truncateJson } from "./truncate";
+import { isTruncated, toJson, truncateJson } from "../definition/truncate";
 
 /** Actions without side effects: repeating them after a crash is harmless, so they need no commit of their own. */
 const PURE_ACTIONS = new Set(["json-composer", "json-parser", "filter", "condition", "delay", "store-find"]);

@@ -6,7 +6,7 @@ import { createOutboundHttp } from "./outbound-http";
 import { createRunExecutor } from "./execute-run";
 import { createHistoryWriter } from "../runs/history-writer";
 import type { FinishedRun } from "../alerts/on-runs-finished";
-import type { PipelineDefinition } from "../pipelines/definition";
+import type { PipelineDefinition } from "../definition/schema";
 import { createRunningPipeline, createTestUser, insertRun, startCountingServer, type CountingServer } from "../../worker/test-helpers";
 
 let counting: CountingServer;

@@ -1,7 +1,7 @@
 // The chain executor: the worker (execute-run.ts) and «Проверить шаг» both run steps through here,
 // so a tested step behaves exactly as it will in production. No storage and no node:* — the caller
 // passes in the HTTP client, credentials and callbacks, and persists what comes back.
-import { SOURCE_NODE, type EdgeDefinition, type StepDefinition } from "../pipelines/definition";
+import { SOURCE_NODE, type EdgeDefinition, type StepDefinition } from "../definition/schema";
 import { ActionError, OutboundError, type ActionContext, type ErrorDetail, type HttpClient, type Localized, type Resolver, type StoreClient } from "../actions/define-action";
 import { getAction, validateStep } from "../actions/registry";
 import {
@@ -13,9 +13,9 @@ import {
   TemplateError,
   type OnMissing,
   type TemplateScope,
-} from "./templates";
-import { createMasker, type Masker } from "./mask";
-import { truncateJson } from "./truncate";
+} from "../definition/placeholders";
+import { createMasker, type Masker } from "../security/mask";
+import { truncateJson } from "../definition/truncate";
 
 export type StepOutputs = Record<string, Record<string, unknown>>;
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { prisma, Prisma } from "../db";
-import { definitionSchema, emptyDefinition, type PipelineDefinition } from "./definition";
+import { definitionSchema, emptyDefinition, type PipelineDefinition } from "../definition/schema";
 import { pipelineView } from "./pipeline-view";
 import { newWebhookToken } from "./rotate-webhook-token";
 import { invalidateSourceSettings } from "../webhooks/source-settings";

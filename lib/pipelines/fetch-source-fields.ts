@@ -2,7 +2,7 @@
 // the newest request counts however old it is (a test event may have been sent yesterday).
 import { prisma } from "../db";
 import { extractFields } from "../webhooks/extract-fields";
-import type { SourceField } from "./definition";
+import type { SourceField } from "../definition/schema";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

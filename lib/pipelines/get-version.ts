@@ -1,6 +1,6 @@
 // One saved version's definition, for «Восстановить»: the editor shows what would change first.
 import { prisma } from "../db";
-import { definitionSchema, type PipelineDefinition } from "./definition";
+import { definitionSchema, type PipelineDefinition } from "../definition/schema";
 import { isUuid } from "./get-pipeline";
 
 /** Null when the pipeline or the version is not this user's. */

@@ -5,7 +5,7 @@ import { prisma } from "../db";
 import { unprocessable } from "../api/errors";
 import { validateDefinition } from "../actions/registry";
 import { createPipeline } from "./create-pipeline";
-import { definitionSchema } from "./definition";
+import { definitionSchema } from "../definition/schema";
 import { credentialNamesIn, type PipelineFile } from "./export-pipeline";
 
 export async function importPipeline(userId: string, file: PipelineFile) {

@@ -1,5 +1,5 @@
 import { env } from "../env";
-import { definitionSchema } from "./definition";
+import { definitionSchema } from "../definition/schema";
 
 type PipelineRow = {
   id: string; name: string; status: "STOPPED" | "RUNNING"; version: number; webhookToken: string;

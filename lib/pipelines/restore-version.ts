@@ -1,7 +1,7 @@
 // Restoring never rewrites history: the old definition is saved again as a new version, so runs
 // that executed the versions in between still point at what they ran.
 import { prisma } from "../db";
-import { definitionSchema } from "./definition";
+import { definitionSchema } from "../definition/schema";
 import { isUuid } from "./get-pipeline";
 import { updatePipeline } from "./update-pipeline";
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { prisma, Prisma } from "../db";
 import { conflict } from "../api/errors";
-import { definitionSchema } from "./definition";
+import { definitionSchema } from "../definition/schema";
 import { pipelineView } from "./pipeline-view";
 import { isUuid } from "./get-pipeline";
 import { invalidateSourceSettings } from "../webhooks/source-settings";

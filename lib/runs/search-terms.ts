@@ -2,7 +2,7 @@
 // the same normaliser turns stored values and the search box's text into terms, so a phone typed
 // as "+7 (999) 123-45-67" finds a request that carried "79991234567" and vice versa.
 import { searchTermsOf } from "../webhooks/ingest";
-import { russianPhone } from "../engine/formatters";
+import { russianPhone } from "../definition/formatters";
 
 /** Cap on terms per run: the GIN index and the row stay small whatever a payload holds. */
 export const MAX_RUN_TERMS = 400;

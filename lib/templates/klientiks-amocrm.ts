@@ -2,7 +2,7 @@
 // lead and its contact together (amoCRM merges duplicates by phone/e-mail only if the account's
 // «контроль дублей» is on). Body is an array of leads; the answer is an array of
 // {"id", "contact_id", "company_id", "request_id", "merged"}.
-import type { PipelineDefinition } from "../pipelines/definition";
+import type { PipelineDefinition } from "../definition/schema";
 import { klientiksPipeline, type KlientiksEventId } from "./klientiks-events";
 import { addFilter, at, EVENT_MAPPING } from "./klientiks-mapping";
 import { parseHttpUrl, type Check } from "./template-inputs";

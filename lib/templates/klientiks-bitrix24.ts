@@ -2,7 +2,7 @@
 // carries its secret (https://<портал>/rest/<user>/<code>/), so the whole address is the credential
 // and the step's URL is `{{credentials[…]}}crm.lead.add.json` — inserted unencoded as the URL's
 // base, and masked as a whole in history.
-import type { PipelineDefinition } from "../pipelines/definition";
+import type { PipelineDefinition } from "../definition/schema";
 import { klientiksPipeline, type KlientiksEventId } from "./klientiks-events";
 import { addFilter, at, EVENT_MAPPING } from "./klientiks-mapping";
 import { parseHttpUrl, type Check } from "./template-inputs";

@@ -4,7 +4,7 @@
 // placeholder swapped), and «Визит клиента оплачен» had `{appointment.status}}` (one brace).
 //
 // Pure data and string building: imported by the wizard in the browser as well as by the server.
-import type { PipelineDefinition } from "../pipelines/definition";
+import type { PipelineDefinition } from "../definition/schema";
 
 export type KlientiksEventId = "client_created" | "appointment_created" | "invoice_created" | "visit_paid";
 

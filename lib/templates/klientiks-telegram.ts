@@ -3,7 +3,7 @@
 // cannot break the markup (Telegram refuses the whole message on a stray "<" or "&"); without a
 // parse_mode the text is sent as typed. Every value carries `| omitEmpty`: a line whose value is
 // empty (a client without an e-mail) is left out of the message instead of reading «E-mail: ».
-import type { PipelineDefinition } from "../pipelines/definition";
+import type { PipelineDefinition } from "../definition/schema";
 import { klientiksPipeline, type KlientiksEventId } from "./klientiks-events";
 import { at, EVENT_MESSAGE, withCast } from "./klientiks-mapping";
 import { parseHttpUrl, type Check } from "./template-inputs";

@@ -2,7 +2,7 @@
 // event's fields. Where the guide and the real Weeek API differ, the API wins: a deal's name is
 // `title` (the guide says `name`), `amount` leaves as a JSON number, and the status goes in the
 // URL (/crm/statuses/{id}/deals), so the body carries no `status_id`.
-import type { PipelineDefinition, StepDefinition } from "../pipelines/definition";
+import type { PipelineDefinition, StepDefinition } from "../definition/schema";
 import { klientiksPipeline, type KlientiksEventId } from "./klientiks-events";
 import { bearer, postComposedJson } from "./http-step";
 import { EVENT_MAPPING } from "./klientiks-mapping";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { validateDefinition } from "../actions/registry";
-import { collectTokens } from "../engine/templates";
+import { collectTokens } from "../definition/placeholders";
 import { createOutboundHttp } from "../engine/outbound-http";
 import { runSteps } from "../engine/run-steps";
 import { startFakeWeeek, type FakeWeeek } from "../../e2e/fakes/weeek";

@@ -3,7 +3,7 @@
 // Each template declares what it needs from the user — a secret and any other inputs — so the
 // wizard and the from-template API need no per-destination code (Weeek's live funnel/status pick
 // is the one exception, flagged by `weeek`).
-import type { PipelineDefinition } from "../pipelines/definition";
+import type { PipelineDefinition } from "../definition/schema";
 import { DEFAULT_KLIENTIKS_EVENT, type KlientiksEventId } from "./klientiks-events";
 import type { Localized } from "./klientiks-mapping";
 import { buildWeeekContactDealDefinition, buildWeeekContactDefinition, buildWeeekDealNoDuplicatesDefinition } from "./klientiks-weeek";

@@ -15,7 +15,7 @@ import type pg from "pg";
 import { pool as defaultPool } from "../db";
 import { enqueueRuns } from "../queue/run-queue";
 import type { ParsedRequest } from "./parse-request";
-import { russianPhone } from "../engine/formatters";
+import { russianPhone } from "../definition/formatters";
 
 export type IngestInput = {
   token: string;

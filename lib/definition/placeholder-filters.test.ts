@@ -1,6 +1,6 @@
 // The template filters (templates.ts) and the Russian formatters behind them (formatters.ts).
 import { describe, expect, it } from "vitest";
-import { OMITTED, parseToken, renderJson, renderText, renderValue, type TemplateScope } from "./templates";
+import { OMITTED, parseToken, renderJson, renderText, renderValue, type TemplateScope } from "./placeholders";
 import { isoDateTime, parseDateTime, russianPhone, shortTime } from "./formatters";
 
 const scope = (source: Record<string, unknown>): TemplateScope => ({ source, steps: {}, credentials: {} });

@@ -11,7 +11,7 @@ import {
   renderUrl,
   renderValue,
   type TemplateScope,
-} from "./templates";
+} from "./placeholders";
 
 const scope: TemplateScope = {
   source: {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createMasker, maskSecrets } from "./mask";
-import { jsonBytes, truncateJson } from "./truncate";
+import { jsonBytes, truncateJson } from "../definition/truncate";
 
 describe("maskSecrets", () => {
   it("replaces every form of a credential value and auth-like headers", () => {

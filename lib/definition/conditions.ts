@@ -6,7 +6,7 @@
 // ("1 500,00" = 1500), as dates when both read as dates ("30.11.2026 14:30", ISO), else as text.
 // "number"/"date" force the kind (a side that does not read as one makes the row false).
 import { z } from "zod";
-import { parseNumber, toText } from "./templates";
+import { parseNumber, toText } from "./placeholders";
 
 export const CONDITION_OPS = ["eq", "ne", "contains", "not_contains", "empty", "not_empty", "gt", "gte", "lt", "lte", "regex", "in"] as const;
 export type ConditionOp = (typeof CONDITION_OPS)[number];
