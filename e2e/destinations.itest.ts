@@ -13,10 +13,10 @@ const redis = await startPrivateRedis(await freePort());
 process.env.REDIS_URL = redis.url;
 
 const { prisma, closeDb } = await import("../lib/db");
-const { createPipelineFromTemplate } = await import("../lib/templates/create-from-template");
+const { createPipelineFromTemplate } = await import("../lib/starter-kits/create-from-kit");
 const { setPipelineStatus } = await import("../lib/pipelines/set-pipeline-status");
 const { startRunsWorker } = await import("../worker/runs-worker");
-const { startAlertsWorker } = await import("../lib/alerts/alerts-worker");
+const { startAlertsWorker } = await import("../worker/alerts-worker");
 const { createOutboundHttp } = await import("../lib/engine/outbound-http");
 const { runJobOptions } = await import("../lib/queue/run-queue");
 const { closeQueues } = await import("../lib/queue/run-queue");

@@ -18,7 +18,7 @@ const redis = await startPrivateRedis(await freePort());
 process.env.REDIS_URL = redis.url;
 
 const { prisma, closeDb } = await import("../lib/db");
-const { createPipelineFromTemplate } = await import("../lib/templates/create-from-template");
+const { createPipelineFromTemplate } = await import("../lib/starter-kits/create-from-kit");
 const { setPipelineStatus } = await import("../lib/pipelines/set-pipeline-status");
 const { startRunsWorker } = await import("../worker/runs-worker");
 const { createOutboundHttp } = await import("../lib/engine/outbound-http");
@@ -28,7 +28,7 @@ const { createHookHandler } = await import("../lib/webhooks/handle-hook");
 const { startFakeAmo } = await import("./fakes/amocrm");
 const { startFakeBitrix } = await import("./fakes/bitrix24");
 const { startFakeTelegram } = await import("./fakes/telegram");
-const { KLIENTIKS_EVENTS } = await import("../lib/templates/klientiks-events");
+const { KLIENTIKS_EVENTS } = await import("../lib/starter-kits/klientiks-events");
 type KlientiksEventId = (typeof KLIENTIKS_EVENTS)[number]["id"];
 
 const AMO_TOKEN = "amo-empty-values-token";

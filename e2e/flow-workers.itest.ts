@@ -16,7 +16,7 @@ const { prisma, closeDb } = await import("../lib/db");
 const { redisConnection } = await import("../lib/queue/connection");
 const { RUNS_QUEUE, runJobOptions } = await import("../lib/queue/run-queue");
 const { createCredential } = await import("../lib/credentials/create-credential");
-const { buildBitrixLeadDefinition } = await import("../lib/templates/klientiks-bitrix24");
+const { buildBitrixLeadDefinition } = await import("../lib/starter-kits/klientiks-bitrix24");
 
 const privateRedis = await startPrivateRedis(await freePort());
 const REDIS_URL = privateRedis.url;

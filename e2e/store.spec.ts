@@ -177,7 +177,7 @@ test("«Дубликаты»: set in the source panel; the same event three time
 });
 
 test("«Клиентикс → Weeek: сделка без дублей контактов» opens in the editor with its «Условие» branch", async ({ page, baseURL }) => {
-  const { getTemplate } = await import("../lib/templates/registry");
+  const { getTemplate } = await import("../lib/starter-kits/registry");
   const ctx = await pwRequest.newContext();
   const u = await apiUser(ctx, baseURL!, "store-template");
   const definition = getTemplate("klientiks-weeek-deal-no-duplicates")!.build({

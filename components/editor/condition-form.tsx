@@ -3,7 +3,7 @@
 // and an «Условие»'s ordered branches (each with its own groups) plus «Иначе».
 import { useTranslations } from "next-intl";
 import { CONDITION_OPS, UNARY_OPS, OP_LABELS } from "@/lib/definition/conditions";
-import { TokenInput } from "./token-input";
+import { TokenInput } from "./placeholder-input";
 import { useEditorLocale } from "./context";
 
 type Row = { left: string; op: string; right: string; type: string; caseSensitive?: boolean };

@@ -5,8 +5,8 @@ import { useId } from "react";
 import { useTranslations } from "next-intl";
 import { DEDUP_WINDOW_MINUTES, type DedupConfig } from "@/lib/definition/schema";
 import { useEditor, useEditorLocale, useStore } from "./context";
-import { editDefinition } from "./actions";
-import { TokenInput } from "./token-input";
+import { editDefinition } from "./commands";
+import { TokenInput } from "./placeholder-input";
 
 const UNITS = [
   { id: "minutes", minutes: 1 },

@@ -9,7 +9,7 @@ import type { ValidationIssue } from "@/lib/actions/registry";
 import type { PipelineDefinition } from "@/lib/definition/schema";
 import { StoreContext, useEditor, useEditorLocale, useStore } from "./context";
 import { createStore, definitionJson } from "./store";
-import { isDirty, restore, save, setStatus, testPipeline, type PipelineTestResult } from "./actions";
+import { isDirty, restore, save, setStatus, testPipeline, type PipelineTestResult } from "./commands";
 import { layout } from "./graph";
 import { Canvas } from "./canvas";
 import { StepPanel } from "./step-panel";

@@ -4,7 +4,7 @@ import { useFormatter, useTranslations } from "next-intl";
 import { Button } from "@/components/ui/button";
 import { api } from "@/components/ui/api";
 import { useEditor, useStore } from "./context";
-import { fetchFields, rotate } from "./actions";
+import { fetchFields, rotate } from "./commands";
 import { ActionIcon } from "./icons";
 import { KlientiksUrlBuilder } from "@/components/kit/klientiks-url-builder";
 import { DedupSection } from "./dedup-section";

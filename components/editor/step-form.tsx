@@ -5,7 +5,7 @@ import type { ValidationIssue } from "@/lib/actions/registry";
 import { getAction } from "@/lib/actions/registry";
 import { outputKey, slugifyOutputName } from "@/lib/actions/json-parser";
 import { JsonEditor } from "./json-editor";
-import { TokenInput } from "./token-input";
+import { TokenInput } from "./placeholder-input";
 import { HINTS, emptyRow, schemaFields, type FieldHint, type FieldKind } from "./schema";
 import { issuesForField } from "./validation";
 import { useEditorLocale } from "./context";

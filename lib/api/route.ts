@@ -4,7 +4,7 @@ import { NextResponse } from "next/server";
 import { z, ZodError } from "zod";
 import { ApiError, unauthorized } from "./errors";
 import { currentSession } from "../auth";
-import { userIdForApiToken } from "../tokens/api-tokens";
+import { userIdForApiToken } from "../users/api-tokens";
 import { env } from "../env";
 import { assertNotForged } from "../security/csrf";
 import { jsonDepthOver, MAX_JSON_DEPTH } from "../json-depth";

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDb, prisma } from "../db";
 import { createUser } from "../webhooks/test-fixtures";
 import { createCredential } from "../credentials/create-credential";
-import { getTemplate } from "../templates/registry";
+import { getTemplate } from "../starter-kits/registry";
 import { createPipeline } from "./create-pipeline";
 import { getPipeline } from "./get-pipeline";
 import { exportPipeline, pipelineFileSchema, pipelineToFile } from "./export-pipeline";

@@ -1,6 +1,6 @@
 import { pageUserId } from "@/lib/auth";
 import { listCredentials } from "@/lib/credentials/list-credentials";
-import { TemplateWizard } from "@/components/kit/template-wizard";
+import { TemplateWizard } from "@/components/kit/starter-kit-wizard";
 
 export const dynamic = "force-dynamic";
 

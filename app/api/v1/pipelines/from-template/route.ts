@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
 import { handler, parseBody, requireUserId } from "@/lib/api/route";
-import { createPipelineFromTemplate, fromTemplateSchema } from "@/lib/templates/create-from-template";
+import { createPipelineFromTemplate, fromTemplateSchema } from "@/lib/starter-kits/create-from-kit";
 
 export const POST = handler(async (req) => {
   const userId = await requireUserId(req);

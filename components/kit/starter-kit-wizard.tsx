@@ -8,12 +8,12 @@ import { useLocale, useTranslations } from "next-intl";
 import { Button } from "@/components/ui/button";
 import { Field, Input } from "@/components/ui/input";
 import { api } from "@/components/ui/api";
-import { PIPELINE_TEMPLATES, getTemplate, isAdvancedInput } from "@/lib/templates/registry";
-import { checkSecret, checkTemplateValues, type TemplateInput } from "@/lib/templates/template-inputs";
-import { KLIENTIKS_EVENTS, type KlientiksEventId } from "@/lib/templates/klientiks-events";
+import { PIPELINE_TEMPLATES, getTemplate, isAdvancedInput } from "@/lib/starter-kits/registry";
+import { checkSecret, checkTemplateValues, type TemplateInput } from "@/lib/starter-kits/kit-inputs";
+import { KLIENTIKS_EVENTS, type KlientiksEventId } from "@/lib/starter-kits/klientiks-events";
 import { KlientiksUrlBuilder } from "./klientiks-url-builder";
 import { FirstRun } from "./first-run";
-import { credentialFits } from "@/lib/templates/credential-match";
+import { credentialFits } from "@/lib/starter-kits/credential-match";
 import { useBusyAction } from "@/components/ui/use-busy-action";
 
 export type WizardCredential = { id: string; name: string; hint: string };

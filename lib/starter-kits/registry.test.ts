@@ -6,7 +6,7 @@ import { runSteps } from "../engine/run-steps";
 import { startFakeWeeek, type FakeWeeek } from "../../e2e/fakes/weeek";
 import { KLIENTIKS_EVENTS, klientiksEventFields } from "./klientiks-events";
 import { PIPELINE_TEMPLATES, getTemplate } from "./registry";
-import { checkTemplateValues } from "./template-inputs";
+import { checkTemplateValues } from "./kit-inputs";
 import { checkAmoBaseUrl } from "./klientiks-amocrm";
 import { checkBitrixWebhook } from "./klientiks-bitrix24";
 import { checkBotToken, checkChatId, telegramText } from "./klientiks-telegram";

@@ -17,7 +17,7 @@ import {
   TELEGRAM_API_URL,
   type TelegramParseMode,
 } from "./klientiks-telegram";
-import type { TemplateCredential, TemplateInput } from "./template-inputs";
+import type { TemplateCredential, TemplateInput } from "./kit-inputs";
 
 export type { Localized };
 

@@ -2,13 +2,13 @@
 // sweeper covers what Redis lost (PENDING rows never enqueued, digest jobs that vanished), so
 // Postgres alone decides what is owed. Safe to run in several worker processes at once.
 import { Worker, type Job } from "bullmq";
-import { prisma } from "../db";
-import { queuePrefix, redisConnection } from "../queue/connection";
-import { ALERTS_QUEUE } from "../queue/run-queue";
-import { alertJobSchema, DIGEST_JOB, digestJobSchema, enqueueNotifications, SEND_JOB } from "./alert-jobs";
-import { sendNotification } from "./send-notification";
-import { createMailer } from "./smtp";
-import { flushDigest } from "./throttle";
+import { prisma } from "../lib/db";
+import { queuePrefix, redisConnection } from "../lib/queue/connection";
+import { ALERTS_QUEUE } from "../lib/queue/run-queue";
+import { alertJobSchema, DIGEST_JOB, digestJobSchema, enqueueNotifications, SEND_JOB } from "../lib/alerts/alert-jobs";
+import { sendNotification } from "../lib/alerts/send-notification";
+import { createMailer } from "../lib/alerts/smtp";
+import { flushDigest } from "../lib/alerts/throttle";
 
 export type AlertsWorkerOptions = {
   /** SMTP server instead of env SMTP_URL (tests). */

@@ -5,7 +5,7 @@
 import type { PipelineDefinition } from "../definition/schema";
 import { klientiksPipeline, type KlientiksEventId } from "./klientiks-events";
 import { addFilter, at, EVENT_MAPPING } from "./klientiks-mapping";
-import { parseHttpUrl, type Check } from "./template-inputs";
+import { parseHttpUrl, type Check } from "./kit-inputs";
 import { postComposedJson } from "./http-step";
 
 export type BitrixTemplateInput = { credentialName: string; klientiksEvent: KlientiksEventId };

@@ -6,7 +6,7 @@
 import type { PipelineDefinition } from "../definition/schema";
 import { klientiksPipeline, type KlientiksEventId } from "./klientiks-events";
 import { at, EVENT_MESSAGE, withCast } from "./klientiks-mapping";
-import { parseHttpUrl, type Check } from "./template-inputs";
+import { parseHttpUrl, type Check } from "./kit-inputs";
 import { postComposedJson } from "./http-step";
 
 export const TELEGRAM_API_URL = "https://api.telegram.org";

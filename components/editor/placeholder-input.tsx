@@ -4,7 +4,7 @@ import { useTranslations } from "next-intl";
 import { useEditor, useEditorLocale } from "./context";
 import { FieldPicker } from "./field-picker";
 import { Chip } from "./chip";
-import { insertAt, labelContext, tokenSegments } from "./tokens";
+import { insertAt, labelContext, tokenSegments } from "./placeholders";
 
 export function useLabelContext() {
   const steps = useEditor((s) => s.def.steps);

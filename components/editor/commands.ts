@@ -5,7 +5,7 @@ import type { StepOutputs, StepRecord } from "@/lib/engine/run-steps";
 import type { ValidationIssue } from "@/lib/actions/registry";
 import { definitionJson, type Store } from "./store";
 import { connect, insertAt, insertStep, layout, makeStep, moveStep, moveStepTo, pruneBranchEdges, removeFromGraph, updateStep, type InsertPoint } from "./graph";
-import type { Locale } from "./tokens";
+import type { Locale } from "./placeholders";
 
 type PipelineView = { id: string; name: string; status: "RUNNING" | "STOPPED"; version: number; webhookUrl: string; definition: PipelineDefinition };
 

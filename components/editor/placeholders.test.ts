@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { filterPickerGroups, insertAt, labelContext, pickerGroups, readableSummary, tokenSegments } from "./tokens";
+import { filterPickerGroups, insertAt, labelContext, pickerGroups, readableSummary, tokenSegments } from "./placeholders";
 import { buildKlientiksWeeekDefinition } from "@/e2e/fixtures/seed-definition";
 
 const def = buildKlientiksWeeekDefinition({ baseUrl: "https://api.weeek.net", statusId: "st1", credentialName: "Weeek токен" });
@@ -74,7 +74,7 @@ describe("readableSummary", () => {
 
 describe("filters in chips", () => {
   it("names each filter of a chain in words", async () => {
-    const { tokenLabel } = await import("./tokens");
+    const { tokenLabel } = await import("./placeholders");
     const { parseToken } = await import("@/lib/definition/placeholders");
     const ctx = { locale: "ru" as const, steps: new Map() };
     expect(tokenLabel(parseToken("source.client_phone | omitEmpty | phone")!, ctx).text).toBe("Источник › client_phone · пустое не отправлять · телефон +7");

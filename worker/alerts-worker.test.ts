@@ -3,15 +3,15 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import net from "node:net";
 import crypto from "node:crypto";
-import { prisma, closeDb } from "../db";
-import { env } from "../env";
-import { closeQueues, queue, ALERTS_QUEUE } from "../queue/run-queue";
-import { createCredential } from "../credentials/create-credential";
-import { onRunsFinished } from "./on-runs-finished";
+import { prisma, closeDb } from "../lib/db";
+import { env } from "../lib/env";
+import { closeQueues, queue, ALERTS_QUEUE } from "../lib/queue/run-queue";
+import { createCredential } from "../lib/credentials/create-credential";
+import { onRunsFinished } from "../lib/alerts/on-runs-finished";
 import { startAlertsWorker, sweep } from "./alerts-worker";
-import { sendTestEmail } from "./send-test-email";
-import { listNotifications } from "./list-notifications";
-import { startSmtpSink, type SinkMessage, type SmtpSink } from "../../e2e/fakes/smtp-sink";
+import { sendTestEmail } from "../lib/alerts/send-test-email";
+import { listNotifications } from "../lib/alerts/list-notifications";
+import { startSmtpSink, type SinkMessage, type SmtpSink } from "../e2e/fakes/smtp-sink";
 
 let received: SinkMessage[] = [];
 let sink: SmtpSink;

@@ -9,7 +9,7 @@ import { isUuid } from "../pipelines/get-pipeline";
 import { validateDefinition } from "../actions/registry";
 import { getTemplate } from "./registry";
 import { KLIENTIKS_EVENTS, type KlientiksEventId } from "./klientiks-events";
-import { checkSecret, checkTemplateValues } from "./template-inputs";
+import { checkSecret, checkTemplateValues } from "./kit-inputs";
 
 const eventIds = KLIENTIKS_EVENTS.map((e) => e.id) as [KlientiksEventId, ...KlientiksEventId[]];
 
