@@ -11,7 +11,7 @@
 // JS heap. An 8-step pipeline is measured the same way for comparison (load and heap).
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import { chromium, type Page } from "playwright-core";
-import { buildKlientiksWeeekDefinition } from "../e2e/fixtures/seed-definition";
+import { buildKlientiksWeeekDefinition } from "../test/support/fixtures/seed-definition";
 import type { PipelineDefinition } from "../lib/definition/schema";
 
 const PORT = Number(process.env.BENCH_EDITOR_PORT ?? 3120);

@@ -4,7 +4,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { test, expect, request as pwRequest, type Page } from "@playwright/test";
-import { PASSWORD, registerViaUi, uniqueEmail } from "./helpers";
+import { PASSWORD, registerViaUi, uniqueEmail } from "../test/support/e2e-helpers";
 
 /** A page on another port of localhost: same site for the browser (cookies go along), another origin. */
 async function startEvilSite(target: string): Promise<{ url: string; close: () => Promise<void> }> {

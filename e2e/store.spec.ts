@@ -2,7 +2,7 @@
 // editor's source panel, seen as «Дубликат» in the history with a link to the original run.
 import { test, expect, request as pwRequest, type APIRequestContext } from "@playwright/test";
 import fs from "node:fs";
-import { apiUser, loginViaUi } from "./helpers";
+import { apiUser, loginViaUi } from "../test/support/e2e-helpers";
 
 const COLLECTION = "Клиентикс → Weeek: контакты";
 const entryUrl = (base: string, collection: string, key: string) =>

@@ -11,7 +11,7 @@ import { onRunsFinished } from "../lib/alerts/on-runs-finished";
 import { startAlertsWorker, sweep } from "./alerts-worker";
 import { sendTestEmail } from "../lib/alerts/send-test-email";
 import { listNotifications } from "../lib/alerts/list-notifications";
-import { startSmtpSink, type SinkMessage, type SmtpSink } from "../e2e/fakes/smtp-sink";
+import { startSmtpSink, type SinkMessage, type SmtpSink } from "../test/support/fakes/smtp-sink";
 
 let received: SinkMessage[] = [];
 let sink: SmtpSink;

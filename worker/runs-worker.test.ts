@@ -18,7 +18,7 @@ import {
   usePrivateDatabase,
   waitFor,
   type CountingServer,
-} from "./test-helpers";
+} from "../test/support/worker-helpers";
 
 usePrivateDatabase("runs_worker");
 
@@ -30,8 +30,8 @@ const { runJobOptions } = await import("../lib/queue/run-queue");
 const { getWorkerHealth } = await import("../lib/runs/worker-health");
 const { createIngester } = await import("../lib/webhooks/ingest");
 const { createHookHandler } = await import("../lib/webhooks/handle-hook");
-const { startFakeWeeek } = await import("../e2e/fakes/weeek");
-const { buildKlientiksWeeekDefinition } = await import("../e2e/fixtures/seed-definition");
+const { startFakeWeeek } = await import("../test/support/fakes/weeek");
+const { buildKlientiksWeeekDefinition } = await import("../test/support/fixtures/seed-definition");
 
 const REDIS_URL = process.env.REDIS_URL!;
 const httpClient = createOutboundHttp({ allowlist: "127.0.0.1" });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { filterPickerGroups, insertAt, labelContext, pickerGroups, readableSummary, tokenSegments } from "./placeholders";
-import { buildKlientiksWeeekDefinition } from "@/e2e/fixtures/seed-definition";
+import { buildKlientiksWeeekDefinition } from "@/test/support/fixtures/seed-definition";
 
 const def = buildKlientiksWeeekDefinition({ baseUrl: "https://api.weeek.net", statusId: "st1", credentialName: "Weeek токен" });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { runOne } from "./test-kit";
+import { runOne } from "../../test/support/action-kit";
 import { jsonParser, slugifyOutputName } from "./json-parser";
 
 const body = { success: true, contact: { id: "c-1", emails: ["a@b.ru"] }, items: [{ id: 1 }, { id: 2 }] };

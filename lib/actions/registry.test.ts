@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { getAction, listActions, validateDefinition, validateStep } from "./registry";
-import { buildKlientiksWeeekDefinition } from "../../e2e/fixtures/seed-definition";
+import { buildKlientiksWeeekDefinition } from "../../test/support/fixtures/seed-definition";
 
 describe("registry", () => {
   it("lists the action types with labels and default configs that validate", () => {

@@ -2,7 +2,7 @@
 // re-runs from a step, re-delivery after a crash, and batching of history writes.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { prisma, closeDb, pool } from "../db";
-import { startFakeWeeek, type FakeWeeek } from "../../e2e/fakes/weeek";
+import { startFakeWeeek, type FakeWeeek } from "../../test/support/fakes/weeek";
 import { createOutboundHttp } from "./outbound-http";
 import { createRunExecutor } from "./execute-run";
 import { createHistoryWriter } from "../runs/history-writer";
@@ -19,7 +19,7 @@ import {
   twoCallDefinition,
   WEEEK_TOKEN,
   type CountingServer,
-} from "../../worker/test-helpers";
+} from "../../test/support/worker-helpers";
 
 let weeek: FakeWeeek;
 let counting: CountingServer;

@@ -7,7 +7,7 @@ import { createRunExecutor } from "./execute-run";
 import { createHistoryWriter } from "../runs/history-writer";
 import type { FinishedRun } from "../alerts/on-runs-finished";
 import type { PipelineDefinition } from "../definition/schema";
-import { createRunningPipeline, createTestUser, insertRun, startCountingServer, type CountingServer } from "../../worker/test-helpers";
+import { createRunningPipeline, createTestUser, insertRun, startCountingServer, type CountingServer } from "../../test/support/worker-helpers";
 
 let counting: CountingServer;
 let userId: string;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDb, prisma } from "../db";
-import { createUser } from "../webhooks/test-fixtures";
+import { createUser } from "../../test/support/webhook-fixtures";
 import { createCredential } from "../credentials/create-credential";
 import { getTemplate } from "../starter-kits/registry";
 import { createPipeline } from "./create-pipeline";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDb, prisma, type Prisma } from "../db";
-import { createPipeline, createUser } from "../webhooks/test-fixtures";
+import { createPipeline, createUser } from "../../test/support/webhook-fixtures";
 import { fetchSourceFields } from "./fetch-source-fields";
 import { newWebhookToken, rotateWebhookToken } from "./rotate-webhook-token";
 

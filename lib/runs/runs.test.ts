@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDb, prisma } from "../db";
 import { closeQueues } from "../queue/run-queue";
-import { createPipeline, createUser } from "../webhooks/test-fixtures";
+import { createPipeline, createUser } from "../../test/support/webhook-fixtures";
 import { searchTermsOf } from "../webhooks/ingest";
 import { listRuns, listRunUpdates } from "./list-runs";
 import { getRun } from "./get-run";

@@ -3,7 +3,7 @@ import { validateDefinition } from "../actions/registry";
 import { collectTokens } from "../definition/placeholders";
 import { createOutboundHttp } from "../engine/outbound-http";
 import { runSteps } from "../engine/run-steps";
-import { startFakeWeeek, type FakeWeeek } from "../../e2e/fakes/weeek";
+import { startFakeWeeek, type FakeWeeek } from "../../test/support/fakes/weeek";
 import { KLIENTIKS_EVENTS, klientiksEventFields } from "./klientiks-events";
 import { PIPELINE_TEMPLATES, getTemplate } from "./registry";
 import { checkTemplateValues } from "./kit-inputs";

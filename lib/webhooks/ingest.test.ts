@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDb, prisma } from "../db";
 import { createIngester, searchTermsOf } from "./ingest";
 import type { ParsedRequest } from "./parse-request";
-import { createPipeline, createUser, privateRunQueue } from "./test-fixtures";
+import { createPipeline, createUser, privateRunQueue } from "../../test/support/webhook-fixtures";
 
 function request(payload: Record<string, unknown>): ParsedRequest {
   return {

@@ -10,7 +10,7 @@ import { validateDefinition } from "../actions/registry";
 import { createHookHandler } from "./handle-hook";
 import { createIngester, type Ingester } from "./ingest";
 import { createSourceSettingsCache, type SourceSettingsCache } from "./source-settings";
-import { createPipeline, createUser, privateRunQueue, startServer } from "./test-fixtures";
+import { createPipeline, createUser, privateRunQueue, startServer } from "../../test/support/webhook-fixtures";
 
 let user: { id: string };
 let runQueue: ReturnType<typeof privateRunQueue>;

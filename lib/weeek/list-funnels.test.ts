@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeWeeek, type FakeWeeek } from "../../e2e/fakes/weeek";
+import { startFakeWeeek, type FakeWeeek } from "../../test/support/fakes/weeek";
 import { createOutboundHttp } from "../engine/outbound-http";
 import { ApiError } from "../api/errors";
 import { listWeeekFunnels, listWeeekStatuses } from "./list-funnels";

@@ -7,25 +7,25 @@
 // test's alerts worker on a shared Redis would take (and mail) our notifications.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import http from "node:http";
-import { freePort, startPrivateRedis, waitFor } from "../worker/test-helpers";
+import { freePort, startPrivateRedis, waitFor } from "../support/worker-helpers";
 
 const redis = await startPrivateRedis(await freePort());
 process.env.REDIS_URL = redis.url;
 
-const { prisma, closeDb } = await import("../lib/db");
-const { createPipelineFromTemplate } = await import("../lib/starter-kits/create-from-kit");
-const { setPipelineStatus } = await import("../lib/pipelines/set-pipeline-status");
-const { startRunsWorker } = await import("../worker/runs-worker");
-const { startAlertsWorker } = await import("../worker/alerts-worker");
-const { createOutboundHttp } = await import("../lib/engine/outbound-http");
-const { runJobOptions } = await import("../lib/queue/run-queue");
-const { closeQueues } = await import("../lib/queue/run-queue");
-const { createIngester } = await import("../lib/webhooks/ingest");
-const { createHookHandler } = await import("../lib/webhooks/handle-hook");
-const { startSmtpSink } = await import("./fakes/smtp-sink");
-const { startFakeAmo } = await import("./fakes/amocrm");
-const { startFakeBitrix } = await import("./fakes/bitrix24");
-const { startFakeTelegram, tooManyRequests } = await import("./fakes/telegram");
+const { prisma, closeDb } = await import("../../lib/db");
+const { createPipelineFromTemplate } = await import("../../lib/starter-kits/create-from-kit");
+const { setPipelineStatus } = await import("../../lib/pipelines/set-pipeline-status");
+const { startRunsWorker } = await import("../../worker/runs-worker");
+const { startAlertsWorker } = await import("../../worker/alerts-worker");
+const { createOutboundHttp } = await import("../../lib/engine/outbound-http");
+const { runJobOptions } = await import("../../lib/queue/run-queue");
+const { closeQueues } = await import("../../lib/queue/run-queue");
+const { createIngester } = await import("../../lib/webhooks/ingest");
+const { createHookHandler } = await import("../../lib/webhooks/handle-hook");
+const { startSmtpSink } = await import("../support/fakes/smtp-sink");
+const { startFakeAmo } = await import("../support/fakes/amocrm");
+const { startFakeBitrix } = await import("../support/fakes/bitrix24");
+const { startFakeTelegram, tooManyRequests } = await import("../support/fakes/telegram");
 
 const AMO_TOKEN = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.amo-long-lived-S3CRET";
 const BITRIX_CODE = "u3lk2dg9ccbd3uwl";

@@ -1,6 +1,6 @@
 // Shared by the action tests: run one step config through the same engine code the worker uses.
-import type { HttpClient, StoreClient } from "./define-action";
-import { testStep, type StepOutputs } from "../engine/run-steps";
+import type { HttpClient, StoreClient } from "../../lib/actions/define-action";
+import { testStep, type StepOutputs } from "../../lib/engine/run-steps";
 
 export async function runOne(
   type: string,

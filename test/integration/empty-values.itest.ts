@@ -8,8 +8,8 @@
 // Redis is a private redis-server of this file (the runs queue name is fixed).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import http from "node:http";
-import { freePort, startPrivateRedis, waitFor } from "../worker/test-helpers";
-import { startFakeWeeek } from "./fakes/weeek";
+import { freePort, startPrivateRedis, waitFor } from "../support/worker-helpers";
+import { startFakeWeeek } from "../support/fakes/weeek";
 
 const WEEEK_TOKEN = "weeek-empty-values-token-77";
 const weeek = await startFakeWeeek({ token: WEEEK_TOKEN });
@@ -17,18 +17,18 @@ process.env.WEEEK_BASE_URL = weeek.url;
 const redis = await startPrivateRedis(await freePort());
 process.env.REDIS_URL = redis.url;
 
-const { prisma, closeDb } = await import("../lib/db");
-const { createPipelineFromTemplate } = await import("../lib/starter-kits/create-from-kit");
-const { setPipelineStatus } = await import("../lib/pipelines/set-pipeline-status");
-const { startRunsWorker } = await import("../worker/runs-worker");
-const { createOutboundHttp } = await import("../lib/engine/outbound-http");
-const { runJobOptions, closeQueues } = await import("../lib/queue/run-queue");
-const { createIngester } = await import("../lib/webhooks/ingest");
-const { createHookHandler } = await import("../lib/webhooks/handle-hook");
-const { startFakeAmo } = await import("./fakes/amocrm");
-const { startFakeBitrix } = await import("./fakes/bitrix24");
-const { startFakeTelegram } = await import("./fakes/telegram");
-const { KLIENTIKS_EVENTS } = await import("../lib/starter-kits/klientiks-events");
+const { prisma, closeDb } = await import("../../lib/db");
+const { createPipelineFromTemplate } = await import("../../lib/starter-kits/create-from-kit");
+const { setPipelineStatus } = await import("../../lib/pipelines/set-pipeline-status");
+const { startRunsWorker } = await import("../../worker/runs-worker");
+const { createOutboundHttp } = await import("../../lib/engine/outbound-http");
+const { runJobOptions, closeQueues } = await import("../../lib/queue/run-queue");
+const { createIngester } = await import("../../lib/webhooks/ingest");
+const { createHookHandler } = await import("../../lib/webhooks/handle-hook");
+const { startFakeAmo } = await import("../support/fakes/amocrm");
+const { startFakeBitrix } = await import("../support/fakes/bitrix24");
+const { startFakeTelegram } = await import("../support/fakes/telegram");
+const { KLIENTIKS_EVENTS } = await import("../../lib/starter-kits/klientiks-events");
 type KlientiksEventId = (typeof KLIENTIKS_EVENTS)[number]["id"];
 
 const AMO_TOKEN = "amo-empty-values-token";

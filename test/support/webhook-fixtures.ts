@@ -1,14 +1,14 @@
 // Shared setup for the webhook integration tests: own users, pipelines and queues per test file,
 // so files running in parallel on the same database and Redis never see each other's data.
 import type http from "node:http";
-import { createHttpServer } from "../http-server";
+import { createHttpServer } from "../../lib/http-server";
 import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
 import { Queue } from "bullmq";
-import { prisma } from "../db";
-import { redisConnection } from "../queue/connection";
-import { runJobOptions } from "../queue/run-queue";
-import { newWebhookToken } from "../pipelines/rotate-webhook-token";
+import { prisma } from "../../lib/db";
+import { redisConnection } from "../../lib/queue/connection";
+import { runJobOptions } from "../../lib/queue/run-queue";
+import { newWebhookToken } from "../../lib/pipelines/rotate-webhook-token";
 
 export async function createUser(): Promise<{ id: string; email: string }> {
   const email = `webhooks-${randomUUID()}@test.local`;

@@ -5,12 +5,12 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { closeDb, prisma } from "../lib/db";
-import { closeQueues } from "../lib/queue/run-queue";
-import { createHookHandler } from "../lib/webhooks/handle-hook";
-import { createIngester } from "../lib/webhooks/ingest";
-import { createPipeline, createUser, privateRunQueue, startServer } from "../lib/webhooks/test-fixtures";
-import { siteSnippet } from "../lib/sources/site-snippet";
+import { closeDb, prisma } from "../../lib/db";
+import { closeQueues } from "../../lib/queue/run-queue";
+import { createHookHandler } from "../../lib/webhooks/handle-hook";
+import { createIngester } from "../../lib/webhooks/ingest";
+import { createPipeline, createUser, privateRunQueue, startServer } from "../support/webhook-fixtures";
+import { siteSnippet } from "../../lib/sources/site-snippet";
 
 let user: { id: string };
 let pipeline: { id: string; webhookToken: string };

@@ -5,11 +5,11 @@ import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import net from "node:net";
-import { prisma } from "../lib/db";
-import { createPipeline } from "../lib/pipelines/create-pipeline";
-import { createCredential } from "../lib/credentials/create-credential";
-import { buildKlientiksWeeekDefinition } from "../e2e/fixtures/seed-definition";
-import type { PipelineDefinition } from "../lib/definition/schema";
+import { prisma } from "../../lib/db";
+import { createPipeline } from "../../lib/pipelines/create-pipeline";
+import { createCredential } from "../../lib/credentials/create-credential";
+import { buildKlientiksWeeekDefinition } from "./fixtures/seed-definition";
+import type { PipelineDefinition } from "../../lib/definition/schema";
 
 export const WEEEK_TOKEN = "wk_test_0123456789abcdef";
 

@@ -1,11 +1,11 @@
 // The reference case end to end through the engine: the guide's eight steps against the fake
 // Weeek API, with the token kept as a credential.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeWeeek, type FakeWeeek } from "./fakes/weeek";
-import { buildKlientiksWeeekDefinition } from "./fixtures/seed-definition";
-import { validateDefinition } from "../lib/actions/registry";
-import { runSteps } from "../lib/engine/run-steps";
-import { createOutboundHttp } from "../lib/engine/outbound-http";
+import { startFakeWeeek, type FakeWeeek } from "../support/fakes/weeek";
+import { buildKlientiksWeeekDefinition } from "../support/fixtures/seed-definition";
+import { validateDefinition } from "../../lib/actions/registry";
+import { runSteps } from "../../lib/engine/run-steps";
+import { createOutboundHttp } from "../../lib/engine/outbound-http";
 
 const TOKEN = "weeek-api-token-3f9a1c";
 const CRED = "Weeek токен";

@@ -17,14 +17,14 @@ import {
   usePrivateDatabase,
   waitFor,
   type CountingServer,
-} from "../worker/test-helpers";
+} from "../support/worker-helpers";
 
 const DATABASE_URL = usePrivateDatabase("worker_faults");
 
-const { prisma, closeDb } = await import("../lib/db");
-const { redisConnection } = await import("../lib/queue/connection");
-const { RUNS_QUEUE, runJobOptions } = await import("../lib/queue/run-queue");
-const { getWorkerHealth } = await import("../lib/runs/worker-health");
+const { prisma, closeDb } = await import("../../lib/db");
+const { redisConnection } = await import("../../lib/queue/connection");
+const { RUNS_QUEUE, runJobOptions } = await import("../../lib/queue/run-queue");
+const { getWorkerHealth } = await import("../../lib/runs/worker-health");
 
 const privateRedis = await startPrivateRedis(await freePort());
 const REDIS_URL = privateRedis.url;

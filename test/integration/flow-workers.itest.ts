@@ -6,17 +6,17 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Queue } from "bullmq";
-import { createRunningPipeline, createTestUser, freePort, insertRun, spawnWorker, startPrivateRedis, usePrivateDatabase, waitFor } from "../worker/test-helpers";
-import type { PipelineDefinition } from "../lib/definition/schema";
-import { startFakeBitrix, type FakeBitrix } from "./fakes/bitrix24";
+import { createRunningPipeline, createTestUser, freePort, insertRun, spawnWorker, startPrivateRedis, usePrivateDatabase, waitFor } from "../support/worker-helpers";
+import type { PipelineDefinition } from "../../lib/definition/schema";
+import { startFakeBitrix, type FakeBitrix } from "../support/fakes/bitrix24";
 
 const DATABASE_URL = usePrivateDatabase("flow_workers");
 
-const { prisma, closeDb } = await import("../lib/db");
-const { redisConnection } = await import("../lib/queue/connection");
-const { RUNS_QUEUE, runJobOptions } = await import("../lib/queue/run-queue");
-const { createCredential } = await import("../lib/credentials/create-credential");
-const { buildBitrixLeadDefinition } = await import("../lib/starter-kits/klientiks-bitrix24");
+const { prisma, closeDb } = await import("../../lib/db");
+const { redisConnection } = await import("../../lib/queue/connection");
+const { RUNS_QUEUE, runJobOptions } = await import("../../lib/queue/run-queue");
+const { createCredential } = await import("../../lib/credentials/create-credential");
+const { buildBitrixLeadDefinition } = await import("../../lib/starter-kits/klientiks-bitrix24");
 
 const privateRedis = await startPrivateRedis(await freePort());
 const REDIS_URL = privateRedis.url;
