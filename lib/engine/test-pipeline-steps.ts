@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import { prisma } from "../db";
 import { unprocessable } from "../api/errors";
 import { resolveCredentials } from "../credentials/resolve-credentials";
-import { isUuid } from "../pipelines/get-pipeline";
+import { isUuid } from "../uuid";
 import { ancestorsOf, type PipelineDefinition, type StepDefinition } from "../definition/schema";
 import { collectTokens } from "../definition/placeholders";
 import { outboundHttpFromEnv } from "./outbound-http";

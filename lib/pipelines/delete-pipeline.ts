@@ -1,5 +1,5 @@
 import { prisma } from "../db";
-import { isUuid } from "./get-pipeline";
+import { isUuid } from "../uuid";
 
 export async function deletePipeline(userId: string, id: string): Promise<boolean> {
   if (!isUuid(id)) return false;

@@ -2,7 +2,7 @@
 // that executed the versions in between still point at what they ran.
 import { prisma } from "../db";
 import { definitionSchema } from "../definition/schema";
-import { isUuid } from "./get-pipeline";
+import { isUuid } from "../uuid";
 import { updatePipeline } from "./update-pipeline";
 
 /** Null when the pipeline or the version is not this user's. */

@@ -1,7 +1,7 @@
 import { prisma } from "../db";
 import { unprocessable } from "../api/errors";
 import { pipelineView } from "./pipeline-view";
-import { isUuid } from "./get-pipeline";
+import { isUuid } from "../uuid";
 import { validateDefinition } from "../actions/registry";
 import { enqueueRuns } from "../queue/run-queue";
 

@@ -3,7 +3,7 @@ import { prisma, Prisma } from "../db";
 import { conflict } from "../api/errors";
 import { definitionSchema } from "../definition/schema";
 import { pipelineView } from "./pipeline-view";
-import { isUuid } from "./get-pipeline";
+import { isUuid } from "../uuid";
 import { invalidateSourceSettings } from "../webhooks/source-settings";
 
 export const updatePipelineSchema = z

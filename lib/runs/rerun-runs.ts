@@ -11,7 +11,8 @@
 import { pool } from "../db";
 import { enqueueRuns } from "../queue/run-queue";
 import { conflict } from "../api/errors";
-import { filterSql, isUuid, type RunFilter } from "./run-filter";
+import { filterSql, type RunFilter } from "./run-filter";
+import { isUuid } from "../uuid";
 
 export type RerunFrom = "start" | "failed-step";
 export type RerunVersion = "original" | "current";

@@ -5,7 +5,7 @@ import { env } from "../env";
 import { createCredential } from "../credentials/create-credential";
 import { CredentialNameTakenError, credentialNameSchema, credentialSecretSchema } from "../credentials/types";
 import { createPipeline } from "../pipelines/create-pipeline";
-import { isUuid } from "../pipelines/get-pipeline";
+import { isUuid } from "../uuid";
 import { validateDefinition } from "../actions/registry";
 import { getTemplate } from "./registry";
 import { KLIENTIKS_EVENTS, type KlientiksEventId } from "./klientiks-events";

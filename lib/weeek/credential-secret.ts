@@ -1,7 +1,7 @@
 import { prisma } from "../db";
 import { credentialAad, decryptSecret } from "../credentials/crypto";
 import { notFound } from "../api/errors";
-import { isUuid } from "../pipelines/get-pipeline";
+import { isUuid } from "../uuid";
 
 /** The decrypted secret of one of the user's credentials, for server-side calls only. */
 export async function credentialSecretById(userId: string, credentialId: string): Promise<{ name: string; secret: string }> {
