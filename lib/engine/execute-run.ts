@@ -19,7 +19,7 @@ import { getAction } from "../actions/registry";
 import { resolveCredentials } from "../credentials/resolve-credentials";
 import { storeClientFor } from "../store/store-client";
 import { claimDedupKey, dedupKeyOf, markDuplicate } from "../webhooks/dedup";
-import { searchTermsOf } from "../webhooks/ingest";
+import { searchTermsOf } from "../runs/search-terms";
 import { createHistoryWriter, type HistoryWriter, type StepRow } from "../runs/history-writer";
 import { runSteps, type SkippedStep, type StepOutputs, type StepRecord } from "./run-steps";
 import { outboundHttpFromEnv } from "./outbound-http";
