@@ -1,7 +1,7 @@
 // Editor commands: each reads and writes the store and talks to /api/v1.
 import { api } from "@/components/ui/api";
 import type { PipelineDefinition } from "@/lib/definition/schema";
-import type { StepOutputs, StepRecord } from "@/lib/engine/run-steps";
+import type { StepOutputs, StepRecord } from "@/lib/actions/step-record";
 import type { ValidationIssue } from "@/lib/actions/registry";
 import { definitionJson, type Store } from "./store";
 import { connect, insertAt, insertStep, layout, makeStep, moveStep, moveStepTo, pruneBranchEdges, removeFromGraph, updateStep, type InsertPoint } from "./graph";

@@ -2,7 +2,7 @@
 // editing one step re-renders one node, not the canvas (React Flow performance guide).
 import { useSyncExternalStore } from "react";
 import type { PipelineDefinition } from "@/lib/definition/schema";
-import type { StepOutputs, StepRecord } from "@/lib/engine/run-steps";
+import type { StepOutputs, StepRecord } from "@/lib/actions/step-record";
 import { indexIssues, type IssuesIndex } from "./validation";
 
 export type TestResult = { record: StepRecord; at: number; source: "step" | "pipeline" };

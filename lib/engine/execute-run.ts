@@ -21,7 +21,8 @@ import { storeClientFor } from "../store/store-client";
 import { claimDedupKey, dedupKeyOf, markDuplicate } from "../webhooks/dedup";
 import { searchTermsOf } from "../runs/search-terms";
 import { createHistoryWriter, type HistoryWriter, type StepRow } from "../runs/history-writer";
-import { runSteps, type SkippedStep, type StepOutputs, type StepRecord } from "./run-steps";
+import { runSteps, type SkippedStep } from "./run-steps";
+import type { StepOutputs, StepRecord } from "../actions/step-record";
 import { outboundHttpFromEnv } from "./outbound-http";
 import { isTruncated, toJson, truncateJson } from "../definition/truncate";
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { runSteps, testStep, type StepRecord, type StepStartEvent } from "./run-steps";
+import { runSteps, testStep, type StepStartEvent } from "./run-steps";
+import type { StepRecord } from "../actions/step-record";
 import type { HttpClient, HttpRequest } from "../actions/define-action";
 import type { StepDefinition } from "../definition/schema";
 

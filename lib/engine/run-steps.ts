@@ -4,6 +4,7 @@
 import { SOURCE_NODE, type EdgeDefinition, type StepDefinition } from "../definition/schema";
 import { ActionError, OutboundError, type ActionContext, type ErrorDetail, type HttpClient, type Localized, type Resolver, type StoreClient } from "../actions/define-action";
 import { getAction, validateStep } from "../actions/registry";
+import type { StepError, StepOutputs, StepRecord } from "../actions/step-record";
 import {
   collectTokens,
   renderJson,
@@ -16,8 +17,6 @@ import {
 } from "../definition/placeholders";
 import { createMasker, type Masker } from "../security/mask";
 import { truncateJson } from "../definition/truncate";
-
-export type StepOutputs = Record<string, Record<string, unknown>>;
 
 /** Name → secret map, or a lookup (called once per credential name the steps use). */
 export type CredentialSource =
@@ -34,26 +33,6 @@ export type StepContextParts = {
   now?: () => number;
 };
 export type ContextFactory = (step: StepDefinition, index: number) => StepContextParts;
-
-/** `detail` is the structured form the run page explains (RunStep.errorDetail). */
-export type StepError = { message: string; messageEn: string; code: string; detail?: ErrorDetail };
-
-export type StepRecord = {
-  stepId: string;
-  /** 0-based position in the definition. */
-  index: number;
-  name: string;
-  type: string;
-  status: "succeeded" | "failed";
-  /** The resolved input (secrets masked, capped); null when resolution itself failed. */
-  input: unknown;
-  /** Outputs by key (secrets masked, capped); null on failure. */
-  output: unknown;
-  error: StepError | null;
-  attempts: number;
-  startedAt: Date;
-  durationMs: number;
-};
 
 export type StepStartEvent = { stepId: string; index: number; name: string; type: string; startedAt: Date };
 

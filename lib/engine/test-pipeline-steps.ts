@@ -10,7 +10,8 @@ import { ancestorsOf, type PipelineDefinition, type StepDefinition } from "../de
 import { collectTokens } from "../definition/placeholders";
 import { outboundHttpFromEnv } from "./outbound-http";
 import { storeClientFor } from "../store/store-client";
-import { runSteps, testStep, type StepOutputs, type StepRecord } from "./run-steps";
+import { runSteps, testStep } from "./run-steps";
+import type { StepOutputs, StepRecord } from "../actions/step-record";
 
 export type Sample = { runId: string; receivedAt: Date; payload: unknown };
 

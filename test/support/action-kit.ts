@@ -1,6 +1,7 @@
 // Shared by the action tests: run one step config through the same engine code the worker uses.
 import type { HttpClient, StoreClient } from "../../lib/actions/define-action";
-import { testStep, type StepOutputs } from "../../lib/engine/run-steps";
+import { testStep } from "../../lib/engine/run-steps";
+import type { StepOutputs } from "../../lib/actions/step-record";
 
 export async function runOne(
   type: string,
