@@ -24,7 +24,7 @@ usePrivateDatabase("runs_worker");
 
 const { prisma, closeDb } = await import("../lib/db");
 const { startRunsWorker } = await import("./runs-worker");
-const { createOutboundHttp } = await import("../lib/engine/outbound-http");
+const { createOutboundHttp } = await import("../lib/security/outbound-http");
 const { redisConnection } = await import("../lib/queue/connection");
 const { runJobOptions } = await import("../lib/queue/run-queue");
 const { getWorkerHealth } = await import("../lib/runs/worker-health");

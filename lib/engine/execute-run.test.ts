@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { prisma, closeDb, pool } from "../db";
 import { startFakeWeeek, type FakeWeeek } from "../../test/support/fakes/weeek";
-import { createOutboundHttp } from "./outbound-http";
+import { createOutboundHttp } from "../security/outbound-http";
 import { createRunExecutor } from "./execute-run";
 import { createHistoryWriter } from "../runs/history-writer";
 import type { FinishedRun } from "../alerts/on-runs-finished";

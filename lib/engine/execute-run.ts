@@ -23,7 +23,7 @@ import { searchTermsOf } from "../runs/search-terms";
 import { createHistoryWriter, type HistoryWriter, type StepRow } from "../runs/history-writer";
 import { runSteps, type SkippedStep } from "./run-steps";
 import type { StepOutputs, StepRecord } from "../actions/step-record";
-import { outboundHttpFromEnv } from "./outbound-http";
+import { outboundHttpFromEnv } from "../security/outbound-http";
 import { isTruncated, toJson, truncateJson } from "../definition/truncate";
 
 /** Actions without side effects: repeating them after a crash is harmless, so they need no commit of their own. */

@@ -2,7 +2,7 @@
 // skipped steps, «Отфильтровано» (no alert), «Задержка» parking and waking once, re-run from a step.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { prisma, closeDb } from "../db";
-import { createOutboundHttp } from "./outbound-http";
+import { createOutboundHttp } from "../security/outbound-http";
 import { createRunExecutor } from "./execute-run";
 import { createHistoryWriter } from "../runs/history-writer";
 import type { FinishedRun } from "../alerts/on-runs-finished";

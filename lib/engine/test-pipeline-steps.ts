@@ -8,7 +8,7 @@ import { resolveCredentials } from "../credentials/resolve-credentials";
 import { isUuid } from "../uuid";
 import { ancestorsOf, type PipelineDefinition, type StepDefinition } from "../definition/schema";
 import { collectTokens } from "../definition/placeholders";
-import { outboundHttpFromEnv } from "./outbound-http";
+import { outboundHttpFromEnv } from "../security/outbound-http";
 import { storeClientFor } from "../store/store-client";
 import { runSteps, testStep } from "./run-steps";
 import type { StepOutputs, StepRecord } from "../actions/step-record";

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { validateDefinition } from "../actions/registry";
 import { collectTokens } from "../definition/placeholders";
-import { createOutboundHttp } from "../engine/outbound-http";
+import { createOutboundHttp } from "../security/outbound-http";
 import { runSteps } from "../engine/run-steps";
 import { startFakeWeeek, type FakeWeeek } from "../../test/support/fakes/weeek";
 import { KLIENTIKS_EVENTS, klientiksEventFields } from "./klientiks-events";

@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import { closeDb, prisma } from "../db";
 import { closeStoreLocks, getEntry } from "./store";
 import { storeClientFor } from "./store-client";
-import { createOutboundHttp } from "../engine/outbound-http";
+import { createOutboundHttp } from "../security/outbound-http";
 import { startFakeWeeek, type FakeWeeek } from "../../test/support/fakes/weeek";
 import { getAction, validateStep } from "../actions/registry";
 import { runOne } from "../../test/support/action-kit";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeWeeek, type FakeWeeek } from "../../test/support/fakes/weeek";
-import { createOutboundHttp } from "../engine/outbound-http";
+import { createOutboundHttp } from "../security/outbound-http";
 import { ApiError } from "../api/errors";
 import { listWeeekFunnels, listWeeekStatuses } from "./list-funnels";
 

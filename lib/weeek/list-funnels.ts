@@ -4,7 +4,7 @@
 import { OutboundError, type HttpClient } from "../actions/define-action";
 import { ApiError } from "../api/errors";
 import { env } from "../env";
-import { outboundHttpFromEnv } from "../engine/outbound-http";
+import { outboundHttpFromEnv } from "../security/outbound-http";
 
 export type WeeekFunnel = { id: string; name: string };
 export type WeeekStatus = { id: string; name: string };

@@ -5,7 +5,7 @@ import { startFakeWeeek, type FakeWeeek } from "../support/fakes/weeek";
 import { buildKlientiksWeeekDefinition } from "../support/fixtures/seed-definition";
 import { validateDefinition } from "../../lib/actions/registry";
 import { runSteps } from "../../lib/engine/run-steps";
-import { createOutboundHttp } from "../../lib/engine/outbound-http";
+import { createOutboundHttp } from "../../lib/security/outbound-http";
 
 const TOKEN = "weeek-api-token-3f9a1c";
 const CRED = "Weeek токен";

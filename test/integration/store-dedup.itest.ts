@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import { createRunningPipeline, createTestUser, startCountingServer, waitFor, WEEEK_TOKEN, type CountingServer } from "../support/worker-helpers";
 import { prisma, closeDb, pool } from "../../lib/db";
 import { startRunsWorker, type RunsWorker } from "../../worker/runs-worker";
-import { createOutboundHttp } from "../../lib/engine/outbound-http";
+import { createOutboundHttp } from "../../lib/security/outbound-http";
 import { runJobOptions } from "../../lib/queue/run-queue";
 import { createIngester } from "../../lib/webhooks/ingest";
 import { createHookHandler } from "../../lib/webhooks/handle-hook";
