@@ -3,7 +3,7 @@
 // worker, with the user's own credentials. Calls are real requests; nothing is written to history.
 import { randomUUID } from "node:crypto";
 import { prisma } from "../db";
-import { unprocessable } from "../api/errors";
+import { ValidationError } from "../errors";
 import { resolveCredentials } from "../credentials/resolve-credentials";
 import { isUuid } from "../uuid";
 import { ancestorsOf, type PipelineDefinition, type StepDefinition } from "../definition/schema";
@@ -29,7 +29,7 @@ export async function loadSample(input: { userId: string; pipelineId: string; ru
 async function requireSample(userId: string, pipelineId: string, runId?: string): Promise<Sample> {
   const sample = await loadSample({ userId, pipelineId, runId });
   if (!sample) {
-    throw unprocessable("Нет полученных запросов: отправьте запрос на адрес вебхука и нажмите «Получить»", { code: "no_sample" });
+    throw new ValidationError("Нет полученных запросов: отправьте запрос на адрес вебхука и нажмите «Получить»", { details: { code: "no_sample" } });
   }
   return sample;
 }
@@ -69,7 +69,7 @@ export async function testPipelineStep(input: {
 }): Promise<TestStepResponse> {
   const steps = input.definition.steps;
   const index = steps.findIndex((s) => s.id === input.stepId);
-  if (index < 0) throw unprocessable(`Шага ${input.stepId} нет в обработке`);
+  if (index < 0) throw new ValidationError(`Шага ${input.stepId} нет в обработке`);
   const sample = await requireSample(input.userId, input.pipelineId, input.sampleRunId);
   // Only the steps before it on some path (a branch elsewhere is not its business).
   const before = ancestorsOf(input.definition).get(input.stepId) ?? new Set<string>();

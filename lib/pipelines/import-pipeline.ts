@@ -2,7 +2,7 @@
 // {{credentials["Weeek токен"]}} uses the importing user's credential of that name, so nothing
 // needs rewriting; names the user does not have are reported so they can be created.
 import { prisma } from "../db";
-import { unprocessable } from "../api/errors";
+import { ValidationError } from "../errors";
 import { validateDefinition } from "../actions/registry";
 import { createPipeline } from "./create-pipeline";
 import { definitionSchema } from "../definition/schema";
@@ -16,7 +16,7 @@ export async function importPipeline(userId: string, file: PipelineFile) {
   if (!shape.success) {
     const v = validateDefinition(file.definition);
     const text = v.ok ? shape.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") : v.issues.map((i) => i.text.ru).join("; ");
-    throw unprocessable(`Файл обработки повреждён: ${text}`);
+    throw new ValidationError(`Файл обработки повреждён: ${text}`);
   }
   const definition = shape.data;
   const names = credentialNamesIn(definition);

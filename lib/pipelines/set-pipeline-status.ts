@@ -1,5 +1,5 @@
 import { prisma } from "../db";
-import { unprocessable } from "../api/errors";
+import { ValidationError } from "../errors";
 import { pipelineView } from "./pipeline-view";
 import { isUuid } from "../uuid";
 import { validateDefinition } from "../actions/registry";
@@ -13,7 +13,7 @@ export async function setPipelineStatus(userId: string, id: string, status: "RUN
   if (status === "RUNNING") {
     const result = validateDefinition(current.definition ?? {});
     if (!result.ok) {
-      throw unprocessable(`Нельзя запустить: ${result.issues.map((i) => i.text.ru).join("; ")}`, result.issues);
+      throw new ValidationError(`Нельзя запустить: ${result.issues.map((i) => i.text.ru).join("; ")}`, { details: result.issues });
     }
   }
   const row = await prisma.pipeline.update({ where: { id }, data: { status } });

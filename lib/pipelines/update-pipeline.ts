@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { prisma, Prisma } from "../db";
-import { conflict } from "../api/errors";
+import { ConflictError } from "../errors";
 import { definitionSchema } from "../definition/schema";
 import { pipelineView } from "./pipeline-view";
 import { isUuid } from "../uuid";
@@ -41,8 +41,8 @@ export async function updatePipeline(userId: string, id: string, input: z.infer<
     const current = await tx.pipeline.findFirst({ where: { id, userId } });
     if (!current) return null;
     if (input.expectedVersion !== undefined && input.expectedVersion !== current.version) {
-      throw conflict(`Обработка изменена в другом окне: версия ${current.version}, у вас ${input.expectedVersion}`, {
-        currentVersion: current.version,
+      throw new ConflictError(`Обработка изменена в другом окне: версия ${current.version}, у вас ${input.expectedVersion}`, {
+        details: { currentVersion: current.version },
       });
     }
     const data: Prisma.PipelineUpdateInput = { ...(input.settings ?? {}) };

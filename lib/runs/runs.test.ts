@@ -7,6 +7,7 @@ import { getRun } from "./get-run";
 import { rerunBulk, rerunRun, runsProgress } from "./rerun-runs";
 import { processPendingRuns } from "./process-pending-runs";
 import { runFilterSchema } from "./run-filter";
+import { ConflictError } from "../errors";
 import { mergeTerms, searchTermFor, searchTermsFor, searchTermsOf } from "./search-terms";
 
 let owner: { id: string };
@@ -165,9 +166,9 @@ describe("re-runs", () => {
     const rejected = await run(p.id, 60, { status: "REJECTED", rejectReason: "too large" });
     const ok = await run(p.id, 61);
     const pruned = await run(p.id, 62, { payloadPruned: true });
-    await expect(rerunRun({ userId: owner.id, runId: rejected.id, from: "start", version: "original" })).rejects.toMatchObject({ status: 409 });
-    await expect(rerunRun({ userId: owner.id, runId: ok.id, from: "failed-step", version: "original" })).rejects.toMatchObject({ status: 409 });
-    await expect(rerunRun({ userId: owner.id, runId: pruned.id, from: "start", version: "original" })).rejects.toMatchObject({ status: 409 });
+    await expect(rerunRun({ userId: owner.id, runId: rejected.id, from: "start", version: "original" })).rejects.toBeInstanceOf(ConflictError);
+    await expect(rerunRun({ userId: owner.id, runId: ok.id, from: "failed-step", version: "original" })).rejects.toBeInstanceOf(ConflictError);
+    await expect(rerunRun({ userId: owner.id, runId: pruned.id, from: "start", version: "original" })).rejects.toBeInstanceOf(ConflictError);
     expect(await rerunRun({ userId: owner.id, runId: ok.id, from: "start", version: "original" })).toMatchObject({ runId: expect.any(String) });
   });
 

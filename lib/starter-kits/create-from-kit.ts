@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { prisma } from "../db";
-import { ApiError, notFound, unprocessable } from "../api/errors";
+import { ConflictError, InternalError, NotFoundError, ValidationError } from "../errors";
 import { env } from "../env";
 import { createCredential } from "../credentials/create-credential";
 import { CredentialNameTakenError, credentialNameSchema, credentialSecretSchema } from "../credentials/types";
@@ -40,10 +40,10 @@ export type FromTemplateInput = z.infer<typeof fromTemplateSchema>;
  */
 export async function createPipelineFromTemplate(userId: string, input: FromTemplateInput) {
   const template = getTemplate(input.templateId);
-  if (!template) throw unprocessable(`templateId: нет шаблона «${input.templateId}»`);
-  if (template.weeek?.status && !input.statusId) throw unprocessable("statusId: выберите статус воронки Weeek");
+  if (!template) throw new ValidationError(`templateId: нет шаблона «${input.templateId}»`);
+  if (template.weeek?.status && !input.statusId) throw new ValidationError("statusId: выберите статус воронки Weeek");
   const checked = checkTemplateValues(template.inputs, input.values ?? {});
-  if (!checked.ok) throw unprocessable(checked.issues.map((i) => i.message.ru).join("; "));
+  if (!checked.ok) throw new ValidationError(checked.issues.map((i) => i.message.ru).join("; "));
 
   let credentialName: string;
   let secret = "";
@@ -51,13 +51,13 @@ export async function createPipelineFromTemplate(userId: string, input: FromTemp
     const row = isUuid(input.credentialId)
       ? await prisma.credential.findFirst({ where: { id: input.credentialId, userId }, select: { name: true } })
       : null;
-    if (!row) throw notFound("Ключ доступа не найден");
+    if (!row) throw new NotFoundError("Ключ доступа не найден");
     credentialName = row.name;
   } else {
     credentialName = input.credentialName!;
     // Stored tidied (a Bitrix24 address cut to …/rest/<user>/<code>/), since the URL is built from it.
     const s = checkSecret(template.credential, input.secret!);
-    if ("error" in s) throw unprocessable(`secret: ${s.error.ru}`);
+    if ("error" in s) throw new ValidationError(`secret: ${s.error.ru}`);
     secret = s.value;
   }
 
@@ -70,13 +70,13 @@ export async function createPipelineFromTemplate(userId: string, input: FromTemp
   });
   // A template that does not validate is our bug; refuse before saving anything.
   const check = validateDefinition(definition);
-  if (!check.ok) throw new ApiError(500, "template_invalid", check.issues.map((i) => i.text.ru).join("; "));
+  if (!check.ok) throw new InternalError(check.issues.map((i) => i.text.ru).join("; "), { code: "template_invalid" });
 
   if (!input.credentialId) {
     try {
       await createCredential({ userId, name: credentialName, secret });
     } catch (e) {
-      if (e instanceof CredentialNameTakenError) throw new ApiError(409, "conflict", `${e.message}: выберите его из списка или введите другое название`);
+      if (e instanceof CredentialNameTakenError) throw new ConflictError(`${e.message}: выберите его из списка или введите другое название`);
       throw e;
     }
   }
