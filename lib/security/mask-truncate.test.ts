@@ -1,6 +1,20 @@
 import { describe, expect, it } from "vitest";
-import { createMasker, maskSecrets } from "./mask";
+import { createMasker, isSensitiveHeader, maskSecrets } from "./mask";
+import { maskHeaders } from "../webhooks/parse-request";
 import { jsonBytes, truncateJson } from "../definition/truncate";
+
+describe("isSensitiveHeader", () => {
+  it("is one rule for headers received and headers sent", () => {
+    for (const name of ["Authorization", "cookie", "X-Api-Key", "X-Auth-Token", "x-webhook-signature", "X-Client-Secret", "X-Session-Id"]) {
+      expect(isSensitiveHeader(name), name).toBe(true);
+      expect(maskHeaders({ [name.toLowerCase()]: "v" })[name.toLowerCase()], name).toBe("***");
+    }
+    for (const name of ["Content-Type", "Accept", "X-Request-Id", "User-Agent"]) {
+      expect(isSensitiveHeader(name), name).toBe(false);
+      expect(maskHeaders({ [name.toLowerCase()]: "v" })[name.toLowerCase()], name).toBe("v");
+    }
+  });
+});
 
 describe("maskSecrets", () => {
   it("replaces every form of a credential value and auth-like headers", () => {

@@ -1,21 +1,17 @@
 // Secrets never reach run history, logs or emails in clear: every place a credential value (or its
 // JSON-, URL- or form-encoded form) appears becomes "***", and auth-like headers are masked
 // whatever they hold, since a user may paste a token into a header without a credential.
-const SENSITIVE_HEADERS = new Set([
-  "authorization",
-  "proxy-authorization",
-  "cookie",
-  "set-cookie",
-  "x-api-key",
-  "x-auth-token",
-  "x-access-token",
-]);
+// The one rule for headers that carry a secret, used for what was received (webhook requests) and
+// what was sent (HTTP-запрос steps, exported pipelines): auth and cookie headers by name, and any
+// header whose name speaks of a key, token, secret, password, session or signature.
+const SENSITIVE_HEADER =
+  /^(authorization|proxy-authorization|cookie|set-cookie)$|api[-_]?key|token|secret|passw|session|signature/i;
 
 export const MASK = "***";
 
 /** Whether a header name carries a secret. */
 export function isSensitiveHeader(name: string): boolean {
-  return SENSITIVE_HEADERS.has(name.toLowerCase());
+  return SENSITIVE_HEADER.test(name);
 }
 
 /** "Bearer abc" → "Bearer ***", anything else → "***". */
