@@ -10,6 +10,7 @@ import { storeFind, storeFindOrCreate, storeSave } from "./store";
 import { ancestorsOf, definitionSchema, HEADER_NAME, RUN_ID_TOKEN, SOURCE_NODE, type PipelineDefinition, type StepDefinition } from "../definition/schema";
 import { checkJsonTemplate, collectTokens, describeToken, problemOf } from "../definition/placeholders";
 import { labelPath } from "./field-labels";
+import { stepTitle } from "../definition/step-title";
 
 const ACTIONS: readonly AnyAction[] = [
   jsonComposer,
@@ -109,15 +110,8 @@ function typeName(t: string, lang: "ru" | "en"): string {
   return lang === "ru" ? (ru[t] ?? t) : t;
 }
 
-function stepLabel(index: number, step: { name?: string; id?: string }): Localized {
-  const name = step.name?.trim();
-  return name
-    ? { ru: `Шаг ${index + 1} «${name}»`, en: `Step ${index + 1} "${name}"` }
-    : { ru: `Шаг ${index + 1}`, en: `Step ${index + 1}` };
-}
-
 export function makeIssue(index: number, step: { id?: string; name?: string }, path: string, code: string, message: Localized): ValidationIssue {
-  const where = index >= 0 ? stepLabel(index, step) : { ru: "Обработка", en: "Pipeline" };
+  const where = index >= 0 ? stepTitle(index, step.name) : { ru: "Обработка", en: "Pipeline" };
   // Settings are named as the editor labels them («Тело запроса»), never by their config key.
   const label = labelPath(path);
   const field = label ? { ru: `${label.ru} — `, en: `${label.en} — ` } : path && path !== "config" ? { ru: `${path} — `, en: `${path} — ` } : { ru: "", en: "" };

@@ -667,21 +667,16 @@ export function checkJsonTemplate(template: string, field = "template"): Templat
   }
 }
 
-type ParsedJsonTemplate = { parsed: unknown; tokens: readonly FoundToken[]; marker: string };
-const jsonTemplateCache = new Map<string, ParsedJsonTemplate>();
-
-/** Parsed once per template text (errors are not cached: their message names the field). */
-function parseJsonTemplate(template: string, field: string): ParsedJsonTemplate {
-  const hit = jsonTemplateCache.get(template);
-  if (hit) return hit;
-  return memo(jsonTemplateCache, template, () => parseJsonTemplateUncached(template, field));
-}
-
-function parseJsonTemplateUncached(template: string, field: string): ParsedJsonTemplate {
-  const tokens = findTokens(template);
-  let marker = "\ue000hf";
-  while (template.includes(marker)) marker += "\ue001";
-  // Walk the text to know whether each token sits inside a JSON string or stands as a value.
+/**
+ * A JSON template with each token replaced by what `standIn` gives for it, told whether the token
+ * sits inside a JSON string or stands as a bare value. The one walk over a JSON template: the
+ * engine parses through it and the editor's linter positions its errors with it, so both agree.
+ */
+export function replaceTokensInJson(
+  template: string,
+  tokens: readonly FoundToken[],
+  standIn: (index: number, inString: boolean, token: FoundToken) => string,
+): string {
   let out = "";
   let inString = false;
   let pos = 0;
@@ -689,7 +684,7 @@ function parseJsonTemplateUncached(template: string, field: string): ParsedJsonT
   while (pos < template.length) {
     const t = tokens[ti];
     if (t && t.start === pos) {
-      out += inString ? `${marker}s${ti}${marker}` : `"${marker}b${ti}${marker}"`;
+      out += standIn(ti, inString, t);
       pos = t.end;
       ti++;
       continue;
@@ -704,6 +699,24 @@ function parseJsonTemplateUncached(template: string, field: string): ParsedJsonT
     out += ch;
     pos++;
   }
+  return out;
+}
+
+type ParsedJsonTemplate = { parsed: unknown; tokens: readonly FoundToken[]; marker: string };
+const jsonTemplateCache = new Map<string, ParsedJsonTemplate>();
+
+/** Parsed once per template text (errors are not cached: their message names the field). */
+function parseJsonTemplate(template: string, field: string): ParsedJsonTemplate {
+  const hit = jsonTemplateCache.get(template);
+  if (hit) return hit;
+  return memo(jsonTemplateCache, template, () => parseJsonTemplateUncached(template, field));
+}
+
+function parseJsonTemplateUncached(template: string, field: string): ParsedJsonTemplate {
+  const tokens = findTokens(template);
+  let marker = "\ue000hf";
+  while (template.includes(marker)) marker += "\ue001";
+  const out = replaceTokensInJson(template, tokens, (ti, inString) => (inString ? `${marker}s${ti}${marker}` : `"${marker}b${ti}${marker}"`));
   try {
     return { parsed: JSON.parse(out) as unknown, tokens, marker };
   } catch (e) {

@@ -4,6 +4,7 @@
 import { SOURCE_NODE, type EdgeDefinition, type StepDefinition } from "../definition/schema";
 import { ActionError, OutboundError, type ActionContext, type ErrorDetail, type HttpClient, type Localized, type Resolver, type StoreClient } from "../actions/define-action";
 import { getAction, validateStep } from "../actions/registry";
+import { stepTitle } from "../definition/step-title";
 import type { StepError, StepOutputs, StepRecord } from "../actions/step-record";
 import {
   collectTokens,
@@ -108,13 +109,6 @@ async function loadCredentials(steps: StepDefinition[], source: CredentialSource
     if (secret !== undefined) out[name] = secret;
   }
   return out;
-}
-
-function stepTitle(index: number, step: StepDefinition): Localized {
-  const name = step.name.trim();
-  return name
-    ? { ru: `Шаг ${index + 1} «${name}»`, en: `Step ${index + 1} "${name}"` }
-    : { ru: `Шаг ${index + 1}`, en: `Step ${index + 1}` };
 }
 
 function maskDetail(d: ErrorDetail, masker: Masker): ErrorDetail {
@@ -315,7 +309,7 @@ export async function runSteps(opts: RunStepsOptions): Promise<RunStepsResult> {
     return { status, records, outputs, error: null, skipped, stoppedAt };
   };
   const failed = (index: number, step: StepDefinition, err: StepError): RunStepsResult => {
-    const title = stepTitle(index, step);
+    const title = stepTitle(index, step.name);
     return {
       status: "failed",
       records,
