@@ -3,10 +3,10 @@ import { useId, useMemo } from "react";
 import { useTranslations } from "next-intl";
 import type { ValidationIssue } from "@/lib/actions/registry";
 import { getAction } from "@/lib/actions/registry";
-import { outputKey, slugifyOutputName } from "@/lib/actions/json-parser";
+import type { FieldHint } from "@/lib/actions/define-action";
 import { JsonEditor } from "./json-editor";
 import { TokenInput } from "./placeholder-input";
-import { HINTS, emptyRow, schemaFields, type FieldHint, type FieldKind } from "./schema";
+import { emptyRow, schemaFields, type FieldKind } from "./schema";
 import { issuesForField } from "./validation";
 import { useEditorLocale } from "./context";
 import { BranchesEditor, ConditionGroups } from "./condition-form";
@@ -26,7 +26,7 @@ const inputCls =
 export function StepForm({ type, config, onChange, stepIndex, issues }: { type: string; config: Config; onChange: (key: string, update: (old: unknown) => unknown) => void; stepIndex: number; issues?: ValidationIssue[] }) {
   const action = getAction(type);
   const fields = useMemo(() => (action ? schemaFields(action.configSchema) : []), [action]);
-  const hints = HINTS[type] ?? {};
+  const hints = action?.form ?? {};
   const set = (key: string, value: Update) => onChange(key, typeof value === "function" ? (value as (old: unknown) => unknown) : () => value);
   return (
     <div className="space-y-4">
@@ -151,18 +151,10 @@ function RowsTable(props: {
   const shown = columns.filter((c) => !hint.hiddenColumns?.includes(c.key));
   const colLabel = (key: string) => (t.has(`columns.${name}.${key}`) ? t(`columns.${name}.${key}`) : t.has(`columns.${key}`) ? t(`columns.${key}`) : key);
   const setCell = (i: number, key: string, v: string) => onChange((old) => old.map((r, n) => (n === i ? { ...r, [key]: v } : r)));
-  // The parser's output key is fixed once the name is first set, so renaming the label later
-  // does not break tokens that later steps already hold.
+  // A row whose name was just set may be completed by the action (the parser fixes its output key).
   const fixKey = (i: number) => {
-    if (type !== "json-parser" || name !== "outputs") return;
-    onChange((old) => {
-      const row = old[i];
-      if (!row || row.key || !row.name?.trim()) return old;
-      const taken = new Set(old.filter((_, n) => n !== i).map((r) => outputKey({ name: r.name ?? "", key: r.key || undefined })));
-      let key = slugifyOutputName(row.name);
-      for (let k = 2; taken.has(key); k++) key = `${slugifyOutputName(row.name)}_${k}`;
-      return old.map((r, n) => (n === i ? { ...r, key } : r));
-    });
+    const complete = hint.completeRow;
+    if (complete) onChange((old) => complete(old, i) as Row[]);
   };
   return (
     <div className="space-y-1" data-testid={`rows-${name}`}>

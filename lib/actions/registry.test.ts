@@ -102,4 +102,20 @@ describe("field labels", () => {
       expect(Object.fromEntries(Object.entries(FIELD_LABELS).map(([k, v]) => [k, v[locale]]))).toEqual(fields);
     }
   });
+
+  it("every registered type declares its form hints and its failure kinds, and each kind is explained in both languages", async () => {
+    const fs = await import("node:fs");
+    for (const locale of ["ru", "en"]) {
+      const explain = JSON.parse(fs.readFileSync(`messages/${locale}/history.json`, "utf8")).historyPage.explain as Record<string, string>;
+      for (const action of listActions()) {
+        expect(typeof action.form, action.type).toBe("object");
+        expect(Array.isArray(action.errors), action.type).toBe(true);
+        for (const kind of [...action.errors, "config", "template", "other"]) expect(explain[kind], `${action.type}: ${kind} (${locale})`).toEqual(expect.any(String));
+      }
+    }
+    // The request steps say what an answer can fail with; the run page shows their exchange.
+    expect(getAction("http-request")!.errors).toContain("rate-limit");
+    expect(getAction("store-find-or-create")!.errors).toEqual(getAction("http-request")!.errors);
+    expect(listActions().filter((a) => a.httpExchange).map((a) => a.type)).toEqual(["http-request"]);
+  });
 });
