@@ -145,7 +145,7 @@ test("registration refuses 12345678 and «password» with a helpful Russian mess
   await ctx.dispose();
 });
 
-test("every page carries the security headers and still renders under the CSP (canvas, CodeMirror, history)", async ({ page, baseURL }) => {
+test("every page carries the security headers and still renders under the CSP (canvas, CodeMirror, history)", async ({ page }) => {
   const violations: string[] = [];
   page.on("console", (m) => {
     if (/Content Security Policy|Refused to (execute|load|apply)/i.test(m.text())) violations.push(m.text());

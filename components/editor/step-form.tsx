@@ -34,15 +34,15 @@ export function StepForm({ type, config, onChange, stepIndex, issues }: { type: 
         const hint = hints[key] ?? {};
         if (hint.widget === "hidden" || (hint.when && !hint.when(config))) return null;
         return (
-          <FieldRow key={key} name={key} field={field} hint={hint} value={config[key]} onChange={(v) => set(key, v)} stepIndex={stepIndex} issues={issuesForField(issues, key)} type={type} />
+          <FieldRow key={key} name={key} field={field} hint={hint} value={config[key]} onChange={(v) => set(key, v)} stepIndex={stepIndex} issues={issuesForField(issues, key)} />
         );
       })}
     </div>
   );
 }
 
-function FieldRow(props: { name: string; field: FieldKind; hint: FieldHint; value: unknown; onChange: (v: Update) => void; stepIndex: number; issues: ValidationIssue[]; type: string }) {
-  const { name, field, hint, value, onChange, stepIndex, issues, type } = props;
+function FieldRow(props: { name: string; field: FieldKind; hint: FieldHint; value: unknown; onChange: (v: Update) => void; stepIndex: number; issues: ValidationIssue[] }) {
+  const { name, field, hint, value, onChange, stepIndex, issues } = props;
   const t = useTranslations("editor");
   const locale = useEditorLocale();
   const id = useId();
@@ -82,7 +82,7 @@ function FieldRow(props: { name: string; field: FieldKind; hint: FieldHint; valu
     return (
       <div data-field={name} className="space-y-1">
         <span className="block text-sm font-medium text-slate-700">{label}</span>
-        <RowsTable name={name} type={type} columns={field.columns} hint={hint} rows={(value as Row[] | undefined) ?? []} onChange={(u) => onChange(typeof u === "function" ? (old: unknown) => u((old as Row[] | undefined) ?? []) : u)} stepIndex={stepIndex} />
+        <RowsTable name={name} columns={field.columns} hint={hint} rows={(value as Row[] | undefined) ?? []} onChange={(u) => onChange(typeof u === "function" ? (old: unknown) => u((old as Row[] | undefined) ?? []) : u)} stepIndex={stepIndex} />
         {errors}
       </div>
     );
@@ -139,14 +139,13 @@ function FieldRow(props: { name: string; field: FieldKind; hint: FieldHint; valu
 
 function RowsTable(props: {
   name: string;
-  type: string;
   columns: { key: string; kind: "string" | "enum"; options?: string[]; optional: boolean }[];
   hint: FieldHint;
   rows: Row[];
   onChange: (rows: Update<Row[]>) => void;
   stepIndex: number;
 }) {
-  const { name, type, columns, hint, rows, onChange, stepIndex } = props;
+  const { name, columns, hint, rows, onChange, stepIndex } = props;
   const t = useTranslations("editor");
   const shown = columns.filter((c) => !hint.hiddenColumns?.includes(c.key));
   const colLabel = (key: string) => (t.has(`columns.${name}.${key}`) ? t(`columns.${name}.${key}`) : t.has(`columns.${key}`) ? t(`columns.${key}`) : key);

@@ -5,7 +5,7 @@ import { prisma } from "../db";
 import { env } from "../env";
 import { resolveCredentials } from "../credentials/resolve-credentials";
 import { composeEmail, type ComposedEmail, type RunInfo } from "./compose-email";
-import { emailLocale, strings } from "./email-strings";
+import { emailLocale } from "./email-strings";
 import { createEmailMasker, type EmailMasker } from "./mask-email";
 import { definitionSchema } from "../definition/schema";
 import { getByPath } from "../definition/paths";

@@ -68,7 +68,7 @@ export function parseDate(value: unknown, offsetMin = MOSCOW_OFFSET_MIN): number
   if (value instanceof Date) return value.getTime();
   if (typeof value !== "string") return null;
   const s = value.trim();
-  let m = DATE_RU.exec(s);
+  const m = DATE_RU.exec(s);
   if (m) {
     const [, d, mo, y, h = "0", mi = "0", se = "0"] = m;
     const t = Date.UTC(+y, +mo - 1, +d, +h, +mi, +se) - offsetMin * 60_000;

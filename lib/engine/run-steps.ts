@@ -2,7 +2,7 @@
 // so a tested step behaves exactly as it will in production. No storage and no node:* — the caller
 // passes in the HTTP client, credentials and callbacks, and persists what comes back.
 import { SOURCE_NODE, type EdgeDefinition, type StepDefinition } from "../definition/schema";
-import { ActionError, OutboundError, type ActionContext, type ErrorDetail, type HttpClient, type Localized, type Resolver, type StoreClient } from "../actions/define-action";
+import { ActionError, OutboundError, type ActionContext, type ErrorDetail, type HttpClient, type Resolver, type StoreClient } from "../actions/define-action";
 import { getAction, validateStep } from "../actions/registry";
 import { stepTitle } from "../definition/step-title";
 import type { StepError, StepOutputs, StepRecord } from "../actions/step-record";
