@@ -2,73 +2,39 @@
 // Tests may reach across rooms (they set up data for the code they test); production code may not.
 const TEST = "\\.(test|itest|spec)\\.tsx?$";
 
+/** A rule for production code under `from` (a path pattern): it must not depend on `to`. */
+const rule = (name, comment, from, to) => ({ name, comment, severity: "error", from: { path: from, pathNot: TEST }, to });
+
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
     { name: "no-circular", comment: "No module depends on itself through others.", severity: "error", from: {}, to: { circular: true } },
-    {
-      name: "lib-below-the-edges",
-      comment: "lib/ never imports the app, the components, the worker or the tests' support.",
-      severity: "error",
-      from: { path: "^lib/", pathNot: TEST },
-      to: { path: "^(app|components|worker|e2e|test|scripts|bench)/" },
-    },
-    {
-      name: "definition-is-the-ground",
-      comment: "lib/definition/ (the vocabulary) stands on nothing of ours but lib/errors.ts, and uses no node:* (the editor runs it).",
-      severity: "error",
-      from: { path: "^lib/definition/", pathNot: TEST },
-      to: { path: "^(lib/(?!definition/|errors\\.ts)|app/|components/|worker/)" },
-    },
-    {
-      name: "definition-no-node",
-      severity: "error",
-      from: { path: "^lib/definition/", pathNot: TEST },
-      to: { dependencyTypes: ["core"] },
-    },
-    {
-      name: "actions-stay-pure",
-      comment:
-        "Actions get storage, HTTP and time through ctx: they import only the vocabulary and each other — no data (lib/db, prisma), no queue, no engine.",
-      severity: "error",
-      from: { path: "^lib/actions/", pathNot: TEST },
-      to: { path: "^(lib/(?!actions/|definition/|errors\\.ts)|node_modules/(@prisma|prisma|bullmq|ioredis|pg)/)" },
-    },
-    {
-      name: "actions-no-node",
-      comment: "No node:* in actions: the editor imports them into the browser.",
-      severity: "error",
-      from: { path: "^lib/actions/", pathNot: TEST },
-      to: { dependencyTypes: ["core"] },
-    },
-    {
-      name: "data-below-the-engine",
-      comment: "Data rooms (pipelines, runs, webhooks, alerts…) never import the engine or the HTTP edge (lib/api); the engine imports them.",
-      severity: "error",
-      from: { path: "^lib/(?!engine/|api/)", pathNot: TEST },
-      to: { path: "^lib/(engine|api)/" },
-    },
-    {
-      name: "engine-not-the-edge",
-      comment: "The engine never imports lib/api, app/ or components/.",
-      severity: "error",
-      from: { path: "^lib/engine/", pathNot: TEST },
-      to: { path: "^(lib/api/|app/|components/)" },
-    },
-    {
-      name: "worker-not-the-app",
-      comment: "The worker process never imports app/ or components/ (it is built without Next).",
-      severity: "error",
-      from: { path: "^worker/", pathNot: TEST },
-      to: { path: "^(app|components)/" },
-    },
-    {
-      name: "components-not-server-only",
-      comment: "Components never import the database, the queue or the engine (types from the vocabulary and actions only).",
-      severity: "error",
-      from: { path: "^components/", pathNot: TEST },
-      to: { path: "^(lib/(db|queue|engine|generated)|worker/)" },
-    },
+    rule("lib-below-the-edges", "lib/ never imports the app, the components, the worker or the tests' support.", "^lib/", {
+      path: "^(app|components|worker|e2e|test|scripts|bench)/",
+    }),
+    rule("definition-is-the-ground", "lib/definition/ (the vocabulary) stands on nothing of ours but lib/errors.ts.", "^lib/definition/", {
+      path: "^(lib/(?!definition/|errors\\.ts)|app/|components/|worker/)",
+    }),
+    rule("definition-no-node", "No node:* in the vocabulary: the editor runs it in the browser.", "^lib/definition/", { dependencyTypes: ["core"] }),
+    rule("actions-stay-pure", "Actions import only the vocabulary and each other: no data (lib/db, prisma), no queue, no engine.", "^lib/actions/", {
+      path: "^(lib/(?!actions/|definition/|errors\\.ts)|node_modules/(@prisma|prisma|bullmq|ioredis|pg)/)",
+    }),
+    rule("actions-no-node", "No node:* in actions: storage, HTTP and time come through ctx, and the editor imports them.", "^lib/actions/", {
+      dependencyTypes: ["core"],
+    }),
+    rule(
+      "data-below-the-engine",
+      "Data rooms (pipelines, runs, webhooks, alerts…) never import the engine or the HTTP edge (lib/api).",
+      "^lib/(?!engine/|api/)",
+      {
+        path: "^lib/(engine|api)/",
+      },
+    ),
+    rule("engine-not-the-edge", "The engine never imports lib/api, app/ or components/.", "^lib/engine/", { path: "^(lib/api/|app/|components/)" }),
+    rule("worker-not-the-app", "The worker process never imports app/ or components/ (it is built without Next).", "^worker/", { path: "^(app|components)/" }),
+    rule("components-not-server-only", "Components never import the database, the queue or the engine.", "^components/", {
+      path: "^(lib/(db|queue|engine|generated)|worker/)",
+    }),
   ],
   options: {
     doNotFollow: { path: "node_modules" },
@@ -80,6 +46,5 @@ module.exports = {
       conditionNames: ["import", "require", "node", "default", "types"],
       extensions: [".ts", ".tsx", ".mts", ".mjs", ".js", ".cjs", ".json"],
     },
-    reporterOptions: { text: { highlightFocused: true } },
   },
 };
