@@ -211,7 +211,7 @@ try {
   await context.addInitScript(PROBES);
   const api = context.request; // shares the browser context's cookies: signing in here signs the page in
 
-  // Register and sign in as e2e/helpers.ts apiUser does, then mint an API token.
+  // Register and sign in as test/support/e2e-helpers.ts apiUser does, then mint an API token.
   const email = `bench-editor-${Date.now()}@example.test`;
   const password = "correct-horse-9";
   const reg = await api.post(`${BASE}/api/v1/register`, { data: { email, password } });

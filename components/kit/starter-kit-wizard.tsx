@@ -1,7 +1,7 @@
 "use client";
 // «Создать из шаблона»: template and event → name → the template's secret (saved or new) and its
 // own inputs → (Weeek: funnel and status, read live with that token) → create → the Klientiks URL
-// to paste. What to ask for comes from the template's declaration (lib/templates/registry.ts).
+// to paste. What to ask for comes from the template's declaration (lib/starter-kits/registry.ts).
 import { useId, useState } from "react";
 import Link from "next/link";
 import { useLocale, useTranslations } from "next-intl";
@@ -35,7 +35,7 @@ export function TemplateWizard({ credentials: allCredentials }: { credentials: W
   const [nameTouched, setNameTouched] = useState(false);
   const [event, setEvent] = useState<KlientiksEventId>(PIPELINE_TEMPLATES[0].defaultEvent);
 
-  // Only keys for this template's destination are offered (rule: lib/templates/credential-match.ts).
+  // Only keys for this template's destination are offered (rule: lib/starter-kits/credential-match.ts).
   const fitting = (tpl: typeof template) => allCredentials.filter((c) => credentialFits(tpl.destination, c.name));
   const credentials = fitting(template);
   const [credMode, setCredMode] = useState<"existing" | "new">(credentials.length ? "existing" : "new");

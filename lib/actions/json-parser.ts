@@ -1,7 +1,7 @@
 // «JSON-парсер»: picks values out of a JSON document into named outputs.
 //
 // Paths: Webjack's bracket form `["contact"]["id"]`, dot form `contact.id` / `items[0].id`
-// (resolved by lib/engine/paths.ts), or JSONPath starting with `$` (`$.contact.id`,
+// (resolved by lib/definition/paths.ts), or JSONPath starting with `$` (`$.contact.id`,
 // `$.items[*].id`) evaluated by jsonpath-plus with script evaluation disabled.
 //
 // Output keys: each row may carry an explicit `key` (the editor stores one when the row is

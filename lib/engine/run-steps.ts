@@ -40,7 +40,7 @@ export type StepStartEvent = { stepId: string; index: number; name: string; type
 export type RunStepsOptions = {
   runId: string;
   steps: StepDefinition[];
-  /** The graph (lib/pipelines/definition.ts edgesOf); absent = the plain chain. */
+  /** The graph (lib/definition/schema.ts edgesOf); absent = the plain chain. */
   edges?: EdgeDefinition[];
   source: unknown;
   credentials: CredentialSource;
