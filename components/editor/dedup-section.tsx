@@ -6,7 +6,7 @@ import { useTranslations } from "next-intl";
 import { DEDUP_WINDOW_MINUTES, type DedupConfig } from "@/lib/definition/schema";
 import { useEditor, useEditorLocale, useStore } from "./context";
 import { editDefinition } from "./commands";
-import { TokenInput } from "./placeholder-input";
+import { PlaceholderInput } from "./placeholder-input";
 
 const UNITS = [
   { id: "minutes", minutes: 1 },
@@ -56,7 +56,7 @@ export function DedupSection() {
           </fieldset>
           {dedup.by === "key" ? (
             <div data-testid="dedup-key">
-              <TokenInput label={t("key")} value={dedup.key} onChange={(v) => set({ key: v })} stepIndex={0} placeholder="{{source.appointment_id}}" invalid={!!keyIssue} />
+              <PlaceholderInput label={t("key")} value={dedup.key} onChange={(v) => set({ key: v })} stepIndex={0} placeholder="{{source.appointment_id}}" invalid={!!keyIssue} />
               {keyIssue ? <p className="mt-1 text-xs text-red-700">{keyIssue.message[locale]}</p> : <p className="mt-1 text-xs text-slate-500">{t("keyHint")}</p>}
             </div>
           ) : null}

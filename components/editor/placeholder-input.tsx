@@ -28,7 +28,7 @@ type Props = {
  * A text input that shows tokens as chips while it is not being edited; the real text stays in
  * the input underneath (labels, autofill and tests keep working, and the height never changes).
  */
-export function TokenInput({ value, onChange, stepIndex, label, ariaLabel, placeholder, invalid, compact, onBlur }: Props) {
+export function PlaceholderInput({ value, onChange, stepIndex, label, ariaLabel, placeholder, invalid, compact, onBlur }: Props) {
   const t = useTranslations("editor");
   const id = useId();
   const input = useRef<HTMLInputElement>(null);

@@ -1,4 +1,4 @@
-// Tokens as people read them: «Источник › client_phone», «Шаг 3 › id контакта», «Ключ › Weeek токен».
+// Placeholders as people read them: «Источник › client_phone», «Шаг 3 › id контакта», «Ключ › Weeek токен».
 // Used by the chip inputs, the CodeMirror chip widgets and the field picker.
 import { ancestorsOf, type PipelineDefinition, type SourceField } from "@/lib/definition/schema";
 import { getAction } from "@/lib/actions/registry";

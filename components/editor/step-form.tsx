@@ -5,7 +5,7 @@ import type { ValidationIssue } from "@/lib/actions/registry";
 import { getAction } from "@/lib/actions/registry";
 import type { FieldHint } from "@/lib/actions/define-action";
 import { JsonEditor } from "./json-editor";
-import { TokenInput } from "./placeholder-input";
+import { PlaceholderInput } from "./placeholder-input";
 import { emptyRow, schemaFields, type FieldKind } from "./schema";
 import { issuesForField } from "./validation";
 import { useEditorLocale } from "./context";
@@ -101,7 +101,7 @@ function FieldRow(props: { name: string; field: FieldKind; hint: FieldHint; valu
   if (field.kind === "string" && hint.widget !== "text") {
     return (
       <div data-field={name}>
-        <TokenInput label={label} value={String(value ?? "")} onChange={onChange} stepIndex={stepIndex} invalid={invalid} />
+        <PlaceholderInput label={label} value={String(value ?? "")} onChange={onChange} stepIndex={stepIndex} invalid={invalid} />
         {errors}
       </div>
     );
@@ -199,7 +199,7 @@ function RowCells(props: {
             <input key={c.key} aria-label={aria} value={v} spellCheck={false} onChange={(e) => setCell(i, c.key, e.target.value)} onBlur={() => c.key === "name" && fixKey(i)}
               className="min-w-0 rounded-md border border-slate-300 bg-white px-2 py-1 font-mono text-xs focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500" />
           );
-        return <TokenInput key={c.key} compact ariaLabel={aria} value={v} onChange={(x) => setCell(i, c.key, x)} stepIndex={stepIndex} />;
+        return <PlaceholderInput key={c.key} compact ariaLabel={aria} value={v} onChange={(x) => setCell(i, c.key, x)} stepIndex={stepIndex} />;
       })}
       <button type="button" aria-label={`${t("removeRow")} ${i + 1} (${name})`} onClick={remove} className="rounded text-slate-400 hover:bg-red-50 hover:text-red-600 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500">×</button>
     </>

@@ -1,4 +1,6 @@
-// Template tokens: how a step picks source fields, earlier steps' outputs and credentials.
+// Placeholders (`{{…}}`): how a step picks source fields, earlier steps' outputs and credentials.
+// In code a parsed placeholder is a `Token` (findTokens, parseToken); a "template" is a field's text
+// that may hold placeholders.
 //
 // Syntax (inside double braces, whitespace allowed around the expression):
 //   {{source.<path>}}                     a field of the received request; <path> as in paths.ts:
