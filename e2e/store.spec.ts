@@ -177,10 +177,10 @@ test("«Дубликаты»: set in the source panel; the same event three time
 });
 
 test("«Клиентикс → Weeek: сделка без дублей контактов» opens in the editor with its «Условие» branch", async ({ page, baseURL }) => {
-  const { getTemplate } = await import("../lib/starter-kits/registry");
+  const { getStarterKit } = await import("../lib/starter-kits/registry");
   const ctx = await pwRequest.newContext();
   const u = await apiUser(ctx, baseURL!, "store-template");
-  const definition = getTemplate("klientiks-weeek-deal-no-duplicates")!.build({
+  const definition = getStarterKit("klientiks-weeek-deal-no-duplicates")!.build({
     klientiksEvent: "appointment_created",
     credentialName: "Weeek токен",
     weeekBaseUrl: "https://api.weeek.net",

@@ -8,8 +8,8 @@ import { useLocale, useTranslations } from "next-intl";
 import { Button } from "@/components/ui/button";
 import { Field, Input } from "@/components/ui/input";
 import { api } from "@/components/ui/api";
-import { PIPELINE_TEMPLATES, getTemplate, isAdvancedInput } from "@/lib/starter-kits/registry";
-import { checkSecret, checkTemplateValues, type TemplateInput } from "@/lib/starter-kits/kit-inputs";
+import { STARTER_KITS, getStarterKit, isAdvancedInput } from "@/lib/starter-kits/registry";
+import { checkSecret, checkKitValues, type KitInput } from "@/lib/starter-kits/kit-inputs";
 import { KLIENTIKS_EVENTS, type KlientiksEventId } from "@/lib/starter-kits/klientiks-events";
 import { KlientiksUrlBuilder } from "./klientiks-url-builder";
 import { FirstRun } from "./first-run";
@@ -22,18 +22,18 @@ type Created = { id: string; name: string; webhookUrl: string; steps: number; ru
 
 const selectClass = "block w-full rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm disabled:bg-slate-50";
 
-export function TemplateWizard({ credentials: allCredentials }: { credentials: WizardCredential[] }) {
+export function StarterKitWizard({ credentials: allCredentials }: { credentials: WizardCredential[] }) {
   const t = useTranslations("kit");
   const td = useTranslations("destinations");
   const locale = useLocale() === "en" ? "en" : "ru";
   const ids = { event: useId(), cred: useId(), funnel: useId(), status: useId() };
 
   const [step, setStep] = useState<1 | 2 | 3 | 4>(1);
-  const [templateId, setTemplateId] = useState(PIPELINE_TEMPLATES[0].id);
-  const template = getTemplate(templateId)!;
-  const [name, setName] = useState(PIPELINE_TEMPLATES[0].title[locale]);
+  const [templateId, setTemplateId] = useState(STARTER_KITS[0].id);
+  const template = getStarterKit(templateId)!;
+  const [name, setName] = useState(STARTER_KITS[0].title[locale]);
   const [nameTouched, setNameTouched] = useState(false);
-  const [event, setEvent] = useState<KlientiksEventId>(PIPELINE_TEMPLATES[0].defaultEvent);
+  const [event, setEvent] = useState<KlientiksEventId>(STARTER_KITS[0].defaultEvent);
 
   // Only keys for this template's destination are offered (rule: lib/starter-kits/credential-match.ts).
   const fitting = (tpl: typeof template) => allCredentials.filter((c) => credentialFits(tpl.destination, c.name));
@@ -62,7 +62,7 @@ export function TemplateWizard({ credentials: allCredentials }: { credentials: W
       : api<T>(path, { body: { token: secret } });
 
   function chooseTemplate(id: string) {
-    const next = getTemplate(id)!;
+    const next = getStarterKit(id)!;
     setTemplateId(id);
     setEvent(next.defaultEvent);
     setValues({});
@@ -83,7 +83,7 @@ export function TemplateWizard({ credentials: allCredentials }: { credentials: W
         const s = checkSecret(template.credential, secret);
         if ("error" in s) problems.push(s.error[locale]);
       }
-      const v = checkTemplateValues(template.inputs, values);
+      const v = checkKitValues(template.inputs, values);
       if (!v.ok) problems.push(...v.issues.map((i) => i.message[locale]));
       setError(problems.length ? problems.join("; ") : null);
       if (!problems.length) setStep(3);
@@ -144,7 +144,7 @@ export function TemplateWizard({ credentials: allCredentials }: { credentials: W
   }
 
   const steps = [t("stepTemplate"), template.inputs.length ? td("stepConnect") : template.credential.label[locale], needsStatus ? t("stepStatus") : t("create"), t("stepDone")];
-  const renderInput = (input: TemplateInput) => (
+  const renderInput = (input: KitInput) => (
     <TemplateInputField key={input.key} input={input} locale={locale} value={values[input.key] ?? input.defaultValue ?? ""} onChange={(v) => setValues((old) => ({ ...old, [input.key]: v }))} />
   );
   const advanced = template.inputs.filter(isAdvancedInput);
@@ -169,7 +169,7 @@ export function TemplateWizard({ credentials: allCredentials }: { credentials: W
         <div className="space-y-5">
           <fieldset className="space-y-2">
             <legend className="mb-1 text-sm font-medium text-slate-700">{t("stepTemplate")}</legend>
-            {PIPELINE_TEMPLATES.map((tpl) => (
+            {STARTER_KITS.map((tpl) => (
               <label
                 key={tpl.id}
                 className={`flex cursor-pointer gap-3 rounded-lg border bg-white p-4 ${tpl.id === templateId ? "border-indigo-500 ring-1 ring-indigo-500" : "border-slate-200"}`}
@@ -336,7 +336,7 @@ export function TemplateWizard({ credentials: allCredentials }: { credentials: W
   );
 }
 
-function TemplateInputField({ input, locale, value, onChange }: { input: TemplateInput; locale: "ru" | "en"; value: string; onChange(v: string): void }) {
+function TemplateInputField({ input, locale, value, onChange }: { input: KitInput; locale: "ru" | "en"; value: string; onChange(v: string): void }) {
   const id = useId();
   if (input.kind === "choice") {
     return (
@@ -360,7 +360,7 @@ function TemplateInputField({ input, locale, value, onChange }: { input: Templat
 
 /** Steps of the definition the template builds (placeholder inputs: only the count matters). */
 function stepCountOf(templateId: string, event: KlientiksEventId): number {
-  const tpl = getTemplate(templateId)!;
+  const tpl = getStarterKit(templateId)!;
   const values = Object.fromEntries(tpl.inputs.map((i) => [i.key, i.defaultValue ?? "-"]));
   return tpl.build({ credentialName: "-", statusId: "-", values, klientiksEvent: event }).steps.length;
 }

@@ -7,13 +7,13 @@ import { CredentialNameTakenError, credentialNameSchema, credentialSecretSchema 
 import { createPipeline } from "../pipelines/create-pipeline";
 import { isUuid } from "../uuid";
 import { validateDefinition } from "../actions/registry";
-import { getTemplate } from "./registry";
+import { getStarterKit } from "./registry";
 import { KLIENTIKS_EVENTS, type KlientiksEventId } from "./klientiks-events";
-import { checkSecret, checkTemplateValues } from "./kit-inputs";
+import { checkSecret, checkKitValues } from "./kit-inputs";
 
 const eventIds = KLIENTIKS_EVENTS.map((e) => e.id) as [KlientiksEventId, ...KlientiksEventId[]];
 
-export const fromTemplateSchema = z
+export const fromKitSchema = z
   .object({
     templateId: z.string().min(1),
     name: z.string().trim().min(1, "обязательное поле").max(200, "не длиннее 200 символов"),
@@ -32,17 +32,17 @@ export const fromTemplateSchema = z
     path: ["credentialId"],
   });
 
-export type FromTemplateInput = z.infer<typeof fromTemplateSchema>;
+export type FromKitInput = z.infer<typeof fromKitSchema>;
 
 /**
  * Builds the template's definition and creates the pipeline; a new token is saved as a credential
  * first (the definition refers to credentials by name, never by value).
  */
-export async function createPipelineFromTemplate(userId: string, input: FromTemplateInput) {
-  const template = getTemplate(input.templateId);
+export async function createPipelineFromKit(userId: string, input: FromKitInput) {
+  const template = getStarterKit(input.templateId);
   if (!template) throw new ValidationError(`templateId: нет шаблона «${input.templateId}»`);
   if (template.weeek?.status && !input.statusId) throw new ValidationError("statusId: выберите статус воронки Weeek");
-  const checked = checkTemplateValues(template.inputs, input.values ?? {});
+  const checked = checkKitValues(template.inputs, input.values ?? {});
   if (!checked.ok) throw new ValidationError(checked.issues.map((i) => i.message.ru).join("; "));
 
   let credentialName: string;

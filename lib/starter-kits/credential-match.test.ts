@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { credentialFits } from "./credential-match";
-import { PIPELINE_TEMPLATES } from "./registry";
+import { STARTER_KITS } from "./registry";
 
 describe("credentialFits", () => {
   it("offers a key whose name names the destination, case-insensitively", () => {
@@ -20,6 +20,6 @@ describe("credentialFits", () => {
   });
 
   it("each template's default key name fits its own destination", () => {
-    for (const t of PIPELINE_TEMPLATES) expect(credentialFits(t.destination, t.credential.defaultName), t.id).toBe(true);
+    for (const t of STARTER_KITS) expect(credentialFits(t.destination, t.credential.defaultName), t.id).toBe(true);
   });
 });

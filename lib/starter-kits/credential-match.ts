@@ -4,16 +4,16 @@
 // «amoCRM токен» amoCRM, «Битрикс24 вебхук» / «Bitrix» Битрикс24, «Telegram бот» / «ТГ бот» Telegram.
 // A key named otherwise is not offered (the wizard then asks for a new one); renaming it in
 // Настройки → Ключи доступа makes it appear.
-import type { PipelineTemplate } from "./registry";
+import type { StarterKit } from "./registry";
 
-export const DESTINATION_WORDS: Record<PipelineTemplate["destination"], readonly string[]> = {
+export const DESTINATION_WORDS: Record<StarterKit["destination"], readonly string[]> = {
   weeek: ["weeek", "веек"],
   amocrm: ["amo", "амо"],
   bitrix24: ["bitrix", "битрикс", "b24", "б24"],
   telegram: ["telegram", "телеграм", "tg", "тг", "бот", "bot"],
 };
 
-export function credentialFits(destination: PipelineTemplate["destination"], name: string): boolean {
+export function credentialFits(destination: StarterKit["destination"], name: string): boolean {
   const n = name.toLowerCase();
   return DESTINATION_WORDS[destination].some((w) => n.includes(w));
 }

@@ -5,7 +5,7 @@ import type { Localized } from "./klientiks-mapping";
 
 export type Check = { value: string } | { error: Localized };
 
-export type TemplateCredential = {
+export type KitCredential = {
   /** Suggested name for a new credential. */
   defaultName: string;
   label: Localized;
@@ -16,15 +16,15 @@ export type TemplateCredential = {
 };
 
 type InputBase = { key: string; label: Localized; hint: Localized; optional?: boolean; defaultValue?: string };
-export type TemplateTextInput = InputBase & { kind: "text"; placeholder?: string; check?: (value: string) => Check };
-export type TemplateChoiceInput = InputBase & { kind: "choice"; options: readonly { value: string; label: Localized }[]; defaultValue: string };
-export type TemplateInput = TemplateTextInput | TemplateChoiceInput;
+export type KitTextInput = InputBase & { kind: "text"; placeholder?: string; check?: (value: string) => Check };
+export type KitChoiceInput = InputBase & { kind: "choice"; options: readonly { value: string; label: Localized }[]; defaultValue: string };
+export type KitInput = KitTextInput | KitChoiceInput;
 
 export type InputIssue = { key: string; message: Localized };
 
 /** Fills defaults, normalises and validates `raw` against the inputs; unknown keys are dropped. */
-export function checkTemplateValues(
-  inputs: readonly TemplateInput[],
+export function checkKitValues(
+  inputs: readonly KitInput[],
   raw: Record<string, string | undefined>,
 ): { ok: true; values: Record<string, string> } | { ok: false; issues: InputIssue[] } {
   const values: Record<string, string> = {};
@@ -49,7 +49,7 @@ export function checkTemplateValues(
   return issues.length ? { ok: false, issues } : { ok: true, values };
 }
 
-export function checkSecret(credential: TemplateCredential, secret: string): Check {
+export function checkSecret(credential: KitCredential, secret: string): Check {
   const s = secret.trim();
   if (s === "") return { error: { ru: `${credential.label.ru}: обязательное поле`, en: `${credential.label.en}: required` } };
   return credential.check ? credential.check(s) : { value: s };

@@ -8,7 +8,7 @@ import { addFilter, at, EVENT_MAPPING } from "./klientiks-mapping";
 import { parseHttpUrl, type Check } from "./kit-inputs";
 import { bearer, postComposedJson } from "./http-step";
 
-export type AmoTemplateInput = { baseUrl: string; credentialName: string; klientiksEvent: KlientiksEventId };
+export type AmoKitInput = { baseUrl: string; credentialName: string; klientiksEvent: KlientiksEventId };
 
 /** "mycompany", "mycompany.amocrm.ru" or a URL → "https://mycompany.amocrm.ru" (the origin). */
 export function checkAmoBaseUrl(text: string): Check {
@@ -26,7 +26,7 @@ export function checkAmoBaseUrl(text: string): Check {
   return { value: u.origin };
 }
 
-export function buildAmoLeadDefinition(input: AmoTemplateInput): PipelineDefinition {
+export function buildAmoLeadDefinition(input: AmoKitInput): PipelineDefinition {
   const m = EVENT_MAPPING[input.klientiksEvent];
   const fieldsValues = [
     ...(m.phone ? [{ field_code: "PHONE", values: [{ value: m.phone, enum_code: "WORK" }] }] : []),

@@ -8,7 +8,7 @@ import { addFilter, at, EVENT_MAPPING } from "./klientiks-mapping";
 import { parseHttpUrl, type Check } from "./kit-inputs";
 import { postComposedJson } from "./http-step";
 
-export type BitrixTemplateInput = { credentialName: string; klientiksEvent: KlientiksEventId };
+export type BitrixKitInput = { credentialName: string; klientiksEvent: KlientiksEventId };
 
 /**
  * A pasted webhook address → "https://<портал>/rest/<user>/<code>/". Bitrix shows it with an
@@ -28,7 +28,7 @@ export function checkBitrixWebhook(text: string): Check {
   return { value: `${u.origin}${m[1]}/` };
 }
 
-export function buildBitrixLeadDefinition(input: BitrixTemplateInput): PipelineDefinition {
+export function buildBitrixLeadDefinition(input: BitrixKitInput): PipelineDefinition {
   const m = EVENT_MAPPING[input.klientiksEvent];
   const fields = {
     TITLE: m.title,

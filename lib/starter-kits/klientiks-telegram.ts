@@ -12,7 +12,7 @@ import { postComposedJson } from "./http-step";
 export const TELEGRAM_API_URL = "https://api.telegram.org";
 
 export type TelegramParseMode = "HTML" | "none";
-export type TelegramTemplateInput = {
+export type TelegramKitInput = {
   apiUrl: string;
   credentialName: string;
   chatId: string;
@@ -58,7 +58,7 @@ export function telegramText(event: KlientiksEventId, parseMode: TelegramParseMo
   return [msg.heading, ...msg.lines.map(([label, value]) => `${label}: ${withCast(value, "omitEmpty")}`)].join("\n");
 }
 
-export function buildTelegramMessageDefinition(input: TelegramTemplateInput): PipelineDefinition {
+export function buildTelegramMessageDefinition(input: TelegramKitInput): PipelineDefinition {
   const fields = [
     { key: "chat_id", value: input.chatId, type: "string" },
     { key: "text", value: telegramText(input.klientiksEvent, input.parseMode), type: "string" },

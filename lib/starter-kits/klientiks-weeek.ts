@@ -7,7 +7,7 @@ import { klientiksPipeline, type KlientiksEventId } from "./klientiks-events";
 import { bearer, postComposedJson } from "./http-step";
 import { EVENT_MAPPING } from "./klientiks-mapping";
 
-export type WeeekTemplateInput = {
+export type WeeekKitInput = {
   /** e.g. "https://api.weeek.net" (env WEEEK_BASE_URL). */
   weeekBaseUrl: string;
   /** Name of the credential that holds the Weeek API token. */
@@ -66,7 +66,7 @@ const at = (i: number) => ({ x: 320 * (i + 1), y: 0 });
 
 const post = (url: string, bodyFrom: string, credentialName: string) => postComposedJson(url, bodyFrom, [bearer(credentialName)]);
 
-function contactSteps(input: WeeekTemplateInput): StepDefinition[] {
+function contactSteps(input: WeeekKitInput): StepDefinition[] {
   const base = input.weeekBaseUrl.replace(/\/+$/, "");
   return [
     {
@@ -97,7 +97,7 @@ function contactSteps(input: WeeekTemplateInput): StepDefinition[] {
 
 
 /** «Клиентикс → Weeek: только контакт» — the guide's steps 1–3. */
-export function buildWeeekContactDefinition(input: WeeekTemplateInput): PipelineDefinition {
+export function buildWeeekContactDefinition(input: WeeekKitInput): PipelineDefinition {
   return klientiksPipeline(input.klientiksEvent, contactSteps(input));
 }
 
@@ -111,7 +111,7 @@ function dealFieldsOf(deal: (typeof DEAL)[keyof typeof DEAL]) {
 }
 
 /** «Клиентикс → Weeek: контакт и сделка» — the guide's eight steps: contact, deal, link. */
-export function buildWeeekContactDealDefinition(input: WeeekTemplateInput): PipelineDefinition {
+export function buildWeeekContactDealDefinition(input: WeeekKitInput): PipelineDefinition {
   if (!input.statusId) throw new Error("statusId is required for the contact-and-deal template");
   const base = input.weeekBaseUrl.replace(/\/+$/, "");
   const deal = DEAL[input.klientiksEvent];
@@ -185,7 +185,7 @@ export const WEEEK_CONTACTS_COLLECTION = "Клиентикс → Weeek: конт
  * together create one contact (the second finds the id under the lock). Both branches join at a
  * second «найти», whose value the deal steps use.
  */
-export function buildWeeekDealNoDuplicatesDefinition(input: WeeekTemplateInput): PipelineDefinition {
+export function buildWeeekDealNoDuplicatesDefinition(input: WeeekKitInput): PipelineDefinition {
   if (!input.statusId) throw new Error("statusId is required for the no-duplicates template");
   const base = input.weeekBaseUrl.replace(/\/+$/, "");
   const deal = DEAL[input.klientiksEvent];

@@ -5,8 +5,8 @@ import { createOutboundHttp } from "../security/outbound-http";
 import { runSteps } from "../engine/run-steps";
 import { startFakeWeeek, type FakeWeeek } from "../../test/support/fakes/weeek";
 import { KLIENTIKS_EVENTS, klientiksEventFields } from "./klientiks-events";
-import { PIPELINE_TEMPLATES, getTemplate } from "./registry";
-import { checkTemplateValues } from "./kit-inputs";
+import { STARTER_KITS, getStarterKit } from "./registry";
+import { checkKitValues } from "./kit-inputs";
 import { checkAmoBaseUrl } from "./klientiks-amocrm";
 import { checkBitrixWebhook } from "./klientiks-bitrix24";
 import { checkBotToken, checkChatId, telegramText } from "./klientiks-telegram";
@@ -24,7 +24,7 @@ afterAll(async () => {
 
 describe("pipeline templates", () => {
   it("every template × event builds a valid definition that only reads fields the event sends", () => {
-    for (const tpl of PIPELINE_TEMPLATES) {
+    for (const tpl of STARTER_KITS) {
       for (const ev of KLIENTIKS_EVENTS) {
         const def = tpl.build({ weeekBaseUrl: "https://api.weeek.net", credentialName: "Weeek токен", statusId: "st-1", values: SAMPLE_VALUES, klientiksEvent: ev.id });
         const r = validateDefinition(def);
@@ -40,7 +40,7 @@ describe("pipeline templates", () => {
   });
 
   it("contact and deal: the guide's eight steps, deal with `title` and a numeric amount", () => {
-    const def = getTemplate("klientiks-weeek-deal")!.build({
+    const def = getStarterKit("klientiks-weeek-deal")!.build({
       weeekBaseUrl: "https://api.weeek.net/",
       credentialName: "Weeek токен",
       statusId: "st 1",
@@ -57,7 +57,7 @@ describe("pipeline templates", () => {
 
   it("runs against the fake Weeek: contact, deal with a numeric amount, link", async () => {
     const statusId = weeek.state.funnels[0].statuses[1].id;
-    const def = getTemplate("klientiks-weeek-deal")!.build({
+    const def = getStarterKit("klientiks-weeek-deal")!.build({
       weeekBaseUrl: weeek.url,
       credentialName: "Weeek токен",
       statusId,
@@ -83,12 +83,12 @@ describe("pipeline templates", () => {
   });
 
   it("every template declares a labelled secret, and its inputs' defaults pass their own checks", () => {
-    for (const tpl of PIPELINE_TEMPLATES) {
+    for (const tpl of STARTER_KITS) {
       expect(tpl.credential.label.ru && tpl.credential.hint.ru && tpl.credential.defaultName, tpl.id).toBeTruthy();
-      const r = checkTemplateValues(tpl.inputs, SAMPLE_VALUES);
+      const r = checkKitValues(tpl.inputs, SAMPLE_VALUES);
       expect(r.ok, `${tpl.id}: ${JSON.stringify(r)}`).toBe(true);
     }
-    expect(PIPELINE_TEMPLATES.map((t) => t.id)).toEqual([
+    expect(STARTER_KITS.map((t) => t.id)).toEqual([
       "klientiks-weeek-deal", "klientiks-weeek-deal-no-duplicates", "klientiks-weeek-contact", "klientiks-amocrm-lead", "klientiks-bitrix24-lead", "klientiks-telegram-message",
     ]);
   });
@@ -121,11 +121,11 @@ describe("destination inputs", () => {
   });
 
   it("missing and unknown values are reported per input", () => {
-    const tg = getTemplate("klientiks-telegram-message")!;
-    const r = checkTemplateValues(tg.inputs, { parseMode: "Markdown" });
+    const tg = getStarterKit("klientiks-telegram-message")!;
+    const r = checkKitValues(tg.inputs, { parseMode: "Markdown" });
     expect(r.ok).toBe(false);
     expect(!r.ok && r.issues.map((i) => i.key)).toEqual(["chatId", "parseMode"]);
-    const d = checkTemplateValues(tg.inputs, { chatId: "42" });
+    const d = checkKitValues(tg.inputs, { chatId: "42" });
     expect(d).toEqual({ ok: true, values: { chatId: "42", parseMode: "HTML", apiUrl: "https://api.telegram.org" } });
   });
 

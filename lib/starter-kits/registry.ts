@@ -17,37 +17,37 @@ import {
   TELEGRAM_API_URL,
   type TelegramParseMode,
 } from "./klientiks-telegram";
-import type { TemplateCredential, TemplateInput } from "./kit-inputs";
+import type { KitCredential, KitInput } from "./kit-inputs";
 
 export type { Localized };
 
-export type TemplateBuildInput = {
+export type KitBuildInput = {
   klientiksEvent: KlientiksEventId;
   /** Name of the credential holding the template's secret. */
   credentialName: string;
-  /** The template's inputs, checked (checkTemplateValues); Weeek templates have none. */
+  /** The template's inputs, checked (checkKitValues); Weeek templates have none. */
   values?: Record<string, string>;
   /** Weeek templates: env WEEEK_BASE_URL and the chosen funnel status. */
   weeekBaseUrl?: string;
   statusId?: string;
 };
 
-export type PipelineTemplate = {
+export type StarterKit = {
   id: string;
   destination: "weeek" | "amocrm" | "bitrix24" | "telegram";
   title: Localized;
   description: Localized;
-  credential: TemplateCredential;
-  inputs: readonly TemplateInput[];
+  credential: KitCredential;
+  inputs: readonly KitInput[];
   /** Weeek: the token is checked and a funnel status picked live through /api/v1/weeek/*. */
   weeek?: { status: boolean };
   /** Where the user reads how to set it up. */
   docs: string;
   defaultEvent: KlientiksEventId;
-  build(input: TemplateBuildInput): PipelineDefinition;
+  build(input: KitBuildInput): PipelineDefinition;
 };
 
-const WEEEK_CREDENTIAL: TemplateCredential = {
+const WEEEK_CREDENTIAL: KitCredential = {
   defaultName: "Weeek токен",
   label: { ru: "Токен Weeek", en: "Weeek token" },
   hint: {
@@ -56,59 +56,53 @@ const WEEEK_CREDENTIAL: TemplateCredential = {
   },
 };
 
-function required(i: TemplateBuildInput, key: string): string {
+function required(i: KitBuildInput, key: string): string {
   const v = i.values?.[key];
   if (!v) throw new Error(`template input ${key} is required`);
   return v;
 }
 
-const weeekBase = (i: TemplateBuildInput) => i.weeekBaseUrl ?? "https://api.weeek.net";
+const weeekBase = (i: KitBuildInput) => i.weeekBaseUrl ?? "https://api.weeek.net";
 
-export const PIPELINE_TEMPLATES: readonly PipelineTemplate[] = [
+/** What the Klientiks → Weeek kits share. */
+const WEEEK_KIT = { destination: "weeek", credential: WEEEK_CREDENTIAL, inputs: [], docs: "docs/klientiks-weeek.md" } satisfies Partial<StarterKit>;
+
+export const STARTER_KITS: readonly StarterKit[] = [
   {
     id: "klientiks-weeek-deal",
-    destination: "weeek",
+    ...WEEEK_KIT,
     title: { ru: "Клиентикс → Weeek: контакт и сделка", en: "Klientiks → Weeek: contact and deal" },
     description: {
       ru: "Создаёт контакт в Weeek, сделку в выбранном статусе воронки и привязывает контакт к сделке (8 шагов).",
       en: "Creates a Weeek contact, a deal in the chosen funnel status, and links the contact to the deal (8 steps).",
     },
-    credential: WEEEK_CREDENTIAL,
-    inputs: [],
     weeek: { status: true },
-    docs: "docs/klientiks-weeek.md",
     defaultEvent: DEFAULT_KLIENTIKS_EVENT,
     build: (i) =>
       buildWeeekContactDealDefinition({ weeekBaseUrl: weeekBase(i), credentialName: i.credentialName, statusId: i.statusId, klientiksEvent: i.klientiksEvent }),
   },
   {
     id: "klientiks-weeek-deal-no-duplicates",
-    destination: "weeek",
+    ...WEEEK_KIT,
     title: { ru: "Клиентикс → Weeek: сделка без дублей контактов", en: "Klientiks → Weeek: deal without duplicate contacts" },
     description: {
       ru: "Контакт создаётся один раз на клиента Клиентикс (его id запоминается в «Хранилище»), каждое следующее событие добавляет только сделку, привязанную к этому контакту (10 шагов, ветвление «Условие»).",
       en: "The contact is created once per Klientiks client (its id is kept in the «Store»); every later event only adds a deal linked to that contact (10 steps, a «Condition» branch).",
     },
-    credential: WEEEK_CREDENTIAL,
-    inputs: [],
     weeek: { status: true },
-    docs: "docs/klientiks-weeek.md",
     defaultEvent: DEFAULT_KLIENTIKS_EVENT,
     build: (i) =>
       buildWeeekDealNoDuplicatesDefinition({ weeekBaseUrl: weeekBase(i), credentialName: i.credentialName, statusId: i.statusId, klientiksEvent: i.klientiksEvent }),
   },
   {
     id: "klientiks-weeek-contact",
-    destination: "weeek",
+    ...WEEEK_KIT,
     title: { ru: "Клиентикс → Weeek: только контакт", en: "Klientiks → Weeek: contact only" },
     description: {
       ru: "Создаёт контакт в Weeek для каждого события Клиентикс (3 шага).",
       en: "Creates a Weeek contact for every Klientiks event (3 steps).",
     },
-    credential: WEEEK_CREDENTIAL,
-    inputs: [],
     weeek: { status: false },
-    docs: "docs/klientiks-weeek.md",
     defaultEvent: "client_created",
     build: (i) => buildWeeekContactDefinition({ weeekBaseUrl: weeekBase(i), credentialName: i.credentialName, klientiksEvent: i.klientiksEvent }),
   },
@@ -238,9 +232,9 @@ export const PIPELINE_TEMPLATES: readonly PipelineTemplate[] = [
   },
 ];
 
-export function getTemplate(id: string): PipelineTemplate | undefined {
-  return PIPELINE_TEMPLATES.find((t) => t.id === id);
+export function getStarterKit(id: string): StarterKit | undefined {
+  return STARTER_KITS.find((t) => t.id === id);
 }
 
 /** Inputs that are advanced: optional ones with a default the user rarely changes. */
-export const isAdvancedInput = (i: TemplateInput) => !!i.optional && i.defaultValue !== undefined;
+export const isAdvancedInput = (i: KitInput) => !!i.optional && i.defaultValue !== undefined;

@@ -13,7 +13,7 @@ const redis = await startPrivateRedis(await freePort());
 process.env.REDIS_URL = redis.url;
 
 const { prisma, closeDb } = await import("../../lib/db");
-const { createPipelineFromTemplate } = await import("../../lib/starter-kits/create-from-kit");
+const { createPipelineFromKit } = await import("../../lib/starter-kits/create-from-kit");
 const { setPipelineStatus } = await import("../../lib/pipelines/set-pipeline-status");
 const { startRunsWorker } = await import("../../worker/runs-worker");
 const { startAlertsWorker } = await import("../../worker/alerts-worker");
@@ -102,7 +102,7 @@ const APPOINTMENT = {
 };
 
 async function create(templateId: string, name: string, secret: string, values: Record<string, string> = {}) {
-  const p = await createPipelineFromTemplate(userId, {
+  const p = await createPipelineFromKit(userId, {
     templateId,
     name,
     credentialName: `${name} ключ`,

@@ -18,7 +18,7 @@ const redis = await startPrivateRedis(await freePort());
 process.env.REDIS_URL = redis.url;
 
 const { prisma, closeDb } = await import("../../lib/db");
-const { createPipelineFromTemplate } = await import("../../lib/starter-kits/create-from-kit");
+const { createPipelineFromKit } = await import("../../lib/starter-kits/create-from-kit");
 const { setPipelineStatus } = await import("../../lib/pipelines/set-pipeline-status");
 const { startRunsWorker } = await import("../../worker/runs-worker");
 const { createOutboundHttp } = await import("../../lib/security/outbound-http");
@@ -275,7 +275,7 @@ async function pipelineFor(templateId: string, event: KlientiksEventId): Promise
         : BOT_TOKEN;
   const values: Record<string, string> =
     templateId === "klientiks-amocrm-lead" ? { baseUrl: amo.url } : templateId === "klientiks-telegram-message" ? { chatId: CHAT, parseMode: "HTML", apiUrl: tg.url } : {};
-  const p = await createPipelineFromTemplate(userId, {
+  const p = await createPipelineFromKit(userId, {
     templateId,
     name: key,
     credentialName: `ключ ${key}`,

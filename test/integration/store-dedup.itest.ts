@@ -12,7 +12,7 @@ import { runJobOptions } from "../../lib/queue/run-queue";
 import { createIngester } from "../../lib/webhooks/ingest";
 import { createHookHandler } from "../../lib/webhooks/handle-hook";
 import { createCredential } from "../../lib/credentials/create-credential";
-import { getTemplate } from "../../lib/starter-kits/registry";
+import { getStarterKit } from "../../lib/starter-kits/registry";
 import { WEEEK_CONTACTS_COLLECTION } from "../../lib/starter-kits/klientiks-weeek";
 import { closeStoreLocks, listEntries } from "../../lib/store/store";
 import { startFakeWeeek, type FakeWeeek } from "../support/fakes/weeek";
@@ -100,7 +100,7 @@ describe("«Клиентикс → Weeek: сделка без дублей ко�
     const userId = await createTestUser();
     await createCredential({ userId, name: "Weeek API", secret: WEEEK_TOKEN });
     const statusId = weeek.state.funnels[0].statuses[0].id;
-    const def = getTemplate("klientiks-weeek-deal-no-duplicates")!.build({
+    const def = getStarterKit("klientiks-weeek-deal-no-duplicates")!.build({
       klientiksEvent: "appointment_created",
       credentialName: "Weeek API",
       weeekBaseUrl: weeek.url,
