@@ -68,7 +68,7 @@ const STATUS_OF_DOMAIN_ERROR: readonly [abstract new (...args: never[]) => Domai
 ];
 
 /** A domain error as the API's error (status from its kind); anything else unchanged. */
-export function toApiError(err: unknown): unknown {
+function toApiError(err: unknown): unknown {
   if (!(err instanceof DomainError)) return err;
   const status = STATUS_OF_DOMAIN_ERROR.find(([kind]) => err instanceof kind)?.[1] ?? 500;
   return new ApiError(status, err.code, err.message, err.details);
