@@ -4,7 +4,7 @@ import path from "node:path";
 export default defineConfig({
   resolve: { alias: { "@": path.resolve(import.meta.dirname) } },
   test: {
-    include: ["lib/**/*.test.ts", "worker/**/*.test.ts", "components/**/*.test.{ts,tsx}", "e2e/**/*.itest.ts", "scripts/**/*.test.ts"],
+    include: ["lib/**/*.test.ts", "worker/**/*.test.ts", "components/**/*.test.{ts,tsx}", "test/**/*.itest.ts", "scripts/**/*.test.ts"],
     globalSetup: ["./vitest.setup-global.ts"],
     env: {
       DATABASE_URL: process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/hookflow_test",

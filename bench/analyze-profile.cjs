@@ -2,7 +2,7 @@ const fs=require('fs');
 for (const f of process.argv.slice(2)) {
   const p=JSON.parse(fs.readFileSync(f));
   const byId=new Map(p.nodes.map(n=>[n.id,n]));
-  const self=new Map(); let total=0;
+  let total=0;
   const dt=p.timeDeltas; 
   const counts=new Map();
   p.samples.forEach((id,i)=>{counts.set(id,(counts.get(id)||0)+(dt[i]||0));});

@@ -23,7 +23,7 @@ import os from "node:os";
 import { execFileSync } from "node:child_process";
 import type { AddressInfo } from "node:net";
 import { Redis } from "ioredis";
-import { startFakeWeeek } from "../e2e/fakes/weeek";
+import { startFakeWeeek } from "../test/support/fakes/weeek";
 import {
   DB_URL, REDIS_URL, ROOT, WEEEK_TOKEN, load, log, start, rssMb, freePort, dbUrl, hookflowCommand, prepare as prepareTarget,
   emptyQueue as obliterate, hookClient, threeQuery, utcMs, waitDone as waitDonePool, type Proc, type PipelineRef, type Target,

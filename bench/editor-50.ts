@@ -11,8 +11,8 @@
 // JS heap. An 8-step pipeline is measured the same way for comparison (load and heap).
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import { chromium, type Page } from "playwright-core";
-import { buildKlientiksWeeekDefinition } from "../e2e/fixtures/seed-definition";
-import type { PipelineDefinition } from "../lib/pipelines/definition";
+import { buildKlientiksWeeekDefinition } from "../test/support/fixtures/seed-definition";
+import type { PipelineDefinition } from "../lib/definition/schema";
 
 const PORT = Number(process.env.BENCH_EDITOR_PORT ?? 3120);
 const BASE = `http://localhost:${PORT}`;
@@ -211,7 +211,7 @@ try {
   await context.addInitScript(PROBES);
   const api = context.request; // shares the browser context's cookies: signing in here signs the page in
 
-  // Register and sign in as e2e/helpers.ts apiUser does, then mint an API token.
+  // Register and sign in as test/support/e2e-helpers.ts apiUser does, then mint an API token.
   const email = `bench-editor-${Date.now()}@example.test`;
   const password = "correct-horse-9";
   const reg = await api.post(`${BASE}/api/v1/register`, { data: { email, password } });

@@ -17,7 +17,7 @@ import { newWebhookToken } from "../lib/pipelines/rotate-webhook-token";
 import { createIngester } from "../lib/webhooks/ingest";
 import { createHookHandler } from "../lib/webhooks/handle-hook";
 import { claimDedupKey, dedupKeyOf } from "../lib/webhooks/dedup";
-import type { DedupConfig } from "../lib/pipelines/definition";
+import type { DedupConfig } from "../lib/definition/schema";
 import { FOLD_SQL, foldRowFields } from "./ingest-dedup-fold";
 import { migrate } from "../scripts/db";
 

@@ -18,7 +18,7 @@ import {
   REDIS_URL, ROOT, WEEEK_TOKEN, dbUrl, emptyQueue, freePort, hookClient, hookflowCommand, load, log, prepare, rssMb, start,
   threeQuery, waitDone, type PipelineRef, type Proc, type Target,
 } from "./common";
-import { startFakeWeeek } from "../e2e/fakes/weeek";
+import { startFakeWeeek } from "../test/support/fakes/weeek";
 
 const EVENTS = Number(process.env.BENCH_SCALE_EVENTS ?? 20_000);
 const WARMUP = Number(process.env.BENCH_SCALE_WARMUP ?? 1_000);

@@ -2,8 +2,8 @@
 // on the port the web server's SMTP_URL points at), and the readable error once it is gone.
 import { test, expect } from "@playwright/test";
 import { SMTP_PORT } from "../playwright.config";
-import { startSmtpSink, type SmtpSink } from "./fakes/smtp-sink";
-import { registerViaUi, uniqueEmail } from "./helpers";
+import { startSmtpSink, type SmtpSink } from "../test/support/fakes/smtp-sink";
+import { registerViaUi, uniqueEmail } from "../test/support/e2e-helpers";
 
 let sink: SmtpSink | null = null;
 

@@ -3,8 +3,8 @@
 // the fake amoCRM through the real server and worker.
 import { test, expect, request as pwRequest } from "@playwright/test";
 import { FAKE_PORT } from "../playwright.config";
-import { startFakeAmo, type FakeAmo } from "./fakes/amocrm";
-import { registerViaUi, uniqueEmail } from "./helpers";
+import { startFakeAmo, type FakeAmo } from "../test/support/fakes/amocrm";
+import { registerViaUi, uniqueEmail } from "../test/support/e2e-helpers";
 
 const TOKEN = "amo-e2e-long-lived-token-5b1e";
 let amo: FakeAmo;

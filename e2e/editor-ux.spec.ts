@@ -5,8 +5,8 @@
 // fixed by a re-run says so in the list. Screenshots at 1024 and 1440 px go to e2e/artifacts.
 import { test, expect, type Page } from "@playwright/test";
 import { FAKE_PORT } from "../playwright.config";
-import { startFakeWeeek, type FakeWeeek } from "./fakes/weeek";
-import { clickOnCanvas, registerViaUi, uniqueEmail } from "./helpers";
+import { startFakeWeeek, type FakeWeeek } from "../test/support/fakes/weeek";
+import { clickOnCanvas, registerViaUi, uniqueEmail } from "../test/support/e2e-helpers";
 
 const TOKEN = "weeek-editor-ux-token-0d1e";
 const LONG_NAME = "Клиентикс → Weeek: контакт и сделка — салон «Лаванда» на Невском проспекте, онлайн-запись и повторные визиты";

@@ -3,8 +3,8 @@
 import { test, expect, request as pwRequest, type Locator, type Page } from "@playwright/test";
 import pg from "pg";
 import { FAKE_PORT } from "../playwright.config";
-import { startFakeWeeek, type FakeWeeek } from "./fakes/weeek";
-import { apiUser, clickOnCanvas, registerViaUi, uniqueEmail } from "./helpers";
+import { startFakeWeeek, type FakeWeeek } from "../test/support/fakes/weeek";
+import { apiUser, clickOnCanvas, registerViaUi, uniqueEmail } from "../test/support/e2e-helpers";
 
 const WEEEK_TOKEN = "weeek-e2e-token-7f3a9c";
 const EVENT_1 = "?client_id=101&client_phone=%2B79161234567&client_name=Анна%20Иванова&client_first_name=Анна&client_second_name=Иванова&client_email=anna%40example.ru";

@@ -5,8 +5,8 @@
 // «Первый запуск» (docs/klientiks-weeek.md).
 import { test, expect, request as pwRequest, type Locator } from "@playwright/test";
 import { FAKE_PORT } from "../playwright.config";
-import { startFakeWeeek, type FakeWeeek } from "./fakes/weeek";
-import { PASSWORD, uniqueEmail } from "./helpers";
+import { startFakeWeeek, type FakeWeeek } from "../test/support/fakes/weeek";
+import { PASSWORD, uniqueEmail } from "../test/support/e2e-helpers";
 
 const TOKEN = "weeek-first-hour-token-51c2";
 const MAX_CLICKS = 8;

@@ -3,8 +3,8 @@
 // what the История операций shows for each (path, skipped steps, «Отфильтровано», «Ожидает до»).
 import { test, expect, type Locator, type Page } from "@playwright/test";
 import { FAKE_PORT } from "../playwright.config";
-import { startFakeServer, type FakeServer } from "./fakes/http-fake";
-import { registerViaUi, uniqueEmail } from "./helpers";
+import { startFakeServer, type FakeServer } from "../test/support/fakes/http-fake";
+import { registerViaUi, uniqueEmail } from "../test/support/e2e-helpers";
 
 test.use({ viewport: { width: 1440, height: 900 } });
 

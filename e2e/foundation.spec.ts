@@ -1,5 +1,5 @@
 import { test, expect, request as pwRequest } from "@playwright/test";
-import { apiUser, loginViaUi, PASSWORD, registerViaUi, uniqueEmail } from "./helpers";
+import { apiUser, loginViaUi, PASSWORD, registerViaUi, uniqueEmail } from "../test/support/e2e-helpers";
 
 test("register → login → create → rename → delete → logout, in Russian then English", async ({ page }) => {
   const email = uniqueEmail("ui");

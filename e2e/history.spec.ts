@@ -3,8 +3,8 @@
 // from the failed step, a bulk re-run with its progress, the live «Новых» counter, and the API.
 import { test, expect, request as pwRequest, type APIRequestContext } from "@playwright/test";
 import { FAKE_PORT } from "../playwright.config";
-import { startFakeWeeek, type FakeWeeek } from "./fakes/weeek";
-import { apiUser, loginViaUi } from "./helpers";
+import { startFakeWeeek, type FakeWeeek } from "../test/support/fakes/weeek";
+import { apiUser, loginViaUi } from "../test/support/e2e-helpers";
 
 const WEEEK_TOKEN = "weeek-e2e-history-token";
 const CONTACTS = "POST /crm/contacts";

@@ -4,8 +4,8 @@
 import fs from "node:fs";
 import { test, expect, request as pwRequest } from "@playwright/test";
 import { FAKE_PORT } from "../playwright.config";
-import { startFakeWeeek, type FakeWeeek } from "./fakes/weeek";
-import { apiUser, registerViaUi, uniqueEmail } from "./helpers";
+import { startFakeWeeek, type FakeWeeek } from "../test/support/fakes/weeek";
+import { apiUser, registerViaUi, uniqueEmail } from "../test/support/e2e-helpers";
 
 const TOKEN = "weeek-e2e-token-7f3a9c";
 let weeek: FakeWeeek;

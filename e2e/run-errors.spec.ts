@@ -3,8 +3,8 @@
 // which key did not fit and what to do, above the raw response, with the two links that fix it.
 import { test, expect } from "@playwright/test";
 import { FAKE_PORT } from "../playwright.config";
-import { startFakeWeeek, type FakeWeeek } from "./fakes/weeek";
-import { apiUser, loginViaUi } from "./helpers";
+import { startFakeWeeek, type FakeWeeek } from "../test/support/fakes/weeek";
+import { apiUser, loginViaUi } from "../test/support/e2e-helpers";
 
 const TOKEN = "weeek-e2e-right-token-51";
 let weeek: FakeWeeek;

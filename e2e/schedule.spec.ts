@@ -4,7 +4,7 @@
 // {{source.scheduledFor}}, is marked «по расписанию» in the history list and the run detail.
 // Screenshots go to docs/img/schedule-*.png (docs/schedule.md shows them).
 import { test, expect, type Page } from "@playwright/test";
-import { apiUser, loginViaUi } from "./helpers";
+import { apiUser, loginViaUi } from "../test/support/e2e-helpers";
 
 const definition = {
   steps: [

@@ -4,7 +4,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { test, expect, request as pwRequest, type Page } from "@playwright/test";
-import { PASSWORD, registerViaUi, uniqueEmail } from "./helpers";
+import { PASSWORD, registerViaUi, uniqueEmail } from "../test/support/e2e-helpers";
 
 /** A page on another port of localhost: same site for the browser (cookies go along), another origin. */
 async function startEvilSite(target: string): Promise<{ url: string; close: () => Promise<void> }> {
@@ -145,7 +145,7 @@ test("registration refuses 12345678 and «password» with a helpful Russian mess
   await ctx.dispose();
 });
 
-test("every page carries the security headers and still renders under the CSP (canvas, CodeMirror, history)", async ({ page, baseURL }) => {
+test("every page carries the security headers and still renders under the CSP (canvas, CodeMirror, history)", async ({ page }) => {
   const violations: string[] = [];
   page.on("console", (m) => {
     if (/Content Security Policy|Refused to (execute|load|apply)/i.test(m.text())) violations.push(m.text());

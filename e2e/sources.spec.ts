@@ -4,7 +4,7 @@
 // names each run's source and filters by it; the run detail names it too. Screenshots go to
 // docs/img/sources-*.png (docs/sources.md shows them).
 import { test, expect, type APIRequestContext, type Page } from "@playwright/test";
-import { apiUser, loginViaUi } from "./helpers";
+import { apiUser, loginViaUi } from "../test/support/e2e-helpers";
 
 const compose = (id: string, name: string) => ({
   id,

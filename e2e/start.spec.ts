@@ -10,7 +10,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { test, expect, request as pwRequest, type APIRequestContext } from "@playwright/test";
-import { apiUser } from "./helpers";
+import { apiUser } from "../test/support/e2e-helpers";
 
 test.describe.configure({ mode: "serial" });
 

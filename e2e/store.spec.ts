@@ -2,7 +2,7 @@
 // editor's source panel, seen as «Дубликат» in the history with a link to the original run.
 import { test, expect, request as pwRequest, type APIRequestContext } from "@playwright/test";
 import fs from "node:fs";
-import { apiUser, loginViaUi } from "./helpers";
+import { apiUser, loginViaUi } from "../test/support/e2e-helpers";
 
 const COLLECTION = "Клиентикс → Weeek: контакты";
 const entryUrl = (base: string, collection: string, key: string) =>
@@ -178,10 +178,10 @@ test("«Дубликаты»: set in the source panel; the same event three time
 });
 
 test("«Клиентикс → Weeek: сделка без дублей контактов» opens in the editor with its «Условие» branch", async ({ page, baseURL }) => {
-  const { getTemplate } = await import("../lib/templates/registry");
+  const { getStarterKit } = await import("../lib/starter-kits/registry");
   const ctx = await pwRequest.newContext();
   const u = await apiUser(ctx, baseURL!, "store-template");
-  const definition = getTemplate("klientiks-weeek-deal-no-duplicates")!.build({
+  const definition = getStarterKit("klientiks-weeek-deal-no-duplicates")!.build({
     klientiksEvent: "appointment_created",
     credentialName: "Weeek токен",
     weeekBaseUrl: "https://api.weeek.net",

@@ -35,7 +35,7 @@ export const envSchema = z.object({
   WEEEK_BASE_URL: z.url().default("https://api.weeek.net"),
   REGISTRATION_OPEN: bool.default(true),
   /**
-   * Tests only (refused unless NODE_ENV=test, see lib/schedule/config.ts): how many ms one minute
+   * Tests only (refused unless NODE_ENV=test, see lib/definition/schedule.ts): how many ms one minute
    * of a «По расписанию» interval lasts, so a test schedule fires every second or two.
    */
   SCHEDULE_TEST_MINUTE_MS: z.coerce.number().int().min(100).max(60_000).optional(),

@@ -1,5 +1,6 @@
-// `npm test`: everything from a fresh clone — dependencies, Chromium, test databases, unit +
-// integration tests (Vitest, real Postgres/Redis/SMTP sink), then Playwright against a build.
+// `npm test`: everything from a fresh clone — dependencies, Chromium, the code's shape (ESLint,
+// the dependency rules, Prettier's check), test databases, unit + integration tests (Vitest, real
+// Postgres/Redis/SMTP sink), then Playwright against a build. `npm test shape|unit|e2e` runs one part.
 import fs from "node:fs";
 import { ensureDependencies, sh } from "./lib.mjs";
 
@@ -11,6 +12,10 @@ if (!fs.existsSync("/usr/bin/chromium")) {
   sh("bash", ["-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium"]);
 }
 const only = process.argv[2];
+if (!only || only === "shape") {
+  sh("npm", ["run", "--silent", "lint"]);
+  sh("npm", ["run", "--silent", "check:format"]);
+}
 if (!only || only === "unit") {
   sh("npx", ["vitest", "run"], { env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
 }

@@ -6,7 +6,7 @@ import { closeDb, pool } from "../lib/db";
 import { closeQueues } from "../lib/queue/run-queue";
 import { formatWorkerHealth, getWorkerHealth } from "../lib/runs/worker-health";
 import { startRunsWorker } from "./runs-worker";
-import { startAlertsWorker } from "../lib/alerts/alerts-worker";
+import { startAlertsWorker } from "./alerts-worker";
 import { pruneRuns } from "../lib/runs/prune-runs";
 import { closeStoreLocks, pruneStore } from "../lib/store/store";
 import { pruneDedupKeys } from "../lib/webhooks/dedup";

@@ -18,20 +18,20 @@ import {
   usePrivateDatabase,
   waitFor,
   type CountingServer,
-} from "./test-helpers";
+} from "../test/support/worker-helpers";
 
 usePrivateDatabase("runs_worker");
 
 const { prisma, closeDb } = await import("../lib/db");
 const { startRunsWorker } = await import("./runs-worker");
-const { createOutboundHttp } = await import("../lib/engine/outbound-http");
+const { createOutboundHttp } = await import("../lib/security/outbound-http");
 const { redisConnection } = await import("../lib/queue/connection");
 const { runJobOptions } = await import("../lib/queue/run-queue");
 const { getWorkerHealth } = await import("../lib/runs/worker-health");
 const { createIngester } = await import("../lib/webhooks/ingest");
 const { createHookHandler } = await import("../lib/webhooks/handle-hook");
-const { startFakeWeeek } = await import("../e2e/fakes/weeek");
-const { buildKlientiksWeeekDefinition } = await import("../e2e/fixtures/seed-definition");
+const { startFakeWeeek } = await import("../test/support/fakes/weeek");
+const { buildKlientiksWeeekDefinition } = await import("../test/support/fixtures/seed-definition");
 
 const REDIS_URL = process.env.REDIS_URL!;
 const httpClient = createOutboundHttp({ allowlist: "127.0.0.1" });

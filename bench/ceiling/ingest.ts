@@ -12,6 +12,7 @@ import pg from "pg";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { parseRequest, type ParsedRequest } from "../../lib/webhooks/parse-request";
+import { searchTermsOf } from "../../lib/runs/search-terms";
 
 const PORT = Number(process.env.CEILING_PORT ?? 3918);
 const QUEUE = process.env.CEILING_QUEUE ?? "ceiling";
@@ -21,31 +22,6 @@ const MAX_IN_FLIGHT = 4;
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.PG_POOL_MAX ?? 10) });
 const queue = new Queue(QUEUE, { connection: new Redis(process.env.REDIS_URL!, { maxRetriesPerRequest: null }) });
 const jobOptions = { removeOnComplete: true, removeOnFail: { count: 1000 }, attempts: 3, backoff: { type: "exponential", delay: 2_000 } };
-
-// Same normalisation as Hookflow's searchTermsOf (copied: importing it would pull in Prisma).
-const PHONE_LIKE = /^\+?[\d\s()\-.]{7,25}$/;
-function searchTerms(payload: unknown): string[] {
-  const terms = new Set<string>();
-  const add = (s: string) => {
-    if (terms.size >= 200) return;
-    const t = s.trim().toLowerCase();
-    if (t === "") return;
-    terms.add(t.length > 200 ? t.slice(0, 200) : t);
-    if (PHONE_LIKE.test(t)) {
-      const digits = t.replace(/\D/g, "");
-      if (digits.length >= 7 && digits !== t && terms.size < 200) terms.add(digits);
-    }
-  };
-  const walk = (v: unknown, depth: number) => {
-    if (terms.size >= 200 || depth > 12) return;
-    if (typeof v === "string") add(v);
-    else if (typeof v === "number" || typeof v === "boolean") add(String(v));
-    else if (Array.isArray(v)) for (const x of v) walk(x, depth + 1);
-    else if (v !== null && typeof v === "object") for (const x of Object.values(v)) walk(x, depth + 1);
-  };
-  walk(payload, 0);
-  return [...terms];
-}
 
 const INSERT_SQL = `
 INSERT INTO "Run" (id, "pipelineId", "userId", version, status, method, query, headers, body,
@@ -116,7 +92,7 @@ function ingest(token: string, request: ParsedRequest, receivedAt: Date): Promis
     contentType: request.contentType,
     sizeBytes: request.sizeBytes,
     payload: request.payload,
-    searchTerms: searchTerms(request.payload),
+    searchTerms: searchTermsOf(request.payload),
     receivedAt: receivedAt.toISOString(),
   });
   return new Promise((resolve, reject) => {

@@ -24,12 +24,12 @@ import {
 } from "@xyflow/react";
 import { getAction, listActions } from "@/lib/actions/registry";
 import { useEditor, useEditorLocale, useStore } from "./context";
-import { addStep, linkSteps, placeStep, removeStep, shiftStep, visibleIssues } from "./actions";
+import { addStep, linkSteps, placeStep, removeStep, shiftStep, visibleIssues } from "./commands";
 import { branchesOf, graphBounds, indexForDrop, NODE_HEIGHT, NODE_WIDTH, panToShow, readableViewport, ROW_GAP, SOURCE_POSITION, stepBox, stepPosition, VIEW_PADDING, type Box, type InsertPoint } from "./graph";
-import { allSourceFields, edgesOf, SOURCE_NODE } from "@/lib/pipelines/definition";
+import { allSourceFields, edgesOf, SOURCE_NODE } from "@/lib/definition/schema";
 import { ActionIcon } from "./icons";
-import { describeSchedule, scheduleProblems } from "@/lib/schedule/config";
-import { readableSummary } from "./tokens";
+import { describeSchedule, scheduleProblems } from "@/lib/definition/schedule";
+import { readableSummary } from "./placeholders";
 
 type StepNodeT = Node<{ stepId: string }, "step">;
 type SourceNodeT = Node<Record<string, never>, "source">;

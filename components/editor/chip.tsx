@@ -1,4 +1,4 @@
-import type { TokenLabel } from "./tokens";
+import type { TokenLabel } from "./placeholders";
 
 const KIND: Record<TokenLabel["kind"], string> = {
   source: "bg-sky-50 text-sky-800 ring-sky-200",

@@ -2,8 +2,8 @@
 // Forms of «Фильтр» and «Условие»: rows «поле — оператор — значение» in И-groups joined by ИЛИ,
 // and an «Условие»'s ordered branches (each with its own groups) plus «Иначе».
 import { useTranslations } from "next-intl";
-import { CONDITION_OPS, UNARY_OPS, OP_LABELS } from "@/lib/engine/conditions";
-import { TokenInput } from "./token-input";
+import { CONDITION_OPS, UNARY_OPS, OP_LABELS } from "@/lib/definition/conditions";
+import { PlaceholderInput } from "./placeholder-input";
 import { useEditorLocale } from "./context";
 
 type Row = { left: string; op: string; right: string; type: string; caseSensitive?: boolean };
@@ -35,7 +35,7 @@ export function ConditionGroups({ groups, onChange, stepIndex, prefix = "" }: { 
               return (
                 <div key={ri} className="space-y-1" data-testid="condition-row">
                   {ri > 0 ? <div className="text-xs font-semibold text-slate-500">{t("and")}</div> : null}
-                  <TokenInput compact ariaLabel={`${t("left")} ${n}`} value={r.left} placeholder={t("leftPlaceholder")} onChange={(v) => setRow(gi, ri, { left: v })} stepIndex={stepIndex} />
+                  <PlaceholderInput compact ariaLabel={`${t("left")} ${n}`} value={r.left} placeholder={t("leftPlaceholder")} onChange={(v) => setRow(gi, ri, { left: v })} stepIndex={stepIndex} />
                   <div className="flex items-center gap-1">
                     <select aria-label={`${t("op")} ${n}`} value={r.op} onChange={(e) => setRow(gi, ri, { op: e.target.value })} className={selectCls}>
                       {CONDITION_OPS.map((o) => <option key={o} value={o}>{OP_LABELS[o][locale]}</option>)}
@@ -46,7 +46,7 @@ export function ConditionGroups({ groups, onChange, stepIndex, prefix = "" }: { 
                     <button type="button" aria-label={`${t("removeRow")} ${n}`} onClick={() => removeRow(gi, ri)} className="ml-auto rounded px-1 text-slate-400 hover:bg-red-50 hover:text-red-600">×</button>
                   </div>
                   {UNARY_OPS.has(r.op as never) ? null : (
-                    <TokenInput compact ariaLabel={`${t("right")} ${n}`} value={r.right} placeholder={r.op === "in" ? t("listPlaceholder") : t("rightPlaceholder")} onChange={(v) => setRow(gi, ri, { right: v })} stepIndex={stepIndex} />
+                    <PlaceholderInput compact ariaLabel={`${t("right")} ${n}`} value={r.right} placeholder={r.op === "in" ? t("listPlaceholder") : t("rightPlaceholder")} onChange={(v) => setRow(gi, ri, { right: v })} stepIndex={stepIndex} />
                   )}
                 </div>
               );

@@ -3,7 +3,7 @@ import { createContext, useContext } from "react";
 import { useLocale } from "next-intl";
 import type { Store, EditorState } from "./store";
 import { useStoreValue } from "./store";
-import type { Locale } from "./tokens";
+import type { Locale } from "./placeholders";
 
 export const StoreContext = createContext<Store | null>(null);
 

@@ -3,10 +3,10 @@
 // stored as «Дубликат» and not executed (docs/dedup.md). Per source; saved with the definition.
 import { useId } from "react";
 import { useTranslations } from "next-intl";
-import { DEDUP_WINDOW_MINUTES, type DedupConfig } from "@/lib/pipelines/definition";
+import { DEDUP_WINDOW_MINUTES, type DedupConfig } from "@/lib/definition/schema";
 import { useEditor, useEditorLocale, useStore } from "./context";
-import { editDefinition } from "./actions";
-import { TokenInput } from "./token-input";
+import { editDefinition } from "./commands";
+import { PlaceholderInput } from "./placeholder-input";
 
 const UNITS = [
   { id: "minutes", minutes: 1 },
@@ -61,7 +61,7 @@ export function DedupSection({ sourceId }: { sourceId: string }) {
           </fieldset>
           {dedup.by === "key" ? (
             <div data-testid="dedup-key">
-              <TokenInput label={t("key")} value={dedup.key} onChange={(v) => set({ key: v })} stepIndex={0} placeholder="{{source.appointment_id}}" invalid={!!keyIssue} />
+              <PlaceholderInput label={t("key")} value={dedup.key} onChange={(v) => set({ key: v })} stepIndex={0} placeholder="{{source.appointment_id}}" invalid={!!keyIssue} />
               {keyIssue ? <p className="mt-1 text-xs text-red-700">{keyIssue.message[locale]}</p> : <p className="mt-1 text-xs text-slate-500">{t("keyHint")}</p>}
             </div>
           ) : null}

@@ -2,7 +2,7 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { useTranslations } from "next-intl";
 import { useEditor, useEditorLocale } from "./context";
-import { filterPickerGroups, pickerGroups } from "./tokens";
+import { filterPickerGroups, pickerGroups } from "./placeholders";
 
 const WIDTH = 320;
 const MARGIN = 8;

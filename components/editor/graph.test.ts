@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { deleteStep, graphBounds, indexForDrop, insertStep, layout, makeStep, MIN_READABLE_ZOOM, moveStep, moveStepTo, newStepId, panToShow, readableViewport, ROW_GAP, stepBox, updateStep, VIEW_PADDING } from "./graph";
-import type { PipelineDefinition } from "@/lib/pipelines/definition";
+import type { PipelineDefinition } from "@/lib/definition/schema";
 
 const step = (id: string) => ({ id, type: "json-composer", name: id, config: {} });
 const def = (...ids: string[]): PipelineDefinition => ({ sourceFields: [], steps: ids.map(step) });

@@ -1,7 +1,7 @@
 // Pure edits of a pipeline definition made by the canvas: insert, delete, reorder, layout.
 // Every edit returns a new definition with positions laid out again, so the saved positions
 // always match what the canvas shows.
-import { chainEdges, edgesOf, SOURCE_NODE, type EdgeDefinition, type PipelineDefinition, type StepDefinition } from "@/lib/pipelines/definition";
+import { chainEdges, edgesOf, SOURCE_NODE, type EdgeDefinition, type PipelineDefinition, type StepDefinition } from "@/lib/definition/schema";
 import { getAction } from "@/lib/actions/registry";
 
 export const NODE_WIDTH = 300;

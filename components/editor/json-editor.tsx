@@ -6,11 +6,11 @@ import { Compartment, EditorState, type Extension } from "@codemirror/state";
 import { Decoration, MatchDecorator, ViewPlugin, WidgetType, lineNumbers, type DecorationSet, type ViewUpdate } from "@codemirror/view";
 import { json } from "@codemirror/lang-json";
 import { linter, lintGutter, type Diagnostic } from "@codemirror/lint";
-import { findTokens } from "@/lib/engine/templates";
+import { findTokens } from "@/lib/definition/placeholders";
 import { FieldPicker } from "./field-picker";
-import { useLabelContext } from "./token-input";
+import { useLabelContext } from "./placeholder-input";
 import { chipClass } from "./chip";
-import { tokenLabel, type LabelContext } from "./tokens";
+import { tokenLabel, type LabelContext } from "./placeholders";
 import { jsonTemplateDiagnostic } from "./json-template";
 
 class ChipWidget extends WidgetType {

@@ -1,36 +1,12 @@
 // Where a JSON template (tokens allowed) is broken, as a position in the text the user typed —
 // for the CodeMirror linter. Tokens are swapped for same-length stand-ins so positions line up.
-import { findTokens } from "@/lib/engine/templates";
+import { findTokens, replaceTokensInJson } from "@/lib/definition/placeholders";
 
 export type JsonDiagnostic = { from: number; to: number; message: string };
 
 export function jsonTemplateStandIn(text: string): string {
-  const tokens = findTokens(text);
-  let out = "";
-  let pos = 0;
-  let ti = 0;
-  let inString = false;
-  while (pos < text.length) {
-    const t = tokens[ti];
-    if (t && t.start === pos) {
-      const len = t.end - t.start;
-      // Inside a string: letters. As a bare value: a number padded with spaces.
-      out += inString ? "x".repeat(len) : "0" + " ".repeat(len - 1);
-      pos = t.end;
-      ti++;
-      continue;
-    }
-    const ch = text[pos];
-    if (inString && ch === "\\") {
-      out += text.slice(pos, pos + 2);
-      pos += 2;
-      continue;
-    }
-    if (ch === '"') inString = !inString;
-    out += ch;
-    pos++;
-  }
-  return out;
+  // Inside a string: letters. As a bare value: a number padded with spaces.
+  return replaceTokensInJson(text, findTokens(text), (_, inString, t) => (inString ? "x".repeat(t.end - t.start) : "0" + " ".repeat(t.end - t.start - 1)));
 }
 
 /** Null when the template is valid JSON once tokens are filled in. */

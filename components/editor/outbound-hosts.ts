@@ -1,8 +1,8 @@
 // «Проверить обработку» really calls outside systems: which hosts, by which steps. Read from the
 // HTTP steps' addresses; a host made of a token (e.g. a portal address kept as a key) is named by
 // its step only, since its value is known when the step runs.
-import type { PipelineDefinition } from "@/lib/pipelines/definition";
-import { findTokens } from "@/lib/engine/templates";
+import type { PipelineDefinition } from "@/lib/definition/schema";
+import { findTokens } from "@/lib/definition/placeholders";
 
 export type OutboundCall = { host: string | null; steps: { index: number; name: string }[] };
 

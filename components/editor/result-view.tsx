@@ -1,6 +1,6 @@
 "use client";
 import { useTranslations } from "next-intl";
-import type { StepRecord } from "@/lib/engine/run-steps";
+import type { StepRecord } from "@/lib/actions/step-record";
 import { useEditorLocale } from "./context";
 
 export function Json({ value, className = "" }: { value: unknown; className?: string }) {

@@ -4,10 +4,10 @@
 // when the source's type is «По расписанию».
 import { useEffect, useId } from "react";
 import { useTranslations } from "next-intl";
-import type { ScheduleConfig, SourceDefinition, SourceField } from "@/lib/pipelines/definition";
-import { DEFAULT_TIMEZONE, describeSchedule, INTERVAL_MINUTES, SCHEDULE_KINDS } from "@/lib/schedule/config";
+import type { ScheduleConfig, SourceDefinition, SourceField } from "@/lib/definition/schema";
+import { DEFAULT_TIMEZONE, describeSchedule, INTERVAL_MINUTES, SCHEDULE_KINDS } from "@/lib/definition/schedule";
 import { useEditor, useEditorLocale, useStore } from "./context";
-import { patchSource } from "./actions";
+import { patchSource } from "./commands";
 
 /** What a new schedule source starts with. */
 export const DEFAULT_SCHEDULE: ScheduleConfig = { kind: "interval", minutes: 60, timezone: DEFAULT_TIMEZONE };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { getAction } from "@/lib/actions/registry";
+import { getAction, listActions } from "@/lib/actions/registry";
 import { emptyRow, schemaFields } from "./schema";
 
 describe("form fields from the action schemas", () => {
@@ -22,5 +22,12 @@ describe("form fields from the action schemas", () => {
     const pcols = parser.outputs.kind === "rows" ? parser.outputs.columns : [];
     expect(pcols.find((c) => c.key === "key")?.optional).toBe(true);
     expect(emptyRow(pcols)).toEqual({ name: "", path: "" });
+  });
+
+  it("every action's form hints name fields of its own config schema", () => {
+    for (const action of listActions()) {
+      const keys = schemaFields(action.configSchema).map((f) => f.key);
+      for (const hinted of Object.keys(action.form)) expect(keys, `${action.type}.${hinted}`).toContain(hinted);
+    }
   });
 });

@@ -1,5 +1,6 @@
 // Reads an action's zod config schema into form fields: the form is driven by the same schema
-// the API and the worker validate with, plus a few per-action display hints (widgets, visibility).
+// the API and the worker validate with, plus the action's own display hints (its `form`: widgets,
+// visibility — declared with the action in lib/actions/).
 import type { z } from "zod";
 
 export type FieldKind =
@@ -62,80 +63,6 @@ export function schemaFields(schema: z.ZodType): { key: string; field: FieldKind
   if (!shape) return [];
   return Object.entries(shape).map(([key, s]) => ({ key, field: fieldKind(s) }));
 }
-
-export type Widget = "json" | "token" | "text" | "hidden" | "conditions" | "branches";
-export type FieldHint = {
-  widget?: Widget;
-  /** Shown only when this returns true for the current config. */
-  when?: (config: Record<string, unknown>) => boolean;
-  /** Columns of a rows field that are plain text (names, paths) rather than token inputs. */
-  plainColumns?: string[];
-  /** Columns not shown (e.g. the parser's stable output key, set by the editor). */
-  hiddenColumns?: string[];
-};
-
-const isMode = (field: string, ...values: string[]) => (c: Record<string, unknown>) => values.includes(String(c[field]));
-
-/** Display hints per action type; fields without a hint get the widget their zod type implies. */
-export const HINTS: Record<string, Record<string, FieldHint>> = {
-  "json-composer": {
-    template: { widget: "json", when: isMode("mode", "template") },
-    fields: { when: isMode("mode", "fields"), plainColumns: ["key"] },
-  },
-  "http-request": {
-    url: { widget: "token" },
-    query: { plainColumns: ["key"] },
-    headers: { plainColumns: ["key"] },
-    bodyJson: { widget: "json", when: isMode("bodyType", "json") },
-    bodyForm: { when: isMode("bodyType", "form"), plainColumns: ["key"] },
-    bodyRaw: { widget: "token", when: isMode("bodyType", "raw") },
-    rawContentType: { widget: "text", when: isMode("bodyType", "raw") },
-  },
-  filter: {
-    groups: { widget: "conditions" },
-  },
-  condition: {
-    branches: { widget: "branches" },
-    elseName: { widget: "text" },
-  },
-  delay: {
-    amount: { when: isMode("mode", "fixed") },
-    unit: { when: isMode("mode", "fixed") },
-    at: { widget: "token", when: isMode("mode", "until") },
-    offsetAmount: { when: isMode("mode", "until") },
-    offsetUnit: { when: isMode("mode", "until") },
-    offsetDirection: { when: isMode("mode", "until") },
-    timezone: { widget: "text" },
-    onMissing: { when: isMode("mode", "until") },
-  },
-  "json-parser": {
-    input: { widget: "token" },
-    outputs: { plainColumns: ["name", "path"], hiddenColumns: ["key"] },
-  },
-  "store-find": {
-    collection: { widget: "text" },
-    key: { widget: "token" },
-  },
-  "store-save": {
-    collection: { widget: "text" },
-    key: { widget: "token" },
-    value: { widget: "json", when: isMode("operation", "set") },
-    by: { when: isMode("operation", "increment") },
-    ttlMinutes: { when: isMode("operation", "set", "increment") },
-  },
-  "store-find-or-create": {
-    collection: { widget: "text" },
-    key: { widget: "token" },
-    url: { widget: "token" },
-    query: { plainColumns: ["key"] },
-    headers: { plainColumns: ["key"] },
-    bodyJson: { widget: "json", when: isMode("bodyType", "json") },
-    bodyForm: { when: isMode("bodyType", "form"), plainColumns: ["key"] },
-    bodyRaw: { widget: "token", when: isMode("bodyType", "raw") },
-    rawContentType: { widget: "text", when: isMode("bodyType", "raw") },
-    valuePath: { widget: "text" },
-  },
-};
 
 /** A new row for a rows field: each column's empty value (enums take their first option). */
 export function emptyRow(columns: { key: string; kind: string; options?: string[]; optional: boolean }[]): Record<string, string> {

@@ -3,10 +3,10 @@ import { useId, useMemo } from "react";
 import { useTranslations } from "next-intl";
 import type { ValidationIssue } from "@/lib/actions/registry";
 import { getAction } from "@/lib/actions/registry";
-import { outputKey, slugifyOutputName } from "@/lib/actions/json-parser";
+import type { FieldHint } from "@/lib/actions/define-action";
 import { JsonEditor } from "./json-editor";
-import { TokenInput } from "./token-input";
-import { HINTS, emptyRow, schemaFields, type FieldHint, type FieldKind } from "./schema";
+import { PlaceholderInput } from "./placeholder-input";
+import { emptyRow, schemaFields, type FieldKind } from "./schema";
 import { issuesForField } from "./validation";
 import { useEditorLocale } from "./context";
 import { BranchesEditor, ConditionGroups } from "./condition-form";
@@ -26,7 +26,7 @@ const inputCls =
 export function StepForm({ type, config, onChange, stepIndex, issues }: { type: string; config: Config; onChange: (key: string, update: (old: unknown) => unknown) => void; stepIndex: number; issues?: ValidationIssue[] }) {
   const action = getAction(type);
   const fields = useMemo(() => (action ? schemaFields(action.configSchema) : []), [action]);
-  const hints = HINTS[type] ?? {};
+  const hints = action?.form ?? {};
   const set = (key: string, value: Update) => onChange(key, typeof value === "function" ? (value as (old: unknown) => unknown) : () => value);
   return (
     <div className="space-y-4">
@@ -34,15 +34,15 @@ export function StepForm({ type, config, onChange, stepIndex, issues }: { type: 
         const hint = hints[key] ?? {};
         if (hint.widget === "hidden" || (hint.when && !hint.when(config))) return null;
         return (
-          <FieldRow key={key} name={key} field={field} hint={hint} value={config[key]} onChange={(v) => set(key, v)} stepIndex={stepIndex} issues={issuesForField(issues, key)} type={type} />
+          <FieldRow key={key} name={key} field={field} hint={hint} value={config[key]} onChange={(v) => set(key, v)} stepIndex={stepIndex} issues={issuesForField(issues, key)} />
         );
       })}
     </div>
   );
 }
 
-function FieldRow(props: { name: string; field: FieldKind; hint: FieldHint; value: unknown; onChange: (v: Update) => void; stepIndex: number; issues: ValidationIssue[]; type: string }) {
-  const { name, field, hint, value, onChange, stepIndex, issues, type } = props;
+function FieldRow(props: { name: string; field: FieldKind; hint: FieldHint; value: unknown; onChange: (v: Update) => void; stepIndex: number; issues: ValidationIssue[] }) {
+  const { name, field, hint, value, onChange, stepIndex, issues } = props;
   const t = useTranslations("editor");
   const locale = useEditorLocale();
   const id = useId();
@@ -82,7 +82,7 @@ function FieldRow(props: { name: string; field: FieldKind; hint: FieldHint; valu
     return (
       <div data-field={name} className="space-y-1">
         <span className="block text-sm font-medium text-slate-700">{label}</span>
-        <RowsTable name={name} type={type} columns={field.columns} hint={hint} rows={(value as Row[] | undefined) ?? []} onChange={(u) => onChange(typeof u === "function" ? (old: unknown) => u((old as Row[] | undefined) ?? []) : u)} stepIndex={stepIndex} />
+        <RowsTable name={name} columns={field.columns} hint={hint} rows={(value as Row[] | undefined) ?? []} onChange={(u) => onChange(typeof u === "function" ? (old: unknown) => u((old as Row[] | undefined) ?? []) : u)} stepIndex={stepIndex} />
         {errors}
       </div>
     );
@@ -101,7 +101,7 @@ function FieldRow(props: { name: string; field: FieldKind; hint: FieldHint; valu
   if (field.kind === "string" && hint.widget !== "text") {
     return (
       <div data-field={name}>
-        <TokenInput label={label} value={String(value ?? "")} onChange={onChange} stepIndex={stepIndex} invalid={invalid} />
+        <PlaceholderInput label={label} value={String(value ?? "")} onChange={onChange} stepIndex={stepIndex} invalid={invalid} />
         {errors}
       </div>
     );
@@ -139,30 +139,21 @@ function FieldRow(props: { name: string; field: FieldKind; hint: FieldHint; valu
 
 function RowsTable(props: {
   name: string;
-  type: string;
   columns: { key: string; kind: "string" | "enum"; options?: string[]; optional: boolean }[];
   hint: FieldHint;
   rows: Row[];
   onChange: (rows: Update<Row[]>) => void;
   stepIndex: number;
 }) {
-  const { name, type, columns, hint, rows, onChange, stepIndex } = props;
+  const { name, columns, hint, rows, onChange, stepIndex } = props;
   const t = useTranslations("editor");
   const shown = columns.filter((c) => !hint.hiddenColumns?.includes(c.key));
   const colLabel = (key: string) => (t.has(`columns.${name}.${key}`) ? t(`columns.${name}.${key}`) : t.has(`columns.${key}`) ? t(`columns.${key}`) : key);
   const setCell = (i: number, key: string, v: string) => onChange((old) => old.map((r, n) => (n === i ? { ...r, [key]: v } : r)));
-  // The parser's output key is fixed once the name is first set, so renaming the label later
-  // does not break tokens that later steps already hold.
+  // A row whose name was just set may be completed by the action (the parser fixes its output key).
   const fixKey = (i: number) => {
-    if (type !== "json-parser" || name !== "outputs") return;
-    onChange((old) => {
-      const row = old[i];
-      if (!row || row.key || !row.name?.trim()) return old;
-      const taken = new Set(old.filter((_, n) => n !== i).map((r) => outputKey({ name: r.name ?? "", key: r.key || undefined })));
-      let key = slugifyOutputName(row.name);
-      for (let k = 2; taken.has(key); k++) key = `${slugifyOutputName(row.name)}_${k}`;
-      return old.map((r, n) => (n === i ? { ...r, key } : r));
-    });
+    const complete = hint.completeRow;
+    if (complete) onChange((old) => complete(old, i) as Row[]);
   };
   return (
     <div className="space-y-1" data-testid={`rows-${name}`}>
@@ -208,7 +199,7 @@ function RowCells(props: {
             <input key={c.key} aria-label={aria} value={v} spellCheck={false} onChange={(e) => setCell(i, c.key, e.target.value)} onBlur={() => c.key === "name" && fixKey(i)}
               className="min-w-0 rounded-md border border-slate-300 bg-white px-2 py-1 font-mono text-xs focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500" />
           );
-        return <TokenInput key={c.key} compact ariaLabel={aria} value={v} onChange={(x) => setCell(i, c.key, x)} stepIndex={stepIndex} />;
+        return <PlaceholderInput key={c.key} compact ariaLabel={aria} value={v} onChange={(x) => setCell(i, c.key, x)} stepIndex={stepIndex} />;
       })}
       <button type="button" aria-label={`${t("removeRow")} ${i + 1} (${name})`} onClick={remove} className="rounded text-slate-400 hover:bg-red-50 hover:text-red-600 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500">×</button>
     </>

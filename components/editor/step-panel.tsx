@@ -4,7 +4,7 @@ import { useTranslations } from "next-intl";
 import { getAction } from "@/lib/actions/registry";
 import { Button } from "@/components/ui/button";
 import { useEditor, useEditorLocale, useStore } from "./context";
-import { patchStep, patchStepConfig, removeStep, shiftStep, testStep, visibleIssues } from "./actions";
+import { patchStep, patchStepConfig, removeStep, shiftStep, testStep, visibleIssues } from "./commands";
 import { StepForm } from "./step-form";
 import { StepResult } from "./result-view";
 import { ActionIcon } from "./icons";

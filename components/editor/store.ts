@@ -1,8 +1,8 @@
 // The editor's state outside React: nodes subscribe to the slice they show (their own step), so
 // editing one step re-renders one node, not the canvas (React Flow performance guide).
 import { useSyncExternalStore } from "react";
-import type { PipelineDefinition } from "@/lib/pipelines/definition";
-import type { StepOutputs, StepRecord } from "@/lib/engine/run-steps";
+import type { PipelineDefinition } from "@/lib/definition/schema";
+import type { StepOutputs, StepRecord } from "@/lib/actions/step-record";
 import { indexIssues, type IssuesIndex } from "./validation";
 
 export type TestResult = { record: StepRecord; at: number; source: "step" | "pipeline" };

@@ -1,6 +1,6 @@
 // Registry validation grouped for the canvas (badge per node) and the panel (message per field).
 import { validateDefinition, type ValidationIssue } from "@/lib/actions/registry";
-import type { PipelineDefinition } from "@/lib/pipelines/definition";
+import type { PipelineDefinition } from "@/lib/definition/schema";
 
 export type IssuesIndex = { all: ValidationIssue[]; byStep: Map<string, ValidationIssue[]>; general: ValidationIssue[] };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { PipelineDefinition } from "@/lib/pipelines/definition";
+import type { PipelineDefinition } from "@/lib/definition/schema";
 import { diffDefinitions, isEmptyDiff } from "./version-diff";
 import { layout } from "./graph";
 

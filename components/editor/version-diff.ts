@@ -1,6 +1,6 @@
 // What «Восстановить» a version would change, by step (matched by step id): steps added, removed,
 // changed (name, action or settings) and moved. Positions on the canvas are not changes.
-import { sourcesOf, type PipelineDefinition, type StepDefinition } from "@/lib/pipelines/definition";
+import { sourcesOf, type PipelineDefinition, type StepDefinition } from "@/lib/definition/schema";
 import { stableJson } from "./store";
 
 export type StepRef = { id: string; name: string; type: string };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { truncateJson } from "@/lib/engine/truncate";
+import { truncateJson } from "@/lib/definition/truncate";
 import { explainStepError, findTruncations, formatBytes, formatDuration, httpExchange, jsonText } from "./run-display";
 
 describe("truncation display", () => {

@@ -1,6 +1,7 @@
 // Pure helpers of the history views (no React): truncation marks, HTTP exchanges, durations.
-import { isTruncated, type TruncatedMarker } from "@/lib/engine/truncate";
+import { isTruncated, type TruncatedMarker } from "@/lib/definition/truncate";
 import type { ErrorDetail, ErrorKind } from "@/lib/actions/define-action";
+import { getAction } from "@/lib/actions/registry";
 
 export type TruncationMark = { path: string; bytes: number; preview: string };
 
@@ -60,7 +61,7 @@ type StepLike = { actionType: string; input: unknown; output: unknown; error: st
 
 /** The request an HTTP step sent and the response it got (from output, or from its stored error detail). */
 export function httpExchange(step: StepLike): HttpExchange | null {
-  if (step.actionType !== "http-request") return null;
+  if (!getAction(step.actionType)?.httpExchange) return null;
   let request: HttpExchange["request"] = null;
   const input = step.input as Record<string, unknown> | null;
   if (input && typeof input === "object" && !isTruncated(input) && typeof input.url === "string") {

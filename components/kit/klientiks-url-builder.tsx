@@ -10,7 +10,7 @@ import {
   buildKlientiksUrl,
   getKlientiksEvent,
   type KlientiksEventId,
-} from "@/lib/templates/klientiks-events";
+} from "@/lib/starter-kits/klientiks-events";
 
 export function KlientiksUrlBuilder({ webhookUrl, defaultEvent = DEFAULT_KLIENTIKS_EVENT }: { webhookUrl: string; defaultEvent?: KlientiksEventId }) {
   const t = useTranslations("kit");

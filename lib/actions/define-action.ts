@@ -1,7 +1,7 @@
 // The action contract. One defineAction() per action type; lib/actions/registry.ts lists them.
 // Browser-loadable: no storage, no node:* — everything with side effects arrives through ctx.
 import type { z } from "zod";
-import type { CastType, OnMissing } from "../engine/templates";
+import type { CastType, OnMissing } from "../definition/placeholders";
 
 export type Localized = { ru: string; en: string };
 
@@ -140,6 +140,23 @@ export type Resolver = {
 
 export type OutputField = { key: string; label: string | Localized };
 
+/** How the step form shows a config field; a field without a hint gets the widget its zod type implies. */
+export type FieldWidget = "json" | "placeholder" | "text" | "hidden" | "conditions" | "branches";
+export type FormRow = Record<string, string>;
+export type FieldHint = {
+  widget?: FieldWidget;
+  /** Shown only when this returns true for the current config. */
+  when?: (config: Record<string, unknown>) => boolean;
+  /** Columns of a rows field that are plain text (names, paths) rather than placeholder inputs. */
+  plainColumns?: string[];
+  /** Columns not shown (e.g. the parser's stable output key, set by completeRow). */
+  hiddenColumns?: string[];
+  /** When a row's «name» cell loses focus: the rows with that row completed (the parser fixes its output key). */
+  completeRow?: (rows: readonly FormRow[], index: number) => readonly FormRow[];
+};
+/** Hints by config field name. */
+export type FormHints = Record<string, FieldHint>;
+
 export type ActionDefinition<S extends z.ZodType = z.ZodType, R = z.output<S>> = {
   type: string;
   label: Localized;
@@ -147,6 +164,15 @@ export type ActionDefinition<S extends z.ZodType = z.ZodType, R = z.output<S>> =
   /** A short icon id the editor maps to an icon. */
   icon: string;
   configSchema: S;
+  /** How the editor's step form shows the config fields (components/editor/step-form.tsx). */
+  form: FormHints;
+  /**
+   * The failure kinds this step puts in its error detail, besides those any step can meet
+   * ("config", "template", "other"); the run page has a plain-language explanation for each.
+   */
+  errors: readonly ErrorKind[];
+  /** Its input and output are an HTTP request and its answer: the run page shows them as an exchange. */
+  httpExchange?: boolean;
   defaultConfig: z.input<S>;
   outputs: (config: z.output<S>) => OutputField[];
   /** One line for the canvas node, e.g. "POST api.weeek.net/public/v1/crm/contacts". */

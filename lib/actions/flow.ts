@@ -2,8 +2,9 @@
 // forms, history); the engine reads its output (ActionDefinition.flow) to decide where the run goes.
 import { z } from "zod";
 import { ActionError, defineAction } from "./define-action";
-import { conditionGroupsSchema, evaluateGroups, resolveGroups, summarizeGroups } from "../engine/conditions";
-import { toText } from "../engine/templates";
+import { conditionGroupsSchema, evaluateGroups, resolveGroups, summarizeGroups } from "../definition/conditions";
+import { toText } from "../definition/placeholders";
+import { whenConfig } from "./shared";
 
 const conditionsOnMissing = z.enum(["empty", "fail"]).default("empty");
 
@@ -24,6 +25,8 @@ export const filterAction = defineAction({
   },
   icon: "filter",
   configSchema: filterConfigSchema,
+  form: { groups: { widget: "conditions" } },
+  errors: [],
   defaultConfig: { groups: [{ conditions: [{ left: "", op: "eq", right: "", type: "auto", caseSensitive: false }] }], onMissing: "empty" },
   outputs: () => [{ key: "passed", label: { ru: "Прошло фильтр", en: "Passed" } }],
   summary: (c) => summarizeGroups(c.groups),
@@ -66,6 +69,8 @@ export const conditionAction = defineAction({
   },
   icon: "branch",
   configSchema: conditionConfigSchema,
+  form: { branches: { widget: "branches" }, elseName: { widget: "text" } },
+  errors: [],
   defaultConfig: {
     branches: [
       { key: "b1", name: "Ветка 1", groups: [{ conditions: [{ left: "", op: "eq", right: "", type: "auto", caseSensitive: false }] }] },
@@ -189,6 +194,17 @@ export const delayAction = defineAction({
   },
   icon: "clock",
   configSchema: delayConfigSchema,
+  form: {
+    amount: { when: whenConfig("mode", "fixed") },
+    unit: { when: whenConfig("mode", "fixed") },
+    at: { widget: "placeholder", when: whenConfig("mode", "until") },
+    offsetAmount: { when: whenConfig("mode", "until") },
+    offsetUnit: { when: whenConfig("mode", "until") },
+    offsetDirection: { when: whenConfig("mode", "until") },
+    timezone: { widget: "text" },
+    onMissing: { when: whenConfig("mode", "until") },
+  },
+  errors: [],
   defaultConfig: { mode: "fixed", amount: 1, unit: "hours", at: "", offsetAmount: 0, offsetUnit: "hours", offsetDirection: "before", timezone: "Europe/Moscow", onMissing: "fail" },
   outputs: () => [{ key: "until", label: { ru: "Ждать до", en: "Wait until" } }],
   summary: (c) => {

@@ -7,9 +7,9 @@
 // repeating a rejected request cannot succeed. Every attempt carries the same
 // `Idempotency-Key: <runId>:<stepId>`, so a server that honours it creates the record once.
 import { z } from "zod";
-import { ActionError, OutboundError, defineAction, type ErrorDetail, type ErrorKind, type HttpResponse } from "./define-action";
-import { keyValueSchema, onMissingSchema } from "./shared";
-import { checkJsonTemplate, problemOf } from "../engine/templates";
+import { ActionError, OutboundError, defineAction, type ErrorDetail, type ErrorKind, type FormHints, type HttpResponse } from "./define-action";
+import { keyValueSchema, onMissingSchema, whenConfig } from "./shared";
+import { checkJsonTemplate, problemOf } from "../definition/placeholders";
 import { fieldName } from "./field-labels";
 
 export const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"] as const;
@@ -72,12 +72,29 @@ const BACKOFF_BASE_MS = 1000;
 const BACKOFF_MAX_MS = 30_000;
 const RETRY_AFTER_MAX_MS = 60_000;
 
+/** Form hints of the request's fields (also the «найти или создать» step's request). */
+export const httpRequestForm: FormHints = {
+  url: { widget: "placeholder" },
+  query: { plainColumns: ["key"] },
+  headers: { plainColumns: ["key"] },
+  bodyJson: { widget: "json", when: whenConfig("bodyType", "json") },
+  bodyForm: { when: whenConfig("bodyType", "form"), plainColumns: ["key"] },
+  bodyRaw: { widget: "placeholder", when: whenConfig("bodyType", "raw") },
+  rawContentType: { widget: "text", when: whenConfig("bodyType", "raw") },
+};
+
+/** What a request can fail with: the refusals of outbound HTTP and the answer's status (statusKind). */
+export const HTTP_ERROR_KINDS: readonly ErrorKind[] = ["auth", "not-found", "validation", "rate-limit", "server", "http", "timeout", "private-address", "network"];
+
 export const httpRequest = defineAction({
   type: "http-request",
   label: { ru: "HTTP-запрос", en: "HTTP request" },
   description: { ru: "Отправляет запрос во внешнюю систему", en: "Sends a request to another system" },
   icon: "globe",
   configSchema: httpRequestConfigSchema,
+  form: httpRequestForm,
+  errors: HTTP_ERROR_KINDS,
+  httpExchange: true,
   defaultConfig: {
     method: "POST",
     url: "https://",

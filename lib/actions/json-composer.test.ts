@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { runOne } from "./test-kit";
+import { runOne } from "../../test/support/action-kit";
 import { jsonComposer } from "./json-composer";
 
 const source = { first: 'Анна "Аня"', sum: "1 500,00", bad: "abc", paid: "1", phone: "+7 (999) 123-45-67", data: '{"a":1}' };

@@ -1,7 +1,8 @@
 // «JSON Компоновщик»: builds a JSON value from a template or from typed key/value rows.
 import { z } from "zod";
 import { defineAction } from "./define-action";
-import { checkJsonTemplate, OMITTED, problemOf } from "../engine/templates";
+import { whenConfig } from "./shared";
+import { checkJsonTemplate, OMITTED, problemOf } from "../definition/placeholders";
 import { fieldName } from "./field-labels";
 import { onMissingSchema } from "./shared";
 
@@ -49,6 +50,11 @@ export const jsonComposer = defineAction({
   },
   icon: "braces",
   configSchema: jsonComposerConfigSchema,
+  form: {
+    template: { widget: "json", when: whenConfig("mode", "template") },
+    fields: { when: whenConfig("mode", "fields"), plainColumns: ["key"] },
+  },
+  errors: [],
   defaultConfig: { mode: "template", template: "{\n  \n}", fields: [], onMissing: "fail" },
   outputs: () => [{ key: "result", label: { ru: "Результат", en: "Result" } }],
   summary: (c) => (c.mode === "fields" ? `{ ${c.fields.map((f) => f.key).join(", ")} }` : oneLine(c.template)),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { runOne } from "./test-kit";
-import { jsonParser, slugifyOutputName } from "./json-parser";
+import { runOne } from "../../test/support/action-kit";
+import { fixOutputKey, jsonParser, slugifyOutputName } from "./json-parser";
 
 const body = { success: true, contact: { id: "c-1", emails: ["a@b.ru"] }, items: [{ id: 1 }, { id: 2 }] };
 const outputs = { s0: { body, text: JSON.stringify(body) } };
@@ -56,5 +56,14 @@ describe("JSON-парсер", () => {
     expect(slugifyOutputName("!!!")).toBe("value");
     const r = jsonParser.configSchema.safeParse({ input: "x", outputs: [{ name: "id", path: "a" }, { name: "ID", path: "b" }] });
     expect(r.success).toBe(false);
+  });
+});
+
+describe("fixOutputKey (the form's hook when an output is named)", () => {
+  it("fixes a unique key once, and leaves a row that has one", () => {
+    const rows: Record<string, string>[] = [{ name: "Телефон", path: "a", key: "phone" }, { name: "phone", path: "b" }, { name: "", path: "c" }];
+    expect(fixOutputKey(rows, 1)[1].key).toBe("phone_2");
+    expect(fixOutputKey(rows, 0)).toBe(rows);
+    expect(fixOutputKey(rows, 2)).toBe(rows);
   });
 });

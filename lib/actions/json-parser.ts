@@ -1,7 +1,7 @@
 // «JSON-парсер»: picks values out of a JSON document into named outputs.
 //
 // Paths: Webjack's bracket form `["contact"]["id"]`, dot form `contact.id` / `items[0].id`
-// (resolved by lib/engine/paths.ts), or JSONPath starting with `$` (`$.contact.id`,
+// (resolved by lib/definition/paths.ts), or JSONPath starting with `$` (`$.contact.id`,
 // `$.items[*].id`) evaluated by jsonpath-plus with script evaluation disabled.
 //
 // Output keys: each row may carry an explicit `key` (the editor stores one when the row is
@@ -10,9 +10,9 @@
 import { z } from "zod";
 import { fieldName } from "./field-labels";
 import { JSONPath } from "jsonpath-plus";
-import { ActionError, defineAction } from "./define-action";
+import { ActionError, defineAction, type FormRow } from "./define-action";
 import { onMissingSchema } from "./shared";
-import { getByPath, parsePath } from "../engine/paths";
+import { getByPath, parsePath } from "../definition/paths";
 
 export const parserOutputSchema = z.object({
   name: z.string().trim().min(1),
@@ -80,6 +80,19 @@ export function outputKey(o: { name: string; key?: string }): string {
   return o.key ?? slugifyOutputName(o.name);
 }
 
+/**
+ * The form's hook for an output row whose name was just set: its key is fixed then (unique among
+ * the rows), so renaming the label later does not break placeholders later steps already hold.
+ */
+export function fixOutputKey(rows: readonly FormRow[], index: number): readonly FormRow[] {
+  const row = rows[index];
+  if (!row || row.key || !row.name?.trim()) return rows;
+  const taken = new Set(rows.filter((_, n) => n !== index).map((r) => outputKey({ name: r.name ?? "", key: r.key || undefined })));
+  let key = slugifyOutputName(row.name);
+  for (let k = 2; taken.has(key); k++) key = `${slugifyOutputName(row.name)}_${k}`;
+  return rows.map((r, n) => (n === index ? { ...r, key } : r));
+}
+
 export type JsonParserInput = {
   json: unknown;
   outputs: { key: string; name: string; path: string }[];
@@ -101,6 +114,11 @@ export const jsonParser = defineAction({
   description: { ru: "Достаёт значения из JSON по путям", en: "Extracts values from JSON by paths" },
   icon: "search-code",
   configSchema: jsonParserConfigSchema,
+  form: {
+    input: { widget: "placeholder" },
+    outputs: { plainColumns: ["name", "path"], hiddenColumns: ["key"], completeRow: fixOutputKey },
+  },
+  errors: [],
   defaultConfig: { input: "", outputs: [{ name: "id", path: '["id"]' }], onMissing: "fail" },
   outputs: (c) => c.outputs.map((o) => ({ key: outputKey(o), label: o.name })),
   summary: (c) => c.outputs.map((o) => `${o.name} ← ${o.path}`).join(", "),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { getAction, listActions, validateDefinition, validateStep } from "./registry";
-import { buildKlientiksWeeekDefinition } from "../../e2e/fixtures/seed-definition";
+import { buildKlientiksWeeekDefinition } from "../../test/support/fixtures/seed-definition";
 
 describe("registry", () => {
   it("lists the action types with labels and default configs that validate", () => {
@@ -101,5 +101,21 @@ describe("field labels", () => {
       const fields = JSON.parse(fs.readFileSync(`messages/${locale}/editor.json`, "utf8")).editor.fields as Record<string, string>;
       expect(Object.fromEntries(Object.entries(FIELD_LABELS).map(([k, v]) => [k, v[locale]]))).toEqual(fields);
     }
+  });
+
+  it("every registered type declares its form hints and its failure kinds, and each kind is explained in both languages", async () => {
+    const fs = await import("node:fs");
+    for (const locale of ["ru", "en"]) {
+      const explain = JSON.parse(fs.readFileSync(`messages/${locale}/history.json`, "utf8")).historyPage.explain as Record<string, string>;
+      for (const action of listActions()) {
+        expect(typeof action.form, action.type).toBe("object");
+        expect(Array.isArray(action.errors), action.type).toBe(true);
+        for (const kind of [...action.errors, "config", "template", "other"]) expect(explain[kind], `${action.type}: ${kind} (${locale})`).toEqual(expect.any(String));
+      }
+    }
+    // The request steps say what an answer can fail with; the run page shows their exchange.
+    expect(getAction("http-request")!.errors).toContain("rate-limit");
+    expect(getAction("store-find-or-create")!.errors).toEqual(getAction("http-request")!.errors);
+    expect(listActions().filter((a) => a.httpExchange).map((a) => a.type)).toEqual(["http-request"]);
   });
 });

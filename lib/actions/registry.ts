@@ -7,10 +7,11 @@ import { httpRequest } from "./http-request";
 import { jsonParser } from "./json-parser";
 import { conditionAction, delayAction, filterAction } from "./flow";
 import { storeFind, storeFindOrCreate, storeSave } from "./store";
-import { ancestorsOf, definitionSchema, HEADER_NAME, RUN_ID_TOKEN, SOURCE_NODE, sourcesOf, type PipelineDefinition, type SourceDefinition, type StepDefinition } from "../pipelines/definition";
-import { checkJsonTemplate, collectTokens, describeToken, problemOf } from "../engine/templates";
+import { ancestorsOf, definitionSchema, HEADER_NAME, RUN_ID_TOKEN, SOURCE_NODE, sourcesOf, type PipelineDefinition, type SourceDefinition, type StepDefinition } from "../definition/schema";
+import { checkJsonTemplate, collectTokens, describeToken, problemOf } from "../definition/placeholders";
 import { labelPath } from "./field-labels";
-import { isSchedulePath, scheduleIssuesOf } from "../schedule/validate";
+import { SCHEDULE_LABELS, scheduleProblems } from "../definition/schedule";
+import { stepTitle } from "../definition/step-title";
 
 const ACTIONS: readonly AnyAction[] = [
   jsonComposer,
@@ -112,15 +113,8 @@ function typeName(t: string, lang: "ru" | "en"): string {
   return lang === "ru" ? (ru[t] ?? t) : t;
 }
 
-function stepLabel(index: number, step: { name?: string; id?: string }): Localized {
-  const name = step.name?.trim();
-  return name
-    ? { ru: `Шаг ${index + 1} «${name}»`, en: `Step ${index + 1} "${name}"` }
-    : { ru: `Шаг ${index + 1}`, en: `Step ${index + 1}` };
-}
-
 export function makeIssue(index: number, step: { id?: string; name?: string }, path: string, code: string, message: Localized): ValidationIssue {
-  const where = index >= 0 ? stepLabel(index, step) : { ru: "Обработка", en: "Pipeline" };
+  const where = index >= 0 ? stepTitle(index, step.name) : { ru: "Обработка", en: "Pipeline" };
   // Settings are named as the editor labels them («Тело запроса»), never by their config key.
   const label = labelPath(path);
   const field = label ? { ru: `${label.ru} — `, en: `${label.en} — ` } : path && path !== "config" ? { ru: `${path} — `, en: `${path} — ` } : { ru: "", en: "" };
@@ -373,4 +367,41 @@ export function validateGraph(def: PipelineDefinition): ValidationIssue[] {
     if (!reached.has(s.id)) issues.push(makeIssue(i, s, "", "unreachable", { ru: "шаг не связан с началом обработки: соедините его с предыдущим шагом", en: "the step is not connected to the start: link it to an earlier step" }));
   });
   return issues;
+}
+
+// Schedule problems as validation issues («Источник «Каждое утро»: «Время» — укажите время…»).
+// Reads the raw input, so a schedule that fails the definition schema gets these messages instead
+// of zod's.
+/** True for a zod issue inside some source's `schedule` (scheduleIssuesOf reports those). */
+function isSchedulePath(path: readonly PropertyKey[]): boolean {
+  return path[0] === "sources" && typeof path[1] === "number" && path[2] === "schedule";
+}
+
+export function scheduleIssuesOf(input: unknown): ValidationIssue[] {
+  const sources = (input as { sources?: unknown } | null)?.sources;
+  if (!Array.isArray(sources)) return [];
+  const out: ValidationIssue[] = [];
+  sources.forEach((raw, i) => {
+    const s = raw as { id?: unknown; type?: unknown; name?: unknown; schedule?: unknown } | null;
+    if (!s || s.type !== "schedule") return;
+    const name = typeof s.name === "string" && s.name.trim() ? s.name.trim() : `${i + 1}`;
+    for (const p of scheduleProblems(s.schedule)) {
+      const label = p.field ? { ru: `«${SCHEDULE_LABELS[p.field].ru}»`, en: `"${SCHEDULE_LABELS[p.field].en}"` } : undefined;
+      out.push({
+        stepIndex: -1,
+        stepId: "",
+        stepName: "",
+        path: `sources[${i}].schedule${p.field ? `.${p.field}` : ""}`,
+        code: "schedule",
+        message: p.message,
+        ...(label ? { label } : {}),
+        ...(typeof s.id === "string" ? { sourceId: s.id } : {}),
+        text: {
+          ru: `Источник «${name}»: ${label ? `${label.ru} — ` : ""}${p.message.ru}`,
+          en: `Source "${name}": ${label ? `${label.en} — ` : ""}${p.message.en}`,
+        },
+      });
+    }
+  });
+  return out;
 }

@@ -9,3 +9,9 @@ export const keyValueSchema = z.object({
   value: z.string().default(""),
 });
 export type KeyValue = z.infer<typeof keyValueSchema>;
+
+/** A form hint's `when`: the field shows while config[field] is one of the values. */
+export const whenConfig =
+  (field: string, ...values: string[]) =>
+  (config: Record<string, unknown>): boolean =>
+    values.includes(String(config[field]));

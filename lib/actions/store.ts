@@ -7,12 +7,12 @@
 // and then finds the saved value (docs/store.md).
 import { z } from "zod";
 import { ActionError, defineAction, type ActionContext, type StoreClient } from "./define-action";
-import { onMissingSchema } from "./shared";
-import { checkHttpBody, httpRequest, httpRequestShape, type HttpRequestInput } from "./http-request";
-import { checkJsonTemplate } from "../engine/templates";
+import { onMissingSchema, whenConfig } from "./shared";
+import { checkHttpBody, httpRequest, httpRequestForm, httpRequestShape, HTTP_ERROR_KINDS, type HttpRequestInput } from "./http-request";
+import { checkJsonTemplate } from "../definition/placeholders";
 import { evaluatePath } from "./json-parser";
-import { parsePath } from "../engine/paths";
-import { STORE_LIMITS } from "../store/limits";
+import { parsePath } from "../definition/paths";
+import { STORE_LIMITS } from "../definition/store-limits";
 
 const collectionSchema = z
   .string()
@@ -56,6 +56,8 @@ export const storeFind = defineAction({
   },
   icon: "database",
   configSchema: storeFindConfigSchema,
+  form: { collection: { widget: "text" }, key: { widget: "placeholder" } },
+  errors: [],
   defaultConfig: { collection: "", key: "", onMissing: "fail" },
   outputs: () => [
     { key: "found", label: { ru: "Найдено", en: "Found" } },
@@ -110,6 +112,14 @@ export const storeSave = defineAction({
   },
   icon: "database",
   configSchema: storeSaveConfigSchema,
+  form: {
+    collection: { widget: "text" },
+    key: { widget: "placeholder" },
+    value: { widget: "json", when: whenConfig("operation", "set") },
+    by: { when: whenConfig("operation", "increment") },
+    ttlMinutes: { when: whenConfig("operation", "set", "increment") },
+  },
+  errors: [],
   defaultConfig: { operation: "set", collection: "", key: "", value: "", by: 1, onMissing: "fail" },
   outputs: (c) =>
     c.operation === "delete"
@@ -175,6 +185,8 @@ export const storeFindOrCreate = defineAction({
   },
   icon: "database",
   configSchema: storeFindOrCreateConfigSchema,
+  form: { collection: { widget: "text" }, key: { widget: "placeholder" }, ...httpRequestForm, valuePath: { widget: "text" } },
+  errors: HTTP_ERROR_KINDS,
   defaultConfig: {
     collection: "",
     key: "",

@@ -5,10 +5,11 @@ import { prisma } from "../db";
 import { env } from "../env";
 import { resolveCredentials } from "../credentials/resolve-credentials";
 import { composeEmail, type ComposedEmail, type RunInfo } from "./compose-email";
-import { emailLocale, strings } from "./email-strings";
+import { emailLocale } from "./email-strings";
 import { createEmailMasker, type EmailMasker } from "./mask-email";
-import { allSourceFields, definitionSchema } from "../pipelines/definition";
-import { getByPath } from "../engine/paths";
+import { allSourceFields, definitionSchema } from "../definition/schema";
+import { getByPath } from "../definition/paths";
+import { stepTitle } from "../definition/step-title";
 
 /**
  * Digest and recovered e-mails keep at most this many failed run ids; beyond it only the count
@@ -56,7 +57,7 @@ function stepInfo(step: StepRow | undefined, locale: "ru" | "en", m: EmailMasker
   const status = typeof out?.status === "number" ? out.status : undefined;
   const body = out && "body" in out ? cut(oneLine(m.text(show(out.body))), BODY_CHARS) : undefined;
   return {
-    title: m.text(strings[locale].stepTitle(step.position, step.name.trim() || step.actionType)),
+    title: m.text(stepTitle(step.position, step.name.trim() || step.actionType)[locale]),
     error: cut(m.text(step.error ?? ""), 2000),
     ...(status !== undefined ? { httpStatus: status } : {}),
     ...(body ? { bodyExcerpt: body } : {}),

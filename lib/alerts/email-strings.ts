@@ -43,7 +43,6 @@ export const strings = {
     settings: "Настройки уведомлений",
     footer: "Письмо отправлено Hookflow. Получателей и частоту писем можно изменить в настройках обработки.",
     unknownError: "ошибка без описания",
-    stepTitle: (pos: number, name: string) => (name ? `Шаг ${pos + 1} «${name}»` : `Шаг ${pos + 1}`),
   },
   en: {
     subjectFailure: (name: string) => `Hookflow: pipeline "${name}" failed`,
@@ -75,7 +74,6 @@ export const strings = {
     settings: "Alert settings",
     footer: "Sent by Hookflow. Recipients and frequency can be changed in the pipeline's settings.",
     unknownError: "error without a message",
-    stepTitle: (pos: number, name: string) => (name ? `Step ${pos + 1} "${name}"` : `Step ${pos + 1}`),
   },
 } as const;
 

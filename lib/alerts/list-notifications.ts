@@ -1,5 +1,5 @@
 import { prisma } from "../db";
-import { isUuid } from "../pipelines/get-pipeline";
+import { isUuid } from "../uuid";
 
 type NotificationRow = {
   id: string;

@@ -1,7 +1,7 @@
 // E-mails leave the system, so on top of the engine's masker (the user's credential values) every
 // auth-looking fragment of free text is masked too: an error message or a response body may echo
 // a header or a token the user typed in by hand, which no credential list knows about.
-import { createMasker, MASK } from "../engine/mask";
+import { createMasker, MASK } from "../security/mask";
 
 const PATTERNS: [RegExp, string][] = [
   // "Authorization: Bearer abc", "authorization=abc", "\"x-api-key\":\"abc\""

@@ -1,5 +1,5 @@
 import { prisma } from "../db";
-import { isUuid } from "../pipelines/get-pipeline";
+import { isUuid } from "../uuid";
 import { buildEmail } from "./build-email";
 import { alertSubject, emailLocale } from "./email-strings";
 import { alertRecipientsFor } from "./recipients";

@@ -3,7 +3,7 @@
 // from its query string (e.g. ?requireTLS=true or ?tls.rejectUnauthorized=false).
 import nodemailer, { type Transporter } from "nodemailer";
 import { env } from "../env";
-import { createMasker } from "../engine/mask";
+import { createMasker } from "../security/mask";
 import type { ComposedEmail } from "./compose-email";
 import type { EmailLocale } from "./email-strings";
 

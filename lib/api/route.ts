@@ -1,10 +1,12 @@
 // Thin route handlers: parse → authorize → call lib → respond. Shared here: auth (session cookie
-// or Bearer token), zod body parsing (400 for malformed JSON, 422 naming the field), errors.
+// or Bearer token), zod body parsing (400 for malformed JSON, 422 naming the field), errors: the
+// one place where domain errors (lib/errors.ts) become HTTP statuses.
 import { NextResponse } from "next/server";
 import { z, ZodError } from "zod";
 import { ApiError, unauthorized } from "./errors";
+import { ConflictError, DomainError, ForbiddenError, InternalError, NotFoundError, UpstreamError, ValidationError } from "../errors";
 import { currentSession } from "../auth";
-import { userIdForApiToken } from "../tokens/api-tokens";
+import { userIdForApiToken } from "../users/api-tokens";
 import { env } from "../env";
 import { assertNotForged } from "../security/csrf";
 import { jsonDepthOver, MAX_JSON_DEPTH } from "../json-depth";
@@ -55,7 +57,25 @@ export async function parseBody<S extends z.ZodType>(req: Request, schema: S): P
   return parsed.data;
 }
 
-export function errorResponse(err: unknown): NextResponse {
+/** The HTTP status of each kind of domain error. */
+const STATUS_OF_DOMAIN_ERROR: readonly [abstract new (...args: never[]) => DomainError, number][] = [
+  [NotFoundError, 404],
+  [ConflictError, 409],
+  [ValidationError, 422],
+  [ForbiddenError, 403],
+  [UpstreamError, 502],
+  [InternalError, 500],
+];
+
+/** A domain error as the API's error (status from its kind); anything else unchanged. */
+function toApiError(err: unknown): unknown {
+  if (!(err instanceof DomainError)) return err;
+  const status = STATUS_OF_DOMAIN_ERROR.find(([kind]) => err instanceof kind)?.[1] ?? 500;
+  return new ApiError(status, err.code, err.message, err.details);
+}
+
+export function errorResponse(thrown: unknown): NextResponse {
+  const err = toApiError(thrown);
   if (err instanceof ApiError) {
     return NextResponse.json(
       { error: { code: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) } },

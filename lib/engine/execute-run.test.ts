@@ -2,8 +2,8 @@
 // re-runs from a step, re-delivery after a crash, and batching of history writes.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { prisma, closeDb, pool } from "../db";
-import { startFakeWeeek, type FakeWeeek } from "../../e2e/fakes/weeek";
-import { createOutboundHttp } from "./outbound-http";
+import { startFakeWeeek, type FakeWeeek } from "../../test/support/fakes/weeek";
+import { createOutboundHttp } from "../security/outbound-http";
 import { createRunExecutor } from "./execute-run";
 import { createHistoryWriter } from "../runs/history-writer";
 import type { FinishedRun } from "../alerts/on-runs-finished";
@@ -19,7 +19,7 @@ import {
   twoCallDefinition,
   WEEEK_TOKEN,
   type CountingServer,
-} from "../../worker/test-helpers";
+} from "../../test/support/worker-helpers";
 
 let weeek: FakeWeeek;
 let counting: CountingServer;

@@ -14,16 +14,17 @@ import type pg from "pg";
 import { pool as defaultPool } from "../db";
 import { env } from "../env";
 import type { HttpClient } from "../actions/define-action";
-import { definitionSchema, sourceOfRun, sourcesOf, sourceScope, type PipelineDefinition, type StepDefinition } from "../pipelines/definition";
+import { definitionSchema, sourceOfRun, sourcesOf, sourceScope, type PipelineDefinition, type StepDefinition } from "../definition/schema";
 import { getAction } from "../actions/registry";
 import { resolveCredentials } from "../credentials/resolve-credentials";
 import { storeClientFor } from "../store/store-client";
 import { claimDedupKey, dedupKeyOf, markDuplicate } from "../webhooks/dedup";
-import { searchTermsOf } from "../webhooks/ingest";
+import { searchTermsOf } from "../runs/search-terms";
 import { createHistoryWriter, type HistoryWriter, type StepRow } from "../runs/history-writer";
-import { runSteps, type SkippedStep, type StepOutputs, type StepRecord } from "./run-steps";
-import { outboundHttpFromEnv } from "./outbound-http";
-import { isTruncated, toJson, truncateJson } from "./truncate";
+import { runSteps, type SkippedStep } from "./run-steps";
+import type { StepOutputs, StepRecord } from "../actions/step-record";
+import { outboundHttpFromEnv } from "../security/outbound-http";
+import { isTruncated, toJson, truncateJson } from "../definition/truncate";
 
 /** Actions without side effects: repeating them after a crash is harmless, so they need no commit of their own. */
 const PURE_ACTIONS = new Set(["json-composer", "json-parser", "filter", "condition", "delay", "store-find"]);

@@ -2,12 +2,12 @@
 // skipped steps, «Отфильтровано» (no alert), «Задержка» parking and waking once, re-run from a step.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { prisma, closeDb } from "../db";
-import { createOutboundHttp } from "./outbound-http";
+import { createOutboundHttp } from "../security/outbound-http";
 import { createRunExecutor } from "./execute-run";
 import { createHistoryWriter } from "../runs/history-writer";
 import type { FinishedRun } from "../alerts/on-runs-finished";
-import type { PipelineDefinition } from "../pipelines/definition";
-import { createRunningPipeline, createTestUser, insertRun, startCountingServer, type CountingServer } from "../../worker/test-helpers";
+import type { PipelineDefinition } from "../definition/schema";
+import { createRunningPipeline, createTestUser, insertRun, startCountingServer, type CountingServer } from "../../test/support/worker-helpers";
 
 let counting: CountingServer;
 let userId: string;

@@ -3,9 +3,9 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runOne } from "../actions/test-kit";
+import { runOne } from "../../test/support/action-kit";
 import { httpRequest, retryAfterFromBody, retryAfterMs } from "../actions/http-request";
-import { createOutboundHttp } from "./outbound-http";
+import { createOutboundHttp } from "../security/outbound-http";
 
 type Reply = { status: number; body?: string; headers?: Record<string, string>; hang?: boolean };
 let replies: Reply[] = [];

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { runSteps, testStep, type StepRecord, type StepStartEvent } from "./run-steps";
+import { runSteps, testStep, type StepStartEvent } from "./run-steps";
+import type { StepRecord } from "../actions/step-record";
 import type { HttpClient, HttpRequest } from "../actions/define-action";
-import type { StepDefinition } from "../pipelines/definition";
+import type { StepDefinition } from "../definition/schema";
 
 const TOKEN = "weeek-secret-token-0001";
 const steps: StepDefinition[] = [

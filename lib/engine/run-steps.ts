@@ -1,9 +1,11 @@
 // The chain executor: the worker (execute-run.ts) and «Проверить шаг» both run steps through here,
 // so a tested step behaves exactly as it will in production. No storage and no node:* — the caller
 // passes in the HTTP client, credentials and callbacks, and persists what comes back.
-import { SOURCE_NODE, type EdgeDefinition, type StepDefinition } from "../pipelines/definition";
-import { ActionError, OutboundError, type ActionContext, type ErrorDetail, type HttpClient, type Localized, type Resolver, type StoreClient } from "../actions/define-action";
+import { SOURCE_NODE, type EdgeDefinition, type StepDefinition } from "../definition/schema";
+import { ActionError, OutboundError, type ActionContext, type ErrorDetail, type HttpClient, type Resolver, type StoreClient } from "../actions/define-action";
 import { getAction, validateStep } from "../actions/registry";
+import { stepTitle } from "../definition/step-title";
+import type { StepError, StepOutputs, StepRecord } from "../actions/step-record";
 import {
   collectTokens,
   renderJson,
@@ -13,11 +15,9 @@ import {
   TemplateError,
   type OnMissing,
   type TemplateScope,
-} from "./templates";
-import { createMasker, type Masker } from "./mask";
-import { truncateJson } from "./truncate";
-
-export type StepOutputs = Record<string, Record<string, unknown>>;
+} from "../definition/placeholders";
+import { createMasker, type Masker } from "../security/mask";
+import { truncateJson } from "../definition/truncate";
 
 /** Name → secret map, or a lookup (called once per credential name the steps use). */
 export type CredentialSource =
@@ -35,32 +35,12 @@ export type StepContextParts = {
 };
 export type ContextFactory = (step: StepDefinition, index: number) => StepContextParts;
 
-/** `detail` is the structured form the run page explains (RunStep.errorDetail). */
-export type StepError = { message: string; messageEn: string; code: string; detail?: ErrorDetail };
-
-export type StepRecord = {
-  stepId: string;
-  /** 0-based position in the definition. */
-  index: number;
-  name: string;
-  type: string;
-  status: "succeeded" | "failed";
-  /** The resolved input (secrets masked, capped); null when resolution itself failed. */
-  input: unknown;
-  /** Outputs by key (secrets masked, capped); null on failure. */
-  output: unknown;
-  error: StepError | null;
-  attempts: number;
-  startedAt: Date;
-  durationMs: number;
-};
-
 export type StepStartEvent = { stepId: string; index: number; name: string; type: string; startedAt: Date };
 
 export type RunStepsOptions = {
   runId: string;
   steps: StepDefinition[];
-  /** The graph (lib/pipelines/definition.ts edgesOf); absent = the plain chain. */
+  /** The graph (lib/definition/schema.ts edgesOf); absent = the plain chain. */
   edges?: EdgeDefinition[];
   source: unknown;
   credentials: CredentialSource;
@@ -129,13 +109,6 @@ async function loadCredentials(steps: StepDefinition[], source: CredentialSource
     if (secret !== undefined) out[name] = secret;
   }
   return out;
-}
-
-function stepTitle(index: number, step: StepDefinition): Localized {
-  const name = step.name.trim();
-  return name
-    ? { ru: `Шаг ${index + 1} «${name}»`, en: `Step ${index + 1} "${name}"` }
-    : { ru: `Шаг ${index + 1}`, en: `Step ${index + 1}` };
 }
 
 function maskDetail(d: ErrorDetail, masker: Masker): ErrorDetail {
@@ -336,7 +309,7 @@ export async function runSteps(opts: RunStepsOptions): Promise<RunStepsResult> {
     return { status, records, outputs, error: null, skipped, stoppedAt };
   };
   const failed = (index: number, step: StepDefinition, err: StepError): RunStepsResult => {
-    const title = stepTitle(index, step);
+    const title = stepTitle(index, step.name);
     return {
       status: "failed",
       records,

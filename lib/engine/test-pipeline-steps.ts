@@ -3,14 +3,15 @@
 // worker, with the user's own credentials. Calls are real requests; nothing is written to history.
 import { randomUUID } from "node:crypto";
 import { prisma } from "../db";
-import { unprocessable } from "../api/errors";
+import { ValidationError } from "../errors";
 import { resolveCredentials } from "../credentials/resolve-credentials";
-import { isUuid } from "../pipelines/get-pipeline";
-import { ancestorsOf, sourceOfRun, sourcesOf, sourceScope, type PipelineDefinition, type StepDefinition } from "../pipelines/definition";
-import { collectTokens } from "./templates";
-import { outboundHttpFromEnv } from "./outbound-http";
+import { ancestorsOf, sourceOfRun, sourcesOf, sourceScope, type PipelineDefinition, type StepDefinition } from "../definition/schema";
+import { collectTokens } from "../definition/placeholders";
+import { outboundHttpFromEnv } from "../security/outbound-http";
+import { isUuid } from "../uuid";
 import { storeClientFor } from "../store/store-client";
-import { runSteps, testStep, type StepOutputs, type StepRecord } from "./run-steps";
+import { runSteps, testStep } from "./run-steps";
+import type { StepOutputs, StepRecord } from "../actions/step-record";
 
 export type Sample = { runId: string; receivedAt: Date; payload: unknown; sourceId: string | null };
 
@@ -34,7 +35,7 @@ function sampleSource(def: PipelineDefinition, pipelineId: string, sample: Sampl
 async function requireSample(userId: string, pipelineId: string, runId?: string): Promise<Sample> {
   const sample = await loadSample({ userId, pipelineId, runId });
   if (!sample) {
-    throw unprocessable("Нет полученных запросов: отправьте запрос на адрес вебхука и нажмите «Получить»", { code: "no_sample" });
+    throw new ValidationError("Нет полученных запросов: отправьте запрос на адрес вебхука и нажмите «Получить»", { details: { code: "no_sample" } });
   }
   return sample;
 }
@@ -74,7 +75,7 @@ export async function testPipelineStep(input: {
 }): Promise<TestStepResponse> {
   const steps = input.definition.steps;
   const index = steps.findIndex((s) => s.id === input.stepId);
-  if (index < 0) throw unprocessable(`Шага ${input.stepId} нет в обработке`);
+  if (index < 0) throw new ValidationError(`Шага ${input.stepId} нет в обработке`);
   const sample = await requireSample(input.userId, input.pipelineId, input.sampleRunId);
   // Only the steps before it on some path (a branch elsewhere is not its business).
   const before = ancestorsOf(input.definition).get(input.stepId) ?? new Set<string>();

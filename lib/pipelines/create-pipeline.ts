@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { prisma, Prisma } from "../db";
-import { definitionSchema, emptyDefinition, type PipelineDefinition } from "./definition";
+import { definitionSchema, emptyDefinition, type PipelineDefinition } from "../definition/schema";
 import { pipelineView } from "./pipeline-view";
 import { newWebhookToken } from "./rotate-webhook-token";
 import { syncSources } from "./sync-sources";

@@ -1,6 +1,6 @@
 import { prisma } from "../db";
-import { isUuid } from "./get-pipeline";
 import { reconcilePipelineSchedules } from "../schedule/scheduler";
+import { isUuid } from "../uuid";
 
 export async function deletePipeline(userId: string, id: string): Promise<boolean> {
   if (!isUuid(id)) return false;

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDb, prisma } from "../db";
-import { createUser } from "../webhooks/test-fixtures";
+import { createUser } from "../../test/support/webhook-fixtures";
 import { createCredential } from "../credentials/create-credential";
-import { getTemplate } from "../templates/registry";
+import { getStarterKit } from "../starter-kits/registry";
 import { createPipeline } from "./create-pipeline";
 import { getPipeline } from "./get-pipeline";
 import { exportPipeline, pipelineFileSchema, pipelineToFile } from "./export-pipeline";
 import { importPipeline } from "./import-pipeline";
-import { definitionSchema, newSourceId } from "./definition";
+import { definitionSchema, newSourceId } from "../definition/schema";
 
 let alice: { id: string };
 let bob: { id: string };
@@ -22,7 +22,7 @@ afterAll(async () => {
 });
 
 const definition = () => {
-  const d = getTemplate("klientiks-weeek-deal")!.build({
+  const d = getStarterKit("klientiks-weeek-deal")!.build({
     weeekBaseUrl: "https://api.weeek.net",
     credentialName: "Weeek токен",
     statusId: "status-1",

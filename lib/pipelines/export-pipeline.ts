@@ -2,10 +2,10 @@
 // already use ({{credentials["Weeek токен"]}}), never as values; the webhook token stays behind
 // (an imported pipeline gets its own URL).
 import { z } from "zod";
-import { collectTokens } from "../engine/templates";
-import { isSensitiveHeader } from "../engine/mask";
+import { collectTokens } from "../definition/placeholders";
+import { isSensitiveHeader } from "../security/mask";
 import { getPipeline } from "./get-pipeline";
-import { sourceFieldSchema, type PipelineDefinition } from "./definition";
+import { sourceFieldSchema, type PipelineDefinition } from "../definition/schema";
 
 export const PIPELINE_FILE_FORMAT = "hookflow.pipeline";
 

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDb, prisma, type Prisma } from "../db";
-import { createPipeline, createUser } from "../webhooks/test-fixtures";
+import { createPipeline, createUser } from "../../test/support/webhook-fixtures";
 import { fetchSourceFields } from "./fetch-source-fields";
 import { newWebhookToken, rotateWebhookToken } from "./rotate-webhook-token";
 import { updatePipeline } from "./update-pipeline";
-import { definitionSchema } from "./definition";
+import { definitionSchema } from "../definition/schema";
 import { listRecentRequests } from "../runs/list-recent-requests";
 
 let owner: { id: string };

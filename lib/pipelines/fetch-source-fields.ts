@@ -2,7 +2,7 @@
 // the newest request counts however old it is (a test event may have been sent yesterday).
 import { prisma, Prisma } from "../db";
 import { extractFields } from "../webhooks/extract-fields";
-import { definitionSchema, sourcesOf, type SourceField } from "./definition";
+import { definitionSchema, sourcesOf, type SourceField } from "../definition/schema";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -1,7 +1,7 @@
 // One saved version's definition, for «Восстановить»: the editor shows what would change first.
 import { prisma } from "../db";
-import { definitionSchema, type PipelineDefinition } from "./definition";
-import { isUuid } from "./get-pipeline";
+import { definitionSchema, type PipelineDefinition } from "../definition/schema";
+import { isUuid } from "../uuid";
 
 /** Null when the pipeline or the version is not this user's. */
 export async function getVersion(input: { userId: string; pipelineId: string; version: number }): Promise<{ version: number; definition: PipelineDefinition } | null> {

@@ -2,10 +2,10 @@
 // {{credentials["Weeek токен"]}} uses the importing user's credential of that name, so nothing
 // needs rewriting; names the user does not have are reported so they can be created.
 import { prisma } from "../db";
-import { unprocessable } from "../api/errors";
+import { ValidationError } from "../errors";
 import { validateDefinition } from "../actions/registry";
 import { createPipeline } from "./create-pipeline";
-import { definitionSchema, newSourceId } from "./definition";
+import { definitionSchema, newSourceId } from "../definition/schema";
 import { withFreshSourceIds } from "./sync-sources";
 import { credentialNamesIn, type PipelineFile } from "./export-pipeline";
 
@@ -17,7 +17,7 @@ export async function importPipeline(userId: string, file: PipelineFile) {
   if (!shape.success) {
     const v = validateDefinition(file.definition);
     const text = v.ok ? shape.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") : v.issues.map((i) => i.text.ru).join("; ");
-    throw unprocessable(`Файл обработки повреждён: ${text}`);
+    throw new ValidationError(`Файл обработки повреждён: ${text}`);
   }
   // Source ids are global: the file's may belong to the exporting обработка.
   const definition = withFreshSourceIds(shape.data, newSourceId);

@@ -1,6 +1,6 @@
 // The saved versions of a pipeline, newest first, for the editor's versions list.
 import { prisma } from "../db";
-import { isUuid } from "./get-pipeline";
+import { isUuid } from "../uuid";
 
 export type PipelineVersionSummary = {
   version: number;

@@ -1,5 +1,5 @@
 import { env } from "../env";
-import { definitionSchema, sourcesOf } from "./definition";
+import { definitionSchema, sourcesOf } from "../definition/schema";
 
 type PipelineRow = {
   id: string; name: string; status: "STOPPED" | "RUNNING"; version: number; webhookToken: string;

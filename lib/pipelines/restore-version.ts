@@ -1,8 +1,8 @@
 // Restoring never rewrites history: the old definition is saved again as a new version, so runs
 // that executed the versions in between still point at what they ran.
 import { prisma } from "../db";
-import { definitionSchema } from "./definition";
-import { isUuid } from "./get-pipeline";
+import { definitionSchema } from "../definition/schema";
+import { isUuid } from "../uuid";
 import { updatePipeline } from "./update-pipeline";
 
 /** Null when the pipeline or the version is not this user's. */

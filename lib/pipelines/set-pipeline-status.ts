@@ -1,7 +1,7 @@
 import { prisma } from "../db";
-import { unprocessable } from "../api/errors";
+import { ValidationError } from "../errors";
 import { pipelineView } from "./pipeline-view";
-import { isUuid } from "./get-pipeline";
+import { isUuid } from "../uuid";
 import { validateDefinition } from "../actions/registry";
 import { enqueueRuns } from "../queue/run-queue";
 import { hasScheduleSource, reconcilePipelineSchedules } from "../schedule/scheduler";
@@ -14,7 +14,7 @@ export async function setPipelineStatus(userId: string, id: string, status: "RUN
   if (status === "RUNNING") {
     const result = validateDefinition(current.definition ?? {});
     if (!result.ok) {
-      throw unprocessable(`Нельзя запустить: ${result.issues.map((i) => i.text.ru).join("; ")}`, result.issues);
+      throw new ValidationError(`Нельзя запустить: ${result.issues.map((i) => i.text.ru).join("; ")}`, { details: result.issues });
     }
   }
   const row = await prisma.pipeline.update({ where: { id }, data: { status }, include: { sources: true } });

@@ -1,6 +1,6 @@
 // The definition's sources (docs/sources.md): old definitions read as one source, what steps see.
 import { describe, expect, it } from "vitest";
-import { allSourceFields, definitionSchema, newSourceId, sourceOfRun, sourceScope, sourcesOf, withSources } from "./definition";
+import { allSourceFields, definitionSchema, newSourceId, sourceOfRun, sourceScope, sourcesOf, withSources } from "../definition/schema";
 
 const PIPELINE = "5b0e7f6a-1d2c-4e3f-8a9b-0c1d2e3f4a5b";
 

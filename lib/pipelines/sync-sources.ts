@@ -4,8 +4,8 @@
 // the definition keeps its row for the history, without a token (its URL stops working with the
 // commit). Pipeline.webhookToken mirrors the token of the first source that has one.
 import { prisma, Prisma } from "../db";
-import { unprocessable } from "../api/errors";
-import { sourcesOf, type PipelineDefinition } from "./definition";
+import { ValidationError } from "../errors";
+import { sourcesOf, type PipelineDefinition } from "../definition/schema";
 import { newWebhookToken } from "./rotate-webhook-token";
 
 type Tx = Prisma.TransactionClient;
@@ -16,7 +16,7 @@ export async function syncSources(tx: Tx, pipeline: { id: string; userId: string
   const ids = list.map((s) => s.id);
   const rows = await tx.source.findMany({ where: { id: { in: ids } }, select: { id: true, pipelineId: true, token: true, name: true, type: true, removedAt: true } });
   if (rows.some((r) => r.pipelineId !== pipeline.id)) {
-    throw unprocessable("Источник с таким id уже есть в другой обработке: у каждого источника свой id");
+    throw new ValidationError("Источник с таким id уже есть в другой обработке: у каждого источника свой id");
   }
   const byId = new Map(rows.map((r) => [r.id, r]));
   let mirror: string | null = null;

@@ -1,10 +1,10 @@
 import { z } from "zod";
 import { prisma, Prisma } from "../db";
-import { conflict } from "../api/errors";
-import { definitionSchema } from "./definition";
+import { ConflictError } from "../errors";
+import { definitionSchema } from "../definition/schema";
 import { pipelineView } from "./pipeline-view";
 import { syncSources } from "./sync-sources";
-import { isUuid } from "./get-pipeline";
+import { isUuid } from "../uuid";
 import { invalidateSourceSettings } from "../webhooks/source-settings";
 import { hasScheduleSource, reconcilePipelineSchedules } from "../schedule/scheduler";
 
@@ -45,8 +45,8 @@ export async function updatePipeline(userId: string, id: string, input: z.infer<
     if (!current) return null;
     hadSchedule = hasScheduleSource(current.definition);
     if (input.expectedVersion !== undefined && input.expectedVersion !== current.version) {
-      throw conflict(`Обработка изменена в другом окне: версия ${current.version}, у вас ${input.expectedVersion}`, {
-        currentVersion: current.version,
+      throw new ConflictError(`Обработка изменена в другом окне: версия ${current.version}, у вас ${input.expectedVersion}`, {
+        details: { currentVersion: current.version },
       });
     }
     const data: Prisma.PipelineUpdateInput = { ...(input.settings ?? {}) };

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDb, prisma } from "../db";
 import { closeQueues } from "../queue/run-queue";
-import { createPipeline, createUser } from "../webhooks/test-fixtures";
+import { createPipeline, createUser } from "../../test/support/webhook-fixtures";
 import { listRuns } from "./list-runs";
 import { runFilterSchema } from "./run-filter";
 

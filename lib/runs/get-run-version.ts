@@ -1,6 +1,6 @@
 // The pipeline definition a run executed (its PipelineVersion), for the link on the run page.
 import { prisma } from "../db";
-import { isUuid } from "./run-filter";
+import { isUuid } from "../uuid";
 
 export async function getRunVersion(userId: string, runId: string) {
   if (!isUuid(runId)) return null;

@@ -1,7 +1,8 @@
 // One run with everything the detail page shows: the received request, its steps in order, the
 // version that ran, and the runs it is linked to (the original it re-runs, the re-runs of it).
 import { prisma } from "../db";
-import { isUuid, type RunStatus } from "./run-filter";
+import { type RunStatus } from "./run-filter";
+import { isUuid } from "../uuid";
 import type { ErrorDetail } from "../actions/define-action";
 
 export type RunStepView = {

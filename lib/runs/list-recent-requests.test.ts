@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDb, prisma } from "../db";
-import { createPipeline, createUser } from "../webhooks/test-fixtures";
+import { createPipeline, createUser } from "../../test/support/webhook-fixtures";
 import { listRecentRequests, summarizePayload } from "./list-recent-requests";
 
 let owner: { id: string };

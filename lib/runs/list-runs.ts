@@ -3,7 +3,8 @@
 // polled every 2 s by open history pages and must use `searchTerms @> ARRAY[…]` for the GIN index
 // and a row comparison for the keyset, neither of which Prisma emits.
 import { pool } from "../db";
-import { decodeCursor, encodeCursor, filterSql, isUuid, RUN_SOURCE_ID, type RunFilter, type RunStatus } from "./run-filter";
+import { decodeCursor, encodeCursor, filterSql, RUN_SOURCE_ID, type RunFilter, type RunStatus } from "./run-filter";
+import { isUuid } from "../uuid";
 import { summarizeFields } from "./summarize-input";
 
 export type RunListItem = {

@@ -4,7 +4,7 @@
 // the backlog now expects today's definition (usually the reason it was stopped was a fix).
 import { pool } from "../db";
 import { enqueueRuns } from "../queue/run-queue";
-import { isUuid } from "./run-filter";
+import { isUuid } from "../uuid";
 
 /** Null when the pipeline is not this user's. `runIds` limits it to some of the pipeline's runs. */
 export async function processPendingRuns(input: {

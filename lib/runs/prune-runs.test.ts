@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type pg from "pg";
 import { closeDb, pool, prisma } from "../db";
-import { createPipeline, createUser } from "../webhooks/test-fixtures";
+import { createPipeline, createUser } from "../../test/support/webhook-fixtures";
 import { pruneRuns } from "./prune-runs";
 
 let user: { id: string };

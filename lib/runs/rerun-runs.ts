@@ -10,8 +10,9 @@
 //  - version "original" keeps the version the run executed, "current" takes the pipeline's.
 import { pool } from "../db";
 import { enqueueRuns } from "../queue/run-queue";
-import { conflict } from "../api/errors";
-import { filterSql, isUuid, type RunFilter } from "./run-filter";
+import { ConflictError } from "../errors";
+import { filterSql, type RunFilter } from "./run-filter";
+import { isUuid } from "../uuid";
 
 export type RerunFrom = "start" | "failed-step";
 export type RerunVersion = "original" | "current";
@@ -59,20 +60,20 @@ export async function rerunRun(input: { userId: string; runId: string } & RerunO
   );
   const run = found[0];
   if (!run) return null;
-  if (run.status === "REJECTED") throw conflict("Отклонённый запрос нельзя перезапустить: он не был принят");
-  if (run.status === "NOT_PROCESSED") throw conflict("Операция ещё не обработана — обработайте её, а не перезапускайте");
-  if (run.status === "QUEUED" || run.status === "RUNNING") throw conflict("Операция ещё выполняется");
-  if (run.status === "WAITING") throw conflict("Операция ждёт в шаге «Задержка» — дождитесь её завершения");
-  if (run.payloadPruned) throw conflict("Данные этой операции не хранятся (настройка хранения), перезапуск невозможен");
+  if (run.status === "REJECTED") throw new ConflictError("Отклонённый запрос нельзя перезапустить: он не был принят");
+  if (run.status === "NOT_PROCESSED") throw new ConflictError("Операция ещё не обработана — обработайте её, а не перезапускайте");
+  if (run.status === "QUEUED" || run.status === "RUNNING") throw new ConflictError("Операция ещё выполняется");
+  if (run.status === "WAITING") throw new ConflictError("Операция ждёт в шаге «Задержка» — дождитесь её завершения");
+  if (run.payloadPruned) throw new ConflictError("Данные этой операции не хранятся (настройка хранения), перезапуск невозможен");
   if (input.from === "failed-step" && (run.status !== "FAILED" || !run.failedStepId)) {
-    throw conflict("У операции нет упавшего шага — перезапустите её с начала");
+    throw new ConflictError("У операции нет упавшего шага — перезапустите её с начала");
   }
   const { rows } = await pool().query<{ id: string }>(
     insertSql(`r.id = $1::uuid AND r."userId" = $2::uuid`, 3, "", ""),
     [input.runId, input.userId, input.from, input.version],
   );
   const id = rows[0]?.id;
-  if (!id) throw conflict("Операцию нельзя перезапустить");
+  if (!id) throw new ConflictError("Операцию нельзя перезапустить");
   await enqueueQuietly([id]);
   return { runId: id };
 }

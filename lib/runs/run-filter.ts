@@ -2,12 +2,10 @@
 // so "all failed in the last day" means the same rows on the screen and in the bulk action.
 import { z } from "zod";
 import { searchTermsFor } from "./search-terms";
+import { isUuid } from "../uuid";
 
 export const RUN_STATUSES = ["QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "REJECTED", "NOT_PROCESSED", "FILTERED", "WAITING", "DUPLICATE"] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (v: string) => UUID.test(v);
 
 const statusList = z
   .union([z.string(), z.array(z.string())])

@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDb, prisma } from "../db";
 import { closeQueues } from "../queue/run-queue";
-import { createPipeline, createUser } from "../webhooks/test-fixtures";
-import { searchTermsOf } from "../webhooks/ingest";
+import { createPipeline, createUser } from "../../test/support/webhook-fixtures";
 import { listRuns, listRunUpdates } from "./list-runs";
 import { getRun } from "./get-run";
 import { rerunBulk, rerunRun, runsProgress } from "./rerun-runs";
 import { processPendingRuns } from "./process-pending-runs";
 import { runFilterSchema } from "./run-filter";
-import { mergeTerms, searchTermFor, searchTermsFor, termsFrom } from "./search-terms";
+import { ConflictError } from "../errors";
+import { mergeTerms, searchTermFor, searchTermsFor, searchTermsOf } from "./search-terms";
 
 let owner: { id: string };
 let stranger: { id: string };
@@ -49,8 +49,8 @@ describe("search terms", () => {
     expect(searchTermFor("79991234567")).toBe("79991234567");
     expect(searchTermFor("Ivan@Example.COM")).toBe("ivan@example.com");
     expect(searchTermFor("   ")).toBeNull();
-    expect(termsFrom({ contact: { id: "C-42", phones: ["8 999 1234567"] } })).toEqual(["c-42", "8 999 1234567", "89991234567", "79991234567"]);
-    expect(termsFrom({ p: "9991234567" })).toEqual(["9991234567", "79991234567"]);
+    expect(searchTermsOf({ contact: { id: "C-42", phones: ["8 999 1234567"] } })).toEqual(["c-42", "8 999 1234567", "89991234567", "79991234567"]);
+    expect(searchTermsOf({ p: "9991234567" })).toEqual(["9991234567", "79991234567"]);
     expect(searchTermsFor("8 (999) 123-45-67")).toEqual(["79991234567", "89991234567"]);
     expect(searchTermsFor("9991234567")).toEqual(["79991234567", "9991234567"]);
     expect(searchTermsFor("+49 30 1234567")).toEqual(["49301234567"]);
@@ -166,9 +166,9 @@ describe("re-runs", () => {
     const rejected = await run(p.id, 60, { status: "REJECTED", rejectReason: "too large" });
     const ok = await run(p.id, 61);
     const pruned = await run(p.id, 62, { payloadPruned: true });
-    await expect(rerunRun({ userId: owner.id, runId: rejected.id, from: "start", version: "original" })).rejects.toMatchObject({ status: 409 });
-    await expect(rerunRun({ userId: owner.id, runId: ok.id, from: "failed-step", version: "original" })).rejects.toMatchObject({ status: 409 });
-    await expect(rerunRun({ userId: owner.id, runId: pruned.id, from: "start", version: "original" })).rejects.toMatchObject({ status: 409 });
+    await expect(rerunRun({ userId: owner.id, runId: rejected.id, from: "start", version: "original" })).rejects.toBeInstanceOf(ConflictError);
+    await expect(rerunRun({ userId: owner.id, runId: ok.id, from: "failed-step", version: "original" })).rejects.toBeInstanceOf(ConflictError);
+    await expect(rerunRun({ userId: owner.id, runId: pruned.id, from: "start", version: "original" })).rejects.toBeInstanceOf(ConflictError);
     expect(await rerunRun({ userId: owner.id, runId: ok.id, from: "start", version: "original" })).toMatchObject({ runId: expect.any(String) });
   });
 
@@ -204,5 +204,27 @@ describe("re-runs", () => {
     const rows = await prisma.run.findMany({ where: { pipelineId: p.id } });
     expect(rows.every((r) => r.status === "QUEUED" && r.version === 4)).toBe(true);
     expect(await processPendingRuns({ userId: stranger.id, pipelineId: p.id })).toBeNull();
+  });
+});
+
+describe("searchTermsOf", () => {
+  it("lowercases and trims strings, adds digits-only phones, skips empties and duplicates", () => {
+    expect(
+      searchTermsOf({
+        name: "  Иван ПЕТРОВ ",
+        phone: "+7 (999) 123-45-67",
+        phone2: "8-999-123-45-67",
+        nested: { list: ["A", "a", 42, true, null, ""] },
+        id: "1842",
+      }),
+    ).toEqual(["иван петров", "+7 (999) 123-45-67", "79991234567", "8-999-123-45-67", "89991234567", "a", "42", "true", "1842"]);
+    // A Russian number written 8… or as 10 digits is also stored as 7XXXXXXXXXX.
+    expect(searchTermsOf({ a: "8 (911) 123-45-67", b: "9261234567" })).toEqual(["8 (911) 123-45-67", "89111234567", "79111234567", "9261234567", "79261234567"]);
+  });
+
+  it("caps the number and the length of terms", () => {
+    const many = Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`k${i}`, `v${i}`]));
+    expect(searchTermsOf(many)).toHaveLength(200);
+    expect(searchTermsOf({ long: "x".repeat(1000) })[0]).toHaveLength(200);
   });
 });

@@ -2,7 +2,7 @@
 // printed (machines differ, so only correctness is asserted). Target: under 200 ms.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { closeDb, pool, prisma } from "../db";
-import { createPipeline, createUser } from "../webhooks/test-fixtures";
+import { createPipeline, createUser } from "../../test/support/webhook-fixtures";
 import { listRuns } from "./list-runs";
 import { runFilterSchema } from "./run-filter";
 

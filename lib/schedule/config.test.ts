@@ -2,11 +2,10 @@
 // strategy), the checks with their labelled messages, the test-only minute.
 import { describe, expect, it } from "vitest";
 import { defaultRepeatStrategy } from "bullmq";
-import { describeSchedule, repeatOptions, scheduleMinuteMs, scheduleProblems } from "./config";
-import { scheduleIssuesOf } from "./validate";
-import { validateDefinition } from "../actions/registry";
+import { describeSchedule, repeatOptions, scheduleMinuteMs, scheduleProblems } from "../definition/schedule";
+import { scheduleIssuesOf, validateDefinition } from "../actions/registry";
 import { scheduleRunId, scheduledMillisOf, uuidV5 } from "./fire";
-import { definitionSchema, scheduleSchema, type ScheduleConfig } from "../pipelines/definition";
+import { definitionSchema, scheduleSchema, type ScheduleConfig } from "../definition/schema";
 
 const sched = (v: unknown) => scheduleSchema.parse(v) as ScheduleConfig;
 /** The next firing after `from` as BullMQ computes it for a cron scheduler. */

@@ -5,8 +5,8 @@
 import { createHash } from "node:crypto";
 import { pool } from "../db";
 import { enqueueRuns } from "../queue/run-queue";
-import { searchTermsOf } from "../webhooks/ingest";
-import { sourcesOf, type PipelineDefinition } from "../pipelines/definition";
+import { searchTermsOf } from "../runs/search-terms";
+import { sourcesOf, type PipelineDefinition } from "../definition/schema";
 
 import { SCHEDULE_METHOD } from "./method";
 export { SCHEDULE_METHOD };

@@ -6,7 +6,7 @@
 import { Worker, type Job } from "bullmq";
 import { env } from "../env";
 import { queuePrefix, redisConnection } from "../queue/connection";
-import { scheduleMinuteMs } from "./config";
+import { scheduleMinuteMs } from "../definition/schedule";
 import { fireSchedule, scheduledMillisOf } from "./fire";
 import { reconcileSchedules, SCHEDULE_QUEUE, type FiringJob } from "./scheduler";
 

@@ -10,7 +10,7 @@
 //      type, so the "simple" text/plain and form posts a foreign page can send without a CORS
 //      preflight are refused even if the origin check were somehow passed.
 // Bearer-token calls are not affected (a foreign page cannot attach our tokens).
-import { ApiError } from "../api/errors";
+import { ForbiddenError } from "../errors";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 const JSON_TYPE = /^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i;
@@ -55,10 +55,9 @@ export function csrfProblem(req: CsrfInput, appUrl: string): string | null {
 export function assertNotForged(req: CsrfInput, appUrl: string): void {
   const problem = csrfProblem(req, appUrl);
   if (problem) {
-    throw new ApiError(
-      403,
-      "csrf_rejected",
+    throw new ForbiddenError(
       `Запрос отклонён для защиты вашей сессии: ${problem}. Изменения через API с входом по cookie принимаются только из самого Hookflow; для скриптов используйте API-токен (Authorization: Bearer …)`,
+      { code: "csrf_rejected" },
     );
   }
 }

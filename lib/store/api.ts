@@ -1,12 +1,12 @@
 // Shared by the /api/v1/store routes: StoreError → 422 naming the field, query parameters.
-import { ApiError } from "../api/errors";
+import { ValidationError } from "../errors";
 import { StoreError } from "./store";
 
 export async function storeCall<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
-    if (e instanceof StoreError) throw new ApiError(422, e.code, e.message, e.field ? [{ field: e.field, message: e.message }] : undefined);
+    if (e instanceof StoreError) throw new ValidationError(e.message, { code: e.code, details: e.field ? [{ field: e.field, message: e.message }] : undefined });
     throw e;
   }
 }
@@ -15,7 +15,7 @@ export function requireParam(url: URL, name: "collection" | "key"): string {
   const v = url.searchParams.get(name);
   if (v === null || v === "") {
     const what = name === "collection" ? "коллекцию" : "ключ";
-    throw new ApiError(422, "validation_failed", `Укажите ${what}: параметр ${name}`, [{ field: name, message: "обязательное поле" }]);
+    throw new ValidationError(`Укажите ${what}: параметр ${name}`, { details: [{ field: name, message: "обязательное поле" }] });
   }
   return v;
 }

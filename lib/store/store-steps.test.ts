@@ -5,10 +5,10 @@ import { randomUUID } from "node:crypto";
 import { closeDb, prisma } from "../db";
 import { closeStoreLocks, getEntry } from "./store";
 import { storeClientFor } from "./store-client";
-import { createOutboundHttp } from "../engine/outbound-http";
-import { startFakeWeeek, type FakeWeeek } from "../../e2e/fakes/weeek";
+import { createOutboundHttp } from "../security/outbound-http";
+import { startFakeWeeek, type FakeWeeek } from "../../test/support/fakes/weeek";
 import { getAction, validateStep } from "../actions/registry";
-import { runOne } from "../actions/test-kit";
+import { runOne } from "../../test/support/action-kit";
 
 const TOKEN = "weeek-store-token-42";
 let userId: string;

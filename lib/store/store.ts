@@ -10,7 +10,7 @@
 // `now() AT TIME ZONE 'UTC'` in SQL.
 import type pg from "pg";
 import { pool as defaultPool } from "../db";
-import { STORE_LIMITS } from "./limits";
+import { STORE_LIMITS } from "../definition/store-limits";
 
 export { STORE_LIMITS };
 

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { prisma, Prisma } from "../db";
 import { hashPassword } from "./password";
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, passwordProblem } from "./password-strength";
-import { conflict } from "../api/errors";
+import { ConflictError } from "../errors";
 
 export const registerSchema = z
   .object({
@@ -27,7 +27,7 @@ export async function createUser(input: z.infer<typeof registerSchema>) {
     });
   } catch (err) {
     if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002") {
-      throw conflict("email: пользователь с таким адресом уже есть");
+      throw new ConflictError("email: пользователь с таким адресом уже есть");
     }
     throw err;
   }

@@ -9,8 +9,8 @@
 // A re-delivered run (worker crash) finds its own claim and goes on.
 import { createHash } from "node:crypto";
 import type pg from "pg";
-import type { DedupConfig } from "../pipelines/definition";
-import { renderText, TemplateError } from "../engine/templates";
+import type { DedupConfig } from "../definition/schema";
+import { renderText, TemplateError } from "../definition/placeholders";
 
 /** Stable JSON (sorted object keys) so the same request hashes the same however it was encoded. */
 function stable(v: unknown): string {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { extractFields, formatKey, joinKey } from "./extract-fields";
-import { getByPath } from "../engine/paths";
+import { getByPath } from "../definition/paths";
 
 // Paths are resolved by the template engine's resolver — the one steps use at run time.
 const at = (path: string) => getByPath(payload, path);

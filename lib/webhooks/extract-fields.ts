@@ -9,7 +9,7 @@
 //   data["a b"]["x]y"]        spaces, brackets, quotes, braces, or the empty key
 // A dot in a plain segment therefore always means nesting; a dotted key is only reachable in its
 // bracketed form, so `appointment.time` (nested) and `["appointment.time"]` (one key) never clash.
-import type { SourceField } from "../pipelines/definition";
+import type { SourceField } from "../definition/schema";
 
 const PLAIN_KEY = /^[^.[\]"'{}\s]+$/u;
 

@@ -11,7 +11,7 @@ import { rotateWebhookToken } from "../pipelines/rotate-webhook-token";
 import { createHookHandler, handleHook, tokenFromUrl } from "./handle-hook";
 import { createIngester, type Ingester } from "./ingest";
 import { createHookRateLimiter } from "./rate-limit";
-import { createPipeline, createUser, privateRunQueue, startServer } from "./test-fixtures";
+import { createPipeline, createUser, privateRunQueue, startServer } from "../../test/support/webhook-fixtures";
 
 const KLIENTIKS_QUERY =
   "client_id=1842&client_phone=%2B7%20(999)%20123-45-67&client_name=%D0%98%D0%B2%D0%B0%D0%BD%20%D0%9F%D0%B5%D1%82%D1%80%D0%BE%D0%B2" +

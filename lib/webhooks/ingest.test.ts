@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDb, prisma } from "../db";
-import { createIngester, searchTermsOf } from "./ingest";
+import { createIngester } from "./ingest";
 import type { ParsedRequest } from "./parse-request";
-import { createPipeline, createUser, privateRunQueue } from "./test-fixtures";
+import { createPipeline, createUser, privateRunQueue } from "../../test/support/webhook-fixtures";
 import { createPipeline as createPipelineFull } from "../pipelines/create-pipeline";
 import { updatePipeline } from "../pipelines/update-pipeline";
-import { definitionSchema, newSourceId } from "../pipelines/definition";
+import { definitionSchema, newSourceId } from "../definition/schema";
 
 function request(payload: Record<string, unknown>): ParsedRequest {
   return {
@@ -32,28 +32,6 @@ afterAll(async () => {
   await runQueue?.close();
   if (user) await prisma.user.delete({ where: { id: user.id } });
   await closeDb();
-});
-
-describe("searchTermsOf", () => {
-  it("lowercases and trims strings, adds digits-only phones, skips empties and duplicates", () => {
-    expect(
-      searchTermsOf({
-        name: "  Иван ПЕТРОВ ",
-        phone: "+7 (999) 123-45-67",
-        phone2: "8-999-123-45-67",
-        nested: { list: ["A", "a", 42, true, null, ""] },
-        id: "1842",
-      }),
-    ).toEqual(["иван петров", "+7 (999) 123-45-67", "79991234567", "8-999-123-45-67", "89991234567", "a", "42", "true", "1842"]);
-    // A Russian number written 8… or as 10 digits is also stored as 7XXXXXXXXXX.
-    expect(searchTermsOf({ a: "8 (911) 123-45-67", b: "9261234567" })).toEqual(["8 (911) 123-45-67", "89111234567", "79111234567", "9261234567", "79261234567"]);
-  });
-
-  it("caps the number and the length of terms", () => {
-    const many = Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`k${i}`, `v${i}`]));
-    expect(searchTermsOf(many)).toHaveLength(200);
-    expect(searchTermsOf({ long: "x".repeat(1000) })[0]).toHaveLength(200);
-  });
 });
 
 describe("createIngester", () => {

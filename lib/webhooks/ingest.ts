@@ -17,7 +17,7 @@ import type pg from "pg";
 import { pool as defaultPool } from "../db";
 import { enqueueRuns } from "../queue/run-queue";
 import type { ParsedRequest } from "./parse-request";
-import { russianPhone } from "../engine/formatters";
+import { searchTermsOf } from "../runs/search-terms";
 
 export type IngestInput = {
   token: string;
@@ -62,44 +62,6 @@ export type Ingester = {
   ingest(input: IngestInput): Promise<IngestResult>;
   stats(): IngesterStats;
 };
-
-// ── search terms ─────────────────────────────────────────────────────────────────────────────
-
-const MAX_TERMS = 200;
-const MAX_TERM_LENGTH = 200;
-const PHONE_LIKE = /^\+?[\d\s()\-.]{7,25}$/;
-
-/**
- * Normalised scalar values of a payload for history search by value: strings trimmed and
- * lowercased, numbers and booleans as text; phone-like values also as digits only, so
- * "+7 (999) 123-45-67" is found by "79991234567", and a Russian number in any form (8…, +7…,
- * 7…, 10 digits) also as 7XXXXXXXXXX, so "8 999 …" and "+7 999 …" find each other.
- */
-export function searchTermsOf(payload: unknown): string[] {
-  const terms = new Set<string>();
-  const add = (s: string) => {
-    if (terms.size >= MAX_TERMS) return;
-    const t = s.trim().toLowerCase();
-    if (t === "") return;
-    terms.add(t.length > MAX_TERM_LENGTH ? t.slice(0, MAX_TERM_LENGTH) : t);
-    if (PHONE_LIKE.test(t)) {
-      const digits = t.replace(/\D/g, "");
-      if (digits.length >= 7 && digits !== t && terms.size < MAX_TERMS) terms.add(digits);
-      // One Russian number written 8…, +7…, 7… or as 10 digits is also stored as 7XXXXXXXXXX.
-      const ru = russianPhone(t)?.slice(1);
-      if (ru && ru !== digits && terms.size < MAX_TERMS) terms.add(ru);
-    }
-  };
-  const walk = (v: unknown, depth: number) => {
-    if (terms.size >= MAX_TERMS || depth > 12) return;
-    if (typeof v === "string") add(v);
-    else if (typeof v === "number" || typeof v === "boolean") add(String(v));
-    else if (Array.isArray(v)) for (const x of v) walk(x, depth + 1);
-    else if (v !== null && typeof v === "object") for (const x of Object.values(v)) walk(x, depth + 1);
-  };
-  walk(payload, 0);
-  return [...terms];
-}
 
 // ── batching ─────────────────────────────────────────────────────────────────────────────────
 

@@ -16,6 +16,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import busboy from "busboy";
 import iconv from "iconv-lite";
 import { MAX_JSON_DEPTH, jsonDepthOver } from "../json-depth";
+import { isSensitiveHeader, MASK } from "../security/mask";
 
 export type FileInfo = { filename: string; mimeType: string; size: number };
 
@@ -73,14 +74,11 @@ const DEFAULT_MAX_BYTES = 1024 * 1024;
 
 // ── headers ──────────────────────────────────────────────────────────────────────────────────
 
-const CREDENTIAL_HEADER =
-  /^(authorization|proxy-authorization|cookie|set-cookie)$|api[-_]?key|token|secret|passw|session|signature/i;
-
 export function maskHeaders(headers: IncomingHttpHeaders): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined) continue;
-    out[name] = CREDENTIAL_HEADER.test(name) ? "***" : value;
+    out[name] = isSensitiveHeader(name) ? MASK : value;
   }
   return out;
 }

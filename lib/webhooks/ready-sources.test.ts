@@ -10,8 +10,8 @@ import { validateDefinition } from "../actions/registry";
 import { createHookHandler } from "./handle-hook";
 import { createIngester, type Ingester } from "./ingest";
 import { createSourceSettingsCache, type SourceSettingsCache } from "./source-settings";
-import { createPipeline, createUser, privateRunQueue, startServer } from "./test-fixtures";
-import { newSourceId } from "../pipelines/definition";
+import { createPipeline, createUser, privateRunQueue, startServer } from "../../test/support/webhook-fixtures";
+import { newSourceId } from "../definition/schema";
 
 let user: { id: string };
 let runQueue: ReturnType<typeof privateRunQueue>;

@@ -12,7 +12,7 @@ import { validateDefinition } from "../actions/registry";
 import { createHookHandler } from "./handle-hook";
 import { createIngester, type Ingester } from "./ingest";
 import { createSourceSettingsCache, safeEqual, type SourceSettingsCache } from "./source-settings";
-import { createPipeline, createUser, privateRunQueue, startServer } from "./test-fixtures";
+import { createPipeline, createUser, privateRunQueue, startServer } from "../../test/support/webhook-fixtures";
 
 const SECRET = "whsec_Ключ-🔑-\"quoted\"";
 

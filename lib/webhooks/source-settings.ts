@@ -8,8 +8,8 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { pool } from "../db";
 import { credentialAad, decryptSecret } from "../credentials/crypto";
-import { replySchema, RUN_ID_TOKEN, signatureSchema, vkSourceSchema, type ReplyConfig, type SignatureConfig } from "../pipelines/definition";
-import { renderJson, renderText, toText } from "../engine/templates";
+import { replySchema, RUN_ID_TOKEN, signatureSchema, vkSourceSchema, type ReplyConfig, type SignatureConfig } from "../definition/schema";
+import { renderJson, renderText, toText } from "../definition/placeholders";
 import type { ParsedRequest } from "./parse-request";
 
 export type SourceSettings = {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeWeeek, type FakeWeeek } from "../../e2e/fakes/weeek";
-import { createOutboundHttp } from "../engine/outbound-http";
-import { ApiError } from "../api/errors";
+import { startFakeWeeek, type FakeWeeek } from "../../test/support/fakes/weeek";
+import { createOutboundHttp } from "../security/outbound-http";
+import { UpstreamError, ValidationError } from "../errors";
 import { listWeeekFunnels, listWeeekStatuses } from "./list-funnels";
 
 const TOKEN = "weeek-picker-token-42";
@@ -26,14 +26,18 @@ describe("Weeek status picker calls", () => {
   });
 
   it("a wrong token is «Неверный токен Weeek»", async () => {
-    await expect(listWeeekFunnels("wrong", opts)).rejects.toMatchObject({ status: 422, code: "weeek_unauthorized", message: "Неверный токен Weeek" });
+    const err = await listWeeekFunnels("wrong", opts).catch((e) => e);
+    expect(err).toBeInstanceOf(ValidationError);
+    expect(err).toMatchObject({ code: "weeek_unauthorized", message: "Неверный токен Weeek" });
   });
 
   it("Weeek's own errors and network failures are shown plainly", async () => {
     weeek.failNext("GET /crm/funnels", 500, { success: false, message: "Server Error" });
-    await expect(listWeeekFunnels(TOKEN, opts)).rejects.toMatchObject({ status: 502, message: "Weeek ответил HTTP 500: Server Error" });
+    const failed = await listWeeekFunnels(TOKEN, opts).catch((e) => e);
+    expect(failed).toBeInstanceOf(UpstreamError);
+    expect(failed.message).toBe("Weeek ответил HTTP 500: Server Error");
     const err = await listWeeekFunnels(TOKEN, { baseUrl: "http://127.0.0.1:1", http: createOutboundHttp({ allowlist: "127.0.0.1" }) }).catch((e) => e);
-    expect(err).toBeInstanceOf(ApiError);
+    expect(err).toBeInstanceOf(UpstreamError);
     expect(err.code).toBe("weeek_unreachable");
     expect(err.message).toMatch(/^Weeek недоступен: .*ECONNREFUSED/);
   });

@@ -2,9 +2,9 @@
 // the SSRF-guarded client (the token never reaches the browser, and WEEEK_BASE_URL may be moved
 // to a fake or a proxy). Weeek's answers become plain Russian messages the wizard shows as is.
 import { OutboundError, type HttpClient } from "../actions/define-action";
-import { ApiError } from "../api/errors";
+import { NotFoundError, UpstreamError, ValidationError } from "../errors";
 import { env } from "../env";
-import { outboundHttpFromEnv } from "../engine/outbound-http";
+import { outboundHttpFromEnv } from "../security/outbound-http";
 
 export type WeeekFunnel = { id: string; name: string };
 export type WeeekStatus = { id: string; name: string };
@@ -23,7 +23,7 @@ async function weeekGet(path: string, token: string, opts: WeeekCallOptions): Pr
       timeoutMs: 15_000,
     });
   } catch (e) {
-    if (e instanceof OutboundError) throw new ApiError(502, "weeek_unreachable", `Weeek недоступен: ${e.message}`);
+    if (e instanceof OutboundError) throw new UpstreamError(`Weeek недоступен: ${e.message}`, { code: "weeek_unreachable" });
     throw e;
   }
   let body: Record<string, unknown> = {};
@@ -32,18 +32,18 @@ async function weeekGet(path: string, token: string, opts: WeeekCallOptions): Pr
   } catch {
     // Non-JSON bodies (a proxy's HTML error page) are reported by status below.
   }
-  if (res.status === 401 || res.status === 403) throw new ApiError(422, "weeek_unauthorized", "Неверный токен Weeek");
-  if (res.status === 404) throw new ApiError(404, "weeek_not_found", "Weeek: воронка не найдена");
+  if (res.status === 401 || res.status === 403) throw new ValidationError("Неверный токен Weeek", { code: "weeek_unauthorized" });
+  if (res.status === 404) throw new NotFoundError("Weeek: воронка не найдена", { code: "weeek_not_found" });
   if (res.status < 200 || res.status >= 300) {
     const msg = typeof body.message === "string" ? `: ${body.message}` : "";
-    throw new ApiError(502, "weeek_error", `Weeek ответил HTTP ${res.status}${msg}`);
+    throw new UpstreamError(`Weeek ответил HTTP ${res.status}${msg}`, { code: "weeek_error" });
   }
   return body;
 }
 
 function items(body: Record<string, unknown>, key: string): { id: string; name: string }[] {
   const list = body[key];
-  if (!Array.isArray(list)) throw new ApiError(502, "weeek_error", `Weeek вернул ответ без списка «${key}»`);
+  if (!Array.isArray(list)) throw new UpstreamError(`Weeek вернул ответ без списка «${key}»`, { code: "weeek_error" });
   return list
     .filter((x): x is Record<string, unknown> => !!x && typeof x === "object")
     .map((x) => ({ id: String(x.id), name: String(x.name ?? x.title ?? x.id) }));

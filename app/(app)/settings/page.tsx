@@ -1,6 +1,6 @@
 import { getTranslations } from "next-intl/server";
 import { pageUserId } from "@/lib/auth";
-import { listApiTokens } from "@/lib/tokens/api-tokens";
+import { listApiTokens } from "@/lib/users/api-tokens";
 import { ApiTokens } from "@/components/settings/api-tokens";
 import { listCredentials } from "@/lib/credentials/list-credentials";
 import { Credentials } from "@/components/settings/credentials";

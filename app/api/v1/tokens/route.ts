@@ -1,7 +1,7 @@
 import { NextResponse } from "next/server";
 import { z } from "zod";
 import { handler, parseBody, requireUserId } from "@/lib/api/route";
-import { createApiToken, listApiTokens } from "@/lib/tokens/api-tokens";
+import { createApiToken, listApiTokens } from "@/lib/users/api-tokens";
 
 export const GET = handler(async (req) => {
   const userId = await requireUserId(req);

@@ -2,7 +2,7 @@ import { NextResponse } from "next/server";
 import { z } from "zod";
 import { handler, parseBody, requireUserId } from "@/lib/api/route";
 import { conflict, notFound } from "@/lib/api/errors";
-import { isUuid } from "@/lib/pipelines/get-pipeline";
+import { isUuid } from "@/lib/uuid";
 import { updateCredential } from "@/lib/credentials/update-credential";
 import { deleteCredential } from "@/lib/credentials/delete-credential";
 import { CredentialNameTakenError } from "@/lib/credentials/types";

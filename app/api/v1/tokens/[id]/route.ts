@@ -1,8 +1,8 @@
 import { NextResponse } from "next/server";
 import { handler, requireUserId } from "@/lib/api/route";
 import { notFound } from "@/lib/api/errors";
-import { isUuid } from "@/lib/pipelines/get-pipeline";
-import { revokeApiToken } from "@/lib/tokens/api-tokens";
+import { isUuid } from "@/lib/uuid";
+import { revokeApiToken } from "@/lib/users/api-tokens";
 
 export const DELETE = handler<{ id: string }>(async (req, { params }) => {
   const userId = await requireUserId(req);

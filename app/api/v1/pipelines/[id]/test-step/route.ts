@@ -3,7 +3,7 @@ import { z } from "zod";
 import { handler, parseBody, requireUserId } from "@/lib/api/route";
 import { notFound } from "@/lib/api/errors";
 import { getPipeline } from "@/lib/pipelines/get-pipeline";
-import { definitionSchema } from "@/lib/pipelines/definition";
+import { definitionSchema } from "@/lib/definition/schema";
 import { testPipelineStep } from "@/lib/engine/test-pipeline-steps";
 
 const bodySchema = z.object({
