@@ -5,9 +5,8 @@
 import { prisma } from "../db";
 import { env } from "../env";
 import { queue } from "../queue/run-queue";
-import { sourcesOf, type PipelineDefinition } from "../pipelines/definition";
+import { sourcesOf, type PipelineDefinition, type ScheduleConfig } from "../pipelines/definition";
 import { repeatOptions, scheduleMinuteMs, scheduleProblems, type RepeatSpec } from "./config";
-import type { ScheduleConfig } from "../pipelines/definition";
 
 export const SCHEDULE_QUEUE = "schedule";
 
