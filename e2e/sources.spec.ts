@@ -1,21 +1,35 @@
 // Several sources per обработка (docs/sources.md), end to end: an обработка made through the API
 // before it had sources (one URL) gets a second source in the editor; each source has its own URL;
-// one event to each URL runs through the real worker; the step reads {{source.name}}; the history
+// one event to each URL runs through the real worker; «Условие» branches on {{source.name}}; the history
 // names each run's source and filters by it; the run detail names it too. Screenshots go to
 // docs/img/sources-*.png (docs/sources.md shows them).
 import { test, expect, type APIRequestContext, type Page } from "@playwright/test";
 import { apiUser, loginViaUi } from "./helpers";
 
+const compose = (id: string, name: string) => ({
+  id,
+  type: "json-composer",
+  name,
+  config: { mode: "template", template: '{ "from": "{{source.name}}", "client": "{{source.client}}" }', fields: [], onMissing: "fail" },
+});
 const definition = {
   // The form of a definition saved before several sources: top-level fields, no `sources`.
   sourceFields: [{ path: "client" }],
   steps: [
+    // «Условие» on the name of the source that delivered the event.
     {
-      id: "compose",
-      type: "json-composer",
-      name: "Заявка",
-      config: { mode: "template", template: '{ "from": "{{source.name}}", "client": "{{source.client}}" }', fields: [], onMissing: "fail" },
+      id: "who",
+      type: "condition",
+      name: "Откуда заявка",
+      config: { branches: [{ key: "b1", name: "С лендинга", groups: [{ conditions: [{ left: "{{source.name}}", op: "eq", right: "Лендинг" }] }] }], elseName: "С сайта" },
     },
+    compose("landing", "Заявка с лендинга"),
+    compose("site", "Заявка с сайта"),
+  ],
+  edges: [
+    { from: "source", to: "who" },
+    { from: "who", to: "landing", branch: "b1" },
+    { from: "who", to: "site", branch: "else" },
   ],
 };
 
@@ -89,11 +103,16 @@ test("two sources: each has its URL, steps see source.name, the history shows an
     .poll(async () => (await runsOf(request, baseURL!, user.auth, `pipelineId=${pipeline.id}`)).map((r) => `${r.sourceName}:${r.status}`).sort())
     .toEqual(["Лендинг:SUCCEEDED", "Сайт:SUCCEEDED"]);
 
-  // The step read {{source.name}}: the name of the source that delivered each event.
+  // «Условие» branched on {{source.name}}, and the step on the branch read it too.
   const runs = await runsOf(request, baseURL!, user.auth, `pipelineId=${pipeline.id}`);
   for (const r of runs) {
     const detail = (await (await request.get(`${baseURL}/api/v1/runs/${r.id}`, { headers: user.auth })).json()).run;
-    expect(detail.steps[0].output.result.from).toBe(r.sourceName);
+    const step = (id: string) => detail.steps.find((s: { stepId: string }) => s.stepId === id);
+    const taken = r.sourceName === "Лендинг" ? "landing" : "site";
+    expect(step("who").output.branchName).toBe(r.sourceName === "Лендинг" ? "С лендинга" : "С сайта");
+    expect(step(taken).status).toBe("SUCCEEDED");
+    expect(step(taken === "landing" ? "site" : "landing").status).toBe("SKIPPED");
+    expect(step(taken).output.result.from).toBe(r.sourceName);
     expect(detail.source.name).toBe(r.sourceName);
   }
 

@@ -7,6 +7,7 @@ import { createPipeline } from "./create-pipeline";
 import { getPipeline } from "./get-pipeline";
 import { exportPipeline, pipelineFileSchema, pipelineToFile } from "./export-pipeline";
 import { importPipeline } from "./import-pipeline";
+import { definitionSchema, newSourceId } from "./definition";
 
 let alice: { id: string };
 let bob: { id: string };
@@ -52,6 +53,24 @@ describe("export → import", () => {
     expect(pipeline.status).toBe("STOPPED");
     expect(pipeline.definition).toEqual(original.definition);
     expect((await getPipeline(alice.id, pipeline.id))!.definition).toEqual(original.definition);
+  });
+
+  it("several sources travel with their names, types, fields and settings; the copy gets new source ids and URLs", async () => {
+    const d = definitionSchema.parse({
+      sources: [
+        { id: newSourceId(), name: "Сайт", type: "webhook", fields: [{ path: "phone" }], dedup: { enabled: true, key: "{{source.phone}}" } },
+        { id: newSourceId(), name: "Tilda", type: "tilda", fields: [{ path: "Phone" }] },
+      ],
+      steps: [],
+    });
+    const original = await createPipeline(alice.id, { name: "Два источника", definition: d });
+    const file = pipelineFileSchema.parse(JSON.parse(JSON.stringify((await exportPipeline(alice.id, original.id))!.file)));
+    for (const s of original.sources) expect(JSON.stringify(file)).not.toContain(s.webhookUrl!.split("/hooks/")[1]);
+    const { pipeline } = await importPipeline(alice.id, file);
+    const strip = (list: { id: string }[]) => list.map(({ id: _id, ...rest }) => rest);
+    expect(strip(pipeline.definition.sources!)).toEqual(strip(d.sources!));
+    expect(pipeline.sources.map((s) => s.id).some((id) => original.sources.some((o) => o.id === id))).toBe(false);
+    expect(new Set([...pipeline.sources, ...original.sources].map((s) => s.webhookUrl)).size).toBe(4);
   });
 
   it("a branched definition (Фильтр, Условие, Задержка, edges with branch labels) travels whole", async () => {
