@@ -5,9 +5,8 @@
 import { prisma } from "../db";
 import { env } from "../env";
 import { queue } from "../queue/run-queue";
-import { sourcesOf, type PipelineDefinition } from "../definition/schema";
+import { sourcesOf, type PipelineDefinition, type ScheduleConfig } from "../definition/schema";
 import { repeatOptions, scheduleMinuteMs, scheduleProblems, type RepeatSpec } from "../definition/schedule";
-import type { ScheduleConfig } from "../definition/schema";
 
 export const SCHEDULE_QUEUE = "schedule";
 
