@@ -74,6 +74,7 @@ const RETRY_AFTER_MAX_MS = 60_000;
 
 export const httpRequest = defineAction({
   type: "http-request",
+  sideEffects: "external",
   label: { ru: "HTTP-запрос", en: "HTTP request" },
   description: { ru: "Отправляет запрос во внешнюю систему", en: "Sends a request to another system" },
   icon: "globe",
