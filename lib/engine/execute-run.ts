@@ -64,19 +64,24 @@ export type RunExecutor = {
   writer: HistoryWriter;
 };
 
-/** The request's terms plus those of the succeeded, complete outputs of data steps (capped). */
-function termsWithOutputs(requestTerms: string[], records: readonly StepRecord[]): string[] | undefined {
-  const terms = new Set(requestTerms);
-  if (terms.size < MAX_SEARCH_TERMS) {
-    for (const r of records) {
-      if (r.status !== "succeeded" || isTruncated(r.output) || getAction(r.type)?.flow) continue;
-      for (const t of searchTermsOf(r.output)) {
-        if (terms.size >= MAX_SEARCH_TERMS) break;
-        terms.add(t);
+/**
+ * Search terms of the succeeded, complete outputs of data steps that the request does not carry
+ * already (request + outputs stay under MAX_SEARCH_TERMS); written once, with the final status.
+ */
+function outputTermsOf(requestTerms: string[], records: readonly StepRecord[]): string[] | undefined {
+  const known = new Set(requestTerms);
+  const out: string[] = [];
+  for (const r of records) {
+    if (r.status !== "succeeded" || isTruncated(r.output) || getAction(r.type)?.flow) continue;
+    for (const t of searchTermsOf(r.output)) {
+      if (known.size >= MAX_SEARCH_TERMS) return out;
+      if (!known.has(t)) {
+        known.add(t);
+        out.push(t);
       }
     }
   }
-  return terms.size > requestTerms.length ? [...terms] : undefined;
+  return out.length > 0 ? out : undefined;
 }
 
 /**
@@ -176,8 +181,8 @@ export function createRunExecutor(options: RunExecutorOptions = {}): RunExecutor
     const error = result.error?.message ?? null;
     const failedStepId = result.error?.stepId ?? null;
     const status = result.status === "succeeded" ? "SUCCEEDED" : result.status === "filtered" ? "FILTERED" : "FAILED";
-    const searchTerms = termsWithOutputs(run.searchTerms, result.records);
-    await writer.commit(pending, { runId, status, error, failedStepId, finishedAt: new Date(), durationMs: performance.now() - t0, searchTerms });
+    const outputTerms = outputTermsOf(run.searchTerms, result.records);
+    await writer.commit(pending, { runId, status, error, failedStepId, finishedAt: new Date(), durationMs: performance.now() - t0, outputTerms });
     return { runId, status, error, failedStepId, executedSteps: result.records.length };
   }
 

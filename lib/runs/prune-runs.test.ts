@@ -90,6 +90,7 @@ describe("pruneRuns", () => {
     const cleared = await prisma.run.findFirst({ where: { id: some!.id }, include: { steps: true } });
     expect(cleared).toMatchObject({ payloadPruned: true, body: null, rawBody: null, payload: {}, searchTerms: [] });
     expect(cleared!.steps[0]).toMatchObject({ input: null, output: null });
+    expect(await prisma.runSearch.count({ where: { runId: some!.id } })).toBe(0);
     const failed = await prisma.run.findMany({ where: { pipelineId: p.id, status: "FAILED" } });
     expect(failed.every((r) => !r.payloadPruned && r.rawBody !== null)).toBe(true);
   });
