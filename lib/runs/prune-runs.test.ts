@@ -58,6 +58,13 @@ describe("pruneRuns", () => {
     );
     expect(left.rows[0].n).toBe(300);
     expect(await prisma.run.count({ where: { pipelineId: p.id, status: "RUNNING" } })).toBe(40);
+    // Their search terms went with them (trigger "Run_search_delete"); the kept runs' stay.
+    const terms = await pool().query<{ n: number; orphans: number }>(
+      `SELECT count(*)::int AS n, count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM "Run" r WHERE r.id = s."runId"))::int AS orphans
+       FROM "RunSearch" s WHERE s."runId" IN (SELECT id FROM "Run" WHERE "pipelineId" = $1) OR NOT EXISTS (SELECT 1 FROM "Run" r WHERE r.id = s."runId")`,
+      [p.id],
+    );
+    expect(terms.rows[0]).toEqual({ n: 340, orphans: 0 });
     // A second pass finds nothing more to do.
     expect((await pruneRuns({ pipelineId: p.id, now, pauseMs: 1 })).deleted).toBe(0);
   });
