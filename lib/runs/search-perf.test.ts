@@ -40,6 +40,8 @@ afterAll(async () => {
   try {
     await client.query("BEGIN");
     await client.query("SET LOCAL session_replication_role = replica");
+    // Triggers are off too, "Run_search_delete" included: the terms go by hand.
+    await client.query(`DELETE FROM "RunSearch" WHERE "runId" IN (SELECT id FROM "Run" WHERE "userId" = $1::uuid)`, [user.id]);
     await client.query(`DELETE FROM "Run" WHERE "userId" = $1::uuid`, [user.id]);
     await client.query("COMMIT");
   } finally {
