@@ -159,6 +159,13 @@ export type FormHints = Record<string, FieldHint>;
 
 export type ActionDefinition<S extends z.ZodType = z.ZodType, R = z.output<S>> = {
   type: string;
+  /**
+   * "none": running the step again changes nothing outside the run (composer, parser, flow,
+   * reading the store), so the engine need not commit its row before going on. "external": it
+   * writes somewhere (HTTP, the store): its row is committed before the next step, so a worker
+   * killed later resumes after it and does not repeat it.
+   */
+  sideEffects: "none" | "external";
   label: Localized;
   description: Localized;
   /** A short icon id the editor maps to an icon. */

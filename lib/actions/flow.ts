@@ -17,6 +17,7 @@ export const filterConfigSchema = z.object({
 
 export const filterAction = defineAction({
   type: "filter",
+  sideEffects: "none",
   flow: "filter",
   label: { ru: "Фильтр", en: "Filter" },
   description: {
@@ -61,6 +62,7 @@ export type ConditionConfig = z.output<typeof conditionConfigSchema>;
 
 export const conditionAction = defineAction({
   type: "condition",
+  sideEffects: "none",
   flow: "branch",
   label: { ru: "Условие", en: "Condition" },
   description: {
@@ -186,6 +188,7 @@ type DelayInput =
 
 export const delayAction = defineAction({
   type: "delay",
+  sideEffects: "none",
   flow: "delay",
   label: { ru: "Задержка", en: "Delay" },
   description: {

@@ -88,6 +88,7 @@ export const HTTP_ERROR_KINDS: readonly ErrorKind[] = ["auth", "not-found", "val
 
 export const httpRequest = defineAction({
   type: "http-request",
+  sideEffects: "external",
   label: { ru: "HTTP-запрос", en: "HTTP request" },
   description: { ru: "Отправляет запрос во внешнюю систему", en: "Sends a request to another system" },
   icon: "globe",

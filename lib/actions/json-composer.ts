@@ -43,6 +43,7 @@ export type JsonComposerConfig = z.output<typeof jsonComposerConfigSchema>;
 
 export const jsonComposer = defineAction({
   type: "json-composer",
+  sideEffects: "none",
   label: { ru: "JSON Компоновщик", en: "JSON composer" },
   description: {
     ru: "Собирает JSON из полей источника и результатов предыдущих шагов",

@@ -110,6 +110,7 @@ export function evaluatePath(json: unknown, path: string): { found: boolean; val
 
 export const jsonParser = defineAction({
   type: "json-parser",
+  sideEffects: "none",
   label: { ru: "JSON-парсер", en: "JSON parser" },
   description: { ru: "Достаёт значения из JSON по путям", en: "Extracts values from JSON by paths" },
   icon: "search-code",

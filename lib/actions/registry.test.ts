@@ -29,6 +29,11 @@ describe("registry", () => {
     expect(todo("store-find-or-create")).toEqual(["config.collection", "config.key", "config.bodyJson"]);
   });
 
+  it("every action declares its side effects (the engine commits after each external one)", () => {
+    for (const a of listActions()) expect(["none", "external"], a.type).toContain(a.sideEffects);
+    expect(listActions().filter((a) => a.sideEffects === "external").map((a) => a.type)).toEqual(["http-request", "store-save", "store-find-or-create"]);
+  });
+
   it("the source's duplicate key must read a request field", () => {
     const base = { sourceFields: [], steps: [] };
     const dedup = (key: string, by: "key" | "request" = "key") => validateDefinition({ ...base, dedup: { enabled: true, by, key, windowMinutes: 60 } });

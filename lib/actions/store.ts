@@ -49,6 +49,7 @@ export const storeFindConfigSchema = z.object({
 
 export const storeFind = defineAction({
   type: "store-find",
+  sideEffects: "none",
   label: { ru: "Хранилище: найти", en: "Store: find" },
   description: {
     ru: "Ищет значение по ключу в Хранилище; «найдено» — да/нет",
@@ -105,6 +106,7 @@ const OPERATION_LABEL = { set: "=", increment: "+", delete: "✕" } as const;
 
 export const storeSave = defineAction({
   type: "store-save",
+  sideEffects: "external",
   label: { ru: "Хранилище: сохранить", en: "Store: save" },
   description: {
     ru: "Записывает, увеличивает или удаляет значение в Хранилище",
@@ -178,6 +180,7 @@ type FindOrCreateInput = { collection: string; key: string; request: HttpRequest
 
 export const storeFindOrCreate = defineAction({
   type: "store-find-or-create",
+  sideEffects: "external",
   label: { ru: "Хранилище: найти или создать", en: "Store: find or create" },
   description: {
     ru: "Берёт значение из Хранилища, а если ключа нет — создаёт запись запросом и сохраняет её id (без дублей)",

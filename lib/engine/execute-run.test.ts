@@ -6,6 +6,7 @@ import { startFakeWeeek, type FakeWeeek } from "../../test/support/fakes/weeek";
 import { createOutboundHttp } from "../security/outbound-http";
 import { createRunExecutor } from "./execute-run";
 import { createHistoryWriter } from "../runs/history-writer";
+import { searchTermsOf } from "../runs/search-terms";
 import type { FinishedRun } from "../alerts/on-runs-finished";
 import type { HttpClient } from "../actions/define-action";
 import {
@@ -45,7 +46,10 @@ const statusId = () => weeek.state.funnels[0].statuses[0].id;
 describe("executeRun", () => {
   it("runs the seed's 8 steps against Weeek and records every step with the token masked", async () => {
     const p = await createSeedPipeline(userId, weeek.url, statusId());
-    const runId = await insertRun(p.id, userId, SEED_REQUEST);
+    // With the request's search terms, as ingest stores them.
+    const { id: runId } = await prisma.run.create({
+      data: { pipelineId: p.id, userId, version: 1, method: "POST", payload: SEED_REQUEST, status: "QUEUED", searchTerms: searchTermsOf(SEED_REQUEST) },
+    });
     const result = await executor.execute(runId);
     expect(result).toMatchObject({ status: "SUCCEEDED", error: null, executedSteps: 8 });
 
@@ -78,8 +82,13 @@ describe("executeRun", () => {
     expect(JSON.stringify(run.steps)).not.toContain(WEEEK_TOKEN);
     expect((run.steps[2].output as { contact_id: string }).contact_id).toBe(contact!.id);
     expect((run.steps[3].output as { result: { amount: number } }).result.amount).toBe(1500);
-    // Step outputs become searchable (the contact id from Weeek).
-    expect(run.searchTerms).toContain(contact!.id);
+    // Step outputs become searchable (the contact id from Weeek): their terms go to RunSearch with
+    // the final status, the request's were written at insert.
+    const search = await prisma.runSearch.findMany({ where: { runId }, orderBy: { kind: "asc" } });
+    expect(search.map((s) => s.kind)).toEqual([0, 1]);
+    expect(search[0].terms).toContain("maria@example.ru");
+    expect(search[1].terms).toContain(contact!.id);
+    expect(search[1].terms.some((t) => search[0].terms.includes(t))).toBe(false);
     expect(finished.some((f) => f.id === runId && f.status === "SUCCEEDED" && f.userId === userId)).toBe(true);
   });
 

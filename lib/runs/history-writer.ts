@@ -42,8 +42,8 @@ export type RunFinish = {
   failedStepId: string | null;
   finishedAt: Date;
   durationMs: number;
-  /** Replaces Run.searchTerms when given (request terms plus step outputs). */
-  searchTerms?: string[];
+  /** Step outputs' search terms that the request does not carry (RunSearch kind 1; docs/history.md). */
+  outputTerms?: string[];
 };
 
 export type HistoryWriterOptions = {
@@ -90,7 +90,7 @@ type RunPatch = {
   failedStepId: string | null;
   finishedAt: string | null;
   durationMs: number | null;
-  searchTerms: string[] | null;
+  outputTerms: string[] | null;
   waitUntil: string | null;
 };
 
@@ -114,7 +114,7 @@ WITH steps AS (
     attempts = EXCLUDED.attempts, truncated = EXCLUDED.truncated, "startedAt" = EXCLUDED."startedAt",
     "durationMs" = EXCLUDED."durationMs"
   RETURNING 1
-)
+), runs AS (
 UPDATE "Run" AS r SET
   status = COALESCE(v.status::"RunStatus", r.status),
   attempts = r.attempts + v."attemptsInc",
@@ -123,15 +123,22 @@ UPDATE "Run" AS r SET
   "durationMs" = CASE WHEN v.final THEN v."durationMs" ELSE NULL END,
   error = CASE WHEN v.final THEN v.error ELSE NULL END,
   "failedStepId" = CASE WHEN v.final THEN v."failedStepId" ELSE NULL END,
-  "searchTerms" = COALESCE(v."searchTerms", r."searchTerms"),
   "waitUntil" = v."waitUntil"
 FROM jsonb_to_recordset($2::jsonb) AS v(id uuid, "attemptsInc" int, "startedAt" timestamp, final boolean,
-       status text, error text, "failedStepId" text, "finishedAt" timestamp, "durationMs" int, "searchTerms" text[],
+       status text, error text, "failedStepId" text, "finishedAt" timestamp, "durationMs" int, "outputTerms" text[],
        "waitUntil" timestamp)
 WHERE r.id = v.id
   -- A final status is final: neither a late "started" mark nor a second finish may change it.
   AND r.status IN ('QUEUED', 'RUNNING', 'WAITING')
-RETURNING r.id, r."pipelineId", r."userId", r.status, v.final, (SELECT count(*) FROM steps)::int AS "stepRows"`;
+RETURNING r.id, r."pipelineId", r."userId", r.status, v.final, v."outputTerms"
+), search AS (
+  -- Insert-only (the GIN index stays off the Run updates); only for a finish that took effect.
+  INSERT INTO "RunSearch" ("runId", kind, terms)
+  SELECT id, 1, "outputTerms" FROM runs WHERE final AND cardinality("outputTerms") > 0
+  ON CONFLICT ("runId", kind) DO UPDATE SET terms = EXCLUDED.terms
+  RETURNING 1
+)
+SELECT id, "pipelineId", "userId", status, final, (SELECT count(*) FROM steps)::int AS "stepRows" FROM runs`;
 
 // Postgres text and jsonb hold neither U+0000 nor lone surrogates; JSON.stringify writes exactly
 // those as \u0000 / \udXXX escapes (same rule as lib/webhooks/ingest.ts), which become U+FFFD.
@@ -172,7 +179,7 @@ function emptyPatch(id: string): RunPatch {
     failedStepId: null,
     finishedAt: null,
     durationMs: null,
-    searchTerms: null,
+    outputTerms: null,
     waitUntil: null,
   };
 }
@@ -297,7 +304,7 @@ export function createHistoryWriter(options: HistoryWriterOptions = {}): History
           p.failedStepId = finish.failedStepId;
           p.finishedAt = finish.finishedAt.toISOString();
           p.durationMs = Math.max(0, Math.round(finish.durationMs));
-          if (finish.searchTerms) p.searchTerms = finish.searchTerms;
+          if (finish.outputTerms) p.outputTerms = finish.outputTerms;
         }
         open.waiters.push({ resolve, reject });
         if (open.runs.size >= maxRuns && !busy()) void flush();

@@ -47,6 +47,10 @@ describe("pruneRuns", () => {
     await seed(p.id, 2500, 8); // 8 days old: outside a 7-day window
     await seed(p.id, 300, 6.999); // just inside the window
     await seed(p.id, 40, 30, "RUNNING"); // in someone's hands: kept whatever its age
+    const oldIds = (
+      await pool().query<{ id: string }>(`SELECT r.id FROM "Run" r JOIN "RunSearch" s ON s."runId" = r.id WHERE r."pipelineId" = $1 AND r.status = 'SUCCEEDED' AND r."receivedAt" < $2::timestamp`, [p.id, new Date(now.getTime() - 7 * DAY).toISOString()])
+    ).rows.map((r) => r.id);
+    expect(oldIds).toHaveLength(2500);
     const counts: number[] = [];
     const res = await pruneRuns({ pipelineId: p.id, now, batchSize: 1000, pauseMs: 1, pool: recordingPool(counts) });
     expect(res.deleted).toBe(2500);
@@ -58,6 +62,14 @@ describe("pruneRuns", () => {
     );
     expect(left.rows[0].n).toBe(300);
     expect(await prisma.run.count({ where: { pipelineId: p.id, status: "RUNNING" } })).toBe(40);
+    // Their search terms went with them (trigger "Run_search_delete"); the kept runs' stay.
+    const gone = await pool().query<{ n: number }>(`SELECT count(*)::int AS n FROM "RunSearch" WHERE "runId" = ANY($1::uuid[])`, [oldIds]);
+    expect(gone.rows[0].n).toBe(0);
+    const kept = await pool().query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM "RunSearch" s JOIN "Run" r ON r.id = s."runId" WHERE r."pipelineId" = $1`,
+      [p.id],
+    );
+    expect(kept.rows[0].n).toBe(340);
     // A second pass finds nothing more to do.
     expect((await pruneRuns({ pipelineId: p.id, now, pauseMs: 1 })).deleted).toBe(0);
   });
@@ -90,6 +102,7 @@ describe("pruneRuns", () => {
     const cleared = await prisma.run.findFirst({ where: { id: some!.id }, include: { steps: true } });
     expect(cleared).toMatchObject({ payloadPruned: true, body: null, rawBody: null, payload: {}, searchTerms: [] });
     expect(cleared!.steps[0]).toMatchObject({ input: null, output: null });
+    expect(await prisma.runSearch.count({ where: { runId: some!.id } })).toBe(0);
     const failed = await prisma.run.findMany({ where: { pipelineId: p.id, status: "FAILED" } });
     expect(failed.every((r) => !r.payloadPruned && r.rawBody !== null)).toBe(true);
   });

@@ -51,6 +51,8 @@ WITH batch AS (
   FOR UPDATE SKIP LOCKED
 ), steps AS (
   UPDATE "RunStep" SET input = NULL, output = NULL WHERE "runId" IN (SELECT id FROM batch) RETURNING 1
+), search AS (
+  DELETE FROM "RunSearch" WHERE "runId" IN (SELECT id FROM batch) RETURNING 1
 )
 UPDATE "Run" r SET body = NULL, "rawBody" = NULL, payload = '{}'::json, query = '{}'::json,
                    "searchTerms" = ARRAY[]::text[], "payloadPruned" = true

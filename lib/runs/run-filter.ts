@@ -50,10 +50,11 @@ export function filterSql(userId: string, f: RunFilter, start = 1): { where: str
   if (f.from) add((n) => `r."receivedAt" >= ${n}::timestamp`, f.from.toISOString());
   if (f.to) add((n) => `r."receivedAt" < ${n}::timestamp`, f.to.toISOString());
   const terms = f.q ? searchTermsFor(f.q) : [];
-  // `@>` / `&&` (not `= ANY`) so that the GIN index on "searchTerms" answers it; `&&` when a
-  // Russian phone has two stored forms (search-terms.ts).
-  if (terms.length === 1) add((n) => `r."searchTerms" @> ARRAY[${n}::text]`, terms[0]);
-  else if (terms.length > 1) add((n) => `r."searchTerms" && ${n}::text[]`, terms);
+  // Terms live in "RunSearch" (the request's and the step outputs', docs/history.md). `@>` / `&&`
+  // (not `= ANY`) so that its GIN index answers it; `&&` when a Russian phone has two stored
+  // forms (search-terms.ts).
+  if (terms.length === 1) add((n) => `EXISTS (SELECT 1 FROM "RunSearch" s WHERE s."runId" = r.id AND s.terms @> ARRAY[${n}::text])`, terms[0]);
+  else if (terms.length > 1) add((n) => `EXISTS (SELECT 1 FROM "RunSearch" s WHERE s."runId" = r.id AND s.terms && ${n}::text[])`, terms);
   return { where: cond.join(" AND "), params };
 }
 

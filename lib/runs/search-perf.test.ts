@@ -28,6 +28,7 @@ beforeAll(async () => {
   // Flushes GIN's pending list as autovacuum would: right after a bulk insert, searches also scan
   // the unsorted pending entries (~100 ms here), which is not the steady state being measured.
   await pool().query(`VACUUM ANALYZE "Run"`);
+  await pool().query(`VACUUM ANALYZE "RunSearch"`);
   console.log(`[search-perf] seeded ${N} runs in ${Math.round(performance.now() - t0)} ms`);
 }, 60_000);
 
@@ -39,6 +40,8 @@ afterAll(async () => {
   try {
     await client.query("BEGIN");
     await client.query("SET LOCAL session_replication_role = replica");
+    // Triggers are off too, "Run_search_delete" included: the terms go by hand.
+    await client.query(`DELETE FROM "RunSearch" WHERE "runId" IN (SELECT id FROM "Run" WHERE "userId" = $1::uuid)`, [user.id]);
     await client.query(`DELETE FROM "Run" WHERE "userId" = $1::uuid`, [user.id]);
     await client.query("COMMIT");
   } finally {

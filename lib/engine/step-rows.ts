@@ -1,0 +1,96 @@
+// RunStep rows as the history writer takes them, built under the run's history budget: once a
+// run's stored inputs + outputs pass RUN_HISTORY_MAX_BYTES, later steps keep a short preview.
+import type { StepRow } from "../runs/history-writer";
+import type { DoneStep } from "../runs/load-run";
+import type { SkippedStep } from "./run-steps";
+import type { StepRecord } from "../actions/step-record";
+import { isTruncated, toJson, truncateJson } from "../definition/truncate";
+
+/** What a step is shrunk to once its run's history is over the run's cap. */
+const OVER_RUN_CAP_BYTES = 1024;
+
+export type StepRowBuilder = {
+  /** A step executed now. */
+  fromRecord(r: StepRecord): StepRow;
+  /** The original run's step, copied into a re-run. */
+  copied(d: DoneStep): StepRow;
+  skipped(sk: SkippedStep): StepRow;
+  /** Steps this run committed before (re-delivery, wake-up) count against the budget. */
+  countDone(done: readonly DoneStep[]): void;
+};
+
+export function createStepRowBuilder(runId: string, runMaxBytes: number): StepRowBuilder {
+  let used = 0;
+  return {
+    fromRecord(r) {
+      let input = r.input;
+      let output = r.output;
+      let inputJson = toJson(input);
+      let outputJson = toJson(output);
+      if (used + inputJson.length + outputJson.length > runMaxBytes) {
+        // Over the run's cap: keep a short visible preview instead of the payloads.
+        input = truncateJson(input, OVER_RUN_CAP_BYTES);
+        output = r.output === null ? null : truncateJson(output, OVER_RUN_CAP_BYTES);
+        inputJson = toJson(input);
+        outputJson = toJson(output);
+      }
+      used += inputJson.length + outputJson.length;
+      return {
+        runId,
+        stepId: r.stepId,
+        position: r.index,
+        actionType: r.type,
+        name: r.name,
+        status: r.status === "succeeded" ? "SUCCEEDED" : "FAILED",
+        inputJson,
+        outputJson,
+        error: r.error?.message ?? null,
+        errorDetail: r.error?.detail ?? null,
+        attempts: r.attempts,
+        truncated: isTruncated(input) || isTruncated(output),
+        startedAt: r.startedAt,
+        durationMs: r.durationMs,
+      };
+    },
+    copied(d) {
+      const inputJson = toJson(d.input);
+      const outputJson = toJson(d.output);
+      used += inputJson.length + outputJson.length;
+      return {
+        runId,
+        stepId: d.stepId,
+        position: d.position,
+        actionType: d.actionType,
+        name: d.name,
+        status: "SUCCEEDED",
+        inputJson,
+        outputJson,
+        error: null,
+        attempts: d.attempts,
+        truncated: d.truncated,
+        startedAt: new Date(d.startedAt.endsWith("Z") ? d.startedAt : `${d.startedAt}Z`),
+        durationMs: d.durationMs,
+      };
+    },
+    skipped(sk) {
+      return {
+        runId,
+        stepId: sk.stepId,
+        position: sk.index,
+        actionType: sk.type,
+        name: sk.name,
+        status: "SKIPPED",
+        inputJson: null,
+        outputJson: null,
+        error: null,
+        attempts: 0,
+        truncated: false,
+        startedAt: new Date(),
+        durationMs: 0,
+      };
+    },
+    countDone(done) {
+      for (const d of done) used += toJson(d.input).length + toJson(d.output).length;
+    },
+  };
+}
