@@ -15,7 +15,11 @@ export const DB_URL = process.env.BENCH_DATABASE_URL ?? "postgresql://postgres@1
 export const REDIS_URL = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379/5";
 export const WEEEK_TOKEN = "wk_test_0123456789abcdef";
 
-export const load = () => os.loadavg().map((l) => l.toFixed(1)).join(" ");
+export const load = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" ");
 export const log = (m: string) => console.log(`[bench] ${m}`);
 
 export type Proc = { name: string; child: ChildProcess; ready: Promise<void>; output(): string; stop(): Promise<void> };

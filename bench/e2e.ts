@@ -25,8 +25,26 @@ import type { AddressInfo } from "node:net";
 import { Redis } from "ioredis";
 import { startFakeWeeek } from "../test/support/fakes/weeek";
 import {
-  DB_URL, REDIS_URL, ROOT, WEEEK_TOKEN, load, log, start, rssMb, freePort, dbUrl, hookflowCommand, prepare as prepareTarget,
-  emptyQueue as obliterate, hookClient, threeQuery, utcMs, waitDone as waitDonePool, type Proc, type PipelineRef, type Target,
+  DB_URL,
+  REDIS_URL,
+  ROOT,
+  WEEEK_TOKEN,
+  load,
+  log,
+  start,
+  rssMb,
+  freePort,
+  dbUrl,
+  hookflowCommand,
+  prepare as prepareTarget,
+  emptyQueue as obliterate,
+  hookClient,
+  threeQuery,
+  utcMs,
+  waitDone as waitDonePool,
+  type Proc,
+  type PipelineRef,
+  type Target,
 } from "./common";
 
 const RUNS_3 = Number(process.env.BENCH_RUNS ?? 20_000);
@@ -239,7 +257,17 @@ function ceilingProcs(t: Target): (port: number) => Proc[] {
   // esbuild ships with tsx; bundling only our files keeps packages resolved from node_modules.
   execFileSync(
     path.join(ROOT, "node_modules", ".bin", "esbuild"),
-    ["bench/ceiling/ingest.ts", "bench/ceiling/worker.ts", "--bundle", "--platform=node", "--format=esm", "--packages=external", `--outdir=${out}`, "--out-extension:.js=.mjs", "--log-level=warning"],
+    [
+      "bench/ceiling/ingest.ts",
+      "bench/ceiling/worker.ts",
+      "--bundle",
+      "--platform=node",
+      "--format=esm",
+      "--packages=external",
+      `--outdir=${out}`,
+      "--out-extension:.js=.mjs",
+      "--log-level=warning",
+    ],
     { cwd: ROOT, stdio: "inherit" },
   );
   return (port) => [
@@ -293,7 +321,7 @@ try {
   await new Promise((r) => setTimeout(r, 2_000));
   for (const x of systems) x.idle = { web: rssMb(x.procs[0].child.pid), worker: rssMb(x.procs[1].child.pid) };
 
-  const rotate = <T,>(xs: T[], r: number) => xs.map((_, i) => xs[(i + r) % xs.length]);
+  const rotate = <T>(xs: T[], r: number) => xs.map((_, i) => xs[(i + r) % xs.length]);
   for (let r = 0; r < ROUNDS; r++) {
     for (const x of rotate(systems, r)) {
       x.three.push(await throughput(x.t, `round ${r + 1} ${x.label} 3-step compose → POST → parse`, x.port, x.pipeline, RUNS_3, threeQuery));
@@ -342,7 +370,10 @@ try {
     `| Postgres transactions per 3-step run | ${med(c.three.map((x) => x.xactPerRun)).toFixed(2)} | ${med(h.three.map((x) => x.xactPerRun)).toFixed(2)} | — | — |${b ? ` ${med(b.three.map((x) => x.xactPerRun)).toFixed(2)} | — |` : ""}`,
   ];
   log(`summary (load average now ${load()}):\n${lines.join("\n")}`);
-  const stageLines = [`| stage (ms after the request's slot, median of rounds, p50 / p99) | ${STAGES.join(" | ")} |`, `|---|${STAGES.map(() => "---").join("|")}|`];
+  const stageLines = [
+    `| stage (ms after the request's slot, median of rounds, p50 / p99) | ${STAGES.join(" | ")} |`,
+    `|---|${STAGES.map(() => "---").join("|")}|`,
+  ];
   for (const x of systems)
     rates.forEach((rate, i) =>
       stageLines.push(

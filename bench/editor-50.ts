@@ -98,7 +98,10 @@ const PROBES = () => {
   if (w.__bench) return;
   const b = { longtasks: [] as { start: number; duration: number }[], lastInput: 0 };
   w.__bench = b;
-  new PerformanceObserver((l) => l.getEntries().forEach((e) => b.longtasks.push({ start: e.startTime, duration: e.duration }))).observe({ type: "longtask", buffered: true });
+  new PerformanceObserver((l) => l.getEntries().forEach((e) => b.longtasks.push({ start: e.startTime, duration: e.duration }))).observe({
+    type: "longtask",
+    buffered: true,
+  });
   document.addEventListener("pointerdown", (e) => (b.lastInput = e.timeStamp), true);
 };
 
@@ -257,7 +260,9 @@ try {
   await page.goto(`${BASE}/pipelines/${id50}`, { waitUntil: "commit" });
   await frameWhen(page, nodesAre(N));
   await page.waitForTimeout(500);
-  const longDuringLoad = await page.evaluate(() => (window as unknown as { __bench: { longtasks: { duration: number }[] } }).__bench.longtasks.map((l) => l.duration));
+  const longDuringLoad = await page.evaluate(() =>
+    (window as unknown as { __bench: { longtasks: { duration: number }[] } }).__bench.longtasks.map((l) => l.duration),
+  );
 
   // 2. click a node → its panel visible, 10 different nodes, panel closed in between.
   const visible = await visibleStepIds(page);
@@ -266,7 +271,11 @@ try {
   for (let i = 0; i < 10; i++) {
     const sid = visible[i % visible.length];
     await clickCenter(page, `[data-testid=step-node][data-step-id="${sid}"]`);
-    const shown = await frameWhen(page, `(sid) => { const p = document.querySelector('[data-testid=step-panel] input[id="name-' + sid + '"]'); return p && p.offsetParent !== null; }`, sid);
+    const shown = await frameWhen(
+      page,
+      `(sid) => { const p = document.querySelector('[data-testid=step-panel] input[id="name-' + sid + '"]'); return p && p.offsetParent !== null; }`,
+      sid,
+    );
     const input = await page.evaluate(() => (window as unknown as { __bench: { lastInput: number } }).__bench.lastInput);
     opens.push(shown - input);
     await page.locator("[data-testid=step-panel]").getByRole("button", { name: "Закрыть" }).click();
@@ -299,7 +308,11 @@ try {
     [target, before.length] as const,
   );
   await page.keyboard.type(typed);
-  const allShown = await frameWhen(page, `(want) => document.querySelector('[data-testid=step-node][data-step-id="${target}"] .text-sm.font-medium')?.textContent === want`, before + typed);
+  const allShown = await frameWhen(
+    page,
+    `(want) => document.querySelector('[data-testid=step-node][data-step-id="${target}"] .text-sm.font-medium')?.textContent === want`,
+    before + typed,
+  );
   const typing = await page.evaluate((done) => {
     const w = window as unknown as { __keys: number[]; __shown: Map<number, number> };
     // A key shown in the frame whose rAF poll found the whole text may not reach our own loop.
@@ -359,11 +372,15 @@ try {
   out("navigation → 9 nodes (8-step pipeline)", `median ${ms(median(loads8))} (${loads8.map((x) => x.toFixed(0)).join(" / ")})`);
   out("long tasks during a 50-step load", longDuringLoad.length ? `${longDuringLoad.length} (${longDuringLoad.map((x) => x.toFixed(0)).join(", ")} ms)` : "0");
   out("click node → panel visible", `median ${ms(median(opens))}, max ${ms(Math.max(...opens))} (10 nodes)`);
-  out("20 keystrokes in step name → node label", `${ms(typing.total)} total; per key p50 ${ms(median(typing.per))}, p95 ${ms(pct(typing.per, 95))}, max ${ms(Math.max(...typing.per))}`);
+  out(
+    "20 keystrokes in step name → node label",
+    `${ms(typing.total)} total; per key p50 ${ms(median(typing.per))}, p95 ${ms(pct(typing.per, 95))}, max ${ms(Math.max(...typing.per))}`,
+  );
   out("click «+» → palette visible", ms(paletteShown - plusClicked));
   out(`insert step (palette click) → ${N + 1} nodes`, ms(inserted - insertClicked));
   out(`delete step (panel button) → ${N} nodes`, ms(deleted - deleteClicked));
-  const fr = (f: typeof pan) => `${f.fps.toFixed(1)} fps, worst frame ${ms(f.worstFrame)}, ${f.framesOver50} frames > 50 ms, ${f.longTasks} long tasks (${ms(f.longTaskMs)})`;
+  const fr = (f: typeof pan) =>
+    `${f.fps.toFixed(1)} fps, worst frame ${ms(f.worstFrame)}, ${f.framesOver50} frames > 50 ms, ${f.longTasks} long tasks (${ms(f.longTaskMs)})`;
   out("idle 1 s (frame rate ceiling)", fr(idle));
   out("2 s pan (mouse drag)", fr(pan));
   out("2 s zoom (wheel)", fr(zoom));

@@ -150,9 +150,18 @@ async function main() {
     for (const phase of PHASES) {
       const mine = results.filter((r) => r.label === phase.label);
       for (const r of mine)
-        row(`${r.label} #${r.round}`, r, ` ${r.roundTrips.toFixed(3).padStart(12)} ${r.batch.toFixed(1).padStart(11)} ${String(r.errors).padStart(7)}  ${r.verified}`);
+        row(
+          `${r.label} #${r.round}`,
+          r,
+          ` ${r.roundTrips.toFixed(3).padStart(12)} ${r.batch.toFixed(1).padStart(11)} ${String(r.errors).padStart(7)}  ${r.verified}`,
+        );
       if (mine.length > 1)
-        row(`${phase.label} median`, { reqs: median(mine.map((r) => r.reqs)), p50: median(mine.map((r) => r.p50)), p99: median(mine.map((r) => r.p99)), max: median(mine.map((r) => r.max)) });
+        row(`${phase.label} median`, {
+          reqs: median(mine.map((r) => r.reqs)),
+          p50: median(mine.map((r) => r.p50)),
+          p99: median(mine.map((r) => r.p99)),
+          max: median(mine.map((r) => r.max)),
+        });
     }
     for (const w of results.filter((r) => r.claims)) {
       console.log(
@@ -239,7 +248,9 @@ async function runPhase(phase: Phase, userId: string, benchQueue: Queue, queueNa
   console.log(`req/s        ${Math.round(result.requests.average)}  (${result.requests.total} requests)`);
   console.log(`latency      p50 ${result.latency.p50} ms, p90 ${result.latency.p90} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms`);
   console.log(`errors       ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx`);
-  console.log(`Postgres     ${batches} INSERT statements for ${rows} rows: ${(batches / Math.max(rows, 1)).toFixed(3)} round trips per request (avg batch ${(rows / Math.max(batches, 1)).toFixed(1)} rows)`);
+  console.log(
+    `Postgres     ${batches} INSERT statements for ${rows} rows: ${(batches / Math.max(rows, 1)).toFixed(3)} round trips per request (avg batch ${(rows / Math.max(batches, 1)).toFixed(1)} rows)`,
+  );
   console.log(`Redis        ${enqueues} addBulk calls: ${(enqueues / Math.max(rows, 1)).toFixed(3)} per request`);
 
   // Every 200 (warm-up included) must have its committed row and its job.

@@ -141,7 +141,9 @@ await lookups('"Run"');
 await lookups("runs_p");
 const lookPlain = await lookups('"Run"');
 const lookPart = await lookups("runs_p");
-log(`200 runs by id (the worker's batched load): one table ${lookPlain.toFixed(1)} ms, ${DAYS + 1} partitions ${lookPart.toFixed(1)} ms per statement (×${(lookPart / lookPlain).toFixed(1)})`);
+log(
+  `200 runs by id (the worker's batched load): one table ${lookPlain.toFixed(1)} ms, ${DAYS + 1} partitions ${lookPart.toFixed(1)} ms per statement (×${(lookPart / lookPlain).toFixed(1)})`,
+);
 
 async function inserts(table: string): Promise<number> {
   const t0 = performance.now();

@@ -95,7 +95,10 @@ const base = med(results["GIN on Run (before RunSearch)"].ms);
 log(
   `summary (median of ${ROUNDS}, load ${load()}), ${RUNS} runs × 2 updates in batches of 200:\n| indexes on "Run" | µs per update | WAL per update | HOT | vs GIN on Run |\n|---|---|---|---|---|\n` +
     Object.entries(results)
-      .map(([n, x]) => `| ${n} | ${((med(x.ms) * 1000) / (RUNS * 2)).toFixed(0)} | ${((med(x.wal) / (RUNS * 2)) | 0)} B | ${med(x.hot)} | ${(med(x.ms) / base).toFixed(2)} |`)
+      .map(
+        ([n, x]) =>
+          `| ${n} | ${((med(x.ms) * 1000) / (RUNS * 2)).toFixed(0)} | ${(med(x.wal) / (RUNS * 2)) | 0} B | ${med(x.hot)} | ${(med(x.ms) / base).toFixed(2)} |`,
+      )
       .join("\n"),
 );
 for (const s of RESET) await q(s);

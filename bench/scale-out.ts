@@ -15,8 +15,24 @@ import path from "node:path";
 import type { AddressInfo } from "node:net";
 import { Redis } from "ioredis";
 import {
-  REDIS_URL, ROOT, WEEEK_TOKEN, dbUrl, emptyQueue, freePort, hookClient, hookflowCommand, load, log, prepare, rssMb, start,
-  threeQuery, waitDone, type PipelineRef, type Proc, type Target,
+  REDIS_URL,
+  ROOT,
+  WEEEK_TOKEN,
+  dbUrl,
+  emptyQueue,
+  freePort,
+  hookClient,
+  hookflowCommand,
+  load,
+  log,
+  prepare,
+  rssMb,
+  start,
+  threeQuery,
+  waitDone,
+  type PipelineRef,
+  type Proc,
+  type Target,
 } from "./common";
 import { startFakeWeeek } from "../test/support/fakes/weeek";
 
@@ -84,7 +100,10 @@ async function configuration(label: string, webs: number, workers: number, p: Pi
   await Promise.all(procs.map((x) => x.ready));
   let peakRss = 0;
   const sampler = setInterval(() => {
-    peakRss = Math.max(peakRss, procs.reduce((sum, x) => sum + rssMb(x.child.pid, true), 0));
+    peakRss = Math.max(
+      peakRss,
+      procs.reduce((sum, x) => sum + rssMb(x.child.pid, true), 0),
+    );
   }, 250);
   const problems: string[] = [];
   try {
@@ -156,7 +175,10 @@ try {
     `summary (load average now ${load()}):\n` +
       `| configuration | events | lost | executed twice | runs/s end to end | runs per worker | peak RSS, all processes |\n|---|---|---|---|---|---|---|\n` +
       [a, b]
-        .map((o) => `| ${o.label} | ${WARMUP + EVENTS} | ${o.lost} | ${o.twice} | ${o.runsPerSec.toFixed(0)} | ${o.perWorker.join(" / ")} | ${o.peakRss.toFixed(0)} MB |`)
+        .map(
+          (o) =>
+            `| ${o.label} | ${WARMUP + EVENTS} | ${o.lost} | ${o.twice} | ${o.runsPerSec.toFixed(0)} | ${o.perWorker.join(" / ")} | ${o.peakRss.toFixed(0)} MB |`,
+        )
         .join("\n") +
       `\n2 web + 3 workers / 1 + 1: ${(b.runsPerSec / a.runsPerSec).toFixed(2)}`,
   );

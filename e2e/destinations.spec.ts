@@ -64,9 +64,17 @@ test("wizard: three destination templates, their inputs, an amoCRM pipeline that
   expect((await page.request.post(`/api/v1/pipelines/${pipelineId}/start`)).status()).toBe(200);
 
   const values: Record<string, string> = {
-    "client.id": "7", "client.phone": "+79161234567", "client.name": `Анна "Ромашка" О'Нил`, "appointment.id": "501",
-    "appointment.date": "2025-03-14", "appointment.time": "15:30", executor_name: "Ольга", executor_phone: "+79031112233",
-    services: "Стрижка", "appointment.total_cost": "2500", "user.position": "Администратор",
+    "client.id": "7",
+    "client.phone": "+79161234567",
+    "client.name": `Анна "Ромашка" О'Нил`,
+    "appointment.id": "501",
+    "appointment.date": "2025-03-14",
+    "appointment.time": "15:30",
+    executor_name: "Ольга",
+    executor_phone: "+79031112233",
+    services: "Стрижка",
+    "appointment.total_cost": "2500",
+    "user.position": "Администратор",
   };
   const eventUrl = klientiksUrl.replace(/\{\{([^}]+)\}\}/g, (_, key: string) => encodeURIComponent(values[key]));
   const anon = await pwRequest.newContext();

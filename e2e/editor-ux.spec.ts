@@ -24,7 +24,14 @@ test.afterAll(async () => {
 async function pipelineFromTemplate(page: Page, name = LONG_NAME) {
   await registerViaUi(page, uniqueEmail("ux"));
   const res = await page.request.post("/api/v1/pipelines/from-template", {
-    data: { templateId: "klientiks-weeek-deal", name, klientiksEvent: "appointment_created", credentialName: "Weeek токен", secret: TOKEN, statusId: weeek.state.funnels[0].statuses[0].id },
+    data: {
+      templateId: "klientiks-weeek-deal",
+      name,
+      klientiksEvent: "appointment_created",
+      credentialName: "Weeek токен",
+      secret: TOKEN,
+      statusId: weeek.state.funnels[0].statuses[0].id,
+    },
   });
   expect(res.status(), await res.text()).toBe(201);
   return (await res.json()).pipeline as { id: string; webhookUrl: string };
@@ -163,8 +170,13 @@ test("«Восстановить» lists added, removed and changed steps and as
 test("history: a GET run opens «Параметры запроса»; a failed run fixed by a re-run says so", async ({ page }) => {
   const p = await pipelineFromTemplate(page, "История");
   expect((await page.request.post(`/api/v1/pipelines/${p.id}/start`)).status()).toBe(200);
-  weeek.failNext("POST /crm/contacts", 422, { message: "The emails.0 field must be a string.", errors: { "emails.0": ["The emails.0 field must be a string."] } });
-  const hook = await page.request.get(`${p.webhookUrl}?client_id=7&client_phone=%2B7%20916%20123-45-67&client_name=${encodeURIComponent("Анна Иванова")}&appointment_id=9&appointment_date=2026-12-04&appointment_time=11:30&executor_name=&executor_phone=&services=&appointment_total_cost=1500&user_position=`);
+  weeek.failNext("POST /crm/contacts", 422, {
+    message: "The emails.0 field must be a string.",
+    errors: { "emails.0": ["The emails.0 field must be a string."] },
+  });
+  const hook = await page.request.get(
+    `${p.webhookUrl}?client_id=7&client_phone=%2B7%20916%20123-45-67&client_name=${encodeURIComponent("Анна Иванова")}&appointment_id=9&appointment_date=2026-12-04&appointment_time=11:30&executor_name=&executor_phone=&services=&appointment_total_cost=1500&user_position=`,
+  );
   expect(hook.status()).toBe(200);
   const { runId } = await hook.json();
 

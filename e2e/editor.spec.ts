@@ -7,8 +7,10 @@ import { startFakeWeeek, type FakeWeeek } from "../test/support/fakes/weeek";
 import { apiUser, clickOnCanvas, registerViaUi, uniqueEmail } from "../test/support/e2e-helpers";
 
 const WEEEK_TOKEN = "weeek-e2e-token-7f3a9c";
-const EVENT_1 = "?client_id=101&client_phone=%2B79161234567&client_name=Анна%20Иванова&client_first_name=Анна&client_second_name=Иванова&client_email=anna%40example.ru";
-const EVENT_2 = "?client_id=102&client_phone=%2B79035550011&client_name=Пётр%20Смирнов&client_first_name=Пётр&client_second_name=Смирнов&client_email=petr%40example.ru";
+const EVENT_1 =
+  "?client_id=101&client_phone=%2B79161234567&client_name=Анна%20Иванова&client_first_name=Анна&client_second_name=Иванова&client_email=anna%40example.ru";
+const EVENT_2 =
+  "?client_id=102&client_phone=%2B79035550011&client_name=Пётр%20Смирнов&client_first_name=Пётр&client_second_name=Смирнов&client_email=petr%40example.ru";
 
 test.use({ viewport: { width: 1440, height: 900 } });
 
@@ -26,7 +28,9 @@ async function addAction(page: Page, type: string, name: string) {
   await clickOnCanvas(page, page.getByTestId("add-step-end"));
   await page.getByTestId("palette").locator(`[data-action-type="${type}"]`).click();
   await expect(page.getByTestId("step-panel")).toBeVisible();
-  await panel(page).getByLabel(/^(Название шага|Step name)$/).fill(name);
+  await panel(page)
+    .getByLabel(/^(Название шага|Step name)$/)
+    .fill(name);
 }
 
 /** Opens the picker next to `opener`, searches and picks `item` (optionally within a step's group). */
@@ -69,7 +73,13 @@ async function authorizationHeader(page: Page) {
   await expect(value).toHaveValue('Bearer {{credentials["Weeek токен"]}}');
 }
 
-async function httpStep(page: Page, name: string | null, url: string, bodyFrom: RegExp, urlTail?: { search: string; item: RegExp; group: RegExp; after: string }) {
+async function httpStep(
+  page: Page,
+  name: string | null,
+  url: string,
+  bodyFrom: RegExp,
+  urlTail?: { search: string; item: RegExp; group: RegExp; after: string },
+) {
   if (name) await addAction(page, "http-request", name);
   const p = panel(page);
   const urlInput = p.getByLabel("Адрес", { exact: true });
@@ -131,10 +141,14 @@ test("builds the Klientiks → Weeek pipeline through the editor and runs it", a
   // 1. Contact data.
   await addAction(page, "json-composer", "Данные контакта");
   await composeJson(page, [
-    '{"firstName": "', { search: "client_first_name", item: /^client_first_name/ },
-    '", "lastName": "', { search: "client_second_name", item: /^client_second_name/ },
-    '", "emails": ["', { search: "client_email", item: /^client_email/ },
-    '"], "phones": ["', { search: "client_phone", item: /^client_phone/ },
+    '{"firstName": "',
+    { search: "client_first_name", item: /^client_first_name/ },
+    '", "lastName": "',
+    { search: "client_second_name", item: /^client_second_name/ },
+    '", "emails": ["',
+    { search: "client_email", item: /^client_email/ },
+    '"], "phones": ["',
+    { search: "client_phone", item: /^client_phone/ },
     '"]}',
   ]);
   await expect(panel(page).locator("[data-chip]").first()).toHaveText("Источник › client_first_name");
@@ -186,7 +200,12 @@ test("builds the Klientiks → Weeek pipeline through the editor and runs it", a
   // 7–8. Link the contact to the deal.
   await addAction(page, "json-composer", "Привязка контакта");
   await composeJson(page, ['{"contactId": "', { search: "id контакта", item: /^id контакта/, group: /^Шаг 3/ }, '"}']);
-  await httpStep(page, "Привязать контакт к сделке", `${weeek}/deals/`, /^Шаг 7/, { search: "id сделки", item: /^id сделки/, group: /^Шаг 6/, after: "/contacts" });
+  await httpStep(page, "Привязать контакт к сделке", `${weeek}/deals/`, /^Шаг 7/, {
+    search: "id сделки",
+    item: /^id сделки/,
+    group: /^Шаг 6/,
+    after: "/contacts",
+  });
   await expect(page.getByTestId("step-node")).toHaveCount(8);
   await expect(page.locator('[data-testid="step-node"][data-invalid]')).toHaveCount(0);
   // The node summary reads tokens as labels: the link URL takes the deal id from step 6.
@@ -240,9 +259,7 @@ test("builds the Klientiks → Weeek pipeline through the editor and runs it", a
   const db = new pg.Client({ connectionString: process.env.E2E_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/hookflow_e2e" });
   await db.connect();
   try {
-    await expect
-      .poll(async () => (await db.query('SELECT status FROM "Run" WHERE id = $1', [runId])).rows[0]?.status, { timeout: 30_000 })
-      .toBe("SUCCEEDED");
+    await expect.poll(async () => (await db.query('SELECT status FROM "Run" WHERE id = $1', [runId])).rows[0]?.status, { timeout: 30_000 }).toBe("SUCCEEDED");
     const steps = await db.query('SELECT status FROM "RunStep" WHERE "runId" = $1', [runId]);
     expect(steps.rows.map((r) => r.status)).toEqual(Array(8).fill("SUCCEEDED"));
   } finally {

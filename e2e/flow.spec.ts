@@ -35,7 +35,9 @@ async function addAt(page: Page, end: Locator, type: string, name: string) {
   await end.click();
   await page.getByTestId("palette").locator(`[data-action-type="${type}"]`).click();
   await expect(page.getByTestId("step-panel")).toBeVisible();
-  await panel(page).getByLabel(/^(Название шага|Step name)$/).fill(name);
+  await panel(page)
+    .getByLabel(/^(Название шага|Step name)$/)
+    .fill(name);
 }
 
 async function httpPost(page: Page, path: string) {

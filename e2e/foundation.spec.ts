@@ -130,7 +130,10 @@ test("invalid bodies get 400/422 with the field named", async ({ baseURL }) => {
   expect(body.error.message).toContain("name");
   expect(body.error.details[0].field).toBe("name");
 
-  const badDef = await anon.post(`${baseURL}/api/v1/pipelines`, { headers: u.auth, data: { name: "x", definition: { steps: [{ id: "bad id!", type: "json-composer" }] } } });
+  const badDef = await anon.post(`${baseURL}/api/v1/pipelines`, {
+    headers: u.auth,
+    data: { name: "x", definition: { steps: [{ id: "bad id!", type: "json-composer" }] } },
+  });
   expect(badDef.status()).toBe(422);
   expect((await badDef.json()).error.details[0].field).toBe("definition.steps.0.id");
 

@@ -49,9 +49,12 @@ test("wrong Weeek token: the run page names the key, says what to do, and links 
   expect(hook.status()).toBe(200);
   const { runId } = (await hook.json()) as { runId: string };
   await expect
-    .poll(async () => ((await (await request.get(`${baseURL}/api/v1/runs/${runId}`, { headers: user.auth })).json()) as { run: { status: string } }).run.status, {
-      timeout: 30_000,
-    })
+    .poll(
+      async () => ((await (await request.get(`${baseURL}/api/v1/runs/${runId}`, { headers: user.auth })).json()) as { run: { status: string } }).run.status,
+      {
+        timeout: 30_000,
+      },
+    )
     .toBe("FAILED");
   expect(weeek.state.contacts).toHaveLength(0);
 

@@ -61,18 +61,25 @@ test("a schedule source: settings in the editor, fired by the worker, «по р�
   await page.getByTestId("save").click();
   await expect(page.getByTestId("unsaved")).toBeHidden();
   const view = (await (await request.get(`${baseURL}/api/v1/pipelines/${pipeline.id}`, { headers: user.auth })).json()).pipeline;
-  expect(view.definition.sources[0]).toMatchObject({ name: "Каждую минуту", type: "schedule", schedule: { kind: "interval", minutes: 1, timezone: "Asia/Yekaterinburg" } });
+  expect(view.definition.sources[0]).toMatchObject({
+    name: "Каждую минуту",
+    type: "schedule",
+    schedule: { kind: "interval", minutes: 1, timezone: "Asia/Yekaterinburg" },
+  });
   expect((await request.post(`${baseURL}/api/v1/pipelines/${pipeline.id}/start`, { headers: user.auth })).ok()).toBeTruthy();
 
   // The worker fires it about a minute after the start; the step saw source.scheduledFor.
   type RunItem = { id: string; status: string; method: string };
   let run: RunItem | undefined;
   await expect
-    .poll(async () => {
-      const res = await request.get(`${baseURL}/api/v1/runs?pipelineId=${pipeline.id}`, { headers: user.auth });
-      run = ((await res.json()).runs as RunItem[]).find((r) => r.status === "SUCCEEDED");
-      return run?.method;
-    }, { timeout: 150_000 })
+    .poll(
+      async () => {
+        const res = await request.get(`${baseURL}/api/v1/runs?pipelineId=${pipeline.id}`, { headers: user.auth });
+        run = ((await res.json()).runs as RunItem[]).find((r) => r.status === "SUCCEEDED");
+        return run?.method;
+      },
+      { timeout: 150_000 },
+    )
     .toBe("SCHEDULE");
   const detail = (await (await request.get(`${baseURL}/api/v1/runs/${run!.id}`, { headers: user.auth })).json()).run;
   expect(detail.steps[0].output.result).toEqual({ at: detail.payload.scheduledFor });
@@ -80,7 +87,10 @@ test("a schedule source: settings in the editor, fired by the worker, «по р�
   expect((await request.post(`${baseURL}/api/v1/pipelines/${pipeline.id}/stop`, { headers: user.auth })).ok()).toBeTruthy();
 
   await page.goto(`/history?pipelineId=${pipeline.id}`);
-  const row = page.getByTestId("run-row").filter({ has: page.getByTestId("run-scheduled") }).first();
+  const row = page
+    .getByTestId("run-row")
+    .filter({ has: page.getByTestId("run-scheduled") })
+    .first();
   await expect(row.getByTestId("run-scheduled")).toHaveText("по расписанию");
   await shot(page, "history");
   await page.goto(`/history/${run!.id}`);

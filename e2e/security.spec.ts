@@ -54,7 +54,10 @@ test("CSRF: a page on another port cannot change anything with the session cooki
   expect(JSON.stringify(list)).not.toContain("csrf-");
 
   // The same checks spelled out: cross-origin JSON → 403, same-origin text/plain → 403, same-origin JSON → 201.
-  const cross = await page.request.post("/api/v1/pipelines", { headers: { origin: "http://localhost:1", "content-type": "application/json" }, data: { name: "x" } });
+  const cross = await page.request.post("/api/v1/pipelines", {
+    headers: { origin: "http://localhost:1", "content-type": "application/json" },
+    data: { name: "x" },
+  });
   expect(cross.status()).toBe(403);
   const plain = await page.request.post("/api/v1/pipelines", {
     headers: { origin: baseURL!, "content-type": "text/plain" },
@@ -173,7 +176,15 @@ test("every page carries the security headers and still renders under the CSP (c
   expect(hook.status()).toBe(200);
   const { runId } = await hook.json();
 
-  for (const path of ["/pipelines", "/pipelines/new", `/pipelines/${pipeline.id}`, `/pipelines/${pipeline.id}/settings`, "/history", `/history/${runId}`, "/settings"]) {
+  for (const path of [
+    "/pipelines",
+    "/pipelines/new",
+    `/pipelines/${pipeline.id}`,
+    `/pipelines/${pipeline.id}/settings`,
+    "/history",
+    `/history/${runId}`,
+    "/settings",
+  ]) {
     await check(path);
   }
   // The editor really works: the React Flow canvas, and CodeMirror in a composer step takes typing.

@@ -21,7 +21,10 @@ const definition = {
       id: "who",
       type: "condition",
       name: "Откуда заявка",
-      config: { branches: [{ key: "b1", name: "С лендинга", groups: [{ conditions: [{ left: "{{source.name}}", op: "eq", right: "Лендинг" }] }] }], elseName: "С сайта" },
+      config: {
+        branches: [{ key: "b1", name: "С лендинга", groups: [{ conditions: [{ left: "{{source.name}}", op: "eq", right: "Лендинг" }] }] }],
+        elseName: "С сайта",
+      },
     },
     compose("landing", "Заявка с лендинга"),
     compose("site", "Заявка с сайта"),

@@ -98,7 +98,10 @@ async function waitUp(h: Hookflow) {
   await waitFor(
     async () => {
       if (exitCode !== undefined) throw new Error(`npm start exited with ${exitCode}:\n${h.output()}`);
-      const health = await fetch(`${h.base}/healthz`).then((r) => r.ok, () => false);
+      const health = await fetch(`${h.base}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      );
       return health && /\[worker\] ready/.test(h.output());
     },
     180_000,
@@ -173,7 +176,12 @@ const definition = (crmUrl: string) => ({
         onMissing: "fail",
       },
     },
-    { id: "parse", type: "json-parser", name: "Ответ", config: { input: "{{steps.post.body}}", outputs: [{ name: "id", path: "contact.id", key: "id" }], onMissing: "fail" } },
+    {
+      id: "parse",
+      type: "json-parser",
+      name: "Ответ",
+      config: { input: "{{steps.post.body}}", outputs: [{ name: "id", path: "contact.id", key: "id" }], onMissing: "fail" },
+    },
   ],
 });
 
@@ -229,7 +237,11 @@ test("HOOKFLOW_EMBEDDED=1: npm start brings its own PostgreSQL and Redis, runs a
     const first = await api.post(hookUrl, { data: event(0) });
     expect(first.status()).toBe(200);
     const firstRun = (await first.json()).runId as string;
-    await waitFor(async () => (await runStatus(api, h!.base, firstRun)) === "SUCCEEDED", 60_000, () => `run ${firstRun} to succeed:\n${h!.output()}`);
+    await waitFor(
+      async () => (await runStatus(api, h!.base, firstRun)) === "SUCCEEDED",
+      60_000,
+      () => `run ${firstRun} to succeed:\n${h!.output()}`,
+    );
     expect(crm.bodies[0]).toEqual({ name: 'Иванова "Мария" 0', phone: "8 (911) 123-45-67", note: "Перезвонить\nпосле 18:00 💅" });
 
     // kill -9 of the worker: a new one within 5 s, webhooks keep answering 200 meanwhile.
@@ -252,13 +264,23 @@ test("HOOKFLOW_EMBEDDED=1: npm start brings its own PostgreSQL and Redis, runs a
       while (sending) await send();
     })();
     try {
-      const newWorker = await waitFor(() => h!.pids("worker").find((p) => p !== worker), 5_000, () => `a new worker after kill -9 of ${worker}:\n${h!.output()}`);
+      const newWorker = await waitFor(
+        () => h!.pids("worker").find((p) => p !== worker),
+        5_000,
+        () => `a new worker after kill -9 of ${worker}:\n${h!.output()}`,
+      );
       const restartedIn = Date.now() - killedAt;
       expect(restartedIn).toBeLessThan(5_000);
       expect(h.output()).toMatch(/worker was killed \(SIGKILL\) after \d+ s — starting it again in 1 s/);
       expect(alive(web)).toBe(true);
-      await waitFor(() => new RegExp(`\\[worker\\] ready .*pid ${newWorker}\\)`).test(h!.output()), 120_000, () => `worker ${newWorker} to be ready:\n${h!.output()}`);
-      console.log(`[start.spec] kill -9 worker ${worker} → worker ${newWorker} started after ${restartedIn} ms, ready after ${Date.now() - killedAt} ms; ${statuses.length} webhooks meanwhile`);
+      await waitFor(
+        () => new RegExp(`\\[worker\\] ready .*pid ${newWorker}\\)`).test(h!.output()),
+        120_000,
+        () => `worker ${newWorker} to be ready:\n${h!.output()}`,
+      );
+      console.log(
+        `[start.spec] kill -9 worker ${worker} → worker ${newWorker} started after ${restartedIn} ms, ready after ${Date.now() - killedAt} ms; ${statuses.length} webhooks meanwhile`,
+      );
       newWorkerPid = newWorker;
     } finally {
       sending = false;
@@ -267,14 +289,30 @@ test("HOOKFLOW_EMBEDDED=1: npm start brings its own PostgreSQL and Redis, runs a
     expect(statuses.length).toBeGreaterThan(1);
     expect(statuses.filter((s) => s !== 200)).toEqual([]);
     for (const id of runIds) {
-      await waitFor(async () => (await runStatus(api, h!.base, id)) === "SUCCEEDED", 60_000, () => `run ${id} after the worker restart`);
+      await waitFor(
+        async () => (await runStatus(api, h!.base, id)) === "SUCCEEDED",
+        60_000,
+        () => `run ${id} after the worker restart`,
+      );
     }
 
     // kill -9 of the web: the worker keeps running, a new web answers again.
     process.kill(web, "SIGKILL");
-    const newWeb = await waitFor(() => h!.pids("web").find((p) => p !== web), 5_000, () => `a new web after kill -9 of ${web}:\n${h!.output()}`);
+    const newWeb = await waitFor(
+      () => h!.pids("web").find((p) => p !== web),
+      5_000,
+      () => `a new web after kill -9 of ${web}:\n${h!.output()}`,
+    );
     expect(alive(newWorkerPid)).toBe(true);
-    await waitFor(async () => (await api.post(hookUrl, { data: event(n++) }).then((r) => r.status(), () => 0)) === 200, 120_000, () => `web ${newWeb} to answer`);
+    await waitFor(
+      async () =>
+        (await api.post(hookUrl, { data: event(n++) }).then(
+          (r) => r.status(),
+          () => 0,
+        )) === 200,
+      120_000,
+      () => `web ${newWeb} to answer`,
+    );
     expect(h.pids("worker")).toEqual([worker, newWorkerPid]);
 
     await stopAndCheck(h, "SIGTERM");
@@ -306,7 +344,11 @@ test("nothing configured and nothing answers at the default addresses: embedded 
     const r = await api.post(url, { data: event(100) });
     expect(r.status()).toBe(200);
     const runId = (await r.json()).runId as string;
-    await waitFor(async () => (await runStatus(api, h!.base, runId)) === "SUCCEEDED", 60_000, () => `run ${runId}:\n${h!.output()}`);
+    await waitFor(
+      async () => (await runStatus(api, h!.base, runId)) === "SUCCEEDED",
+      60_000,
+      () => `run ${runId}:\n${h!.output()}`,
+    );
     await stopAndCheck(h, "SIGINT");
   } finally {
     forceKill(h);

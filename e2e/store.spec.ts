@@ -5,8 +5,7 @@ import fs from "node:fs";
 import { apiUser, loginViaUi } from "../test/support/e2e-helpers";
 
 const COLLECTION = "Клиентикс → Weeek: контакты";
-const entryUrl = (base: string, collection: string, key: string) =>
-  `${base}/api/v1/store/entry?${new URLSearchParams({ collection, key })}`;
+const entryUrl = (base: string, collection: string, key: string) => `${base}/api/v1/store/entry?${new URLSearchParams({ collection, key })}`;
 
 async function put(ctx: APIRequestContext, base: string, auth: Record<string, string>, collection: string, key: string, value: unknown, ttlSeconds?: number) {
   const res = await ctx.put(entryUrl(base, collection, key), { headers: auth, data: { value, ...(ttlSeconds ? { ttlSeconds } : {}) } });
@@ -20,7 +19,10 @@ test("«Хранилище»: list, search, edit, delete, export; another accoun
   await put(ctx, baseURL!, u.auth, COLLECTION, "1843", { id: "c-1843", name: 'Ольга "Оля" Смирнова 💅', note: "первая строка\nвторая" });
   await put(ctx, baseURL!, u.auth, COLLECTION, "1844/путь?с=символами", "c-1844", 3600);
   await put(ctx, baseURL!, u.auth, "Счётчики", "визиты", 41);
-  const inc = await ctx.post(`${baseURL}/api/v1/store/entry/increment?${new URLSearchParams({ collection: "Счётчики", key: "визиты" })}`, { headers: u.auth, data: { by: 1 } });
+  const inc = await ctx.post(`${baseURL}/api/v1/store/entry/increment?${new URLSearchParams({ collection: "Счётчики", key: "визиты" })}`, {
+    headers: u.auth,
+    data: { by: 1 },
+  });
   expect((await inc.json()).entry.value).toBe(42);
 
   // Bad input gets a clear error naming the field.
@@ -60,10 +62,16 @@ test("«Хранилище»: list, search, edit, delete, export; another accoun
   await expect(rows).toHaveCount(4);
 
   // A collection on the left narrows the list.
-  await page.getByTestId("store-collections").getByRole("button", { name: /Счётчики/ }).click();
+  await page
+    .getByTestId("store-collections")
+    .getByRole("button", { name: /Счётчики/ })
+    .click();
   await expect(rows).toHaveCount(1);
   await expect(rows.first()).toContainText("42");
-  await page.getByTestId("store-collections").getByRole("button", { name: /Все коллекции/ }).click();
+  await page
+    .getByTestId("store-collections")
+    .getByRole("button", { name: /Все коллекции/ })
+    .click();
   await expect(rows).toHaveCount(4);
 
   // Edit: a bad JSON is refused with a hint, a good one is saved with an expiry.
@@ -100,7 +108,10 @@ test("«Хранилище»: list, search, edit, delete, export; another accoun
   expect((await ctx.get(entryUrl(baseURL!, COLLECTION, "1843"), { headers: u.auth })).status()).toBe(404);
 
   // Export of one collection: a JSON download.
-  await page.getByTestId("store-collections").getByRole("button", { name: new RegExp(COLLECTION) }).click();
+  await page
+    .getByTestId("store-collections")
+    .getByRole("button", { name: new RegExp(COLLECTION) })
+    .click();
   await expect(rows).toHaveCount(3);
   const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("store-export").click()]);
   const file = JSON.parse(fs.readFileSync((await download.path())!, "utf8"));
@@ -136,7 +147,9 @@ test("«Дубликаты»: set in the source panel; the same event three time
   await expect(page.getByTestId("unsaved")).toBeHidden();
   const saved = (await (await ctx.get(`${baseURL}/api/v1/pipelines/${pipeline.id}`, { headers: u.auth })).json()).pipeline;
   // The editor writes the sources out (docs/sources.md): the setting belongs to the one source.
-  expect(saved.definition.sources.map((s: { dedup?: unknown }) => s.dedup)).toEqual([{ enabled: true, by: "key", key: "{{source.appointment_id}}", windowMinutes: 120 }]);
+  expect(saved.definition.sources.map((s: { dedup?: unknown }) => s.dedup)).toEqual([
+    { enabled: true, by: "key", key: "{{source.appointment_id}}", windowMinutes: 120 },
+  ]);
   expect((await ctx.post(`${baseURL}/api/v1/pipelines/${pipeline.id}/start`, { headers: u.auth })).status()).toBe(200);
 
   const event = `appointment_id=90017&client_name=${encodeURIComponent('Анна "Аня" 💇')}`;

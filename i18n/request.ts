@@ -14,7 +14,10 @@ function loadMessages(locale: Locale): Messages {
   if (hit) return hit;
   const dir = path.join(process.cwd(), "messages", locale);
   const merged: Messages = {};
-  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".json")).sort()) {
+  for (const file of fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(".json"))
+    .sort()) {
     Object.assign(merged, JSON.parse(fs.readFileSync(path.join(dir, file), "utf8")));
   }
   cache.set(locale, merged);

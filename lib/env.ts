@@ -4,9 +4,7 @@ import { z } from "zod";
 import { ensureLocalSecrets } from "./local-secrets";
 import { parseTrustedProxies } from "./security/client-address";
 
-const bool = z
-  .enum(["true", "false", "1", "0", "yes", "no"])
-  .transform((v) => v === "true" || v === "1" || v === "yes");
+const bool = z.enum(["true", "false", "1", "0", "yes", "no"]).transform((v) => v === "true" || v === "1" || v === "yes");
 
 export const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -14,24 +12,44 @@ export const envSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL")
     .default("postgresql://postgres@127.0.0.1:5432/hookflow"),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, "must be a redis:// URL").default("redis://127.0.0.1:6379"),
-  SMTP_URL: z.string().regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL").default("smtp://127.0.0.1:1025"),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, "must be a redis:// URL")
+    .default("redis://127.0.0.1:6379"),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL")
+    .default("smtp://127.0.0.1:1025"),
   SMTP_FROM: z.string().default("Hookflow <hookflow@localhost>"),
   /** Unset: http://localhost:<PORT> (see parseEnv), so the start line and webhook URLs follow PORT. */
   APP_URL: z.url("must be a URL like http://localhost:3000").optional(),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   AUTH_SECRET: z.string().min(32, "must be at least 32 characters"),
-  ENCRYPTION_KEY: z
-    .string()
-    .refine((v) => Buffer.from(v, "base64").length === 32, "must be 32 bytes, base64-encoded"),
+  ENCRYPTION_KEY: z.string().refine((v) => Buffer.from(v, "base64").length === 32, "must be 32 bytes, base64-encoded"),
   /** Previous keys, "keyId:base64,keyId:base64", still accepted for decryption after a rotation. */
   ENCRYPTION_KEYS_OLD: z.string().default(""),
-  WEBHOOK_MAX_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
+  WEBHOOK_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(1024 * 1024),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(200),
   OUTBOUND_ALLOWLIST: z.string().default(""),
-  HTTP_MAX_RESPONSE_BYTES: z.coerce.number().int().positive().default(5 * 1024 * 1024),
-  STEP_HISTORY_MAX_BYTES: z.coerce.number().int().positive().default(256 * 1024),
-  RUN_HISTORY_MAX_BYTES: z.coerce.number().int().positive().default(5 * 1024 * 1024),
+  HTTP_MAX_RESPONSE_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(5 * 1024 * 1024),
+  STEP_HISTORY_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(256 * 1024),
+  RUN_HISTORY_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(5 * 1024 * 1024),
   WEEEK_BASE_URL: z.url().default("https://api.weeek.net"),
   REGISTRATION_OPEN: bool.default(true),
   /**

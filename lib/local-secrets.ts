@@ -36,7 +36,10 @@ export function ensureLocalSecrets(env: NodeJS.ProcessEnv = process.env, root = 
   }
   if (changed) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    const body = Object.entries(stored).map(([k, v]) => `${k}=${v}`).join("\n") + "\n";
+    const body =
+      Object.entries(stored)
+        .map(([k, v]) => `${k}=${v}`)
+        .join("\n") + "\n";
     fs.writeFileSync(file, body, { mode: 0o600 });
   }
 }

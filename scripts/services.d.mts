@@ -21,9 +21,5 @@ export type EmbeddedService = {
   describe: (pid: number | undefined) => string;
 };
 export function startEmbeddedPostgres(dir: string, port: number): Promise<EmbeddedService>;
-export function startEmbeddedRedis(
-  dir: string,
-  port: number,
-  opts?: { find?: () => string | null; canApt?: () => boolean },
-): Promise<EmbeddedService>;
+export function startEmbeddedRedis(dir: string, port: number, opts?: { find?: () => string | null; canApt?: () => boolean }): Promise<EmbeddedService>;
 export function findRedisServer(env?: Record<string, string | undefined>): string | null;

@@ -127,7 +127,13 @@ async function stopLeftover(pidFile, name, signal) {
 
 const tail = (file, lines = 15) => {
   try {
-    return fs.readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).map((l) => `    ${l}`).join("\n");
+    return fs
+      .readFileSync(file, "utf8")
+      .trimEnd()
+      .split("\n")
+      .slice(-lines)
+      .map((l) => `    ${l}`)
+      .join("\n");
   } catch {
     return "";
   }
@@ -168,7 +174,9 @@ export async function startEmbeddedPostgres(dir, pgPort) {
   try {
     bins = await import(pkg);
   } catch {
-    throw new Error(`the embedded PostgreSQL has no build for ${process.platform}-${process.arch} (npm package ${pkg}); install PostgreSQL and set DATABASE_URL`);
+    throw new Error(
+      `the embedded PostgreSQL has no build for ${process.platform}-${process.arch} (npm package ${pkg}); install PostgreSQL and set DATABASE_URL`,
+    );
   }
   // The package restores its library symlinks in a postinstall script; do it here when install
   // scripts were not run (npm --ignore-scripts, or npm's install-script approval).
@@ -180,7 +188,9 @@ export async function startEmbeddedPostgres(dir, pgPort) {
       spawnSync(process.execPath, ["scripts/hydrate-symlinks.js"], { cwd: pkgDir, stdio: "inherit" });
     }
   }
-  const version = spawnSync(bins.postgres, ["--version"], { encoding: "utf8" }).stdout.trim().replace(/^postgres \(PostgreSQL\) /, "");
+  const version = spawnSync(bins.postgres, ["--version"], { encoding: "utf8" })
+    .stdout.trim()
+    .replace(/^postgres \(PostgreSQL\) /, "");
 
   const data = path.join(dir, "postgres");
   const logFile = path.join(dir, "postgres.log");
@@ -201,7 +211,10 @@ export async function startEmbeddedPostgres(dir, pgPort) {
     fs.chmodSync(dir, fs.statSync(dir).mode | 0o001);
     for (const p of [bins.postgres, data]) {
       const blocked = unreachableForOthers(p);
-      if (blocked) throw new Error(`the embedded PostgreSQL runs as the \`postgres\` user, which cannot enter ${blocked}; move the checkout out of a private directory (or chmod o+x it), or set DATABASE_URL`);
+      if (blocked)
+        throw new Error(
+          `the embedded PostgreSQL runs as the \`postgres\` user, which cannot enter ${blocked}; move the checkout out of a private directory (or chmod o+x it), or set DATABASE_URL`,
+        );
     }
   }
 
@@ -226,7 +239,19 @@ export async function startEmbeddedPostgres(dir, pgPort) {
     // the machine's installed locales.
     const r = spawnSync(
       bins.initdb,
-      ["-D", data, "-U", "postgres", "--auth=scram-sha-256", `--pwfile=${initPw}`, "-E", "UTF8", "--locale-provider=builtin", "--builtin-locale=C.UTF-8", "--locale=C"],
+      [
+        "-D",
+        data,
+        "-U",
+        "postgres",
+        "--auth=scram-sha-256",
+        `--pwfile=${initPw}`,
+        "-E",
+        "UTF8",
+        "--locale-provider=builtin",
+        "--builtin-locale=C.UTF-8",
+        "--locale=C",
+      ],
       { encoding: "utf8", ...ids },
     );
     fs.rmSync(initPw, { force: true });
@@ -237,7 +262,9 @@ export async function startEmbeddedPostgres(dir, pgPort) {
     }
   }
   if (!fs.existsSync(pwFile)) {
-    throw new Error(`${shown(pwFile)} is missing, so the embedded database cannot be opened: delete ${shown(data)} to start over (its data is lost), or set DATABASE_URL`);
+    throw new Error(
+      `${shown(pwFile)} is missing, so the embedded database cannot be opened: delete ${shown(data)} to start over (its data is lost), or set DATABASE_URL`,
+    );
   }
   const password = fs.readFileSync(pwFile, "utf8").trim();
   const url = `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${pgPort}/hookflow`;
@@ -254,7 +281,8 @@ export async function startEmbeddedPostgres(dir, pgPort) {
     },
     90_000,
     "the embedded PostgreSQL",
-    () => (child.exitCode !== null || child.signalCode !== null ? `the embedded PostgreSQL stopped at start (log: ${shown(logFile)}):\n${tail(logFile)}` : null),
+    () =>
+      child.exitCode !== null || child.signalCode !== null ? `the embedded PostgreSQL stopped at start (log: ${shown(logFile)}):\n${tail(logFile)}` : null,
   );
   return {
     name: "postgres",
@@ -314,7 +342,9 @@ export async function startEmbeddedRedis(dir, redisPort, { find = findRedisServe
   let bin = find();
   if (!bin) {
     if (!canApt()) {
-      throw new Error("redis-server is not installed: install it (Debian/Ubuntu: `sudo apt-get install redis-server`, macOS: `brew install redis`) or set REDIS_URL");
+      throw new Error(
+        "redis-server is not installed: install it (Debian/Ubuntu: `sudo apt-get install redis-server`, macOS: `brew install redis`) or set REDIS_URL",
+      );
     }
     log("installing redis-server (apt-get install redis-server)…");
     const r = spawnSync("bash", ["-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server"], { stdio: "inherit" });
@@ -332,8 +362,24 @@ export async function startEmbeddedRedis(dir, redisPort, { find = findRedisServe
   }
   // Like docker-compose.yml: queues must never lose jobs (append-only file, no eviction).
   const args = [
-    "--port", String(redisPort), "--bind", "127.0.0.1", "--dir", data, "--pidfile", pidFile, "--daemonize", "no",
-    "--appendonly", "yes", "--save", "", "--maxmemory-policy", "noeviction", "--logfile", "",
+    "--port",
+    String(redisPort),
+    "--bind",
+    "127.0.0.1",
+    "--dir",
+    data,
+    "--pidfile",
+    pidFile,
+    "--daemonize",
+    "no",
+    "--appendonly",
+    "yes",
+    "--save",
+    "",
+    "--maxmemory-policy",
+    "noeviction",
+    "--logfile",
+    "",
   ];
   const spawnIt = () => spawnServer(bin, args, logFile);
   const child = spawnIt();

@@ -78,12 +78,9 @@ describe("planServices", () => {
   });
 
   it("HOOKFLOW_EMBEDDED=1 embeds on its own ports without probing the defaults", async () => {
-    const plan = await planServices(
-      { HOOKFLOW_EMBEDDED: "1", HOOKFLOW_EMBEDDED_PG_PORT: "25432", HOOKFLOW_EMBEDDED_REDIS_PORT: "26379" },
-      async () => {
-        throw new Error("must not probe");
-      },
-    );
+    const plan = await planServices({ HOOKFLOW_EMBEDDED: "1", HOOKFLOW_EMBEDDED_PG_PORT: "25432", HOOKFLOW_EMBEDDED_REDIS_PORT: "26379" }, async () => {
+      throw new Error("must not probe");
+    });
     expect(plan.postgres).toEqual({ source: "embedded", port: 25432 });
     expect(plan.redis).toEqual({ source: "embedded", port: 26379 });
     expect(EMBEDDED_PG_PORT).not.toBe(5432);
@@ -115,7 +112,8 @@ describe("supervisor", () => {
   });
 
   it("restarts a killed child while the other keeps running; stop ends everything, data tier last", async () => {
-    const idle = () => spawn(process.execPath, ["-e", "process.on('SIGTERM', () => setTimeout(() => process.exit(0), 200)); setInterval(() => {}, 1000)"], { stdio: "ignore" });
+    const idle = () =>
+      spawn(process.execPath, ["-e", "process.on('SIGTERM', () => setTimeout(() => process.exit(0), 200)); setInterval(() => {}, 1000)"], { stdio: "ignore" });
     const stopped: string[] = [];
     const unit = (name: string): Unit => ({
       name,

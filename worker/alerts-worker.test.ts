@@ -83,7 +83,14 @@ async function makeRun(p: { id: string; userId: string }, status: "FAILED" | "SU
       version: 1,
       status,
       method: "POST",
-      payload: { client_name: "Иван Петров", client_phone: "+79990001122", password: "hunter2-pass", amount: 1000 + n, city: "Казань", sixth_field: "не должно попасть" },
+      payload: {
+        client_name: "Иван Петров",
+        client_phone: "+79990001122",
+        password: "hunter2-pass",
+        amount: 1000 + n,
+        city: "Казань",
+        sixth_field: "не должно попасть",
+      },
       error: failed ? `Шаг 2 «Создать сделку»: HTTP 422 от api.weeek.net: {"message":"Invalid deal","echo":"${SECRET}"}` : null,
       failedStepId: failed ? "deal" : null,
       finishedAt: new Date(),
@@ -212,7 +219,10 @@ describe("throttle", () => {
     await new Promise((r) => setTimeout(r, 2_500));
     expect(mailsAbout(p.name)).toHaveLength(2);
     const kinds = (await prisma.notification.findMany({ where: { pipelineId: p.id }, orderBy: { createdAt: "asc" } })).map((n) => [n.kind, n.runIds.length]);
-    expect(kinds).toEqual([["FAILURE", 1], ["DIGEST", 9]]);
+    expect(kinds).toEqual([
+      ["FAILURE", 1],
+      ["DIGEST", 9],
+    ]);
   });
 
   it("a failure after the window has closed is mailed at once again", async () => {
@@ -317,7 +327,9 @@ describe("delivery", () => {
       `Слишком много тестовых писем на ${shared}: не больше 5 в час на один адрес. Попробуйте снова через 60 мин.`,
     );
     const refusedEn = await sendTestEmail(b.id, pb.id, sinkUrl);
-    expect(refusedEn && !refusedEn.ok && refusedEn.error).toMatch(new RegExp(`^Too many test e-mails to ${shared.replace(/\./g, "\\.")}: at most 5 per hour per address`));
+    expect(refusedEn && !refusedEn.ok && refusedEn.error).toMatch(
+      new RegExp(`^Too many test e-mails to ${shared.replace(/\./g, "\\.")}: at most 5 per hour per address`),
+    );
     expect(await prisma.notification.count({ where: { kind: "TEST", to: { has: shared } } })).toBe(5);
 
     // Per account: only the owner's own address, 10 per hour.
@@ -325,7 +337,9 @@ describe("delivery", () => {
     const pc = await makePipeline(c.id);
     for (let i = 0; i < 10; i++) expect(await sendTestEmail(c.id, pc.id, sinkUrl)).toMatchObject({ ok: true });
     const eleventh = await sendTestEmail(c.id, pc.id, sinkUrl);
-    expect(eleventh && !eleventh.ok && eleventh.error).toMatch(/^Слишком много тестовых писем: не больше 10 в час с одной учётной записи\. Попробуйте снова через \d+ мин\.$/);
+    expect(eleventh && !eleventh.ok && eleventh.error).toMatch(
+      /^Слишком много тестовых писем: не больше 10 в час с одной учётной записи\. Попробуйте снова через \d+ мин\.$/,
+    );
   });
 });
 
@@ -335,7 +349,15 @@ describe("sweeper", () => {
     const p = await makePipeline(owner.id);
     const runs = await Promise.all([0, 1].map((i) => makeRun(p, "FAILED", i)));
     const lost = await prisma.notification.create({
-      data: { userId: owner.id, pipelineId: p.id, kind: "FAILURE", to: [owner.email], subject: `Hookflow: ошибка в обработке «${p.name}»`, runIds: [runs[0].id], createdAt: new Date(Date.now() - 10 * 60_000) },
+      data: {
+        userId: owner.id,
+        pipelineId: p.id,
+        kind: "FAILURE",
+        to: [owner.email],
+        subject: `Hookflow: ошибка в обработке «${p.name}»`,
+        runIds: [runs[0].id],
+        createdAt: new Date(Date.now() - 10 * 60_000),
+      },
     });
     await prisma.alertState.create({
       data: { pipelineId: p.id, failing: true, windowStart: new Date(Date.now() - 30 * 60_000), pendingCount: 1, pendingRunIds: [runs[1].id] },

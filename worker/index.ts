@@ -61,9 +61,7 @@ async function main() {
   // A periodic one-line status so an operator tailing the log sees the worker is alive.
   const status = setInterval(() => {
     const w = runs.executor.writer.stats();
-    console.log(
-      `[worker] processed=${runs.counters.processed} failed=${runs.counters.failed} history batches=${w.batches} rows=${w.stepRows}`,
-    );
+    console.log(`[worker] processed=${runs.counters.processed} failed=${runs.counters.failed} history batches=${w.batches} rows=${w.stepRows}`);
   }, 60_000);
   status.unref();
 

@@ -118,18 +118,29 @@ describe("runs worker", () => {
 
   it("executes enqueued runs, reports health, and finishes in-flight runs on close", async () => {
     const queueName = privateQueueName();
-    const w = startRunsWorker({ redisUrl: REDIS_URL, queueName, concurrency: 20, executor: { http: httpClient }, maintenance: false, heartbeat: { intervalMs: 200 } });
+    const w = startRunsWorker({
+      redisUrl: REDIS_URL,
+      queueName,
+      concurrency: 20,
+      executor: { http: httpClient },
+      maintenance: false,
+      heartbeat: { intervalMs: 200 },
+    });
     try {
       const ids = await Promise.all(Array.from({ length: 30 }, (_, i) => insertRun(pipeline.id, userId, { name: `p${i}` })));
       await w.queue.addBulk(ids.map((runId) => ({ name: "run", data: { runId }, opts: { ...runJobOptions, jobId: runId } })));
       await waitStatus(ids, "SUCCEEDED", 15_000);
 
       const conn = redisConnection(REDIS_URL);
-      const health = await waitFor(async () => {
-        const h = await getWorkerHealth(conn);
-        const mine = h.workers.find((x) => x.queue === queueName);
-        return mine && mine.processed >= 30 ? mine : null;
-      }, 5_000, "heartbeat");
+      const health = await waitFor(
+        async () => {
+          const h = await getWorkerHealth(conn);
+          const mine = h.workers.find((x) => x.queue === queueName);
+          return mine && mine.processed >= 30 ? mine : null;
+        },
+        5_000,
+        "heartbeat",
+      );
       expect(health).toMatchObject({ pid: process.pid, concurrency: 20 });
       conn.disconnect();
 
@@ -183,7 +194,14 @@ describe("runs worker", () => {
     const credUser = await createTestUser();
     const def = {
       sourceFields: [],
-      steps: [{ id: "c", type: "json-composer", name: "С секретом", config: { mode: "template", template: '{ "k": "{{credentials["vault"]}}" }', fields: [], onMissing: "fail" } }],
+      steps: [
+        {
+          id: "c",
+          type: "json-composer",
+          name: "С секретом",
+          config: { mode: "template", template: '{ "k": "{{credentials["vault"]}}" }', fields: [], onMissing: "fail" },
+        },
+      ],
     };
     const p = await createRunningPipeline(credUser, def);
     let calls = 0;

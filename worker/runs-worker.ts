@@ -76,9 +76,7 @@ export function startRunsWorker(options: RunsWorkerOptions): RunsWorker {
         // The last attempt: the run must not stay RUNNING. If even this write fails (database
         // down), the reaper finds the run later.
         const msg = (err as Error)?.message ?? String(err);
-        await executor
-          .fail(runId, `Внутренняя ошибка обработчика (попыток: ${attempts}): ${msg}`)
-          .catch(() => undefined);
+        await executor.fail(runId, `Внутренняя ошибка обработчика (попыток: ${attempts}): ${msg}`).catch(() => undefined);
       }
       throw err;
     } finally {
@@ -113,9 +111,7 @@ export function startRunsWorker(options: RunsWorkerOptions): RunsWorker {
   queue.on("error", () => undefined);
 
   const maintenance =
-    options.maintenance === false
-      ? null
-      : createMaintenance({ ...options.maintenance, queue, pool: options.pool, failRun: executor.fail, log });
+    options.maintenance === false ? null : createMaintenance({ ...options.maintenance, queue, pool: options.pool, failRun: executor.fail, log });
 
   const heartbeatConn = options.heartbeat === false ? null : redisConnection(options.redisUrl);
   const heartbeat =

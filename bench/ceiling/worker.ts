@@ -31,15 +31,13 @@ function load(id: string): Promise<Loaded | undefined> {
       setImmediate(() => {
         const batch = loadWaiting;
         loadWaiting = [];
-        pool
-          .query<Loaded>('SELECT id, status, payload FROM "Run" WHERE id = ANY($1::uuid[])', [batch.map((b) => b.id)])
-          .then(
-            (res) => {
-              const byId = new Map(res.rows.map((r) => [r.id, r]));
-              for (const b of batch) b.resolve(byId.get(b.id));
-            },
-            (e) => batch.forEach((b) => b.reject(e)),
-          );
+        pool.query<Loaded>('SELECT id, status, payload FROM "Run" WHERE id = ANY($1::uuid[])', [batch.map((b) => b.id)]).then(
+          (res) => {
+            const byId = new Map(res.rows.map((r) => [r.id, r]));
+            for (const b of batch) b.resolve(byId.get(b.id));
+          },
+          (e) => batch.forEach((b) => b.reject(e)),
+        );
       });
     }
     loadWaiting.push({ id, resolve, reject });
@@ -69,7 +67,15 @@ FROM json_to_recordset($2::json) AS v(id uuid, "attemptsInc" int, status text, "
 WHERE r.id = v.id AND r.status IN ('QUEUED', 'RUNNING')
 RETURNING r.id, (SELECT count(*) FROM steps)::int AS n`;
 
-type RunPatch = { id: string; attemptsInc: number; status: string; startedAt: string | null; finishedAt: string | null; durationMs: number | null; error: string | null };
+type RunPatch = {
+  id: string;
+  attemptsInc: number;
+  status: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  durationMs: number | null;
+  error: string | null;
+};
 type Batch = { steps: string[]; runs: Map<string, RunPatch>; waiters: (() => void)[]; fails: ((e: unknown) => void)[] };
 
 let open: Batch = { steps: [], runs: new Map(), waiters: [], fails: [] };
@@ -103,7 +109,11 @@ function write(steps: string[], patch?: Omit<RunPatch, "attemptsInc"> & { attemp
     open.steps.push(...steps);
     if (patch) {
       const prev = open.runs.get(patch.id);
-      open.runs.set(patch.id, { ...patch, attemptsInc: (prev?.attemptsInc ?? 0) + (patch.attemptsInc ?? 0), startedAt: patch.startedAt ?? prev?.startedAt ?? null });
+      open.runs.set(patch.id, {
+        ...patch,
+        attemptsInc: (prev?.attemptsInc ?? 0) + (patch.attemptsInc ?? 0),
+        startedAt: patch.startedAt ?? prev?.startedAt ?? null,
+      });
     }
     open.waiters.push(resolve);
     open.fails.push(reject);
@@ -111,8 +121,29 @@ function write(steps: string[], patch?: Omit<RunPatch, "attemptsInc"> & { attemp
   });
 }
 
-function stepRow(runId: string, stepId: string, position: number, actionType: string, name: string, input: string, output: string, startedAt: Date, durationMs: number): string {
-  const head = JSON.stringify({ id: randomUUID(), runId, stepId, position, actionType, name, status: "SUCCEEDED", attempts: 1, startedAt: startedAt.toISOString(), durationMs: Math.round(durationMs) });
+function stepRow(
+  runId: string,
+  stepId: string,
+  position: number,
+  actionType: string,
+  name: string,
+  input: string,
+  output: string,
+  startedAt: Date,
+  durationMs: number,
+): string {
+  const head = JSON.stringify({
+    id: randomUUID(),
+    runId,
+    stepId,
+    position,
+    actionType,
+    name,
+    status: "SUCCEEDED",
+    attempts: 1,
+    startedAt: startedAt.toISOString(),
+    durationMs: Math.round(durationMs),
+  });
   return `${head.slice(0, -1)},"input":${input},"output":${output}}`;
 }
 
@@ -121,7 +152,14 @@ function stepRow(runId: string, stepId: string, position: number, actionType: st
 function post(body: string, key: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: TARGET.hostname, port: TARGET.port, path: TARGET.pathname, method: "POST", agent, headers: { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body), "Idempotency-Key": key } },
+      {
+        host: TARGET.hostname,
+        port: TARGET.port,
+        path: TARGET.pathname,
+        method: "POST",
+        agent,
+        headers: { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body), "Idempotency-Key": key },
+      },
       (res) => {
         let text = "";
         res.setEncoding("utf8");
@@ -157,7 +195,15 @@ async function processRun(job: Job<{ runId: string }>): Promise<void> {
   const res = await post(body, key);
   if (res.status < 200 || res.status >= 300) throw new Error(`HTTP ${res.status}`);
   const parsedBody = JSON.parse(res.text) as Record<string, unknown>;
-  const postInput = JSON.stringify({ method: "POST", url: TARGET.href, headers: { "Content-Type": "application/json", "Idempotency-Key": key }, body, timeoutMs: 30_000, acceptNon2xx: false, maxAttempts: 3 });
+  const postInput = JSON.stringify({
+    method: "POST",
+    url: TARGET.href,
+    headers: { "Content-Type": "application/json", "Idempotency-Key": key },
+    body,
+    timeoutMs: 30_000,
+    acceptNon2xx: false,
+    maxAttempts: 3,
+  });
   const postOutput = JSON.stringify({ status: res.status, headers: res.headers, body: parsedBody });
   const d2 = performance.now() - t2;
 
@@ -174,10 +220,14 @@ async function processRun(job: Job<{ runId: string }>): Promise<void> {
   const parseOutput = JSON.stringify({ n: parsedBody.n });
   const d3 = performance.now() - t3;
 
-  await write(
-    [stepRow(runId, "parse", 2, "json-parser", "Ответ", parseInput, parseOutput, s3, d3)],
-    { id: runId, status: "SUCCEEDED", startedAt: null, finishedAt: new Date().toISOString(), durationMs: Math.round(performance.now() - t0), error: null },
-  );
+  await write([stepRow(runId, "parse", 2, "json-parser", "Ответ", parseInput, parseOutput, s3, d3)], {
+    id: runId,
+    status: "SUCCEEDED",
+    startedAt: null,
+    finishedAt: new Date().toISOString(),
+    durationMs: Math.round(performance.now() - t0),
+    error: null,
+  });
 }
 
 const worker = new Worker(QUEUE, processRun, {
@@ -191,5 +241,8 @@ worker.on("ready", () => console.log(`[ceiling-worker] ready (queue "${QUEUE}", 
 worker.on("failed", (job, err) => console.error(`[ceiling-worker] job ${job?.id} failed: ${err.message}`));
 
 process.on("SIGTERM", () => {
-  void worker.close().then(() => pool.end()).then(() => process.exit(0));
+  void worker
+    .close()
+    .then(() => pool.end())
+    .then(() => process.exit(0));
 });

@@ -25,7 +25,14 @@ const MAX_RECIPIENTS = 20;
 const emailSchema = z.email();
 
 export function splitAddresses(text: string): string[] {
-  return [...new Set(text.split(/[\s,;]+/).map((s) => s.trim()).filter(Boolean))];
+  return [
+    ...new Set(
+      text
+        .split(/[\s,;]+/)
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ];
 }
 
 const statusStyle: Record<string, string> = {
@@ -83,7 +90,9 @@ export function AlertSettings({
   return (
     <div className="space-y-6">
       <section className="rounded-xl border border-slate-200 bg-white p-6" aria-labelledby="alerts-title" data-testid="alert-settings">
-        <h2 id="alerts-title" className="text-base font-semibold">{t("title")}</h2>
+        <h2 id="alerts-title" className="text-base font-semibold">
+          {t("title")}
+        </h2>
         <p className="mt-1 max-w-2xl text-sm text-slate-500">{t("hint", { owner: ownerEmail })}</p>
         <form
           className="mt-4 max-w-xl space-y-4"
@@ -144,10 +153,20 @@ export function AlertSettings({
               className="max-w-32"
             />
           </Field>
-          {formError ? <p role="alert" className="text-sm text-red-700">{formError}</p> : null}
-          {saved ? <p role="status" className="text-sm text-emerald-700">{t("saved")}</p> : null}
+          {formError ? (
+            <p role="alert" className="text-sm text-red-700">
+              {formError}
+            </p>
+          ) : null}
+          {saved ? (
+            <p role="status" className="text-sm text-emerald-700">
+              {t("saved")}
+            </p>
+          ) : null}
           <div className="flex flex-wrap items-center gap-2">
-            <Button type="submit" variant="primary" disabled={saving}>{saving ? t("saving") : t("save")}</Button>
+            <Button type="submit" variant="primary" disabled={saving}>
+              {saving ? t("saving") : t("save")}
+            </Button>
             <Button
               disabled={testing}
               onClick={async () => {
@@ -182,8 +201,12 @@ export function AlertSettings({
 
       <section className="rounded-xl border border-slate-200 bg-white p-6" aria-labelledby="notifications-title">
         <div className="flex items-center justify-between">
-          <h2 id="notifications-title" className="text-base font-semibold">{t("history")}</h2>
-          <Button variant="ghost" onClick={() => reload().catch(() => undefined)}>{t("refresh")}</Button>
+          <h2 id="notifications-title" className="text-base font-semibold">
+            {t("history")}
+          </h2>
+          <Button variant="ghost" onClick={() => reload().catch(() => undefined)}>
+            {t("refresh")}
+          </Button>
         </div>
         {notifications.length === 0 ? (
           <p className="mt-3 text-sm text-slate-500">{t("noNotifications")}</p>
@@ -213,7 +236,9 @@ export function AlertSettings({
                     <td className="py-2 pr-4 break-all">{n.to.join(", ")}</td>
                     <td className="py-2 pr-4">{n.subject}</td>
                     <td className="py-2 pr-4">
-                      <span className={`inline-flex rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${statusStyle[n.status] ?? statusStyle.PENDING}`}>
+                      <span
+                        className={`inline-flex rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${statusStyle[n.status] ?? statusStyle.PENDING}`}
+                      >
                         {t.has(`status.${n.status}`) ? t(`status.${n.status}`) : n.status}
                       </span>
                       {n.attempts > 1 ? <div className="text-xs text-slate-500">{t("attempts", { n: n.attempts })}</div> : null}

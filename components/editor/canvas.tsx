@@ -25,7 +25,22 @@ import {
 import { getAction, listActions } from "@/lib/actions/registry";
 import { useEditor, useEditorLocale, useStore } from "./context";
 import { addStep, linkSteps, placeStep, removeStep, shiftStep, visibleIssues } from "./commands";
-import { branchesOf, graphBounds, indexForDrop, NODE_HEIGHT, NODE_WIDTH, panToShow, readableViewport, ROW_GAP, SOURCE_POSITION, stepBox, stepPosition, VIEW_PADDING, type Box, type InsertPoint } from "./graph";
+import {
+  branchesOf,
+  graphBounds,
+  indexForDrop,
+  NODE_HEIGHT,
+  NODE_WIDTH,
+  panToShow,
+  readableViewport,
+  ROW_GAP,
+  SOURCE_POSITION,
+  stepBox,
+  stepPosition,
+  VIEW_PADDING,
+  type Box,
+  type InsertPoint,
+} from "./graph";
 import { allSourceFields, edgesOf, SOURCE_NODE } from "@/lib/definition/schema";
 import { ActionIcon } from "./icons";
 import { describeSchedule, scheduleProblems } from "@/lib/definition/schedule";
@@ -82,41 +97,110 @@ const StepNode = memo(function StepNode({ data, selected }: NodeProps<StepNodeT>
     >
       <Handle type="target" position={Position.Top} isConnectable className="!h-2.5 !w-2.5 !border-0 !bg-slate-300" />
       <div className="flex items-center gap-2">
-        <span className="flex h-6 w-6 shrink-0 items-center justify-center rounded bg-indigo-50 text-indigo-600"><ActionIcon icon={action?.icon ?? "braces"} className="h-3.5 w-3.5" /></span>
+        <span className="flex h-6 w-6 shrink-0 items-center justify-center rounded bg-indigo-50 text-indigo-600">
+          <ActionIcon icon={action?.icon ?? "braces"} className="h-3.5 w-3.5" />
+        </span>
         <span className="min-w-0 flex-1 truncate text-sm font-medium text-slate-900">{step.name || action?.label[locale] || step.type}</span>
         <span className="text-xs text-slate-400">{index + 1}</span>
         {result ? (
-          <span data-testid="node-result" data-status={result.record.status} title={result.record.status === "succeeded" ? t("test.ok") : t("test.failed")}
-            className={`h-2.5 w-2.5 rounded-full ${result.record.status === "succeeded" ? "bg-emerald-500" : "bg-red-500"}`} />
+          <span
+            data-testid="node-result"
+            data-status={result.record.status}
+            title={result.record.status === "succeeded" ? t("test.ok") : t("test.failed")}
+            className={`h-2.5 w-2.5 rounded-full ${result.record.status === "succeeded" ? "bg-emerald-500" : "bg-red-500"}`}
+          />
         ) : null}
       </div>
-      <div className="mt-1 truncate font-mono text-xs text-slate-500" title={summary}>{summary || "—"}</div>
+      <div className="mt-1 truncate font-mono text-xs text-slate-500" title={summary}>
+        {summary || "—"}
+      </div>
       {problem ? (
         <div className="mt-1 flex items-center gap-1 truncate text-xs text-red-700" title={problem} data-testid="node-error">
-          <span aria-hidden className="rounded bg-red-100 px-1 font-semibold">!</span>
-          <span className="truncate">{issues![0].message[locale]}{issues!.length > 1 ? ` (+${issues!.length - 1})` : ""}</span>
+          <span aria-hidden className="rounded bg-red-100 px-1 font-semibold">
+            !
+          </span>
+          <span className="truncate">
+            {issues![0].message[locale]}
+            {issues!.length > 1 ? ` (+${issues!.length - 1})` : ""}
+          </span>
         </div>
       ) : result ? (
-        <div className="mt-1 truncate font-mono text-xs text-slate-600" data-testid="node-output" title={JSON.stringify(result.record.output ?? result.record.error)}>
-          → {result.record.status === "succeeded" ? JSON.stringify(result.record.output) : (locale === "en" ? result.record.error?.messageEn : result.record.error?.message)}
+        <div
+          className="mt-1 truncate font-mono text-xs text-slate-600"
+          data-testid="node-output"
+          title={JSON.stringify(result.record.output ?? result.record.error)}
+        >
+          →{" "}
+          {result.record.status === "succeeded"
+            ? JSON.stringify(result.record.output)
+            : locale === "en"
+              ? result.record.error?.messageEn
+              : result.record.error?.message}
         </div>
       ) : (
         <div className="mt-1 text-xs text-slate-400">{action?.label[locale]}</div>
       )}
       <div className="absolute -right-10 top-0 flex flex-col gap-0.5 opacity-0 transition-opacity focus-within:opacity-100 group-hover:opacity-100">
-        {graph ? null : <>
-        <button type="button" className="nodrag h-7 w-7 rounded border border-slate-200 bg-white text-xs text-slate-600 hover:bg-slate-50 disabled:opacity-40" aria-label={t("moveUp")} title={t("moveUp")} disabled={index === 0} onClick={(e) => { e.stopPropagation(); shiftStep(store, step.id, -1); }}>↑</button>
-        <button type="button" className="nodrag h-7 w-7 rounded border border-slate-200 bg-white text-xs text-slate-600 hover:bg-slate-50 disabled:opacity-40" aria-label={t("moveDown")} title={t("moveDown")} disabled={index === count - 1} onClick={(e) => { e.stopPropagation(); shiftStep(store, step.id, 1); }}>↓</button>
-        </>}
-        <button type="button" className="nodrag h-7 w-7 rounded border border-slate-200 bg-white text-xs text-red-600 hover:bg-red-50" aria-label={t("deleteStep")} title={t("deleteStep")} onClick={(e) => { e.stopPropagation(); removeStep(store, step.id); }}>✕</button>
+        {graph ? null : (
+          <>
+            <button
+              type="button"
+              className="nodrag h-7 w-7 rounded border border-slate-200 bg-white text-xs text-slate-600 hover:bg-slate-50 disabled:opacity-40"
+              aria-label={t("moveUp")}
+              title={t("moveUp")}
+              disabled={index === 0}
+              onClick={(e) => {
+                e.stopPropagation();
+                shiftStep(store, step.id, -1);
+              }}
+            >
+              ↑
+            </button>
+            <button
+              type="button"
+              className="nodrag h-7 w-7 rounded border border-slate-200 bg-white text-xs text-slate-600 hover:bg-slate-50 disabled:opacity-40"
+              aria-label={t("moveDown")}
+              title={t("moveDown")}
+              disabled={index === count - 1}
+              onClick={(e) => {
+                e.stopPropagation();
+                shiftStep(store, step.id, 1);
+              }}
+            >
+              ↓
+            </button>
+          </>
+        )}
+        <button
+          type="button"
+          className="nodrag h-7 w-7 rounded border border-slate-200 bg-white text-xs text-red-600 hover:bg-red-50"
+          aria-label={t("deleteStep")}
+          title={t("deleteStep")}
+          onClick={(e) => {
+            e.stopPropagation();
+            removeStep(store, step.id);
+          }}
+        >
+          ✕
+        </button>
       </div>
       {branches ? (
         // One handle per branch (drag one onto a step to join it there), labelled under the node.
         branches.map((b, i) => {
           const left = `${((i + 0.5) / branches.length) * 100}%`;
           return (
-            <Handle key={b.key} id={b.key} type="source" position={Position.Bottom} isConnectable data-testid="branch-handle" data-branch={b.key}
-              style={{ left }} className="!h-3 !w-3 !border-2 !border-white !bg-indigo-500" title={b.label} />
+            <Handle
+              key={b.key}
+              id={b.key}
+              type="source"
+              position={Position.Bottom}
+              isConnectable
+              data-testid="branch-handle"
+              data-branch={b.key}
+              style={{ left }}
+              className="!h-3 !w-3 !border-2 !border-white !bg-indigo-500"
+              title={b.label}
+            />
           );
         })
       ) : (
@@ -137,12 +221,22 @@ const SourceNode = memo(function SourceNode({ selected }: NodeProps<SourceNodeT>
   const schedule = only?.type === "schedule" ? only.schedule : undefined;
   const scheduleText = schedule && scheduleProblems(schedule).length === 0 ? describeSchedule(schedule, locale) : null;
   return (
-    <div data-testid="source-node" className={`h-[96px] rounded-lg border bg-white px-3 py-2 shadow-sm ${selected ? "border-indigo-500 ring-2 ring-indigo-200" : "border-slate-200 hover:border-slate-300"}`} style={{ width: NODE_WIDTH }}>
+    <div
+      data-testid="source-node"
+      className={`h-[96px] rounded-lg border bg-white px-3 py-2 shadow-sm ${selected ? "border-indigo-500 ring-2 ring-indigo-200" : "border-slate-200 hover:border-slate-300"}`}
+      style={{ width: NODE_WIDTH }}
+    >
       <div className="flex items-center gap-2">
-        <span className="flex h-6 w-6 items-center justify-center rounded bg-emerald-50 text-emerald-600"><ActionIcon icon="webhook" className="h-3.5 w-3.5" /></span>
-        <span className="text-sm font-medium text-slate-900">{several ? t("sources.title") : only?.type === "schedule" ? t("sources.types.schedule") : t("source.title")}</span>
+        <span className="flex h-6 w-6 items-center justify-center rounded bg-emerald-50 text-emerald-600">
+          <ActionIcon icon="webhook" className="h-3.5 w-3.5" />
+        </span>
+        <span className="text-sm font-medium text-slate-900">
+          {several ? t("sources.title") : only?.type === "schedule" ? t("sources.types.schedule") : t("source.title")}
+        </span>
       </div>
-      <div className="mt-1 truncate text-xs text-slate-500" title={names} data-testid="source-node-names">{several ? names : only?.type === "schedule" ? (scheduleText ?? t("schedule.notSet")) : t("source.nodeHint")}</div>
+      <div className="mt-1 truncate text-xs text-slate-500" title={names} data-testid="source-node-names">
+        {several ? names : only?.type === "schedule" ? (scheduleText ?? t("schedule.notSet")) : t("source.nodeHint")}
+      </div>
       <div className={`mt-1 text-xs ${count ? "text-slate-600" : "text-amber-700"}`}>{count ? t("source.fields", { count }) : t("source.noFieldsShort")}</div>
       <Handle type="source" position={Position.Bottom} isConnectable className="!h-2.5 !w-2.5 !border-0 !bg-slate-300" />
     </div>
@@ -155,8 +249,14 @@ const AddNode = memo(function AddNode({ data }: NodeProps<AddNodeT>) {
   return (
     <div style={{ width: NODE_WIDTH }} className="flex justify-center">
       <Handle type="target" position={Position.Top} isConnectable={false} className="!h-2 !w-2 !border-0 !bg-slate-300" />
-      <button type="button" data-testid="add-step-end" data-from={data.point.from} data-branch={data.point.branch ?? ""} onClick={() => openPalette(data.point)}
-        className="nodrag rounded-full border border-dashed border-indigo-300 bg-white px-4 py-1.5 text-sm font-medium text-indigo-600 shadow-sm hover:bg-indigo-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500">
+      <button
+        type="button"
+        data-testid="add-step-end"
+        data-from={data.point.from}
+        data-branch={data.point.branch ?? ""}
+        onClick={() => openPalette(data.point)}
+        className="nodrag rounded-full border border-dashed border-indigo-300 bg-white px-4 py-1.5 text-sm font-medium text-indigo-600 shadow-sm hover:bg-indigo-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500"
+      >
         + {t("addStep")}
       </button>
     </div>
@@ -167,15 +267,20 @@ function InsertEdge({ id, sourceX, sourceY, targetX, targetY, data, markerEnd, s
   const t = useTranslations("editor");
   const { openPalette } = useContext(Commands);
   const straight = Math.abs(sourceX - targetX) < 1;
-  const [path, x, y] = straight ? getStraightPath({ sourceX, sourceY, targetX, targetY }) : getSmoothStepPath({ sourceX, sourceY, targetX, targetY, borderRadius: 12 });
+  const [path, x, y] = straight
+    ? getStraightPath({ sourceX, sourceY, targetX, targetY })
+    : getSmoothStepPath({ sourceX, sourceY, targetX, targetY, borderRadius: 12 });
   const title = data?.n !== undefined ? t("insertHere", { n: data.n }) : t("addStep");
   return (
     <>
       <BaseEdge id={id} path={path} markerEnd={markerEnd} style={{ stroke: "#cbd5e1", strokeWidth: 1.5, ...style }} />
       {data?.label ? (
         <EdgeLabelRenderer>
-          <span data-testid="edge-label" style={{ transform: `translate(-50%, 0) translate(${sourceX}px, ${sourceY + 6}px)` }}
-            className="nodrag nopan absolute max-w-[140px] truncate rounded bg-indigo-50 px-1.5 py-0.5 text-[11px] font-medium text-indigo-700 ring-1 ring-indigo-200">
+          <span
+            data-testid="edge-label"
+            style={{ transform: `translate(-50%, 0) translate(${sourceX}px, ${sourceY + 6}px)` }}
+            className="nodrag nopan absolute max-w-[140px] truncate rounded bg-indigo-50 px-1.5 py-0.5 text-[11px] font-medium text-indigo-700 ring-1 ring-indigo-200"
+          >
             {data.label}
           </span>
         </EdgeLabelRenderer>
@@ -215,14 +320,36 @@ function Palette({ at, onClose }: { at: InsertPoint; onClose: () => void }) {
   useEffect(() => first.current?.focus(), []);
   return (
     <div className="absolute inset-0 z-20 flex items-start justify-center bg-slate-900/10 pt-24" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
-      <div role="dialog" aria-label={t("palette.title")} data-testid="palette" className="w-96 rounded-xl border border-slate-200 bg-white p-2 shadow-xl"
-        onKeyDown={(e) => { if (e.key === "Escape") { e.stopPropagation(); onClose(); } }}>
-        <div className="px-2 pb-2 pt-1 text-sm font-semibold">{t("palette.title")} <span className="font-normal text-slate-500">· {t("palette.position", { n: index + 1 })}</span></div>
+      <div
+        role="dialog"
+        aria-label={t("palette.title")}
+        data-testid="palette"
+        className="w-96 rounded-xl border border-slate-200 bg-white p-2 shadow-xl"
+        onKeyDown={(e) => {
+          if (e.key === "Escape") {
+            e.stopPropagation();
+            onClose();
+          }
+        }}
+      >
+        <div className="px-2 pb-2 pt-1 text-sm font-semibold">
+          {t("palette.title")} <span className="font-normal text-slate-500">· {t("palette.position", { n: index + 1 })}</span>
+        </div>
         {listActions().map((a, i) => (
-          <button key={a.type} ref={i === 0 ? first : undefined} type="button" data-action-type={a.type}
-            onClick={() => { addStep(store, at, a.type, locale); onClose(); }}
-            className="flex w-full items-start gap-3 rounded-lg px-2 py-2 text-left hover:bg-indigo-50 focus:bg-indigo-50 focus:outline-none">
-            <span className="mt-0.5 flex h-7 w-7 shrink-0 items-center justify-center rounded-md bg-indigo-50 text-indigo-600"><ActionIcon icon={a.icon} /></span>
+          <button
+            key={a.type}
+            ref={i === 0 ? first : undefined}
+            type="button"
+            data-action-type={a.type}
+            onClick={() => {
+              addStep(store, at, a.type, locale);
+              onClose();
+            }}
+            className="flex w-full items-start gap-3 rounded-lg px-2 py-2 text-left hover:bg-indigo-50 focus:bg-indigo-50 focus:outline-none"
+          >
+            <span className="mt-0.5 flex h-7 w-7 shrink-0 items-center justify-center rounded-md bg-indigo-50 text-indigo-600">
+              <ActionIcon icon={a.icon} />
+            </span>
             <span>
               <span className="block text-sm font-medium text-slate-900">{a.label[locale]}</span>
               <span className="block text-xs text-slate-500">{a.description[locale]}</span>
@@ -289,7 +416,9 @@ function ViewKeeper() {
   return (
     <Controls showInteractive={false} showFitView={false} position="bottom-left">
       <ControlButton onClick={fitAll} aria-label={t("canvas.fitView")} title={t("canvas.fitView")} data-testid="fit-view">
-        <svg viewBox="0 0 32 30" aria-hidden><path d="M3.692 4.63c0-.53.4-.938.939-.938h5.215V0H4.708C2.13 0 0 2.054 0 4.63v5.216h3.692V4.631zM27.354 0h-5.2v3.692h5.17c.53 0 .984.4.984.939v5.215H32V4.631A4.624 4.624 0 0027.354 0zm.954 24.83c0 .532-.4.94-.939.94h-5.215v3.768h5.215c2.577 0 4.631-2.13 4.631-4.707v-5.139h-3.692v5.139zm-23.677.94c-.531 0-.939-.4-.939-.94v-5.138H0v5.139c0 2.577 2.13 4.707 4.708 4.707h5.138V25.77H4.631z" /></svg>
+        <svg viewBox="0 0 32 30" aria-hidden>
+          <path d="M3.692 4.63c0-.53.4-.938.939-.938h5.215V0H4.708C2.13 0 0 2.054 0 4.63v5.216h3.692V4.631zM27.354 0h-5.2v3.692h5.17c.53 0 .984.4.984.939v5.215H32V4.631A4.624 4.624 0 0027.354 0zm.954 24.83c0 .532-.4.94-.939.94h-5.215v3.768h5.215c2.577 0 4.631-2.13 4.631-4.707v-5.139h-3.692v5.139zm-23.677.94c-.531 0-.939-.4-.939-.94v-5.138H0v5.139c0 2.577 2.13 4.707 4.708 4.707h5.138V25.77H4.631z" />
+        </svg>
       </ControlButton>
     </Controls>
   );
@@ -301,10 +430,7 @@ export function Canvas() {
   const selected = useEditor((s) => s.selected);
   // Ids, positions, edges and branch names shape the graph; editing other config must not rebuild it.
   const shapeKey = useEditor((s) =>
-    JSON.stringify([
-      s.def.steps.map((x) => [x.id, x.position?.x ?? 0, x.position?.y ?? 0, branchesOf(x, "ru")]),
-      s.def.edges ?? null,
-    ]),
+    JSON.stringify([s.def.steps.map((x) => [x.id, x.position?.x ?? 0, x.position?.y ?? 0, branchesOf(x, "ru")]), s.def.edges ?? null]),
   );
   const locale = useEditorLocale();
   const [palette, setPalette] = useState<InsertPoint | null>(null);
@@ -316,7 +442,14 @@ export function Canvas() {
     const pos = (i: number) => def.steps[i].position ?? stepPosition(i);
     const nodes: Node[] = [
       { id: "source", type: "source", position: { ...SOURCE_POSITION }, data: {}, deletable: false, selected: selected === "source" } satisfies SourceNodeT,
-      ...def.steps.map((st, i): StepNodeT => ({ id: st.id, type: "step", position: pos(i), data: { stepId: st.id }, selected: selected === st.id, draggable: !graph })),
+      ...def.steps.map((st, i): StepNodeT => ({
+        id: st.id,
+        type: "step",
+        position: pos(i),
+        data: { stepId: st.id },
+        selected: selected === st.id,
+        draggable: !graph,
+      })),
     ];
     const edges: Edge[] = [];
     const index = new Map(def.steps.map((st, i) => [st.id, i]));
@@ -359,10 +492,24 @@ export function Canvas() {
       taken.add(`${x}:${o.y}`);
       const id = `add-${o.from}-${o.branch ?? ""}`;
       const point: InsertPoint = { from: o.from, ...(o.branch ? { branch: o.branch } : {}) };
-      nodes.push({ id, type: "add", position: { x, y: o.y }, data: { point, label: labelOf(o.from, o.branch) }, deletable: false, selectable: false, draggable: false } satisfies AddNodeT);
+      nodes.push({
+        id,
+        type: "add",
+        position: { x, y: o.y },
+        data: { point, label: labelOf(o.from, o.branch) },
+        deletable: false,
+        selectable: false,
+        draggable: false,
+      } satisfies AddNodeT);
       edges.push({
-        id: `e-${id}`, source: o.from, target: id, ...(o.branch ? { sourceHandle: o.branch } : {}), type: "insert", deletable: false,
-        style: { strokeDasharray: "4 4" }, data: { label: labelOf(o.from, o.branch) },
+        id: `e-${id}`,
+        source: o.from,
+        target: id,
+        ...(o.branch ? { sourceHandle: o.branch } : {}),
+        type: "insert",
+        deletable: false,
+        style: { strokeDasharray: "4 4" },
+        data: { label: labelOf(o.from, o.branch) },
       } satisfies InsertEdgeT);
     }
     return { nodes, edges };
@@ -373,7 +520,12 @@ export function Canvas() {
   const [nodes, setNodes] = useState<Node[]>(built.nodes);
   useEffect(() => setNodes(built.nodes), [built]);
   const onNodesChange = useCallback((changes: NodeChange[]) => {
-    setNodes((ns) => applyNodeChanges(changes.filter((c) => c.type !== "remove" && c.type !== "select"), ns));
+    setNodes((ns) =>
+      applyNodeChanges(
+        changes.filter((c) => c.type !== "remove" && c.type !== "select"),
+        ns,
+      ),
+    );
   }, []);
   const commands = useMemo(() => ({ openPalette: (at: InsertPoint) => setPalette(at) }), []);
 

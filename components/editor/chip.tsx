@@ -11,5 +11,9 @@ export function chipClass(label: TokenLabel): string {
 }
 
 export function Chip({ label }: { label: TokenLabel }) {
-  return <span data-chip className={chipClass(label)}>{label.text}</span>;
+  return (
+    <span data-chip className={chipClass(label)}>
+      {label.text}
+    </span>
+  );
 }

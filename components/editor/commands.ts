@@ -4,11 +4,31 @@ import { DEFAULT_SOURCE_NAME, MAX_SOURCES, newSourceId, withSources, type Pipeli
 import type { StepOutputs, StepRecord } from "@/lib/actions/step-record";
 import type { ValidationIssue } from "@/lib/actions/registry";
 import { definitionJson, type Store } from "./store";
-import { connect, insertAt, insertStep, layout, makeStep, moveStep, moveStepTo, pruneBranchEdges, removeFromGraph, updateStep, type InsertPoint } from "./graph";
+import {
+  connect,
+  insertAt,
+  insertStep,
+  layout,
+  makeStep,
+  moveStep,
+  moveStepTo,
+  pruneBranchEdges,
+  removeFromGraph,
+  updateStep,
+  type InsertPoint,
+} from "./graph";
 import type { Locale } from "./placeholders";
 
 export type SourceView = { id: string; name: string; type: string; webhookUrl: string | null };
-type PipelineView = { id: string; name: string; status: "RUNNING" | "STOPPED"; version: number; webhookUrl: string; sources: SourceView[]; definition: PipelineDefinition };
+type PipelineView = {
+  id: string;
+  name: string;
+  status: "RUNNING" | "STOPPED";
+  version: number;
+  webhookUrl: string;
+  sources: SourceView[];
+  definition: PipelineDefinition;
+};
 
 /** Source id → URL, from the API's view. */
 export const sourceUrlsOf = (sources: SourceView[]) => Object.fromEntries(sources.map((s) => [s.id, s.webhookUrl]));
@@ -31,8 +51,18 @@ export function editDefinition(store: Store, fn: (def: PipelineDefinition) => Pi
 
 /** At a position of the chain (index), or at a point of the graph (an edge or an open end). */
 export const addStep = (store: Store, at: number | InsertPoint, type: string, locale: Locale) => {
-  const step = makeStep(type, store.get().def.steps.map((s) => s.id), locale);
-  editDefinition(store, (d) => (typeof at === "number" ? (d.edges ? insertAt(d, { from: d.steps[at - 1]?.id ?? "source", to: d.steps[at]?.id }, step) : insertStep(d, at, step)) : insertAt(d, at, step)));
+  const step = makeStep(
+    type,
+    store.get().def.steps.map((s) => s.id),
+    locale,
+  );
+  editDefinition(store, (d) =>
+    typeof at === "number"
+      ? d.edges
+        ? insertAt(d, { from: d.steps[at - 1]?.id ?? "source", to: d.steps[at]?.id }, step)
+        : insertStep(d, at, step)
+      : insertAt(d, at, step),
+  );
   store.set((s) => ({ selected: step.id, fresh: { ...s.fresh, [step.id]: true } }));
 };
 /** Joins an open end (a step or a branch) to an existing step. */
@@ -46,7 +76,8 @@ export const shiftStep = (store: Store, stepId: string, delta: number) => editDe
 export const placeStep = (store: Store, stepId: string, index: number) => editDefinition(store, (d) => (d.edges ? d : moveStepTo(d, stepId, index)));
 export const patchStep = (store: Store, stepId: string, patch: Parameters<typeof updateStep>[2]) => {
   // Its settings touched: their problems show from now on (a new name alone is not a setting).
-  if ("config" in patch && store.get().fresh?.[stepId]) store.set((s) => ({ fresh: Object.fromEntries(Object.entries(s.fresh ?? {}).filter(([id]) => id !== stepId)) }));
+  if ("config" in patch && store.get().fresh?.[stepId])
+    store.set((s) => ({ fresh: Object.fromEntries(Object.entries(s.fresh ?? {}).filter(([id]) => id !== stepId)) }));
   editDefinition(store, (d) => {
     const next = updateStep(d, stepId, patch);
     // A renamed/removed branch moves its handle: lay out again, drop edges of branches that are gone.
@@ -94,7 +125,10 @@ export async function save(store: Store, locale: Locale = "ru"): Promise<void> {
   const badSource = s.issues.all.find((i) => i.path.startsWith("sources"));
   if (badSource) throw new Error(badSource.text[locale]);
   const def = s.def;
-  const res = await api<{ pipeline: PipelineView }>(`/api/v1/pipelines/${s.pipelineId}`, { method: "PATCH", body: { definition: def, expectedVersion: s.version } });
+  const res = await api<{ pipeline: PipelineView }>(`/api/v1/pipelines/${s.pipelineId}`, {
+    method: "PATCH",
+    body: { definition: def, expectedVersion: s.version },
+  });
   // What was sent is what is saved; edits made while the request was in flight stay unsaved.
   // New sources got their URLs with this save.
   store.set(() => ({
@@ -122,9 +156,12 @@ export async function restore(store: Store, version: number): Promise<void> {
 /** «Получить» of one source: the fields of its newest request (or of `runId`). */
 export async function fetchFields(store: Store, sourceId: string, runId?: string): Promise<boolean> {
   const s = store.get();
-  const res = await api<{ found: boolean; runId?: string; sourceFields?: PipelineDefinition["sourceFields"] }>(`/api/v1/pipelines/${s.pipelineId}/source-fields`, {
-    body: { sourceId, ...(runId ? { runId } : {}) },
-  });
+  const res = await api<{ found: boolean; runId?: string; sourceFields?: PipelineDefinition["sourceFields"] }>(
+    `/api/v1/pipelines/${s.pipelineId}/source-fields`,
+    {
+      body: { sourceId, ...(runId ? { runId } : {}) },
+    },
+  );
   if (!res.found || !res.sourceFields) return false;
   const fields = res.sourceFields;
   const put = (d: PipelineDefinition): PipelineDefinition => ({ ...d, sources: d.sources?.map((x) => (x.id === sourceId ? { ...x, fields } : x)) });
@@ -139,7 +176,9 @@ export async function fetchFields(store: Store, sourceId: string, runId?: string
 
 /** «Сменить адрес» of one source. */
 export async function rotate(store: Store, sourceId: string): Promise<void> {
-  const res = await api<{ webhookUrl: string }>(`/api/v1/pipelines/${store.get().pipelineId}/rotate-token?sourceId=${encodeURIComponent(sourceId)}`, { method: "POST" });
+  const res = await api<{ webhookUrl: string }>(`/api/v1/pipelines/${store.get().pipelineId}/rotate-token?sourceId=${encodeURIComponent(sourceId)}`, {
+    method: "POST",
+  });
   store.set((s) => ({
     sourceUrls: { ...s.sourceUrls, [sourceId]: res.webhookUrl },
     ...(s.def.sources?.[0]?.id === sourceId ? { webhookUrl: res.webhookUrl } : {}),
@@ -196,11 +235,17 @@ export async function testStep(store: Store, stepId: string): Promise<StepRecord
   return res.record;
 }
 
-export type PipelineTestResult = { status: "succeeded" | "failed"; records: StepRecord[]; error: { stepId: string; message: string; messageEn: string } | null };
+export type PipelineTestResult = {
+  status: "succeeded" | "failed";
+  records: StepRecord[];
+  error: { stepId: string; message: string; messageEn: string } | null;
+};
 
 export async function testPipeline(store: Store): Promise<PipelineTestResult> {
   const s = store.get();
-  const res = await api<PipelineTestResult>(`/api/v1/pipelines/${s.pipelineId}/test-pipeline`, { body: { definition: s.def, ...(s.sampleRunId ? { sampleRunId: s.sampleRunId } : {}) } });
+  const res = await api<PipelineTestResult>(`/api/v1/pipelines/${s.pipelineId}/test-pipeline`, {
+    body: { definition: s.def, ...(s.sampleRunId ? { sampleRunId: s.sampleRunId } : {}) },
+  });
   const at = Date.now();
   store.set(() => ({ results: Object.fromEntries(res.records.map((r) => [r.stepId, { record: r, at, source: "pipeline" as const }])) }));
   return res;

@@ -42,7 +42,13 @@ export function DedupSection({ sourceId }: { sourceId: string }) {
   return (
     <section className="space-y-2" data-testid="dedup-section">
       <label className="flex items-center gap-2 text-sm font-medium text-slate-700">
-        <input type="checkbox" checked={dedup.enabled} onChange={(e) => set({ enabled: e.target.checked })} className="h-4 w-4 rounded border-slate-300 text-indigo-600" data-testid="dedup-enabled" />
+        <input
+          type="checkbox"
+          checked={dedup.enabled}
+          onChange={(e) => set({ enabled: e.target.checked })}
+          className="h-4 w-4 rounded border-slate-300 text-indigo-600"
+          data-testid="dedup-enabled"
+        />
         {t("enabled")}
       </label>
       <p className="text-xs text-slate-500">{t("hint")}</p>
@@ -61,12 +67,25 @@ export function DedupSection({ sourceId }: { sourceId: string }) {
           </fieldset>
           {dedup.by === "key" ? (
             <div data-testid="dedup-key">
-              <PlaceholderInput label={t("key")} value={dedup.key} onChange={(v) => set({ key: v })} stepIndex={0} placeholder="{{source.appointment_id}}" invalid={!!keyIssue} />
-              {keyIssue ? <p className="mt-1 text-xs text-red-700">{keyIssue.message[locale]}</p> : <p className="mt-1 text-xs text-slate-500">{t("keyHint")}</p>}
+              <PlaceholderInput
+                label={t("key")}
+                value={dedup.key}
+                onChange={(v) => set({ key: v })}
+                stepIndex={0}
+                placeholder="{{source.appointment_id}}"
+                invalid={!!keyIssue}
+              />
+              {keyIssue ? (
+                <p className="mt-1 text-xs text-red-700">{keyIssue.message[locale]}</p>
+              ) : (
+                <p className="mt-1 text-xs text-slate-500">{t("keyHint")}</p>
+              )}
             </div>
           ) : null}
           <div className="space-y-1 text-sm">
-            <label htmlFor={`${id}-window`} className="block font-medium text-slate-700">{t("window")}</label>
+            <label htmlFor={`${id}-window`} className="block font-medium text-slate-700">
+              {t("window")}
+            </label>
             <div className="flex gap-2">
               <input
                 id={`${id}-window`}
@@ -83,7 +102,11 @@ export function DedupSection({ sourceId }: { sourceId: string }) {
                 onChange={(e) => set({ windowMinutes: clamp(amount * UNITS.find((u) => u.id === e.target.value)!.minutes) })}
                 className="rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm"
               >
-                {UNITS.map((u) => <option key={u.id} value={u.id}>{t(`units.${u.id}`)}</option>)}
+                {UNITS.map((u) => (
+                  <option key={u.id} value={u.id}>
+                    {t(`units.${u.id}`)}
+                  </option>
+                ))}
               </select>
             </div>
             <p className="text-xs text-slate-500">{t("windowHint")}</p>

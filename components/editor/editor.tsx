@@ -18,9 +18,25 @@ import { StepResult } from "./result-view";
 import { outboundCalls, type OutboundCall } from "./outbound-hosts";
 import { diffDefinitions, isEmptyDiff, type DefinitionDiff } from "./version-diff";
 
-export type EditorPipeline = { id: string; name: string; status: "RUNNING" | "STOPPED"; version: number; webhookUrl: string; sources: SourceView[]; definition: PipelineDefinition };
+export type EditorPipeline = {
+  id: string;
+  name: string;
+  status: "RUNNING" | "STOPPED";
+  version: number;
+  webhookUrl: string;
+  sources: SourceView[];
+  definition: PipelineDefinition;
+};
 
-export function PipelineEditor({ pipeline, credentials, initialStep }: { pipeline: EditorPipeline; credentials: { id: string; name: string }[]; initialStep?: string }) {
+export function PipelineEditor({
+  pipeline,
+  credentials,
+  initialStep,
+}: {
+  pipeline: EditorPipeline;
+  credentials: { id: string; name: string }[];
+  initialStep?: string;
+}) {
   const [store] = useState(() => {
     // An old definition's one source is written out (its id is the pipeline's: same URL).
     const def = layout(withSources(pipeline.definition, pipeline.id));
@@ -129,10 +145,21 @@ function EditorShell() {
   };
 
   const panel =
-    selected === "source" ? <SourcePanel />
-    : selected ? <StepPanel key={selected} stepId={selected} />
-    : side ? <SidePanel side={side} onClose={() => setSide(null)} onConfirmTest={() => { setSide(null); runTest(); }} busy={busy !== null} />
-    : null;
+    selected === "source" ? (
+      <SourcePanel />
+    ) : selected ? (
+      <StepPanel key={selected} stepId={selected} />
+    ) : side ? (
+      <SidePanel
+        side={side}
+        onClose={() => setSide(null)}
+        onConfirmTest={() => {
+          setSide(null);
+          runTest();
+        }}
+        busy={busy !== null}
+      />
+    ) : null;
 
   return (
     <div className="flex h-full flex-col">
@@ -141,20 +168,49 @@ function EditorShell() {
       <header className="flex min-h-14 items-center gap-3 border-b border-slate-200 bg-white px-5 py-2" data-testid="editor-header">
         <div className="min-w-0 flex-1">
           <div className="flex min-w-0 items-center gap-2">
-            <h1 className="min-w-0 truncate text-lg font-semibold" data-testid="pipeline-name" title={name}>{name}</h1>
-            <span className="shrink-0"><StatusBadge status={status} label={tp(`status.${status}`)} /></span>
+            <h1 className="min-w-0 truncate text-lg font-semibold" data-testid="pipeline-name" title={name}>
+              {name}
+            </h1>
+            <span className="shrink-0">
+              <StatusBadge status={status} label={tp(`status.${status}`)} />
+            </span>
           </div>
           <div className="flex min-w-0 flex-wrap items-center gap-x-3 gap-y-0.5 text-xs">
-            <span className="shrink-0 text-slate-500" data-testid="pipeline-version">{t("versionN", { n: version })}</span>
-            <span className={`shrink-0 whitespace-nowrap ${dirty ? "text-amber-700" : "hidden"}`} data-testid="unsaved">● {t("unsaved")}</span>
+            <span className="shrink-0 text-slate-500" data-testid="pipeline-version">
+              {t("versionN", { n: version })}
+            </span>
+            <span className={`shrink-0 whitespace-nowrap ${dirty ? "text-amber-700" : "hidden"}`} data-testid="unsaved">
+              ● {t("unsaved")}
+            </span>
             {issueCount > 0 ? (
-              <button type="button" className="shrink-0 rounded text-red-700 hover:underline focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500" onClick={() => { store.set(() => ({ selected: null })); setSide({ kind: "issues", issues: store.get().issues.all }); }}>
+              <button
+                type="button"
+                className="shrink-0 rounded text-red-700 hover:underline focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500"
+                onClick={() => {
+                  store.set(() => ({ selected: null }));
+                  setSide({ kind: "issues", issues: store.get().issues.all });
+                }}
+              >
                 {t("issuesCount", { count: issueCount })}
               </button>
             ) : null}
             <nav className="flex shrink-0 items-center gap-3 whitespace-nowrap">
-              <Link href={`/history?pipelineId=${pipelineId}`} className="text-indigo-700 hover:underline" data-testid="link-history" title={t("links.historyTitle")}>{t("links.history")}</Link>
-              <Link href={`/pipelines/${pipelineId}/settings`} className="text-indigo-700 hover:underline" data-testid="link-settings" title={t("links.settingsTitle")}>{t("links.settings")}</Link>
+              <Link
+                href={`/history?pipelineId=${pipelineId}`}
+                className="text-indigo-700 hover:underline"
+                data-testid="link-history"
+                title={t("links.historyTitle")}
+              >
+                {t("links.history")}
+              </Link>
+              <Link
+                href={`/pipelines/${pipelineId}/settings`}
+                className="text-indigo-700 hover:underline"
+                data-testid="link-settings"
+                title={t("links.settingsTitle")}
+              >
+                {t("links.settings")}
+              </Link>
             </nav>
           </div>
         </div>
@@ -162,23 +218,47 @@ function EditorShell() {
           <Button onClick={askTest} disabled={busy !== null} data-testid="test-pipeline">
             {busy === "test" ? t("test.running") : t("test.pipeline")}
           </Button>
-          <Button onClick={() => { store.set(() => ({ selected: null })); setSide({ kind: "versions" }); }}>{t("versions.title")}</Button>
-          <Button variant={dirty ? "primary" : "secondary"} onClick={() => act("save", () => save(store, locale))} disabled={busy !== null || !dirty} data-testid="save">
+          <Button
+            onClick={() => {
+              store.set(() => ({ selected: null }));
+              setSide({ kind: "versions" });
+            }}
+          >
+            {t("versions.title")}
+          </Button>
+          <Button
+            variant={dirty ? "primary" : "secondary"}
+            onClick={() => act("save", () => save(store, locale))}
+            disabled={busy !== null || !dirty}
+            data-testid="save"
+          >
             {busy === "save" ? t("saving") : tp("save")}
           </Button>
           {status === "RUNNING" ? (
-            <Button variant="danger" onClick={() => act("stop", () => setStatus(store, "STOPPED"))} disabled={busy !== null}>{tp("stop")}</Button>
+            <Button variant="danger" onClick={() => act("stop", () => setStatus(store, "STOPPED"))} disabled={busy !== null}>
+              {tp("stop")}
+            </Button>
           ) : (
-            <Button variant="primary" onClick={start} disabled={busy !== null} data-testid="start">{tp("start")}</Button>
+            <Button variant="primary" onClick={start} disabled={busy !== null} data-testid="start">
+              {tp("start")}
+            </Button>
           )}
         </div>
       </header>
-      {error ? <p role="alert" className="border-b border-red-100 bg-red-50 px-5 py-2 text-sm text-red-700">{error}</p> : null}
+      {error ? (
+        <p role="alert" className="border-b border-red-100 bg-red-50 px-5 py-2 text-sm text-red-700">
+          {error}
+        </p>
+      ) : null}
       <div className="flex min-h-0 flex-1">
         <div className="min-w-0 flex-1 bg-slate-50">
           <Canvas />
         </div>
-        {panel ? <aside className="w-[400px] shrink-0 border-l xl:w-[460px] border-slate-200 bg-white" aria-label={t("panel")} data-testid="editor-panel">{panel}</aside> : null}
+        {panel ? (
+          <aside className="w-[400px] shrink-0 border-l xl:w-[460px] border-slate-200 bg-white" aria-label={t("panel")} data-testid="editor-panel">
+            {panel}
+          </aside>
+        ) : null}
       </div>
     </div>
   );
@@ -188,12 +268,21 @@ function SidePanel({ side, onClose, onConfirmTest, busy }: { side: NonNullable<S
   const t = useTranslations("editor");
   const locale = useEditorLocale();
   const steps = useEditor((s) => s.def.steps);
-  const title = side.kind === "versions" ? t("versions.title") : side.kind === "test" ? t("test.resultTitle") : side.kind === "confirmTest" ? t("test.confirmTitle") : t("issues.title");
+  const title =
+    side.kind === "versions"
+      ? t("versions.title")
+      : side.kind === "test"
+        ? t("test.resultTitle")
+        : side.kind === "confirmTest"
+          ? t("test.confirmTitle")
+          : t("issues.title");
   return (
     <div className="flex h-full flex-col">
       <div className="flex items-center border-b border-slate-200 px-4 py-3">
         <h2 className="flex-1 text-sm font-semibold">{title}</h2>
-        <Button variant="ghost" className="px-2" aria-label={t("close")} onClick={onClose}>✕</Button>
+        <Button variant="ghost" className="px-2" aria-label={t("close")} onClick={onClose}>
+          ✕
+        </Button>
       </div>
       <div className="flex-1 space-y-3 overflow-auto px-4 py-4">
         {side.kind === "versions" ? <Versions /> : null}
@@ -203,14 +292,18 @@ function SidePanel({ side, onClose, onConfirmTest, busy }: { side: NonNullable<S
             <ul className="space-y-2" data-testid="confirm-test-hosts">
               {side.calls.map((c) => (
                 <li key={c.host ?? ""} className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2">
-                  <div className="font-mono font-medium text-slate-900" data-testid="confirm-test-host">{c.host ?? t("test.hostFromToken")}</div>
+                  <div className="font-mono font-medium text-slate-900" data-testid="confirm-test-host">
+                    {c.host ?? t("test.hostFromToken")}
+                  </div>
                   <div className="text-xs text-slate-600">{c.steps.map((s) => `${t("stepN", { n: s.index + 1 })} «${s.name}»`).join(", ")}</div>
                 </li>
               ))}
             </ul>
             <p className="text-xs text-slate-500">{t("test.confirmNote")}</p>
             <div className="flex gap-2">
-              <Button variant="primary" onClick={onConfirmTest} disabled={busy} data-testid="confirm-test-run">{t("test.confirmRun")}</Button>
+              <Button variant="primary" onClick={onConfirmTest} disabled={busy} data-testid="confirm-test-run">
+                {t("test.confirmRun")}
+              </Button>
               <Button onClick={onClose}>{t("cancel")}</Button>
             </div>
           </div>
@@ -218,7 +311,11 @@ function SidePanel({ side, onClose, onConfirmTest, busy }: { side: NonNullable<S
         {side.kind === "issues" ? (
           <div data-testid="issues" className="space-y-2">
             <p className="text-sm text-slate-600">{t("issues.hint")}</p>
-            <ul className="list-disc space-y-1 pl-5 text-sm text-red-700">{side.issues.map((i, n) => <li key={n}>{i.text[locale]}</li>)}</ul>
+            <ul className="list-disc space-y-1 pl-5 text-sm text-red-700">
+              {side.issues.map((i, n) => (
+                <li key={n}>{i.text[locale]}</li>
+              ))}
+            </ul>
           </div>
         ) : null}
         {side.kind === "test" ? (
@@ -252,7 +349,10 @@ function Versions() {
   const [pending, setPending] = useState<PendingRestore | null>(null);
   const [working, setWorking] = useState<number | null>(null);
   useEffect(() => {
-    api<{ versions: VersionRow[] }>(`/api/v1/pipelines/${pipelineId}/versions`).then((r) => setRows(r.versions), (e) => setError((e as Error).message));
+    api<{ versions: VersionRow[] }>(`/api/v1/pipelines/${pipelineId}/versions`).then(
+      (r) => setRows(r.versions),
+      (e) => setError((e as Error).message),
+    );
   }, [pipelineId, version]);
 
   // «Восстановить» first shows what would change against what the editor shows now, then asks.
@@ -281,26 +381,49 @@ function Versions() {
     }
   };
 
-  if (!rows) return error ? <p role="alert" className="text-sm text-red-700">{error}</p> : <p className="text-sm text-slate-500">{t("loading")}</p>;
+  if (!rows)
+    return error ? (
+      <p role="alert" className="text-sm text-red-700">
+        {error}
+      </p>
+    ) : (
+      <p className="text-sm text-slate-500">{t("loading")}</p>
+    );
   return (
     <div className="space-y-2">
-      {error ? <p role="alert" className="text-sm text-red-700">{error}</p> : null}
+      {error ? (
+        <p role="alert" className="text-sm text-red-700">
+          {error}
+        </p>
+      ) : null}
       <ul className="divide-y divide-slate-100" data-testid="versions">
         {rows.map((v) => (
           <li key={v.version} className="py-2 text-sm">
             <div className="flex items-center gap-3">
               <div className="min-w-0 flex-1">
-                <div className="font-medium">{t("versionN", { n: v.version })}{v.current ? <span className="ml-2 rounded bg-indigo-50 px-1.5 text-xs text-indigo-700">{t("versions.current")}</span> : null}</div>
+                <div className="font-medium">
+                  {t("versionN", { n: v.version })}
+                  {v.current ? <span className="ml-2 rounded bg-indigo-50 px-1.5 text-xs text-indigo-700">{t("versions.current")}</span> : null}
+                </div>
                 <div className="truncate text-xs text-slate-500">
-                  {format.dateTime(new Date(v.createdAt), { dateStyle: "medium", timeStyle: "short" })} · {v.createdBy ? v.createdBy.name || v.createdBy.email : t("versions.deletedUser")} · {t("versions.steps", { count: v.stepCount })}
+                  {format.dateTime(new Date(v.createdAt), { dateStyle: "medium", timeStyle: "short" })} ·{" "}
+                  {v.createdBy ? v.createdBy.name || v.createdBy.email : t("versions.deletedUser")} · {t("versions.steps", { count: v.stepCount })}
                 </div>
               </div>
               {v.current ? null : (
-                <Button onClick={() => void ask(v.version)} disabled={working !== null || pending?.version === v.version}>{t("versions.restore")}</Button>
+                <Button onClick={() => void ask(v.version)} disabled={working !== null || pending?.version === v.version}>
+                  {t("versions.restore")}
+                </Button>
               )}
             </div>
             {pending?.version === v.version ? (
-              <RestoreConfirm pending={pending} dirty={dirty} busy={working !== null} onConfirm={() => void confirmRestore()} onCancel={() => setPending(null)} />
+              <RestoreConfirm
+                pending={pending}
+                dirty={dirty}
+                busy={working !== null}
+                onConfirm={() => void confirmRestore()}
+                onCancel={() => setPending(null)}
+              />
             ) : null}
           </li>
         ))}
@@ -309,17 +432,35 @@ function Versions() {
   );
 }
 
-function RestoreConfirm({ pending, dirty, busy, onConfirm, onCancel }: { pending: PendingRestore; dirty: boolean; busy: boolean; onConfirm: () => void; onCancel: () => void }) {
+function RestoreConfirm({
+  pending,
+  dirty,
+  busy,
+  onConfirm,
+  onCancel,
+}: {
+  pending: PendingRestore;
+  dirty: boolean;
+  busy: boolean;
+  onConfirm: () => void;
+  onCancel: () => void;
+}) {
   const t = useTranslations("editor");
   const { diff } = pending;
   const names = (xs: { name: string }[]) => xs.map((x) => `«${x.name}»`).join(", ");
   const line = (testId: string, label: string, xs: { name: string }[]) =>
-    xs.length ? <li data-testid={testId}><span className="font-medium">{label}:</span> {names(xs)}</li> : null;
+    xs.length ? (
+      <li data-testid={testId}>
+        <span className="font-medium">{label}:</span> {names(xs)}
+      </li>
+    ) : null;
   return (
     <div className="mt-2 space-y-2 rounded-md border border-amber-200 bg-amber-50 p-3" data-testid="restore-confirm">
       <p className="font-medium text-slate-900">{t("versions.confirmTitle", { n: pending.version })}</p>
       {isEmptyDiff(diff) ? (
-        <p className="text-slate-700" data-testid="restore-same">{t("versions.noChanges")}</p>
+        <p className="text-slate-700" data-testid="restore-same">
+          {t("versions.noChanges")}
+        </p>
       ) : (
         <ul className="space-y-1 text-slate-800">
           {line("restore-added", t("versions.added"), diff.added)}
@@ -332,7 +473,9 @@ function RestoreConfirm({ pending, dirty, busy, onConfirm, onCancel }: { pending
       <p className="text-xs text-slate-600">{t("versions.confirmNote")}</p>
       {dirty ? <p className="text-xs font-medium text-amber-800">{t("versions.unsavedLost")}</p> : null}
       <div className="flex gap-2">
-        <Button variant="primary" onClick={onConfirm} disabled={busy} data-testid="restore-confirm-yes">{t("versions.confirm", { n: pending.version })}</Button>
+        <Button variant="primary" onClick={onConfirm} disabled={busy} data-testid="restore-confirm-yes">
+          {t("versions.confirm", { n: pending.version })}
+        </Button>
         <Button onClick={onCancel}>{t("cancel")}</Button>
       </div>
     </div>
@@ -366,4 +509,3 @@ function useUnsavedGuard(dirty: boolean, message: string) {
     };
   }, [dirty, message]);
 }
-

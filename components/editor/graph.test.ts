@@ -1,5 +1,22 @@
 import { describe, expect, it } from "vitest";
-import { deleteStep, graphBounds, indexForDrop, insertStep, layout, makeStep, MIN_READABLE_ZOOM, moveStep, moveStepTo, newStepId, panToShow, readableViewport, ROW_GAP, stepBox, updateStep, VIEW_PADDING } from "./graph";
+import {
+  deleteStep,
+  graphBounds,
+  indexForDrop,
+  insertStep,
+  layout,
+  makeStep,
+  MIN_READABLE_ZOOM,
+  moveStep,
+  moveStepTo,
+  newStepId,
+  panToShow,
+  readableViewport,
+  ROW_GAP,
+  stepBox,
+  updateStep,
+  VIEW_PADDING,
+} from "./graph";
 import type { PipelineDefinition } from "@/lib/definition/schema";
 
 const step = (id: string) => ({ id, type: "json-composer", name: id, config: {} });
@@ -74,7 +91,12 @@ describe("saved-state comparison", () => {
 });
 
 describe("branched graph edits", () => {
-  const cond = { id: "c", type: "condition", name: "c", config: { branches: [{ key: "b1", name: "Новый", groups: [{ conditions: [{ left: "{{source.x}}", op: "eq", right: "1" }] }] }] } };
+  const cond = {
+    id: "c",
+    type: "condition",
+    name: "c",
+    config: { branches: [{ key: "b1", name: "Новый", groups: [{ conditions: [{ left: "{{source.x}}", op: "eq", right: "1" }] }] }] },
+  };
   it("a chain stays edge-less until a step branches; the condition continues the chain on its first branch", async () => {
     const { insertAt } = await import("./graph");
     const d1 = insertAt(def("a", "b"), { from: "a", to: "b" }, step("x"));

@@ -48,7 +48,12 @@ export function graphCells(def: PipelineDefinition): Map<string, { col: number; 
         ...ins.map((e) => {
           const from = cells.get(e.from)!;
           const branches = e.branch && byId.get(e.from) ? branchesOf(byId.get(e.from)!) : null;
-          const k = branches ? Math.max(0, branches.findIndex((b) => b.key === e.branch)) : 0;
+          const k = branches
+            ? Math.max(
+                0,
+                branches.findIndex((b) => b.key === e.branch),
+              )
+            : 0;
           return from.col + k;
         }),
       );
@@ -78,7 +83,11 @@ export function layout(def: PipelineDefinition): PipelineDefinition {
 export function newStepId(existing: Iterable<string>, random: () => number = Math.random): string {
   const taken = new Set(existing);
   for (;;) {
-    const id = "s_" + Math.floor(random() * 36 ** 6).toString(36).padStart(6, "0");
+    const id =
+      "s_" +
+      Math.floor(random() * 36 ** 6)
+        .toString(36)
+        .padStart(6, "0");
     if (!taken.has(id)) return id;
   }
 }
@@ -145,7 +154,8 @@ export function updateStep(def: PipelineDefinition, stepId: string, patch: Parti
 /** Where a new step goes: on an existing edge, or at an open end (a step, or a branch of one). */
 export type InsertPoint = { from: string; branch?: string; to?: string };
 
-const sameEdge = (a: EdgeDefinition, b: { from: string; to?: string; branch?: string }) => a.from === b.from && a.to === b.to && (a.branch ?? "") === (b.branch ?? "");
+const sameEdge = (a: EdgeDefinition, b: { from: string; to?: string; branch?: string }) =>
+  a.from === b.from && a.to === b.to && (a.branch ?? "") === (b.branch ?? "");
 
 /** Inserts `step` at `point`. A chain stays a chain (no edges) unless the step branches. */
 export function insertAt(def: PipelineDefinition, point: InsertPoint, step: StepDefinition): PipelineDefinition {
@@ -160,7 +170,12 @@ export function insertAt(def: PipelineDefinition, point: InsertPoint, step: Step
   if (point.to) {
     const i = edges.findIndex((e) => sameEdge(e, point));
     if (i < 0) return def;
-    edges.splice(i, 1, { from: point.from, to: step.id, ...(point.branch ? { branch: point.branch } : {}) }, { from: step.id, to: point.to, ...(out ? { branch: out } : {}) });
+    edges.splice(
+      i,
+      1,
+      { from: point.from, to: step.id, ...(point.branch ? { branch: point.branch } : {}) },
+      { from: step.id, to: point.to, ...(out ? { branch: out } : {}) },
+    );
     index = def.steps.findIndex((s) => s.id === point.to);
   } else {
     edges.push({ from: point.from, to: step.id, ...(point.branch ? { branch: point.branch } : {}) });

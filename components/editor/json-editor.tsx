@@ -14,7 +14,10 @@ import { tokenLabel, type LabelContext } from "./placeholders";
 import { jsonTemplateDiagnostic } from "./json-template";
 
 class ChipWidget extends WidgetType {
-  constructor(readonly text: string, readonly cls: string) {
+  constructor(
+    readonly text: string,
+    readonly cls: string,
+  ) {
     super();
   }
   eq(other: ChipWidget) {
@@ -67,7 +70,19 @@ const theme = EditorView.theme({
 });
 
 /** CodeMirror for a JSON template: highlighting, validation with tokens allowed, token chips, picker. */
-export function JsonEditor({ label, value, onChange, stepIndex, invalid }: { label: string; value: string; onChange: (v: string) => void; stepIndex: number; invalid?: boolean }) {
+export function JsonEditor({
+  label,
+  value,
+  onChange,
+  stepIndex,
+  invalid,
+}: {
+  label: string;
+  value: string;
+  onChange: (v: string) => void;
+  stepIndex: number;
+  invalid?: boolean;
+}) {
   const t = useTranslations("editor");
   const id = useId();
   const host = useRef<HTMLDivElement>(null);
@@ -86,10 +101,13 @@ export function JsonEditor({ label, value, onChange, stepIndex, invalid }: { lab
   }, [onChange]);
 
   useEffect(() => {
-    const lint = linter((v): Diagnostic[] => {
-      const d = jsonTemplateDiagnostic(v.state.doc.toString());
-      return d ? [{ from: d.from, to: d.to, severity: "error", message: d.message }] : [];
-    }, { delay: 300 });
+    const lint = linter(
+      (v): Diagnostic[] => {
+        const d = jsonTemplateDiagnostic(v.state.doc.toString());
+        return d ? [{ from: d.from, to: d.to, severity: "error", message: d.message }] : [];
+      },
+      { delay: 300 },
+    );
     const v = new EditorView({
       parent: host.current!,
       state: EditorState.create({
@@ -145,7 +163,9 @@ export function JsonEditor({ label, value, onChange, stepIndex, invalid }: { lab
   return (
     <div className="space-y-1">
       <div className="relative flex items-center justify-between">
-        <span id={id} className="text-sm font-medium text-slate-700">{label}</span>
+        <span id={id} className="text-sm font-medium text-slate-700">
+          {label}
+        </span>
         <button
           type="button"
           onMouseDown={(e) => e.preventDefault()}
@@ -155,7 +175,11 @@ export function JsonEditor({ label, value, onChange, stepIndex, invalid }: { lab
         >
           {t("picker.insert")}
         </button>
-        {picking ? <div className="pointer-events-none absolute inset-x-0 top-0 h-6"><FieldPicker stepIndex={stepIndex} onPick={pick} onClose={() => setPicking(false)} /></div> : null}
+        {picking ? (
+          <div className="pointer-events-none absolute inset-x-0 top-0 h-6">
+            <FieldPicker stepIndex={stepIndex} onPick={pick} onClose={() => setPicking(false)} />
+          </div>
+        ) : null}
       </div>
       <div ref={host} className={invalid ? "rounded-md ring-1 ring-red-400" : ""} />
     </div>

@@ -8,7 +8,7 @@ describe("outbound hosts of «Проверить обработку»", () => {
     expect(hostOf("https://api.weeek.net/public/v1/crm/contacts")).toBe("api.weeek.net");
     expect(hostOf("http://127.0.0.1:4130/public/v1/crm/deals/{{steps.s_1.deal_id}}/contacts")).toBe("127.0.0.1:4130");
     expect(hostOf("https://user:pw@Example.RU/x")).toBe("example.ru");
-    expect(hostOf("{{credentials[\"Битрикс24 вебхук\"]}}crm.lead.add.json")).toBeNull();
+    expect(hostOf('{{credentials["Битрикс24 вебхук"]}}crm.lead.add.json')).toBeNull();
     expect(hostOf("https://{{source.portal}}.amocrm.ru/api/v4/leads")).toBeNull();
   });
 
@@ -19,11 +19,17 @@ describe("outbound hosts of «Проверить обработку»", () => {
         { id: "a", type: "json-composer", name: "Данные", config: {} },
         http("b", "Создать контакт", "https://api.weeek.net/public/v1/crm/contacts"),
         http("c", "Создать сделку", "https://api.weeek.net/public/v1/crm/statuses/1/deals"),
-        http("d", "Лид", "{{credentials[\"Битрикс24 вебхук\"]}}crm.lead.add.json"),
+        http("d", "Лид", '{{credentials["Битрикс24 вебхук"]}}crm.lead.add.json'),
       ],
     });
     expect(calls).toEqual([
-      { host: "api.weeek.net", steps: [{ index: 1, name: "Создать контакт" }, { index: 2, name: "Создать сделку" }] },
+      {
+        host: "api.weeek.net",
+        steps: [
+          { index: 1, name: "Создать контакт" },
+          { index: 2, name: "Создать сделку" },
+        ],
+      },
       { host: null, steps: [{ index: 3, name: "Лид" }] },
     ]);
   });

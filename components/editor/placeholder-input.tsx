@@ -55,7 +55,11 @@ export function PlaceholderInput({ value, onChange, stepIndex, label, ariaLabel,
 
   return (
     <div className="space-y-1">
-      {label ? <label htmlFor={id} className="block text-sm font-medium text-slate-700">{label}</label> : null}
+      {label ? (
+        <label htmlFor={id} className="block text-sm font-medium text-slate-700">
+          {label}
+        </label>
+      ) : null}
       <div className="relative">
         <input
           id={id}
@@ -83,8 +87,19 @@ export function PlaceholderInput({ value, onChange, stepIndex, label, ariaLabel,
           } ${showChips ? "text-transparent" : ""}`}
         />
         {showChips ? (
-          <div aria-hidden className={`pointer-events-none absolute inset-y-0 left-0 right-9 flex items-center gap-0.5 overflow-hidden whitespace-nowrap font-mono ${compact ? "px-2 text-xs" : "px-3 text-sm"}`}>
-            {segments.map((s, i) => (s.kind === "text" ? <span key={i} className="whitespace-pre text-slate-800">{s.text}</span> : <Chip key={i} label={s.label} />))}
+          <div
+            aria-hidden
+            className={`pointer-events-none absolute inset-y-0 left-0 right-9 flex items-center gap-0.5 overflow-hidden whitespace-nowrap font-mono ${compact ? "px-2 text-xs" : "px-3 text-sm"}`}
+          >
+            {segments.map((s, i) =>
+              s.kind === "text" ? (
+                <span key={i} className="whitespace-pre text-slate-800">
+                  {s.text}
+                </span>
+              ) : (
+                <Chip key={i} label={s.label} />
+              ),
+            )}
           </div>
         ) : null}
         <button

@@ -31,7 +31,13 @@ describe("token chips", () => {
 
 describe("field picker", () => {
   const groups = pickerGroups({
-    def: { ...def, sourceFields: [{ path: "client_phone", example: "+79161234567" }, { path: '["appointment.time"]', example: "10:00" }] },
+    def: {
+      ...def,
+      sourceFields: [
+        { path: "client_phone", example: "+79161234567" },
+        { path: '["appointment.time"]', example: "10:00" },
+      ],
+    },
     stepIndex: 3,
     credentials: [{ name: "Weeek токен" }],
     locale: "ru",

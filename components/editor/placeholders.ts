@@ -16,14 +16,36 @@ const WORDS: Record<Locale, { source: string; step: string; credential: string; 
     step: "Шаг",
     credential: "Ключ",
     casts: { string: "строка", number: "число", boolean: "да/нет", json: "JSON" },
-    filters: { html: "HTML", trim: "без пробелов", phone: "телефон +7", date: "дата ISO", dateRu: "дата ДД.ММ.ГГГГ", datetime: "дата и время ISO", time: "время", round: "целое", omitEmpty: "пустое не отправлять", default: "если пусто" },
+    filters: {
+      html: "HTML",
+      trim: "без пробелов",
+      phone: "телефон +7",
+      date: "дата ISO",
+      dateRu: "дата ДД.ММ.ГГГГ",
+      datetime: "дата и время ISO",
+      time: "время",
+      round: "целое",
+      omitEmpty: "пустое не отправлять",
+      default: "если пусто",
+    },
   },
   en: {
     source: "Source",
     step: "Step",
     credential: "Credential",
     casts: { string: "text", number: "number", boolean: "yes/no", json: "JSON" },
-    filters: { html: "HTML", trim: "trimmed", phone: "phone +7", date: "ISO date", dateRu: "DD.MM.YYYY", datetime: "ISO date-time", time: "time", round: "whole", omitEmpty: "leave out if empty", default: "if empty" },
+    filters: {
+      html: "HTML",
+      trim: "trimmed",
+      phone: "phone +7",
+      date: "ISO date",
+      dateRu: "DD.MM.YYYY",
+      datetime: "ISO date-time",
+      time: "time",
+      round: "whole",
+      omitEmpty: "leave out if empty",
+      default: "if empty",
+    },
   },
 };
 
@@ -51,7 +73,9 @@ export type TokenLabel = { text: string; kind: Token["kind"]; broken: boolean };
 export function tokenLabel(token: Token, ctx: LabelContext): TokenLabel {
   const w = WORDS[ctx.locale];
   const filters = token.filters ?? (token.cast ? [{ name: token.cast }] : []);
-  const cast = filters.map((f) => ` · ${f.name === "default" ? `${w.filters.default} «${f.arg ?? ""}»` : (w.casts[f.name] ?? w.filters[f.name] ?? f.name)}`).join("");
+  const cast = filters
+    .map((f) => ` · ${f.name === "default" ? `${w.filters.default} «${f.arg ?? ""}»` : (w.casts[f.name] ?? w.filters[f.name] ?? f.name)}`)
+    .join("");
   if (token.kind === "source") return { kind: "source", broken: false, text: `${w.source} › ${token.path || "…"}${cast}` };
   if (token.kind === "credential") return { kind: "credential", broken: false, text: `${w.credential} › ${token.name}${cast}` };
   const info = ctx.steps.get(token.stepId);
@@ -65,8 +89,7 @@ export function tokenLabel(token: Token, ctx: LabelContext): TokenLabel {
 }
 
 export type Segment =
-  | { kind: "text"; text: string; start: number; end: number }
-  | { kind: "token"; raw: string; start: number; end: number; label: TokenLabel };
+  { kind: "text"; text: string; start: number; end: number } | { kind: "token"; raw: string; start: number; end: number; label: TokenLabel };
 
 /** Splits a template into literal text and tokens with their readable labels. */
 export function tokenSegments(text: string, ctx: LabelContext): Segment[] {

@@ -72,7 +72,11 @@ export function ScheduleSettings({ source }: { source: SourceDefinition }) {
 
   const fieldError = (field: string) => {
     const issue = issueOf(field);
-    return issue ? <p className="mt-1 text-xs text-red-700" role="alert">{issue.message[locale]}</p> : null;
+    return issue ? (
+      <p className="mt-1 text-xs text-red-700" role="alert">
+        {issue.message[locale]}
+      </p>
+    ) : null;
   };
   const inputClass = (field: string) =>
     `rounded-md border px-2 py-1.5 text-sm focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500 ${issueOf(field) ? "border-red-400" : "border-slate-300"}`;
@@ -82,20 +86,41 @@ export function ScheduleSettings({ source }: { source: SourceDefinition }) {
     <section className="space-y-3 rounded-md border border-slate-200 bg-slate-50 px-3 py-3" data-testid="schedule-settings">
       <h3 className="text-sm font-medium text-slate-700">{t("title")}</h3>
       <div>
-        <label htmlFor={`${id}-kind`} className="block text-xs font-medium text-slate-600">{t("kind")}</label>
-        <select id={`${id}-kind`} value={schedule.kind} onChange={(e) => set({ kind: e.target.value as Draft["kind"] })}
-          className="rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm" data-testid="schedule-kind">
-          {SCHEDULE_KINDS.map((k) => <option key={k} value={k}>{t(`kinds.${k}`)}</option>)}
+        <label htmlFor={`${id}-kind`} className="block text-xs font-medium text-slate-600">
+          {t("kind")}
+        </label>
+        <select
+          id={`${id}-kind`}
+          value={schedule.kind}
+          onChange={(e) => set({ kind: e.target.value as Draft["kind"] })}
+          className="rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm"
+          data-testid="schedule-kind"
+        >
+          {SCHEDULE_KINDS.map((k) => (
+            <option key={k} value={k}>
+              {t(`kinds.${k}`)}
+            </option>
+          ))}
         </select>
       </div>
 
       {schedule.kind === "interval" ? (
         <div>
-          <label htmlFor={`${id}-minutes`} className="block text-xs font-medium text-slate-600">{t("minutes")}</label>
-          <input id={`${id}-minutes`} type="number" inputMode="numeric" min={INTERVAL_MINUTES.min} max={INTERVAL_MINUTES.max} step={1}
+          <label htmlFor={`${id}-minutes`} className="block text-xs font-medium text-slate-600">
+            {t("minutes")}
+          </label>
+          <input
+            id={`${id}-minutes`}
+            type="number"
+            inputMode="numeric"
+            min={INTERVAL_MINUTES.min}
+            max={INTERVAL_MINUTES.max}
+            step={1}
             value={Number.isFinite(schedule.minutes) ? schedule.minutes : ""}
             onChange={(e) => set({ minutes: e.target.value === "" ? Number.NaN : Number(e.target.value) })}
-            className={`w-32 ${inputClass("minutes")}`} data-testid="schedule-minutes" />
+            className={`w-32 ${inputClass("minutes")}`}
+            data-testid="schedule-minutes"
+          />
           {fieldError("minutes")}
           <p className="mt-1 text-xs text-slate-500">{t("minutesHint")}</p>
         </div>
@@ -108,12 +133,19 @@ export function ScheduleSettings({ source }: { source: SourceDefinition }) {
                 {WEEKDAYS.map((d) => {
                   const on = schedule.weekdays?.includes(d) ?? false;
                   return (
-                    <label key={d} className={`cursor-pointer select-none rounded-md border px-2 py-1 text-xs ${on ? "border-indigo-500 bg-indigo-50 font-medium text-indigo-800" : "border-slate-300 bg-white text-slate-600"}`}>
-                      <input type="checkbox" className="sr-only" checked={on}
+                    <label
+                      key={d}
+                      className={`cursor-pointer select-none rounded-md border px-2 py-1 text-xs ${on ? "border-indigo-500 bg-indigo-50 font-medium text-indigo-800" : "border-slate-300 bg-white text-slate-600"}`}
+                    >
+                      <input
+                        type="checkbox"
+                        className="sr-only"
+                        checked={on}
                         onChange={() => {
                           const list = on ? (schedule.weekdays ?? []).filter((x) => x !== d) : [...(schedule.weekdays ?? []), d].sort((a, b) => a - b);
                           patchSource(store, source.id, { schedule: { ...(schedule as ScheduleConfig & { kind: "weekly" }), weekdays: list } });
-                        }} />
+                        }}
+                      />
                       {t(`days.${d}`)}
                     </label>
                   );
@@ -124,23 +156,49 @@ export function ScheduleSettings({ source }: { source: SourceDefinition }) {
           ) : null}
           <div className="flex flex-wrap gap-3">
             <div>
-              <label htmlFor={`${id}-time`} className="block text-xs font-medium text-slate-600">{t("time")}</label>
-              <input id={`${id}-time`} type="time" value={schedule.time ?? ""} onChange={(e) => set({ time: e.target.value })}
-                className={`w-36 ${inputClass("time")}`} data-testid="schedule-time" />
+              <label htmlFor={`${id}-time`} className="block text-xs font-medium text-slate-600">
+                {t("time")}
+              </label>
+              <input
+                id={`${id}-time`}
+                type="time"
+                value={schedule.time ?? ""}
+                onChange={(e) => set({ time: e.target.value })}
+                className={`w-36 ${inputClass("time")}`}
+                data-testid="schedule-time"
+              />
               {fieldError("time")}
             </div>
             <div className="min-w-0 flex-1">
-              <label htmlFor={`${id}-tz`} className="block text-xs font-medium text-slate-600">{t("timezone")}</label>
-              <input id={`${id}-tz`} list={`${id}-zones`} value={schedule.timezone ?? ""} maxLength={64}
+              <label htmlFor={`${id}-tz`} className="block text-xs font-medium text-slate-600">
+                {t("timezone")}
+              </label>
+              <input
+                id={`${id}-tz`}
+                list={`${id}-zones`}
+                value={schedule.timezone ?? ""}
+                maxLength={64}
                 onChange={(e) => set({ timezone: e.target.value.trim() })}
-                className={`w-full ${inputClass("timezone")}`} data-testid="schedule-timezone" />
-              <datalist id={`${id}-zones`}>{ZONES.map((z) => <option key={z} value={z} />)}</datalist>
+                className={`w-full ${inputClass("timezone")}`}
+                data-testid="schedule-timezone"
+              />
+              <datalist id={`${id}-zones`}>
+                {ZONES.map((z) => (
+                  <option key={z} value={z} />
+                ))}
+              </datalist>
               {fieldError("timezone")}
             </div>
           </div>
         </>
       )}
-      {issues.filter((i) => !i.path.includes(".schedule.")).map((i) => <p key={i.path} className="text-xs text-red-700" role="alert">{i.message[locale]}</p>)}
+      {issues
+        .filter((i) => !i.path.includes(".schedule."))
+        .map((i) => (
+          <p key={i.path} className="text-xs text-red-700" role="alert">
+            {i.message[locale]}
+          </p>
+        ))}
 
       {valid ? (
         <p className="text-sm text-slate-700" data-testid="schedule-summary">

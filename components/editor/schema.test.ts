@@ -10,7 +10,13 @@ describe("form fields from the action schemas", () => {
     expect(fields.acceptNon2xx).toEqual({ kind: "boolean" });
     expect(fields.timeoutSeconds).toMatchObject({ kind: "number", min: 1, max: 120 });
     expect(fields.maxAttempts).toMatchObject({ kind: "number", int: true, max: 10 });
-    expect(fields.headers).toEqual({ kind: "rows", columns: [{ key: "key", kind: "string", optional: false }, { key: "value", kind: "string", optional: false }] });
+    expect(fields.headers).toEqual({
+      kind: "rows",
+      columns: [
+        { key: "key", kind: "string", optional: false },
+        { key: "value", kind: "string", optional: false },
+      ],
+    });
   });
 
   it("reads row columns with enums and optional keys", () => {

@@ -11,7 +11,14 @@ export type FieldKind =
   | { kind: "rows"; columns: { key: string; kind: "string" | "enum"; options?: string[]; optional: boolean }[] }
   | { kind: "unknown" };
 
-type Def = { type: string; innerType?: z.ZodType; element?: z.ZodType; entries?: Record<string, string>; shape?: Record<string, z.ZodType>; checks?: unknown[] };
+type Def = {
+  type: string;
+  innerType?: z.ZodType;
+  element?: z.ZodType;
+  entries?: Record<string, string>;
+  shape?: Record<string, z.ZodType>;
+  checks?: unknown[];
+};
 const defOf = (s: z.ZodType) => (s as unknown as { def: Def }).def;
 
 function unwrap(s: z.ZodType): { schema: z.ZodType; optional: boolean } {
@@ -35,7 +42,7 @@ export function fieldKind(s: z.ZodType): FieldKind {
     case "boolean":
       return { kind: "boolean" };
     case "number": {
-      const bag = (schema as unknown as { minValue?: number | null; maxValue?: number | null; isInt?: boolean });
+      const bag = schema as unknown as { minValue?: number | null; maxValue?: number | null; isInt?: boolean };
       return { kind: "number", min: bag.minValue ?? undefined, max: bag.maxValue ?? undefined, int: Boolean(bag.isInt) };
     }
     case "enum":

@@ -27,9 +27,13 @@ export function SourcePanel() {
   return (
     <div className="flex h-full flex-col" data-testid="source-panel">
       <div className="flex items-center gap-2 border-b border-slate-200 px-4 py-3">
-        <span className="flex h-7 w-7 items-center justify-center rounded-md bg-emerald-50 text-emerald-600"><ActionIcon icon="webhook" /></span>
+        <span className="flex h-7 w-7 items-center justify-center rounded-md bg-emerald-50 text-emerald-600">
+          <ActionIcon icon="webhook" />
+        </span>
         <h2 className="flex-1 text-sm font-semibold">{t("sources.title")}</h2>
-        <Button variant="ghost" className="px-2" aria-label={t("close")} title={t("close")} onClick={() => store.set(() => ({ selected: null }))}>✕</Button>
+        <Button variant="ghost" className="px-2" aria-label={t("close")} title={t("close")} onClick={() => store.set(() => ({ selected: null }))}>
+          ✕
+        </Button>
       </div>
       <div className="flex-1 space-y-5 overflow-auto px-4 py-4">
         <section className="space-y-2">
@@ -107,7 +111,9 @@ function SourceDetails({ source, only }: { source: SourceDefinition; only: boole
     <div className="space-y-5" data-testid="source-details" data-source-id={source.id}>
       <section className="grid grid-cols-[1fr_auto] gap-2">
         <div>
-          <label htmlFor={`source-name-${source.id}`} className="block text-xs font-medium text-slate-600">{t("sources.name")}</label>
+          <label htmlFor={`source-name-${source.id}`} className="block text-xs font-medium text-slate-600">
+            {t("sources.name")}
+          </label>
           <input
             id={`source-name-${source.id}`}
             value={source.name}
@@ -119,7 +125,9 @@ function SourceDetails({ source, only }: { source: SourceDefinition; only: boole
           {source.name.trim() ? null : <p className="mt-1 text-xs text-red-700">{t("sources.nameRequired")}</p>}
         </div>
         <div>
-          <label htmlFor={`source-type-${source.id}`} className="block text-xs font-medium text-slate-600">{t("sources.type")}</label>
+          <label htmlFor={`source-type-${source.id}`} className="block text-xs font-medium text-slate-600">
+            {t("sources.type")}
+          </label>
           <select
             id={`source-type-${source.id}`}
             value={source.type}
@@ -127,7 +135,11 @@ function SourceDetails({ source, only }: { source: SourceDefinition; only: boole
             data-testid="source-type"
             className="rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm"
           >
-            {SOURCE_KINDS.map((k) => <option key={k} value={k}>{t(`sources.types.${k}`)}</option>)}
+            {SOURCE_KINDS.map((k) => (
+              <option key={k} value={k}>
+                {t(`sources.types.${k}`)}
+              </option>
+            ))}
           </select>
         </div>
         <p className="col-span-2 text-xs text-slate-500">{t(`sources.typeHints.${source.type}`)}</p>
@@ -137,12 +149,20 @@ function SourceDetails({ source, only }: { source: SourceDefinition; only: boole
 
       {hasUrl ? (
         <section className="space-y-2">
-          <label htmlFor={urlId} className="block text-sm font-medium text-slate-700">{t("source.url")}</label>
+          <label htmlFor={urlId} className="block text-sm font-medium text-slate-700">
+            {t("source.url")}
+          </label>
           {url ? (
             <>
               <div className="flex gap-2">
-                <input id={urlId} readOnly value={url} data-testid="webhook-url" onFocus={(e) => e.currentTarget.select()}
-                  className="min-w-0 flex-1 rounded-md border border-slate-300 bg-slate-50 px-2 py-1.5 font-mono text-xs focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500" />
+                <input
+                  id={urlId}
+                  readOnly
+                  value={url}
+                  data-testid="webhook-url"
+                  onFocus={(e) => e.currentTarget.select()}
+                  className="min-w-0 flex-1 rounded-md border border-slate-300 bg-slate-50 px-2 py-1.5 font-mono text-xs focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500"
+                />
                 <Button
                   onClick={async () => {
                     try {
@@ -161,13 +181,22 @@ function SourceDetails({ source, only }: { source: SourceDefinition; only: boole
                 </Button>
               </div>
               <p className="text-xs text-slate-500">{t("source.urlHint")}</p>
-              <Button variant="ghost" className="px-0 text-xs text-slate-600" disabled={busy} onClick={() => { if (confirm(t("source.rotateConfirm"))) void run(() => rotate(store, source.id)); }}>
+              <Button
+                variant="ghost"
+                className="px-0 text-xs text-slate-600"
+                disabled={busy}
+                onClick={() => {
+                  if (confirm(t("source.rotateConfirm"))) void run(() => rotate(store, source.id));
+                }}
+              >
                 ↻ {t("source.rotate")}
               </Button>
               {source.type === "webhook" ? (
                 <details className="rounded-md border border-slate-200 bg-slate-50 px-3 py-2" data-testid="klientiks-url">
                   <summary className="cursor-pointer text-sm font-medium text-slate-700">{t("source.klientiks")}</summary>
-                  <div className="pt-2"><KlientiksUrlBuilder webhookUrl={url} /></div>
+                  <div className="pt-2">
+                    <KlientiksUrlBuilder webhookUrl={url} />
+                  </div>
                 </details>
               ) : null}
             </>
@@ -181,7 +210,9 @@ function SourceDetails({ source, only }: { source: SourceDefinition; only: boole
 
       {source.type === "vk" ? (
         <section className="space-y-1">
-          <label htmlFor={`vk-confirmation-${source.id}`} className="block text-sm font-medium text-slate-700">{t("sources.vkConfirmation")}</label>
+          <label htmlFor={`vk-confirmation-${source.id}`} className="block text-sm font-medium text-slate-700">
+            {t("sources.vkConfirmation")}
+          </label>
           <input
             id={`vk-confirmation-${source.id}`}
             value={source.vk?.confirmation ?? ""}
@@ -197,20 +228,39 @@ function SourceDetails({ source, only }: { source: SourceDefinition; only: boole
       {hasUrl ? (
         <section className="space-y-2">
           <div className="flex items-center gap-2">
-            <Button variant="primary" disabled={busy} onClick={() => void load()} data-testid="fetch-fields">{t("source.fetch")}</Button>
-            <Button disabled={busy} onClick={() => void run(async () => {
-              const res = await api<{ requests: RecentRequest[] }>(`/api/v1/pipelines/${store.get().pipelineId}/requests?sourceId=${encodeURIComponent(source.id)}`);
-              setRequests(res.requests);
-            })}>{t("source.pick")}</Button>
+            <Button variant="primary" disabled={busy} onClick={() => void load()} data-testid="fetch-fields">
+              {t("source.fetch")}
+            </Button>
+            <Button
+              disabled={busy}
+              onClick={() =>
+                void run(async () => {
+                  const res = await api<{ requests: RecentRequest[] }>(
+                    `/api/v1/pipelines/${store.get().pipelineId}/requests?sourceId=${encodeURIComponent(source.id)}`,
+                  );
+                  setRequests(res.requests);
+                })
+              }
+            >
+              {t("source.pick")}
+            </Button>
           </div>
           <p className="text-xs text-slate-500">{t("source.fetchHint")}</p>
-          {message ? <p role={message.kind === "error" ? "alert" : "status"} className={`text-sm ${message.kind === "error" ? "text-red-700" : "text-slate-600"}`}>{message.text}</p> : null}
+          {message ? (
+            <p role={message.kind === "error" ? "alert" : "status"} className={`text-sm ${message.kind === "error" ? "text-red-700" : "text-slate-600"}`}>
+              {message.text}
+            </p>
+          ) : null}
           {requests ? (
             <ul className="divide-y divide-slate-100 rounded-md border border-slate-200" data-testid="recent-requests">
               {requests.length === 0 ? <li className="px-3 py-2 text-sm text-slate-500">{t("source.nothingYet")}</li> : null}
               {requests.map((r) => (
                 <li key={r.id}>
-                  <button type="button" onClick={() => void load(r.id)} className={`w-full px-3 py-1.5 text-left text-xs hover:bg-indigo-50 focus:bg-indigo-50 focus:outline-none ${r.id === sampleRunId ? "bg-indigo-50" : ""}`}>
+                  <button
+                    type="button"
+                    onClick={() => void load(r.id)}
+                    className={`w-full px-3 py-1.5 text-left text-xs hover:bg-indigo-50 focus:bg-indigo-50 focus:outline-none ${r.id === sampleRunId ? "bg-indigo-50" : ""}`}
+                  >
                     <span className="font-medium text-slate-700">{format.dateTime(new Date(r.receivedAt), { dateStyle: "short", timeStyle: "medium" })}</span>{" "}
                     <span className="text-slate-500">{r.method}</span>
                     <span className="block truncate font-mono text-slate-600">{r.summary}</span>
@@ -232,13 +282,21 @@ function SourceDetails({ source, only }: { source: SourceDefinition; only: boole
           ) : (
             <table className="w-full table-fixed text-xs" data-testid="source-fields">
               <thead>
-                <tr className="text-left text-slate-500"><th className="w-2/5 pb-1 font-medium">{t("source.field")}</th><th className="pb-1 font-medium">{t("source.example")}</th></tr>
+                <tr className="text-left text-slate-500">
+                  <th className="w-2/5 pb-1 font-medium">{t("source.field")}</th>
+                  <th className="pb-1 font-medium">{t("source.example")}</th>
+                </tr>
               </thead>
               <tbody className="divide-y divide-slate-100">
                 {fields.map((f) => (
                   <tr key={f.path}>
-                    <td className="truncate py-1 pr-2 font-mono text-slate-800" title={f.path}>{f.path}</td>
-                    <td className="truncate py-1 text-slate-600" title={f.example}>{f.example ?? ""}{f.type && f.type !== "string" ? <span className="ml-1 text-slate-400">({f.type})</span> : null}</td>
+                    <td className="truncate py-1 pr-2 font-mono text-slate-800" title={f.path}>
+                      {f.path}
+                    </td>
+                    <td className="truncate py-1 text-slate-600" title={f.example}>
+                      {f.example ?? ""}
+                      {f.type && f.type !== "string" ? <span className="ml-1 text-slate-400">({f.type})</span> : null}
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -252,7 +310,9 @@ function SourceDetails({ source, only }: { source: SourceDefinition; only: boole
           variant="danger"
           disabled={only}
           title={only ? t("sources.lastOne") : undefined}
-          onClick={() => { if (confirm(t("sources.deleteConfirm", { name: source.name }))) removeSource(store, source.id); }}
+          onClick={() => {
+            if (confirm(t("sources.deleteConfirm", { name: source.name }))) removeSource(store, source.id);
+          }}
           data-testid="delete-source"
         >
           {t("sources.delete")}

@@ -23,7 +23,19 @@ const inputCls =
 // `config` may already be stale when a change arrives (CodeMirror reports changes outside React's
 // events; on a busy machine several can arrive before the next render), and merging into a stale
 // copy would silently undo an edit made just before (issue 13, the flaky editor spec).
-export function StepForm({ type, config, onChange, stepIndex, issues }: { type: string; config: Config; onChange: (key: string, update: (old: unknown) => unknown) => void; stepIndex: number; issues?: ValidationIssue[] }) {
+export function StepForm({
+  type,
+  config,
+  onChange,
+  stepIndex,
+  issues,
+}: {
+  type: string;
+  config: Config;
+  onChange: (key: string, update: (old: unknown) => unknown) => void;
+  stepIndex: number;
+  issues?: ValidationIssue[];
+}) {
   const action = getAction(type);
   const fields = useMemo(() => (action ? schemaFields(action.configSchema) : []), [action]);
   const hints = action?.form ?? {};
@@ -34,14 +46,31 @@ export function StepForm({ type, config, onChange, stepIndex, issues }: { type: 
         const hint = hints[key] ?? {};
         if (hint.widget === "hidden" || (hint.when && !hint.when(config))) return null;
         return (
-          <FieldRow key={key} name={key} field={field} hint={hint} value={config[key]} onChange={(v) => set(key, v)} stepIndex={stepIndex} issues={issuesForField(issues, key)} />
+          <FieldRow
+            key={key}
+            name={key}
+            field={field}
+            hint={hint}
+            value={config[key]}
+            onChange={(v) => set(key, v)}
+            stepIndex={stepIndex}
+            issues={issuesForField(issues, key)}
+          />
         );
       })}
     </div>
   );
 }
 
-function FieldRow(props: { name: string; field: FieldKind; hint: FieldHint; value: unknown; onChange: (v: Update) => void; stepIndex: number; issues: ValidationIssue[] }) {
+function FieldRow(props: {
+  name: string;
+  field: FieldKind;
+  hint: FieldHint;
+  value: unknown;
+  onChange: (v: Update) => void;
+  stepIndex: number;
+  issues: ValidationIssue[];
+}) {
   const { name, field, hint, value, onChange, stepIndex, issues } = props;
   const t = useTranslations("editor");
   const locale = useEditorLocale();
@@ -51,7 +80,9 @@ function FieldRow(props: { name: string; field: FieldKind; hint: FieldHint; valu
   const errors = invalid ? (
     <ul className="text-xs text-red-700" data-testid="field-error">
       {/* The field's own label is above; a row inside it is named as people read it («Заголовки», строка 1, ключ). */}
-      {issues.map((i, n) => <li key={n}>{i.path === `config.${name}` ? i.message[locale] : `${i.label?.[locale] ?? i.path}: ${i.message[locale]}`}</li>)}
+      {issues.map((i, n) => (
+        <li key={n}>{i.path === `config.${name}` ? i.message[locale] : `${i.label?.[locale] ?? i.path}: ${i.message[locale]}`}</li>
+      ))}
     </ul>
   ) : null;
   const option = (v: string) => (t.has(`options.${name}.${v}`) ? t(`options.${name}.${v}`) : v);
@@ -82,7 +113,14 @@ function FieldRow(props: { name: string; field: FieldKind; hint: FieldHint; valu
     return (
       <div data-field={name} className="space-y-1">
         <span className="block text-sm font-medium text-slate-700">{label}</span>
-        <RowsTable name={name} columns={field.columns} hint={hint} rows={(value as Row[] | undefined) ?? []} onChange={(u) => onChange(typeof u === "function" ? (old: unknown) => u((old as Row[] | undefined) ?? []) : u)} stepIndex={stepIndex} />
+        <RowsTable
+          name={name}
+          columns={field.columns}
+          hint={hint}
+          rows={(value as Row[] | undefined) ?? []}
+          onChange={(u) => onChange(typeof u === "function" ? (old: unknown) => u((old as Row[] | undefined) ?? []) : u)}
+          stepIndex={stepIndex}
+        />
         {errors}
       </div>
     );
@@ -91,7 +129,12 @@ function FieldRow(props: { name: string; field: FieldKind; hint: FieldHint; valu
     return (
       <div data-field={name}>
         <label className="flex items-center gap-2 text-sm text-slate-700">
-          <input type="checkbox" checked={Boolean(value)} onChange={(e) => onChange(e.target.checked)} className="h-4 w-4 rounded border-slate-300 text-indigo-600 focus:ring-indigo-500" />
+          <input
+            type="checkbox"
+            checked={Boolean(value)}
+            onChange={(e) => onChange(e.target.checked)}
+            className="h-4 w-4 rounded border-slate-300 text-indigo-600 focus:ring-indigo-500"
+          />
           {label}
         </label>
         {errors}
@@ -109,7 +152,11 @@ function FieldRow(props: { name: string; field: FieldKind; hint: FieldHint; valu
   if (field.kind === "enum") {
     control = (
       <select id={id} value={String(value ?? field.options[0])} onChange={(e) => onChange(e.target.value)} className={inputCls}>
-        {field.options.map((o) => <option key={o} value={o}>{option(o)}</option>)}
+        {field.options.map((o) => (
+          <option key={o} value={o}>
+            {option(o)}
+          </option>
+        ))}
       </select>
     );
   } else if (field.kind === "number") {
@@ -130,7 +177,9 @@ function FieldRow(props: { name: string; field: FieldKind; hint: FieldHint; valu
   }
   return (
     <div data-field={name} className="space-y-1">
-      <label htmlFor={id} className="block text-sm font-medium text-slate-700">{label}</label>
+      <label htmlFor={id} className="block text-sm font-medium text-slate-700">
+        {label}
+      </label>
       {control}
       {errors}
     </div>
@@ -159,10 +208,26 @@ function RowsTable(props: {
     <div className="space-y-1" data-testid={`rows-${name}`}>
       {rows.length > 0 ? (
         <div className="grid gap-1" style={{ gridTemplateColumns: `${shown.map((c) => (c.kind === "enum" ? "6.5rem" : "minmax(0,1fr)")).join(" ")} 1.75rem` }}>
-          {shown.map((c) => <span key={c.key} className="text-xs font-medium text-slate-500">{colLabel(c.key)}</span>)}
+          {shown.map((c) => (
+            <span key={c.key} className="text-xs font-medium text-slate-500">
+              {colLabel(c.key)}
+            </span>
+          ))}
           <span />
           {rows.map((row, i) => (
-            <RowCells key={i} i={i} row={row} shown={shown} hint={hint} name={name} colLabel={colLabel} setCell={setCell} fixKey={fixKey} stepIndex={stepIndex} remove={() => onChange((old) => old.filter((_, n) => n !== i))} />
+            <RowCells
+              key={i}
+              i={i}
+              row={row}
+              shown={shown}
+              hint={hint}
+              name={name}
+              colLabel={colLabel}
+              setCell={setCell}
+              fixKey={fixKey}
+              stepIndex={stepIndex}
+              remove={() => onChange((old) => old.filter((_, n) => n !== i))}
+            />
           ))}
         </div>
       ) : null}
@@ -178,8 +243,16 @@ function RowsTable(props: {
 }
 
 function RowCells(props: {
-  i: number; row: Row; shown: { key: string; kind: "string" | "enum"; options?: string[] }[]; hint: FieldHint; name: string;
-  colLabel: (k: string) => string; setCell: (i: number, key: string, v: string) => void; fixKey: (i: number) => void; stepIndex: number; remove: () => void;
+  i: number;
+  row: Row;
+  shown: { key: string; kind: "string" | "enum"; options?: string[] }[];
+  hint: FieldHint;
+  name: string;
+  colLabel: (k: string) => string;
+  setCell: (i: number, key: string, v: string) => void;
+  fixKey: (i: number) => void;
+  stepIndex: number;
+  remove: () => void;
 }) {
   const { i, row, shown, hint, name, colLabel, setCell, fixKey, stepIndex, remove } = props;
   const t = useTranslations("editor");
@@ -190,18 +263,42 @@ function RowCells(props: {
         const v = row[c.key] ?? "";
         if (c.kind === "enum")
           return (
-            <select key={c.key} aria-label={aria} value={v} onChange={(e) => setCell(i, c.key, e.target.value)} className="rounded-md border border-slate-300 bg-white px-1 py-1 text-xs focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500">
-              {c.options?.map((o) => <option key={o} value={o}>{t.has(`options.${c.key}.${o}`) ? t(`options.${c.key}.${o}`) : o}</option>)}
+            <select
+              key={c.key}
+              aria-label={aria}
+              value={v}
+              onChange={(e) => setCell(i, c.key, e.target.value)}
+              className="rounded-md border border-slate-300 bg-white px-1 py-1 text-xs focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500"
+            >
+              {c.options?.map((o) => (
+                <option key={o} value={o}>
+                  {t.has(`options.${c.key}.${o}`) ? t(`options.${c.key}.${o}`) : o}
+                </option>
+              ))}
             </select>
           );
         if (hint.plainColumns?.includes(c.key))
           return (
-            <input key={c.key} aria-label={aria} value={v} spellCheck={false} onChange={(e) => setCell(i, c.key, e.target.value)} onBlur={() => c.key === "name" && fixKey(i)}
-              className="min-w-0 rounded-md border border-slate-300 bg-white px-2 py-1 font-mono text-xs focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500" />
+            <input
+              key={c.key}
+              aria-label={aria}
+              value={v}
+              spellCheck={false}
+              onChange={(e) => setCell(i, c.key, e.target.value)}
+              onBlur={() => c.key === "name" && fixKey(i)}
+              className="min-w-0 rounded-md border border-slate-300 bg-white px-2 py-1 font-mono text-xs focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500"
+            />
           );
         return <PlaceholderInput key={c.key} compact ariaLabel={aria} value={v} onChange={(x) => setCell(i, c.key, x)} stepIndex={stepIndex} />;
       })}
-      <button type="button" aria-label={`${t("removeRow")} ${i + 1} (${name})`} onClick={remove} className="rounded text-slate-400 hover:bg-red-50 hover:text-red-600 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500">×</button>
+      <button
+        type="button"
+        aria-label={`${t("removeRow")} ${i + 1} (${name})`}
+        onClick={remove}
+        className="rounded text-slate-400 hover:bg-red-50 hover:text-red-600 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500"
+      >
+        ×
+      </button>
     </>
   );
 }

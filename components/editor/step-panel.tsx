@@ -41,19 +41,45 @@ export function StepPanel({ stepId }: { stepId: string }) {
   return (
     <div className="flex h-full flex-col" data-testid="step-panel">
       <div className="flex items-center gap-2 border-b border-slate-200 px-4 py-3">
-        <span className="flex h-7 w-7 items-center justify-center rounded-md bg-indigo-50 text-indigo-600"><ActionIcon icon={action?.icon ?? "braces"} /></span>
+        <span className="flex h-7 w-7 items-center justify-center rounded-md bg-indigo-50 text-indigo-600">
+          <ActionIcon icon={action?.icon ?? "braces"} />
+        </span>
         <div className="min-w-0 flex-1">
-          <div className="text-xs text-slate-500">{t("stepN", { n: index + 1 })} · {action?.label[locale] ?? step.type}</div>
+          <div className="text-xs text-slate-500">
+            {t("stepN", { n: index + 1 })} · {action?.label[locale] ?? step.type}
+          </div>
           <h2 className="truncate text-sm font-semibold">{step.name || action?.label[locale]}</h2>
         </div>
-        <Button variant="ghost" className="px-2" aria-label={t("moveUp")} title={t("moveUp")} disabled={index === 0 || graph} onClick={() => shiftStep(store, stepId, -1)}>↑</Button>
-        <Button variant="ghost" className="px-2" aria-label={t("moveDown")} title={t("moveDown")} disabled={index === count - 1 || graph} onClick={() => shiftStep(store, stepId, 1)}>↓</Button>
-        <Button variant="ghost" className="px-2" aria-label={t("close")} title={t("close")} onClick={() => store.set(() => ({ selected: null }))}>✕</Button>
+        <Button
+          variant="ghost"
+          className="px-2"
+          aria-label={t("moveUp")}
+          title={t("moveUp")}
+          disabled={index === 0 || graph}
+          onClick={() => shiftStep(store, stepId, -1)}
+        >
+          ↑
+        </Button>
+        <Button
+          variant="ghost"
+          className="px-2"
+          aria-label={t("moveDown")}
+          title={t("moveDown")}
+          disabled={index === count - 1 || graph}
+          onClick={() => shiftStep(store, stepId, 1)}
+        >
+          ↓
+        </Button>
+        <Button variant="ghost" className="px-2" aria-label={t("close")} title={t("close")} onClick={() => store.set(() => ({ selected: null }))}>
+          ✕
+        </Button>
       </div>
       <div className="flex-1 space-y-4 overflow-auto px-4 py-4">
         {action ? <p className="text-xs text-slate-500">{action.description[locale]}</p> : null}
         <div className="space-y-1">
-          <label htmlFor={`name-${stepId}`} className="block text-sm font-medium text-slate-700">{t("stepName")}</label>
+          <label htmlFor={`name-${stepId}`} className="block text-sm font-medium text-slate-700">
+            {t("stepName")}
+          </label>
           <input
             id={`name-${stepId}`}
             value={step.name}
@@ -65,16 +91,28 @@ export function StepPanel({ stepId }: { stepId: string }) {
         <StepForm type={step.type} config={step.config} onChange={onConfig} stepIndex={index} issues={issues} />
         {issues && issues.some((i) => !i.path.startsWith("config.") || i.path === "config") ? (
           <ul className="rounded-md bg-red-50 p-2 text-xs text-red-700">
-            {issues.filter((i) => !i.path.startsWith("config.") || i.path === "config").map((i, n) => <li key={n}>{i.message[locale]}</li>)}
+            {issues
+              .filter((i) => !i.path.startsWith("config.") || i.path === "config")
+              .map((i, n) => (
+                <li key={n}>{i.message[locale]}</li>
+              ))}
           </ul>
         ) : null}
         <section className="space-y-2 border-t border-slate-200 pt-4">
           <div className="flex items-center gap-2">
-            <Button variant="primary" onClick={runTest} disabled={testing} data-testid="test-step">{testing ? t("test.running") : t("test.step")}</Button>
-            <Button variant="danger" className="ml-auto" onClick={() => removeStep(store, stepId)}>{t("deleteStep")}</Button>
+            <Button variant="primary" onClick={runTest} disabled={testing} data-testid="test-step">
+              {testing ? t("test.running") : t("test.step")}
+            </Button>
+            <Button variant="danger" className="ml-auto" onClick={() => removeStep(store, stepId)}>
+              {t("deleteStep")}
+            </Button>
           </div>
           <p className="text-xs text-amber-700">{t("test.realWarning")}</p>
-          {error ? <p role="alert" className="text-sm text-red-700">{error}</p> : null}
+          {error ? (
+            <p role="alert" className="text-sm text-red-700">
+              {error}
+            </p>
+          ) : null}
           {result ? <StepResult record={result.record} /> : null}
         </section>
       </div>

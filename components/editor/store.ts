@@ -59,7 +59,11 @@ export function createStore(initial: Omit<EditorState, "issues">): Store {
 }
 
 export function useStoreValue<T>(store: Store, selector: (s: EditorState) => T): T {
-  return useSyncExternalStore(store.subscribe, () => selector(store.get()), () => selector(store.get()));
+  return useSyncExternalStore(
+    store.subscribe,
+    () => selector(store.get()),
+    () => selector(store.get()),
+  );
 }
 
 /** Key order does not matter (the server re-orders keys when it parses a definition). */
@@ -68,7 +72,11 @@ export const definitionJson = (def: PipelineDefinition) => stableJson(def);
 export function stableJson(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) =>
     v && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(Object.keys(v as object).sort().map((k) => [k, (v as Record<string, unknown>)[k]]))
+      ? Object.fromEntries(
+          Object.keys(v as object)
+            .sort()
+            .map((k) => [k, (v as Record<string, unknown>)[k]]),
+        )
       : v,
   );
 }

@@ -21,7 +21,8 @@ export function diffDefinitions(current: PipelineDefinition, target: PipelineDef
   const commonThen = target.steps.filter((s) => now.has(s.id));
   const moved = commonThen.filter((s, i) => commonNow[i] !== s.id).map(ref);
   // The sources (names, types, settings, fields) of each version, old definitions read as one source.
-  const fields = (d: PipelineDefinition) => stableJson(sourcesOf(d).map(({ id: _id, ...rest }) => ({ ...rest, fields: (rest.fields ?? []).map((f) => f.path) })));
+  const fields = (d: PipelineDefinition) =>
+    stableJson(sourcesOf(d).map(({ id: _id, ...rest }) => ({ ...rest, fields: (rest.fields ?? []).map((f) => f.path) })));
   return { added, removed, changed, moved, sourceFields: fields(current) !== fields(target) };
 }
 

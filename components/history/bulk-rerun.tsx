@@ -44,21 +44,37 @@ export function BulkRerun({ filter }: { filter: Record<string, string> }) {
   }
 
   if (!open) {
-    return <Button onClick={() => setOpen(true)} data-testid="bulk-open">↺ {t("bulkTitle")}</Button>;
+    return (
+      <Button onClick={() => setOpen(true)} data-testid="bulk-open">
+        ↺ {t("bulkTitle")}
+      </Button>
+    );
   }
   const pct = progress && progress.total > 0 ? Math.round((progress.done / progress.total) * 100) : 0;
   return (
     <div className="flex flex-wrap items-center gap-2 rounded-lg border border-indigo-200 bg-indigo-50/50 px-3 py-2 text-sm" data-testid="bulk-panel">
       <span className="font-medium text-slate-700">{t("bulkTitle")}:</span>
-      <select aria-label={t("rerunFrom")} value={from} onChange={(e) => setFrom(e.target.value as typeof from)} className="rounded border border-slate-300 bg-white px-1.5 py-1 text-sm">
+      <select
+        aria-label={t("rerunFrom")}
+        value={from}
+        onChange={(e) => setFrom(e.target.value as typeof from)}
+        className="rounded border border-slate-300 bg-white px-1.5 py-1 text-sm"
+      >
         <option value="failed-step">{t("rerunFromFailed")}</option>
         <option value="start">{t("rerunFromStart")}</option>
       </select>
-      <select aria-label={t("rerunVersion")} value={version} onChange={(e) => setVersion(e.target.value as typeof version)} className="rounded border border-slate-300 bg-white px-1.5 py-1 text-sm">
+      <select
+        aria-label={t("rerunVersion")}
+        value={version}
+        onChange={(e) => setVersion(e.target.value as typeof version)}
+        className="rounded border border-slate-300 bg-white px-1.5 py-1 text-sm"
+      >
         <option value="original">{t("rerunVersionOriginalShort")}</option>
         <option value="current">{t("rerunVersionCurrentShort")}</option>
       </select>
-      <Button variant="primary" disabled={busy} onClick={() => void start()} data-testid="bulk-start">{t("bulkButton")}</Button>
+      <Button variant="primary" disabled={busy} onClick={() => void start()} data-testid="bulk-start">
+        {t("bulkButton")}
+      </Button>
       {progress ? (
         <div className="flex min-w-64 items-center gap-2" data-testid="bulk-progress">
           {progress.total === 0 ? (
@@ -75,7 +91,11 @@ export function BulkRerun({ filter }: { filter: Record<string, string> }) {
           )}
         </div>
       ) : null}
-      {error ? <span role="alert" className="text-red-700">{error}</span> : null}
+      {error ? (
+        <span role="alert" className="text-red-700">
+          {error}
+        </span>
+      ) : null}
     </div>
   );
 }

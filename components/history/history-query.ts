@@ -20,7 +20,15 @@ export function pickSearch(sp: Record<string, string | string[] | undefined>): H
     const s = Array.isArray(v) ? v[0] : v;
     return s && s.trim() !== "" ? s : undefined;
   };
-  return { pipelineId: one("pipelineId"), sourceId: one("sourceId"), status: one("status"), period: one("period"), from: one("from"), to: one("to"), q: one("q") };
+  return {
+    pipelineId: one("pipelineId"),
+    sourceId: one("sourceId"),
+    status: one("status"),
+    period: one("period"),
+    from: one("from"),
+    to: one("to"),
+    q: one("q"),
+  };
 }
 
 /** The API filter (as query parameters) for a URL state, presets resolved against `now`. */

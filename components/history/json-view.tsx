@@ -7,17 +7,7 @@ import { findTruncations, formatBytes, jsonText } from "./run-display";
  * A folded JSON block: the summary line shows the title, size and any truncation; the body is
  * the pretty JSON, copyable. Masked secrets are stored as "***" and shown as they are.
  */
-export function JsonView({
-  title,
-  value,
-  open = false,
-  testId,
-}: {
-  title: string;
-  value: unknown;
-  open?: boolean;
-  testId?: string;
-}) {
+export function JsonView({ title, value, open = false, testId }: { title: string; value: unknown; open?: boolean; testId?: string }) {
   const t = useTranslations("historyPage");
   const locale = useLocale() === "en" ? "en" : "ru";
   const text = jsonText(value);
@@ -26,7 +16,9 @@ export function JsonView({
   return (
     <details open={open || lines <= 12} className="group rounded-md border border-slate-200 bg-white" data-testid={testId}>
       <summary className="flex cursor-pointer select-none items-center gap-2 px-3 py-1.5 text-xs text-slate-600">
-        <span className="text-slate-400 group-open:rotate-90 transition-transform" aria-hidden>▶</span>
+        <span className="text-slate-400 group-open:rotate-90 transition-transform" aria-hidden>
+          ▶
+        </span>
         <span className="font-medium text-slate-700">{title}</span>
         <span className="text-slate-400">{formatBytes(new TextEncoder().encode(text).length, locale)}</span>
         {cuts.length > 0 ? (

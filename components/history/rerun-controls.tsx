@@ -44,7 +44,11 @@ export function RerunControls({
         >
           ▸ {t("process")}
         </Button>
-        {error ? <span role="alert" className="text-sm text-red-700">{error}</span> : null}
+        {error ? (
+          <span role="alert" className="text-sm text-red-700">
+            {error}
+          </span>
+        ) : null}
       </div>
     );
   }
@@ -54,14 +58,24 @@ export function RerunControls({
     <div className="flex flex-wrap items-center gap-2 rounded-lg border border-slate-200 bg-white px-3 py-2 text-sm" data-testid="rerun-controls">
       <label className="flex items-center gap-1">
         <span className="text-slate-600">{t("rerunFrom")}:</span>
-        <select aria-label={t("rerunFrom")} value={from} onChange={(e) => setFrom(e.target.value as typeof from)} className="rounded border border-slate-300 bg-white px-1.5 py-1">
+        <select
+          aria-label={t("rerunFrom")}
+          value={from}
+          onChange={(e) => setFrom(e.target.value as typeof from)}
+          className="rounded border border-slate-300 bg-white px-1.5 py-1"
+        >
           {canResume ? <option value="failed-step">{t("rerunFromFailed")}</option> : null}
           <option value="start">{t("rerunFromStart")}</option>
         </select>
       </label>
       <label className="flex items-center gap-1">
         <span className="text-slate-600">{t("rerunVersion")}:</span>
-        <select aria-label={t("rerunVersion")} value={which} onChange={(e) => setWhich(e.target.value as typeof which)} className="rounded border border-slate-300 bg-white px-1.5 py-1">
+        <select
+          aria-label={t("rerunVersion")}
+          value={which}
+          onChange={(e) => setWhich(e.target.value as typeof which)}
+          className="rounded border border-slate-300 bg-white px-1.5 py-1"
+        >
           <option value="original">{t("rerunVersionOriginal", { version })}</option>
           <option value="current">{t("rerunVersionCurrent", { version: currentVersion })}</option>
         </select>
@@ -79,7 +93,11 @@ export function RerunControls({
       >
         ↺ {t("rerun")}
       </Button>
-      {error ? <span role="alert" className="text-red-700">{error}</span> : null}
+      {error ? (
+        <span role="alert" className="text-red-700">
+          {error}
+        </span>
+      ) : null}
     </div>
   );
 }

@@ -67,9 +67,19 @@ export function RetentionSettings({
         </span>
       </label>
       <div className="flex items-center gap-3">
-        <Button type="submit" variant="primary" disabled={state === "saving"}>{t("save")}</Button>
-        {state === "saved" ? <span className="text-sm text-emerald-700" role="status">{t("saved")}</span> : null}
-        {error ? <span className="text-sm text-red-700" role="alert">{error}</span> : null}
+        <Button type="submit" variant="primary" disabled={state === "saving"}>
+          {t("save")}
+        </Button>
+        {state === "saved" ? (
+          <span className="text-sm text-emerald-700" role="status">
+            {t("saved")}
+          </span>
+        ) : null}
+        {error ? (
+          <span className="text-sm text-red-700" role="alert">
+            {error}
+          </span>
+        ) : null}
       </div>
     </form>
   );

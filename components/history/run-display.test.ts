@@ -64,7 +64,13 @@ describe("httpExchange", () => {
     expect(ex?.response).toEqual({ status: 422, headers: null, body: { message: "The emails.0 field must be a string." } });
     // The text alone (an old row without detail) is not parsed back.
     expect(httpExchange({ actionType: "http-request", input: null, output: null, error: "Step 2: HTTP 500 from 127.0.0.1:4018: oops" })).toBeNull();
-    const cut = httpExchange({ actionType: "http-request", input: null, output: null, error: "x", errorDetail: { kind: "server", status: 502, body: '{"a":"cut…' } });
+    const cut = httpExchange({
+      actionType: "http-request",
+      input: null,
+      output: null,
+      error: "x",
+      errorDetail: { kind: "server", status: 502, body: '{"a":"cut…' },
+    });
     expect(cut?.response).toEqual({ status: 502, headers: null, body: '{"a":"cut…' });
     expect(httpExchange({ actionType: "http-request", input: null, output: null, error: "timeout", errorDetail: { kind: "timeout", host: "h" } })).toBeNull();
     expect(httpExchange({ actionType: "json-parser", input, output: null, error: null })).toBeNull();

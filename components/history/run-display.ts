@@ -15,7 +15,8 @@ export function findTruncations(value: unknown, path = "$", out: TruncationMark[
   }
   if (Array.isArray(value)) value.forEach((v, i) => findTruncations(v, `${path}[${i}]`, out, depth + 1));
   else if (value && typeof value === "object") {
-    for (const [k, v] of Object.entries(value)) findTruncations(v, /^[A-Za-z_$][\w$]*$/.test(k) ? `${path}.${k}` : `${path}[${JSON.stringify(k)}]`, out, depth + 1);
+    for (const [k, v] of Object.entries(value))
+      findTruncations(v, /^[A-Za-z_$][\w$]*$/.test(k) ? `${path}.${k}` : `${path}[${JSON.stringify(k)}]`, out, depth + 1);
   }
   return out;
 }

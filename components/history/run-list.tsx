@@ -164,30 +164,55 @@ export function RunList({
       >
         <label className="block space-y-1">
           <span className="text-xs font-medium text-slate-600">{t("pipeline")}</span>
-          <select name="pipelineId" defaultValue={search.pipelineId ?? ""} aria-label={t("pipeline")} className="block rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm" onChange={(e) => submit(e.currentTarget.form!)}>
+          <select
+            name="pipelineId"
+            defaultValue={search.pipelineId ?? ""}
+            aria-label={t("pipeline")}
+            className="block rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm"
+            onChange={(e) => submit(e.currentTarget.form!)}
+          >
             <option value="">{t("allPipelines")}</option>
             {pipelines.map((p) => (
-              <option key={p.id} value={p.id}>{p.name}</option>
+              <option key={p.id} value={p.id}>
+                {p.name}
+              </option>
             ))}
           </select>
         </label>
         {search.pipelineId && sources.length > 1 ? (
           <label className="block space-y-1">
             <span className="text-xs font-medium text-slate-600">{t("source")}</span>
-            <select name="sourceId" defaultValue={search.sourceId ?? ""} aria-label={t("source")} data-testid="source-filter" className="block max-w-56 rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm" onChange={(e) => submit(e.currentTarget.form!)}>
+            <select
+              name="sourceId"
+              defaultValue={search.sourceId ?? ""}
+              aria-label={t("source")}
+              data-testid="source-filter"
+              className="block max-w-56 rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm"
+              onChange={(e) => submit(e.currentTarget.form!)}
+            >
               <option value="">{t("allSources")}</option>
               {sources.map((s) => (
-                <option key={s.id} value={s.id}>{s.removed ? t("sourceRemoved", { name: s.name }) : s.name}</option>
+                <option key={s.id} value={s.id}>
+                  {s.removed ? t("sourceRemoved", { name: s.name }) : s.name}
+                </option>
               ))}
             </select>
           </label>
         ) : null}
         <label className="block space-y-1">
           <span className="text-xs font-medium text-slate-600">{t("status")}</span>
-          <select name="status" defaultValue={search.status ?? ""} aria-label={t("status")} className="block rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm" onChange={(e) => submit(e.currentTarget.form!)}>
+          <select
+            name="status"
+            defaultValue={search.status ?? ""}
+            aria-label={t("status")}
+            className="block rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm"
+            onChange={(e) => submit(e.currentTarget.form!)}
+          >
             <option value="">{t("anyStatus")}</option>
             {STATUSES.map((s) => (
-              <option key={s} value={s}>{t(`statuses.${s}`)}</option>
+              <option key={s} value={s}>
+                {t(`statuses.${s}`)}
+              </option>
             ))}
           </select>
         </label>
@@ -204,7 +229,9 @@ export function RunList({
             }}
           >
             {PERIODS.map((p) => (
-              <option key={p} value={p}>{t(`periods.${p}`)}</option>
+              <option key={p} value={p}>
+                {t(`periods.${p}`)}
+              </option>
             ))}
           </select>
         </label>
@@ -212,11 +239,21 @@ export function RunList({
           <>
             <label className="block space-y-1">
               <span className="text-xs font-medium text-slate-600">{t("from")}</span>
-              <input type="datetime-local" name="from" defaultValue={localInput(search.from)} className="block rounded-md border border-slate-300 px-2 py-1 text-sm" />
+              <input
+                type="datetime-local"
+                name="from"
+                defaultValue={localInput(search.from)}
+                className="block rounded-md border border-slate-300 px-2 py-1 text-sm"
+              />
             </label>
             <label className="block space-y-1">
               <span className="text-xs font-medium text-slate-600">{t("to")}</span>
-              <input type="datetime-local" name="to" defaultValue={localInput(search.to)} className="block rounded-md border border-slate-300 px-2 py-1 text-sm" />
+              <input
+                type="datetime-local"
+                name="to"
+                defaultValue={localInput(search.to)}
+                className="block rounded-md border border-slate-300 px-2 py-1 text-sm"
+              />
             </label>
           </>
         ) : null}
@@ -224,24 +261,39 @@ export function RunList({
           <span className="text-xs font-medium text-slate-600">{t("search")}</span>
           <Input name="q" defaultValue={search.q ?? ""} placeholder={t("searchPlaceholder")} aria-label={t("search")} title={t("searchHint")} />
         </label>
-        <Button type="submit" variant="primary">{t("apply")}</Button>
-        {filtered ? (
-          <Button onClick={() => router.push("/history")}>{t("reset")}</Button>
-        ) : null}
+        <Button type="submit" variant="primary">
+          {t("apply")}
+        </Button>
+        {filtered ? <Button onClick={() => router.push("/history")}>{t("reset")}</Button> : null}
       </form>
 
       <div className="mt-3 flex flex-wrap items-center gap-3">
         {newCount > 0 ? (
-          <button type="button" onClick={() => void showNew()} data-testid="new-runs" className="rounded-full bg-indigo-600 px-3 py-1 text-sm font-medium text-white shadow hover:bg-indigo-700">
+          <button
+            type="button"
+            onClick={() => void showNew()}
+            data-testid="new-runs"
+            className="rounded-full bg-indigo-600 px-3 py-1 text-sm font-medium text-white shadow hover:bg-indigo-700"
+          >
             {newCount >= 100 ? t("newRunsMore") : t("newRuns", { count: newCount })} — {t("show")}
           </button>
         ) : null}
         {filtered ? <BulkRerun filter={filterBody(params)} /> : null}
         {search.pipelineId && hasPending ? (
-          <Button onClick={() => void processPending(search.pipelineId!)} data-testid="process-pending">▸ {t("processPending")}</Button>
+          <Button onClick={() => void processPending(search.pipelineId!)} data-testid="process-pending">
+            ▸ {t("processPending")}
+          </Button>
         ) : null}
-        {notice ? <span className="text-sm text-emerald-700" role="status">{notice}</span> : null}
-        {error ? <span className="text-sm text-red-700" role="alert">{error}</span> : null}
+        {notice ? (
+          <span className="text-sm text-emerald-700" role="status">
+            {notice}
+          </span>
+        ) : null}
+        {error ? (
+          <span className="text-sm text-red-700" role="alert">
+            {error}
+          </span>
+        ) : null}
       </div>
 
       {runs.length === 0 ? (
@@ -264,7 +316,14 @@ export function RunList({
             </thead>
             <tbody className="divide-y divide-slate-100">
               {runs.map((r) => (
-                <tr key={r.id} data-testid="run-row" data-run-id={r.id} data-status={r.status} className="cursor-pointer hover:bg-slate-50" onClick={() => router.push(`/history/${r.id}`)}>
+                <tr
+                  key={r.id}
+                  data-testid="run-row"
+                  data-run-id={r.id}
+                  data-status={r.status}
+                  className="cursor-pointer hover:bg-slate-50"
+                  onClick={() => router.push(`/history/${r.id}`)}
+                >
                   <td className="whitespace-nowrap px-4 py-2 text-slate-700">
                     <Link href={`/history/${r.id}`} className="hover:text-indigo-700" onClick={(e) => e.stopPropagation()}>
                       {format.dateTime(new Date(r.receivedAt), { dateStyle: "short", timeStyle: "medium" })}
@@ -282,8 +341,13 @@ export function RunList({
                       {r.method === SCHEDULE_METHOD ? <ScheduledBadge label={t("scheduled")} /> : null}
                       {r.rerunOfId ? <span className="rounded bg-slate-100 px-1.5 text-[11px] text-slate-500">↺ {t("rerunOf")}</span> : null}
                       {r.fixedByRunId ? (
-                        <Link href={`/history/${r.fixedByRunId}`} onClick={(e) => e.stopPropagation()} data-testid="fixed-by-rerun"
-                          className="whitespace-nowrap rounded bg-emerald-50 px-1.5 text-[11px] text-emerald-700 hover:underline" title={t("fixedByRerunTitle")}>
+                        <Link
+                          href={`/history/${r.fixedByRunId}`}
+                          onClick={(e) => e.stopPropagation()}
+                          data-testid="fixed-by-rerun"
+                          className="whitespace-nowrap rounded bg-emerald-50 px-1.5 text-[11px] text-emerald-700 hover:underline"
+                          title={t("fixedByRerunTitle")}
+                        >
                           ✓ {t("fixedByRerun")}
                         </Link>
                       ) : null}
@@ -292,12 +356,25 @@ export function RunList({
                   <td className="whitespace-nowrap px-4 py-2 text-right tabular-nums text-slate-600">{formatDuration(r.durationMs, locale)}</td>
                   <td className="px-4 py-2 text-right tabular-nums text-slate-600">{r.attempts}</td>
                   <td className="w-full max-w-0 px-4 py-2">
-                    <div className="truncate text-slate-700" data-testid="run-summary">{r.payloadPruned ? <span className="italic text-slate-400">{t("pruned")}</span> : r.summary}</div>
+                    <div className="truncate text-slate-700" data-testid="run-summary">
+                      {r.payloadPruned ? <span className="italic text-slate-400">{t("pruned")}</span> : r.summary}
+                    </div>
                     {r.status === "FAILED" && r.error ? <div className="truncate text-xs text-red-600">{r.error}</div> : null}
-                    {r.status === "WAITING" && r.waitUntil ? <div className="truncate text-xs text-amber-700" data-testid="run-waiting">{t("waitingUntil", { time: waitTime(format, r.waitUntil) })}</div> : null}
+                    {r.status === "WAITING" && r.waitUntil ? (
+                      <div className="truncate text-xs text-amber-700" data-testid="run-waiting">
+                        {t("waitingUntil", { time: waitTime(format, r.waitUntil) })}
+                      </div>
+                    ) : null}
                     {r.status === "REJECTED" && r.rejectReason ? <div className="truncate text-xs text-amber-700">{r.rejectReason}</div> : null}
                     {r.status === "NOT_PROCESSED" ? (
-                      <button type="button" className="text-xs text-indigo-700 hover:underline" onClick={(e) => { e.stopPropagation(); void processPending(r.pipelineId, [r.id]); }}>
+                      <button
+                        type="button"
+                        className="text-xs text-indigo-700 hover:underline"
+                        onClick={(e) => {
+                          e.stopPropagation();
+                          void processPending(r.pipelineId, [r.id]);
+                        }}
+                      >
                         ▸ {t("process")}
                       </button>
                     ) : null}
@@ -310,7 +387,9 @@ export function RunList({
       )}
       {next ? (
         <div className="mt-4 text-center">
-          <Button onClick={() => void loadMore().catch((e) => setError((e as Error).message))} data-testid="load-more">{t("loadMore")}</Button>
+          <Button onClick={() => void loadMore().catch((e) => setError((e as Error).message))} data-testid="load-more">
+            {t("loadMore")}
+          </Button>
         </div>
       ) : null}
     </div>

@@ -25,7 +25,9 @@ export function RunStatusBadge({ status, step = false }: { status: string; step?
       data-status={status}
       className={`inline-flex items-center gap-1 whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${l.cls}`}
     >
-      <span aria-hidden className={l.spin ? "inline-block animate-spin" : undefined}>{l.icon}</span>
+      <span aria-hidden className={l.spin ? "inline-block animate-spin" : undefined}>
+        {l.icon}
+      </span>
       {t(step ? `stepStatuses.${status}` : `statuses.${status}`)}
     </span>
   );

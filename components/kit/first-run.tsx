@@ -44,7 +44,12 @@ export function FirstRun({ pipelineId, intervalMs = 1500 }: { pipelineId: string
   }, [pipelineId, intervalMs, done]);
 
   return (
-    <section className="space-y-2 rounded-lg border border-slate-200 bg-white p-4" data-testid="first-run" data-status={run?.status ?? "WAITING"} aria-live="polite">
+    <section
+      className="space-y-2 rounded-lg border border-slate-200 bg-white p-4"
+      data-testid="first-run"
+      data-status={run?.status ?? "WAITING"}
+      aria-live="polite"
+    >
       <h3 className="text-sm font-semibold text-slate-900">{t("firstRunTitle")}</h3>
       {!run ? (
         <p className="flex items-center gap-2 text-sm text-slate-600">

@@ -4,13 +4,7 @@
 import { useId, useRef, useState } from "react";
 import { useLocale, useTranslations } from "next-intl";
 import { Button } from "@/components/ui/button";
-import {
-  DEFAULT_KLIENTIKS_EVENT,
-  KLIENTIKS_EVENTS,
-  buildKlientiksUrl,
-  getKlientiksEvent,
-  type KlientiksEventId,
-} from "@/lib/starter-kits/klientiks-events";
+import { DEFAULT_KLIENTIKS_EVENT, KLIENTIKS_EVENTS, buildKlientiksUrl, getKlientiksEvent, type KlientiksEventId } from "@/lib/starter-kits/klientiks-events";
 
 export function KlientiksUrlBuilder({ webhookUrl, defaultEvent = DEFAULT_KLIENTIKS_EVENT }: { webhookUrl: string; defaultEvent?: KlientiksEventId }) {
   const t = useTranslations("kit");
@@ -37,7 +31,9 @@ export function KlientiksUrlBuilder({ webhookUrl, defaultEvent = DEFAULT_KLIENTI
     <section className="space-y-3 rounded-lg border border-slate-200 bg-white p-4" data-testid="klientiks-url-builder">
       <h3 className="text-sm font-semibold text-slate-900">{t("urlTitle")}</h3>
       <div className="space-y-1">
-        <label htmlFor={ids.event} className="text-sm font-medium text-slate-700">{t("urlEvent")}</label>
+        <label htmlFor={ids.event} className="text-sm font-medium text-slate-700">
+          {t("urlEvent")}
+        </label>
         <select
           id={ids.event}
           value={eventId}
@@ -49,12 +45,16 @@ export function KlientiksUrlBuilder({ webhookUrl, defaultEvent = DEFAULT_KLIENTI
           data-testid="klientiks-event"
         >
           {KLIENTIKS_EVENTS.map((e) => (
-            <option key={e.id} value={e.id}>{e.title[locale]}</option>
+            <option key={e.id} value={e.id}>
+              {e.title[locale]}
+            </option>
           ))}
         </select>
       </div>
       <div className="space-y-1">
-        <label htmlFor={ids.url} className="text-sm font-medium text-slate-700">{t("urlField")}</label>
+        <label htmlFor={ids.url} className="text-sm font-medium text-slate-700">
+          {t("urlField")}
+        </label>
         <textarea
           id={ids.url}
           ref={field}
@@ -66,9 +66,19 @@ export function KlientiksUrlBuilder({ webhookUrl, defaultEvent = DEFAULT_KLIENTI
           data-testid="klientiks-url"
         />
         <div className="flex items-center gap-3">
-          <Button onClick={() => void copy()} data-testid="copy-klientiks-url">{t("copy")}</Button>
-          {copyState === "copied" ? <span className="text-xs text-emerald-700" role="status">{t("copied")}</span> : null}
-          {copyState === "failed" ? <span className="text-xs text-red-700" role="status">{t("copyFailed")}</span> : null}
+          <Button onClick={() => void copy()} data-testid="copy-klientiks-url">
+            {t("copy")}
+          </Button>
+          {copyState === "copied" ? (
+            <span className="text-xs text-emerald-700" role="status">
+              {t("copied")}
+            </span>
+          ) : null}
+          {copyState === "failed" ? (
+            <span className="text-xs text-red-700" role="status">
+              {t("copyFailed")}
+            </span>
+          ) : null}
         </div>
       </div>
       <ol className="list-decimal space-y-1 pl-5 text-xs text-slate-600">

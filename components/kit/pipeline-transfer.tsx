@@ -67,11 +67,19 @@ export function ImportPipelineButton() {
           if (file) void importFile(file);
         }}
       />
-      <Button title={t("importTitle")} onClick={() => input.current?.click()} data-testid="import-pipeline">{t("import")}</Button>
+      <Button title={t("importTitle")} onClick={() => input.current?.click()} data-testid="import-pipeline">
+        {t("import")}
+      </Button>
       {message ? (
-        <span className={`absolute right-0 top-full z-10 mt-2 flex w-96 items-start gap-2 rounded-md px-3 py-2 text-sm shadow-md ring-1 ring-slate-200 ${colors[message.kind]}`}>
-          <span role={message.kind === "error" ? "alert" : "status"} className="flex-1" data-testid="import-result">{message.text}</span>
-          <button type="button" aria-label={t("close")} className="text-slate-500 hover:text-slate-800" onClick={() => setMessage(null)}>×</button>
+        <span
+          className={`absolute right-0 top-full z-10 mt-2 flex w-96 items-start gap-2 rounded-md px-3 py-2 text-sm shadow-md ring-1 ring-slate-200 ${colors[message.kind]}`}
+        >
+          <span role={message.kind === "error" ? "alert" : "status"} className="flex-1" data-testid="import-result">
+            {message.text}
+          </span>
+          <button type="button" aria-label={t("close")} className="text-slate-500 hover:text-slate-800" onClick={() => setMessage(null)}>
+            ×
+          </button>
         </span>
       ) : null}
     </span>

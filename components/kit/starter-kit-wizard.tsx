@@ -57,9 +57,7 @@ export function StarterKitWizard({ credentials: allCredentials }: { credentials:
   const stepCount = stepCountOf(templateId, event);
   // The token stays in this component until «Создать»; Weeek is asked through our server.
   const weeekCall = <T,>(path: string) =>
-    credMode === "existing"
-      ? api<T>(`${path}?credentialId=${encodeURIComponent(credentialId)}`)
-      : api<T>(path, { body: { token: secret } });
+    credMode === "existing" ? api<T>(`${path}?credentialId=${encodeURIComponent(credentialId)}`) : api<T>(path, { body: { token: secret } });
 
   function chooseTemplate(id: string) {
     const next = getStarterKit(id)!;
@@ -128,7 +126,13 @@ export function StarterKitWizard({ credentials: allCredentials }: { credentials:
         { body },
       );
       setSecret("");
-      const made = { id: res.pipeline.id, name: res.pipeline.name, webhookUrl: res.pipeline.webhookUrl, steps: res.pipeline.definition.steps.length, running: false };
+      const made = {
+        id: res.pipeline.id,
+        name: res.pipeline.name,
+        webhookUrl: res.pipeline.webhookUrl,
+        steps: res.pipeline.definition.steps.length,
+        running: false,
+      };
       if (launch) {
         try {
           await api(`/api/v1/pipelines/${made.id}/start`, { method: "POST" });
@@ -143,9 +147,20 @@ export function StarterKitWizard({ credentials: allCredentials }: { credentials:
     });
   }
 
-  const steps = [t("stepTemplate"), template.inputs.length ? td("stepConnect") : template.credential.label[locale], needsStatus ? t("stepStatus") : t("create"), t("stepDone")];
+  const steps = [
+    t("stepTemplate"),
+    template.inputs.length ? td("stepConnect") : template.credential.label[locale],
+    needsStatus ? t("stepStatus") : t("create"),
+    t("stepDone"),
+  ];
   const renderInput = (input: KitInput) => (
-    <TemplateInputField key={input.key} input={input} locale={locale} value={values[input.key] ?? input.defaultValue ?? ""} onChange={(v) => setValues((old) => ({ ...old, [input.key]: v }))} />
+    <TemplateInputField
+      key={input.key}
+      input={input}
+      locale={locale}
+      value={values[input.key] ?? input.defaultValue ?? ""}
+      onChange={(v) => setValues((old) => ({ ...old, [input.key]: v }))}
+    />
   );
   const advanced = template.inputs.filter(isAdvancedInput);
 
@@ -163,7 +178,11 @@ export function StarterKitWizard({ credentials: allCredentials }: { credentials:
           </li>
         ))}
       </ol>
-      {error ? <p role="alert" className="mb-4 rounded-md bg-red-50 px-3 py-2 text-sm text-red-700" data-testid="wizard-error">{error}</p> : null}
+      {error ? (
+        <p role="alert" className="mb-4 rounded-md bg-red-50 px-3 py-2 text-sm text-red-700" data-testid="wizard-error">
+          {error}
+        </p>
+      ) : null}
 
       {step === 1 ? (
         <div className="space-y-5">
@@ -194,17 +213,25 @@ export function StarterKitWizard({ credentials: allCredentials }: { credentials:
             />
           </Field>
           <div className="space-y-1">
-            <label htmlFor={ids.event} className="text-sm font-medium text-slate-700">{t("klientiksEvent")}</label>
+            <label htmlFor={ids.event} className="text-sm font-medium text-slate-700">
+              {t("klientiksEvent")}
+            </label>
             <select id={ids.event} className={selectClass} value={event} onChange={(e) => setEvent(e.target.value as KlientiksEventId)}>
               {KLIENTIKS_EVENTS.map((e) => (
-                <option key={e.id} value={e.id}>{e.title[locale]}</option>
+                <option key={e.id} value={e.id}>
+                  {e.title[locale]}
+                </option>
               ))}
             </select>
             <p className="text-xs text-slate-500">{t("klientiksEventHint")}</p>
           </div>
           <div className="flex gap-2">
-            <Button variant="primary" disabled={name.trim() === ""} onClick={() => setStep(2)}>{t("next")}</Button>
-            <Link href="/pipelines" className="inline-flex items-center rounded-md px-3 py-1.5 text-sm text-slate-600 hover:bg-slate-100">{t("cancel")}</Link>
+            <Button variant="primary" disabled={name.trim() === ""} onClick={() => setStep(2)}>
+              {t("next")}
+            </Button>
+            <Link href="/pipelines" className="inline-flex items-center rounded-md px-3 py-1.5 text-sm text-slate-600 hover:bg-slate-100">
+              {t("cancel")}
+            </Link>
           </div>
         </div>
       ) : null}
@@ -232,10 +259,14 @@ export function StarterKitWizard({ credentials: allCredentials }: { credentials:
           ) : null}
           {credMode === "existing" ? (
             <div className="space-y-1">
-              <label htmlFor={ids.cred} className="text-sm font-medium text-slate-700">{t("credential")}</label>
+              <label htmlFor={ids.cred} className="text-sm font-medium text-slate-700">
+                {t("credential")}
+              </label>
               <select id={ids.cred} className={selectClass} value={credentialId} onChange={(e) => setCredentialId(e.target.value)}>
                 {credentials.map((c) => (
-                  <option key={c.id} value={c.id}>{c.name} {c.hint}</option>
+                  <option key={c.id} value={c.id}>
+                    {c.name} {c.hint}
+                  </option>
                 ))}
               </select>
             </div>
@@ -265,7 +296,9 @@ export function StarterKitWizard({ credentials: allCredentials }: { credentials:
           ) : null}
           <div className="flex gap-2">
             <Button onClick={() => setStep(1)}>{t("back")}</Button>
-            <Button type="submit" variant="primary" disabled={!tokenReady || busy}>{busy ? t("loading") : t("next")}</Button>
+            <Button type="submit" variant="primary" disabled={!tokenReady || busy}>
+              {busy ? t("loading") : t("next")}
+            </Button>
           </div>
         </form>
       ) : null}
@@ -276,7 +309,9 @@ export function StarterKitWizard({ credentials: allCredentials }: { credentials:
             <>
               {funnels && funnels.length === 0 ? <p className="text-sm text-amber-700">{t("noFunnels")}</p> : null}
               <div className="space-y-1">
-                <label htmlFor={ids.funnel} className="text-sm font-medium text-slate-700">{t("funnel")}</label>
+                <label htmlFor={ids.funnel} className="text-sm font-medium text-slate-700">
+                  {t("funnel")}
+                </label>
                 <select
                   id={ids.funnel}
                   className={selectClass}
@@ -285,14 +320,30 @@ export function StarterKitWizard({ credentials: allCredentials }: { credentials:
                   onChange={(e) => void guarded(() => pickFunnel(e.target.value))}
                 >
                   <option value="">{t("chooseFunnel")}</option>
-                  {funnels?.map((f) => <option key={f.id} value={f.id}>{f.name}</option>)}
+                  {funnels?.map((f) => (
+                    <option key={f.id} value={f.id}>
+                      {f.name}
+                    </option>
+                  ))}
                 </select>
               </div>
               <div className="space-y-1">
-                <label htmlFor={ids.status} className="text-sm font-medium text-slate-700">{t("status")}</label>
-                <select id={ids.status} className={selectClass} value={statusId} disabled={busy || !statuses?.length} onChange={(e) => setStatusId(e.target.value)}>
+                <label htmlFor={ids.status} className="text-sm font-medium text-slate-700">
+                  {t("status")}
+                </label>
+                <select
+                  id={ids.status}
+                  className={selectClass}
+                  value={statusId}
+                  disabled={busy || !statuses?.length}
+                  onChange={(e) => setStatusId(e.target.value)}
+                >
                   <option value="">{t("chooseStatus")}</option>
-                  {statuses?.map((s) => <option key={s.id} value={s.id}>{s.name}</option>)}
+                  {statuses?.map((s) => (
+                    <option key={s.id} value={s.id}>
+                      {s.name}
+                    </option>
+                  ))}
                 </select>
                 <p className="text-xs text-slate-500">{t("statusHint")}</p>
               </div>
@@ -341,10 +392,14 @@ function TemplateInputField({ input, locale, value, onChange }: { input: KitInpu
   if (input.kind === "choice") {
     return (
       <div className="space-y-1">
-        <label htmlFor={id} className="text-sm font-medium text-slate-700">{input.label[locale]}</label>
+        <label htmlFor={id} className="text-sm font-medium text-slate-700">
+          {input.label[locale]}
+        </label>
         <select id={id} className={selectClass} value={value} onChange={(e) => onChange(e.target.value)} data-testid={`input-${input.key}`}>
           {input.options.map((o) => (
-            <option key={o.value} value={o.value}>{o.label[locale]}</option>
+            <option key={o.value} value={o.value}>
+              {o.label[locale]}
+            </option>
           ))}
         </select>
         <p className="text-xs text-slate-500">{input.hint[locale]}</p>
@@ -371,4 +426,3 @@ function freeName(base: string, credentials: WizardCredential[]): string {
   if (!taken.has(base)) return base;
   for (let i = 2; ; i++) if (!taken.has(`${base} ${i}`)) return `${base} ${i}`;
 }
-

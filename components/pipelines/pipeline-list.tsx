@@ -36,11 +36,23 @@ export function PipelineList({ pipelines }: { pipelines: PipelineListItem[] }) {
         <h1 className="text-2xl font-semibold tracking-tight">{t("title")}</h1>
         <div className="flex flex-wrap items-center justify-end gap-2">
           <ImportPipelineButton />
-          <Link href="/pipelines/new" data-testid="create-from-template" className="inline-flex items-center rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-800 hover:bg-slate-50">{tk("fromTemplate")}</Link>
-          <Button variant="primary" onClick={() => setCreating(true)} data-testid="create-pipeline">+ {t("create")}</Button>
+          <Link
+            href="/pipelines/new"
+            data-testid="create-from-template"
+            className="inline-flex items-center rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-800 hover:bg-slate-50"
+          >
+            {tk("fromTemplate")}
+          </Link>
+          <Button variant="primary" onClick={() => setCreating(true)} data-testid="create-pipeline">
+            + {t("create")}
+          </Button>
         </div>
       </div>
-      {error ? <p role="alert" className="mb-4 rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">{error}</p> : null}
+      {error ? (
+        <p role="alert" className="mb-4 rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
+          {error}
+        </p>
+      ) : null}
       {creating ? (
         <form
           className="mb-6 flex gap-2 rounded-lg border border-slate-200 bg-white p-4"
@@ -55,7 +67,9 @@ export function PipelineList({ pipelines }: { pipelines: PipelineListItem[] }) {
           }}
         >
           <Input name="name" aria-label={t("newName")} placeholder={t("newName")} autoFocus defaultValue={t("defaultName")} />
-          <Button type="submit" variant="primary">{t("save")}</Button>
+          <Button type="submit" variant="primary">
+            {t("save")}
+          </Button>
           <Button onClick={() => setCreating(false)}>{t("cancel")}</Button>
         </form>
       ) : null}
@@ -63,7 +77,9 @@ export function PipelineList({ pipelines }: { pipelines: PipelineListItem[] }) {
         <div className="rounded-xl border border-dashed border-slate-300 bg-white px-6 py-16 text-center">
           <p className="text-base font-medium text-slate-800">{t("empty")}</p>
           <p className="mt-1 text-sm text-slate-500">{t("emptyHint")}</p>
-          <Button variant="primary" className="mt-4" onClick={() => setCreating(true)}>+ {t("create")}</Button>
+          <Button variant="primary" className="mt-4" onClick={() => setCreating(true)}>
+            + {t("create")}
+          </Button>
         </div>
       ) : (
         <ul className="divide-y divide-slate-200 overflow-hidden rounded-xl border border-slate-200 bg-white" data-testid="pipeline-list">
@@ -82,20 +98,27 @@ export function PipelineList({ pipelines }: { pipelines: PipelineListItem[] }) {
                   }}
                 >
                   <Input name="name" aria-label={t("newName")} defaultValue={p.name} autoFocus />
-                  <Button type="submit" variant="primary">{t("save")}</Button>
+                  <Button type="submit" variant="primary">
+                    {t("save")}
+                  </Button>
                   <Button onClick={() => setRenaming(null)}>{t("cancel")}</Button>
                 </form>
               ) : (
                 <>
                   <div className="min-w-0 flex-1">
-                    <Link href={`/pipelines/${p.id}`} className="font-medium text-slate-900 hover:text-indigo-700">{p.name}</Link>
+                    <Link href={`/pipelines/${p.id}`} className="font-medium text-slate-900 hover:text-indigo-700">
+                      {p.name}
+                    </Link>
                     <div className="text-xs text-slate-500">
-                      {t("steps", { count: p.stepCount })} · {t("version", { version: p.version })} · {t("created")} {format.dateTime(new Date(p.createdAt), { dateStyle: "medium" })}
+                      {t("steps", { count: p.stepCount })} · {t("version", { version: p.version })} · {t("created")}{" "}
+                      {format.dateTime(new Date(p.createdAt), { dateStyle: "medium" })}
                     </div>
                   </div>
                   <StatusBadge status={p.status} label={t(`status.${p.status}`)} />
                   <ExportPipelineLink pipelineId={p.id} />
-                  <Button variant="ghost" onClick={() => setRenaming(p.id)}>{t("rename")}</Button>
+                  <Button variant="ghost" onClick={() => setRenaming(p.id)}>
+                    {t("rename")}
+                  </Button>
                   <Button
                     variant="danger"
                     onClick={() => {

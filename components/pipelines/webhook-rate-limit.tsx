@@ -31,12 +31,31 @@ export function WebhookRateLimit({ pipelineId, initial }: { pipelineId: string; 
         }}
       >
         <Field label={t("rateLimitLabel")}>
-          <Input name="webhookRateLimit" type="number" min={1} max={100000} step={1} placeholder={t("rateLimitNone")} value={value} onChange={(e) => setValue(e.target.value)} />
+          <Input
+            name="webhookRateLimit"
+            type="number"
+            min={1}
+            max={100000}
+            step={1}
+            placeholder={t("rateLimitNone")}
+            value={value}
+            onChange={(e) => setValue(e.target.value)}
+          />
         </Field>
-        <Button type="submit" variant="primary" className="shrink-0">{t("rateLimitSave")}</Button>
+        <Button type="submit" variant="primary" className="shrink-0">
+          {t("rateLimitSave")}
+        </Button>
       </form>
-      {error ? <p role="alert" className="mt-2 text-sm text-red-700">{error}</p> : null}
-      {saved ? <p role="status" className="mt-2 text-sm text-emerald-700">{t("rateLimitSaved")}</p> : null}
+      {error ? (
+        <p role="alert" className="mt-2 text-sm text-red-700">
+          {error}
+        </p>
+      ) : null}
+      {saved ? (
+        <p role="status" className="mt-2 text-sm text-emerald-700">
+          {t("rateLimitSaved")}
+        </p>
+      ) : null}
     </section>
   );
 }

@@ -44,10 +44,20 @@ export function AccountSecurity() {
           <Input name="newPassword" type="password" autoComplete="new-password" required minLength={10} />
         </Field>
         <div>
-          <Button type="submit" variant="primary" disabled={busy}>{t("savePassword")}</Button>
+          <Button type="submit" variant="primary" disabled={busy}>
+            {t("savePassword")}
+          </Button>
         </div>
-        {error ? <p role="alert" data-testid="password-error" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">{error}</p> : null}
-        {done ? <p role="status" data-testid="password-done" className="rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-800">{done}</p> : null}
+        {error ? (
+          <p role="alert" data-testid="password-error" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
+            {error}
+          </p>
+        ) : null}
+        {done ? (
+          <p role="status" data-testid="password-done" className="rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-800">
+            {done}
+          </p>
+        ) : null}
       </form>
       <div className="mt-6 border-t border-slate-100 pt-4">
         <p className="max-w-xl text-sm text-slate-500">{t("signOutEverywhereHint")}</p>

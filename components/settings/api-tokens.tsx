@@ -35,12 +35,21 @@ export function ApiTokens({ tokens }: { tokens: Token[] }) {
         }}
       >
         <Input name="name" placeholder={t("tokenName")} aria-label={t("tokenName")} required />
-        <Button type="submit" variant="primary" className="shrink-0">{t("createToken")}</Button>
+        <Button type="submit" variant="primary" className="shrink-0">
+          {t("createToken")}
+        </Button>
       </form>
-      {error ? <p role="alert" className="mt-2 text-sm text-red-700">{error}</p> : null}
+      {error ? (
+        <p role="alert" className="mt-2 text-sm text-red-700">
+          {error}
+        </p>
+      ) : null}
       {created ? (
         <div className="mt-3 rounded-md bg-amber-50 p-3 text-sm">
-          {t("tokenOnce")} <code data-testid="new-token" className="break-all font-mono">{created}</code>
+          {t("tokenOnce")}{" "}
+          <code data-testid="new-token" className="break-all font-mono">
+            {created}
+          </code>
         </div>
       ) : null}
       <ul className="mt-4 divide-y divide-slate-100">
@@ -52,7 +61,13 @@ export function ApiTokens({ tokens }: { tokens: Token[] }) {
             <span className="flex-1 text-xs text-slate-500">
               {t("lastUsed")}: {tok.lastUsedAt ? format.dateTime(new Date(tok.lastUsedAt), { dateStyle: "short", timeStyle: "short" }) : t("never")}
             </span>
-            <Button variant="danger" onClick={async () => { await api(`/api/v1/tokens/${tok.id}`, { method: "DELETE" }); router.refresh(); }}>
+            <Button
+              variant="danger"
+              onClick={async () => {
+                await api(`/api/v1/tokens/${tok.id}`, { method: "DELETE" });
+                router.refresh();
+              }}
+            >
               {t("revoke")}
             </Button>
           </li>

@@ -44,9 +44,15 @@ export function Credentials({ credentials, focusId }: { credentials: CredentialR
       >
         <Input name="name" aria-label={t("name")} placeholder={t("name")} required maxLength={100} />
         <Input name="secret" type="password" autoComplete="off" aria-label={t("secret")} placeholder={t("secret")} required />
-        <Button type="submit" variant="primary">{t("add")}</Button>
+        <Button type="submit" variant="primary">
+          {t("add")}
+        </Button>
       </form>
-      {error ? <p role="alert" className="mt-2 text-sm text-red-700">{error}</p> : null}
+      {error ? (
+        <p role="alert" className="mt-2 text-sm text-red-700">
+          {error}
+        </p>
+      ) : null}
       <ul className="mt-4 divide-y divide-slate-100">
         {credentials.length === 0 ? <li className="py-2 text-sm text-slate-500">{t("empty")}</li> : null}
         {credentials.map((c) => (
@@ -59,7 +65,9 @@ export function Credentials({ credentials, focusId }: { credentials: CredentialR
           >
             <span className="font-medium">{c.name}</span>
             <code className="text-slate-500">{c.hint}</code>
-            <span className="flex-1 text-xs text-slate-500">{t("updated")}: {format.dateTime(new Date(c.updatedAt), { dateStyle: "short", timeStyle: "short" })}</span>
+            <span className="flex-1 text-xs text-slate-500">
+              {t("updated")}: {format.dateTime(new Date(c.updatedAt), { dateStyle: "short", timeStyle: "short" })}
+            </span>
             {replacing === c.id ? (
               <form
                 className="flex gap-2"
@@ -69,14 +77,32 @@ export function Credentials({ credentials, focusId }: { credentials: CredentialR
                   if (await run(() => api(`/api/v1/credentials/${c.id}`, { method: "PATCH", body: { secret } }))) setReplacing(null);
                 }}
               >
-                <Input name="secret" type="password" autoComplete="off" aria-label={t("newSecret")} placeholder={t("newSecret")} required autoFocus className="w-56" />
-                <Button type="submit" variant="primary">{t("save")}</Button>
+                <Input
+                  name="secret"
+                  type="password"
+                  autoComplete="off"
+                  aria-label={t("newSecret")}
+                  placeholder={t("newSecret")}
+                  required
+                  autoFocus
+                  className="w-56"
+                />
+                <Button type="submit" variant="primary">
+                  {t("save")}
+                </Button>
                 <Button onClick={() => setReplacing(null)}>{t("cancel")}</Button>
               </form>
             ) : (
               <>
                 <Button onClick={() => setReplacing(c.id)}>{t("replace")}</Button>
-                <Button variant="danger" onClick={() => { if (confirm(t("confirmDelete", { name: c.name }))) void run(() => api(`/api/v1/credentials/${c.id}`, { method: "DELETE" })); }}>{t("delete")}</Button>
+                <Button
+                  variant="danger"
+                  onClick={() => {
+                    if (confirm(t("confirmDelete", { name: c.name }))) void run(() => api(`/api/v1/credentials/${c.id}`, { method: "DELETE" }));
+                  }}
+                >
+                  {t("delete")}
+                </Button>
               </>
             )}
           </li>

@@ -16,9 +16,16 @@ export async function WorkerHealthSection({ report }: { report: WorkerHealthRepo
         <ul className="mt-3 divide-y divide-slate-100 text-sm">
           {report.workers.map(publicWorkerHealth).map((w, i) => (
             <li key={w.id} className="flex flex-wrap items-center gap-x-4 gap-y-1 py-2">
-              <span className="inline-flex items-center gap-1.5 font-medium"><span className="h-2 w-2 rounded-full bg-emerald-500" />{ts("worker", { n: i + 1 })} <code className="text-xs font-normal text-slate-400">{w.id}</code></span>
-              <span className="text-slate-500">{t("heartbeat")}: {format.relativeTime(new Date(w.lastSeen))}</span>
-              <span className="text-slate-500">{t("processed")}: {w.processed} · {t("failedJobs")}: {w.failed} · {t("active")}: {w.active}/{w.concurrency}</span>
+              <span className="inline-flex items-center gap-1.5 font-medium">
+                <span className="h-2 w-2 rounded-full bg-emerald-500" />
+                {ts("worker", { n: i + 1 })} <code className="text-xs font-normal text-slate-400">{w.id}</code>
+              </span>
+              <span className="text-slate-500">
+                {t("heartbeat")}: {format.relativeTime(new Date(w.lastSeen))}
+              </span>
+              <span className="text-slate-500">
+                {t("processed")}: {w.processed} · {t("failedJobs")}: {w.failed} · {t("active")}: {w.active}/{w.concurrency}
+              </span>
             </li>
           ))}
         </ul>

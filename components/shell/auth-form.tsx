@@ -24,7 +24,9 @@ export function AuthForm({ mode }: { mode: "login" | "register" }) {
     setError(null);
     try {
       if (mode === "register") {
-        await api("/api/v1/register", { body: { email, password, name: String(form.get("name") ?? ""), locale: document.documentElement.lang === "en" ? "en" : "ru" } });
+        await api("/api/v1/register", {
+          body: { email, password, name: String(form.get("name") ?? ""), locale: document.documentElement.lang === "en" ? "en" : "ru" },
+        });
       }
       const res = await signIn("credentials", { email, password, redirect: false });
       if (!res || res.error) {
@@ -50,22 +52,46 @@ export function AuthForm({ mode }: { mode: "login" | "register" }) {
         <form onSubmit={onSubmit} className="space-y-4 rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
           <h1 className="text-lg font-semibold">{mode === "login" ? t("loginTitle") : t("registerTitle")}</h1>
           {mode === "register" ? (
-            <Field label={t("name")}><Input name="name" autoComplete="name" /></Field>
+            <Field label={t("name")}>
+              <Input name="name" autoComplete="name" />
+            </Field>
           ) : null}
-          <Field label={t("email")}><Input name="email" type="email" required autoComplete="email" /></Field>
-          <Field label={t("password")} hint={mode === "register" ? t("passwordHint") : undefined}>
-            <Input name="password" type="password" required minLength={mode === "register" ? 10 : 1} autoComplete={mode === "login" ? "current-password" : "new-password"} />
+          <Field label={t("email")}>
+            <Input name="email" type="email" required autoComplete="email" />
           </Field>
-          {error ? <p role="alert" data-testid="form-error" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">{error}</p> : null}
+          <Field label={t("password")} hint={mode === "register" ? t("passwordHint") : undefined}>
+            <Input
+              name="password"
+              type="password"
+              required
+              minLength={mode === "register" ? 10 : 1}
+              autoComplete={mode === "login" ? "current-password" : "new-password"}
+            />
+          </Field>
+          {error ? (
+            <p role="alert" data-testid="form-error" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
+              {error}
+            </p>
+          ) : null}
           <Button type="submit" variant="primary" className="w-full" disabled={busy}>
             {mode === "login" ? t("signIn") : t("signUp")}
           </Button>
         </form>
         <div className="mt-4 flex items-center justify-between text-sm text-slate-600">
           {mode === "login" ? (
-            <span>{t("noAccount")} <Link className="text-indigo-700 hover:underline" href="/register">{t("register")}</Link></span>
+            <span>
+              {t("noAccount")}{" "}
+              <Link className="text-indigo-700 hover:underline" href="/register">
+                {t("register")}
+              </Link>
+            </span>
           ) : (
-            <span>{t("haveAccount")} <Link className="text-indigo-700 hover:underline" href="/login">{t("login")}</Link></span>
+            <span>
+              {t("haveAccount")}{" "}
+              <Link className="text-indigo-700 hover:underline" href="/login">
+                {t("login")}
+              </Link>
+            </span>
           )}
           <LanguageSwitch />
         </div>

@@ -15,7 +15,9 @@ export function LanguageSwitch({ className = "" }: { className?: string }) {
       className={`text-sm text-slate-500 hover:text-slate-800 ${className}`}
       onClick={async () => {
         document.cookie = `${LOCALE_COOKIE}=${next}; path=/; max-age=31536000; samesite=lax`;
-        await fetch("/api/v1/me", { method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify({ locale: next }) }).catch(() => undefined);
+        await fetch("/api/v1/me", { method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify({ locale: next }) }).catch(
+          () => undefined,
+        );
         router.refresh();
       }}
     >

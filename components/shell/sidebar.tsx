@@ -27,14 +27,18 @@ export function Sidebar({ email }: { email: string }) {
               href={it.href}
               className={`flex items-center gap-2 rounded-md px-3 py-2 text-sm ${active ? "bg-indigo-50 font-medium text-indigo-700" : "text-slate-600 hover:bg-slate-50"}`}
             >
-              <span aria-hidden className="w-4 text-center">{it.icon}</span>
+              <span aria-hidden className="w-4 text-center">
+                {it.icon}
+              </span>
               {t(it.key)}
             </Link>
           );
         })}
       </nav>
       <div className="space-y-2 border-t border-slate-200 px-5 py-4">
-        <div className="truncate text-xs text-slate-500" title={email}>{email}</div>
+        <div className="truncate text-xs text-slate-500" title={email}>
+          {email}
+        </div>
         <div className="flex items-center justify-between">
           <button type="button" className="text-sm text-slate-600 hover:text-slate-900" onClick={() => signOut({ callbackUrl: "/login" })}>
             {t("signOut")}

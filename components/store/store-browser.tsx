@@ -10,8 +10,7 @@ import { api } from "@/components/ui/api";
 type Entry = { collection: string; key: string; value: unknown; expiresAt: string | null; createdAt: string; updatedAt: string };
 type Collection = { collection: string; keys: number };
 
-const q = (params: Record<string, string | undefined>) =>
-  new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => !!e[1])).toString();
+const q = (params: Record<string, string | undefined>) => new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => !!e[1])).toString();
 
 const textareaCls =
   "w-full rounded-md border border-slate-300 bg-white px-3 py-1.5 font-mono text-xs shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500";
@@ -79,7 +78,13 @@ export function StoreBrowser(props: { initialCollections: Collection[]; initialE
         <h2 className="w-full px-2 text-xs font-semibold uppercase tracking-wide text-slate-500 xl:w-auto">{t("collections")}</h2>
         <CollectionButton active={collection === ""} onClick={() => setCollection("")} label={t("all")} count={collections.reduce((n, c) => n + c.keys, 0)} />
         {collections.map((c) => (
-          <CollectionButton key={c.collection} active={collection === c.collection} onClick={() => setCollection(c.collection)} label={c.collection} count={c.keys} />
+          <CollectionButton
+            key={c.collection}
+            active={collection === c.collection}
+            onClick={() => setCollection(c.collection)}
+            label={c.collection}
+            count={c.keys}
+          />
         ))}
         {collections.length === 0 ? <p className="px-2 text-sm text-slate-500">{t("noCollections")}</p> : null}
       </nav>
@@ -96,7 +101,9 @@ export function StoreBrowser(props: { initialCollections: Collection[]; initialE
             data-testid="store-search"
           />
           <span className="flex-1" />
-          <Button onClick={() => setAdding((v) => !v)} data-testid="store-add">{t("add")}</Button>
+          <Button onClick={() => setAdding((v) => !v)} data-testid="store-add">
+            {t("add")}
+          </Button>
           <a
             href={`/api/v1/store/export?${q({ collection })}`}
             download
@@ -123,7 +130,11 @@ export function StoreBrowser(props: { initialCollections: Collection[]; initialE
             </Button>
           ) : null}
         </div>
-        {error ? <p role="alert" className="text-sm text-red-700">{error}</p> : null}
+        {error ? (
+          <p role="alert" className="text-sm text-red-700">
+            {error}
+          </p>
+        ) : null}
         {adding ? (
           <EntryForm
             initial={{ collection, key: "", valueText: "", ttlMinutes: "" }}
@@ -144,13 +155,17 @@ export function StoreBrowser(props: { initialCollections: Collection[]; initialE
                 <th className="w-40 px-3 py-2 font-medium">{t("key")}</th>
                 <th className="px-3 py-2 font-medium">{t("value")}</th>
                 <th className="w-28 px-3 py-2 font-medium">{t("expires")}</th>
-                <th className="w-44 px-3 py-2"><span className="sr-only">{t("actions")}</span></th>
+                <th className="w-44 px-3 py-2">
+                  <span className="sr-only">{t("actions")}</span>
+                </th>
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100">
               {entries.length === 0 ? (
                 <tr>
-                  <td colSpan={5} className="px-3 py-6 text-center text-slate-500">{search ? t("nothingFound") : t("empty")}</td>
+                  <td colSpan={5} className="px-3 py-6 text-center text-slate-500">
+                    {search ? t("nothingFound") : t("empty")}
+                  </td>
                 </tr>
               ) : null}
               {entries.map((e) =>
@@ -174,13 +189,21 @@ export function StoreBrowser(props: { initialCollections: Collection[]; initialE
                   </tr>
                 ) : (
                   <tr key={idOf(e)} data-testid="store-entry" data-key={e.key}>
-                    <td className="truncate px-3 py-2 text-slate-600" title={e.collection}>{e.collection}</td>
-                    <td className="truncate px-3 py-2 font-mono text-xs text-slate-900" title={e.key}>{e.key}</td>
-                    <td className="truncate px-3 py-2 font-mono text-xs text-slate-700" title={JSON.stringify(e.value)} data-testid="store-value">{preview(e.value)}</td>
+                    <td className="truncate px-3 py-2 text-slate-600" title={e.collection}>
+                      {e.collection}
+                    </td>
+                    <td className="truncate px-3 py-2 font-mono text-xs text-slate-900" title={e.key}>
+                      {e.key}
+                    </td>
+                    <td className="truncate px-3 py-2 font-mono text-xs text-slate-700" title={JSON.stringify(e.value)} data-testid="store-value">
+                      {preview(e.value)}
+                    </td>
                     <td className="px-3 py-2 text-xs text-slate-500">{e.expiresAt ? when(e.expiresAt) : t("never")}</td>
                     <td className="px-3 py-2 text-right">
                       <div className="flex justify-end gap-1">
-                        <Button className="px-2 py-1 text-xs" onClick={() => setEditing(idOf(e))}>{t("edit")}</Button>
+                        <Button className="px-2 py-1 text-xs" onClick={() => setEditing(idOf(e))}>
+                          {t("edit")}
+                        </Button>
                         <Button
                           variant="danger"
                           className="px-2 py-1 text-xs"
@@ -219,7 +242,9 @@ function CollectionButton({ active, onClick, label, count }: { active: boolean; 
       aria-pressed={active}
       className={`flex max-w-full items-center gap-2 rounded-md px-2 py-1.5 text-left text-sm xl:w-full ${active ? "bg-indigo-50 font-medium text-indigo-700" : "text-slate-700 hover:bg-slate-50"}`}
     >
-      <span className="min-w-0 max-w-[16rem] flex-1 truncate xl:max-w-none" title={label}>{label}</span>
+      <span className="min-w-0 max-w-[16rem] flex-1 truncate xl:max-w-none" title={label}>
+        {label}
+      </span>
       <span className="text-xs text-slate-400">{count}</span>
     </button>
   );
@@ -281,7 +306,17 @@ function EntryForm(props: {
       )}
       <label className="block space-y-1 text-sm">
         <span className="block font-medium text-slate-700">{t("valueJson")}</span>
-        <textarea value={valueText} onChange={(e) => { setValueText(e.target.value); setError(null); }} rows={5} className={textareaCls} data-testid="store-form-value" spellCheck={false} />
+        <textarea
+          value={valueText}
+          onChange={(e) => {
+            setValueText(e.target.value);
+            setError(null);
+          }}
+          rows={5}
+          className={textareaCls}
+          data-testid="store-form-value"
+          spellCheck={false}
+        />
       </label>
       <label className="block space-y-1 text-sm">
         <span className="block font-medium text-slate-700">{t("ttl")}</span>
@@ -289,9 +324,15 @@ function EntryForm(props: {
           <Input type="number" min={1} value={ttl} onChange={(e) => setTtl(e.target.value)} placeholder={t("ttlPlaceholder")} data-testid="store-form-ttl" />
         </span>
       </label>
-      {error ? <p role="alert" className="text-sm text-red-700">{error}</p> : null}
+      {error ? (
+        <p role="alert" className="text-sm text-red-700">
+          {error}
+        </p>
+      ) : null}
       <div className="flex gap-2">
-        <Button type="submit" variant="primary" disabled={busy} data-testid="store-form-save">{t("save")}</Button>
+        <Button type="submit" variant="primary" disabled={busy} data-testid="store-form-save">
+          {t("save")}
+        </Button>
         <Button onClick={props.onCancel}>{t("cancel")}</Button>
       </div>
     </form>

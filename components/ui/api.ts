@@ -1,6 +1,11 @@
 // Browser-side fetch for our /api/v1: throws an Error carrying the API's message.
 export class ApiCallError extends Error {
-  constructor(public status: number, public code: string, message: string, public details?: unknown) {
+  constructor(
+    public status: number,
+    public code: string,
+    message: string,
+    public details?: unknown,
+  ) {
     super(message);
   }
 }

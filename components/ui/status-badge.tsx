@@ -5,7 +5,10 @@ const colors: Record<string, string> = {
 
 export function StatusBadge({ status, label }: { status: string; label: string }) {
   return (
-    <span data-status={status} className={`inline-flex shrink-0 items-center gap-1 whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${colors[status] ?? colors.STOPPED}`}>
+    <span
+      data-status={status}
+      className={`inline-flex shrink-0 items-center gap-1 whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${colors[status] ?? colors.STOPPED}`}
+    >
       <span className={`h-1.5 w-1.5 rounded-full ${status === "RUNNING" ? "bg-emerald-500" : "bg-slate-400"}`} />
       {label}
     </span>

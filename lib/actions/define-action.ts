@@ -85,18 +85,7 @@ export type ActionResult = {
  * stores it with the step as RunStep.errorDetail, so no screen parses error text back).
  */
 export type ErrorKind =
-  | "auth"
-  | "not-found"
-  | "validation"
-  | "rate-limit"
-  | "server"
-  | "timeout"
-  | "private-address"
-  | "network"
-  | "http"
-  | "template"
-  | "config"
-  | "other";
+  "auth" | "not-found" | "validation" | "rate-limit" | "server" | "timeout" | "private-address" | "network" | "http" | "template" | "config" | "other";
 
 export type ErrorDetail = {
   kind: ErrorKind;

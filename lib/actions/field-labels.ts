@@ -32,7 +32,10 @@ export const FIELD_LABELS: Record<string, Localized> = {
   offsetUnit: { ru: "Единица сдвига", en: "Offset unit" },
   offsetDirection: { ru: "Сдвиг — до или после", en: "Offset before or after" },
   timezone: { ru: "Часовой пояс (если в дате он не указан)", en: "Time zone (when the date has none)" },
-  rateLimitPerSecond: { ru: "Не чаще N запросов в секунду к этому хосту (0 — без ограничения)", en: "At most N requests per second to this host (0 — no limit)" },
+  rateLimitPerSecond: {
+    ru: "Не чаще N запросов в секунду к этому хосту (0 — без ограничения)",
+    en: "At most N requests per second to this host (0 — no limit)",
+  },
   collection: { ru: "Коллекция", en: "Collection" },
   by: { ru: "Увеличить на", en: "Increase by" },
   ttlMinutes: { ru: "Срок хранения, минут (пусто — бессрочно)", en: "Keep for, minutes (empty — no expiry)" },

@@ -40,7 +40,10 @@ export const ELSE_BRANCH = "else";
 
 export const branchSchema = z.object({
   /** Stable key the edges use: "b1", "b2", … */
-  key: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/).refine((k) => k !== ELSE_BRANCH, { message: "ключ «else» занят веткой «Иначе»", params: { en: "key \"else\" is taken by the Otherwise branch" } }),
+  key: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,40}$/)
+    .refine((k) => k !== ELSE_BRANCH, { message: "ключ «else» занят веткой «Иначе»", params: { en: 'key "else" is taken by the Otherwise branch' } }),
   name: z.string().trim().min(1).max(80),
   groups: conditionGroupsSchema,
 });
@@ -54,7 +57,13 @@ export const conditionConfigSchema = z
   .superRefine((c, ctx) => {
     const seen = new Set<string>();
     c.branches.forEach((b, i) => {
-      if (seen.has(b.key)) ctx.addIssue({ code: "custom", path: ["branches", i, "key"], message: `ветка «${b.key}» повторяется`, params: { en: `branch "${b.key}" is repeated` } });
+      if (seen.has(b.key))
+        ctx.addIssue({
+          code: "custom",
+          path: ["branches", i, "key"],
+          message: `ветка «${b.key}» повторяется`,
+          params: { en: `branch "${b.key}" is repeated` },
+        });
       seen.add(b.key);
     });
   });
@@ -74,9 +83,7 @@ export const conditionAction = defineAction({
   form: { branches: { widget: "branches" }, elseName: { widget: "text" } },
   errors: [],
   defaultConfig: {
-    branches: [
-      { key: "b1", name: "Ветка 1", groups: [{ conditions: [{ left: "", op: "eq", right: "", type: "auto", caseSensitive: false }] }] },
-    ],
+    branches: [{ key: "b1", name: "Ветка 1", groups: [{ conditions: [{ left: "", op: "eq", right: "", type: "auto", caseSensitive: false }] }] }],
     elseName: "Иначе",
     onMissing: "empty",
   },
@@ -122,7 +129,11 @@ export const delayConfigSchema = z
     offsetUnit: unitSchema.default("hours"),
     offsetDirection: z.enum(["before", "after"]).default("before"),
     /** Zone of a date/time written without one. */
-    timezone: z.string().max(64).default("Europe/Moscow").refine(validZone, { message: "неизвестный часовой пояс", params: { en: "unknown time zone" } }),
+    timezone: z
+      .string()
+      .max(64)
+      .default("Europe/Moscow")
+      .refine(validZone, { message: "неизвестный часовой пояс", params: { en: "unknown time zone" } }),
     onMissing: z.enum(["empty", "fail"]).default("fail"),
   })
   .superRefine((c, ctx) => {
@@ -135,7 +146,14 @@ export type DelayConfig = z.output<typeof delayConfigSchema>;
 /** Minutes east of UTC of `zone` at the instant `utcMs`. */
 export function zoneOffsetMin(zone: string, utcMs: number): number {
   const parts = new Intl.DateTimeFormat("en-US", {
-    timeZone: zone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit",
+    timeZone: zone,
+    hourCycle: "h23",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
   }).formatToParts(new Date(utcMs));
   const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
   const asUtc = Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"), get("second"));
@@ -152,7 +170,13 @@ const WALL_ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:
 export function parseMoment(text: string, zone: string): number | null {
   const s = text.trim().replace(/\s+/g, " ");
   if (/^\d{9,13}$/.test(s)) return s.length > 11 ? Number(s) : Number(s) * 1000;
-  let y: number, mo: number, d: number, h = 0, mi = 0, se = 0, ms = 0;
+  let y: number,
+    mo: number,
+    d: number,
+    h = 0,
+    mi = 0,
+    se = 0,
+    ms = 0;
   let explicit: string | undefined;
   let m = WALL_RU.exec(s);
   if (m) [d, mo, y, h, mi, se] = [+m[1], +m[2], +m[3], +(m[4] ?? 0), +(m[5] ?? 0), +(m[6] ?? 0)];
@@ -182,9 +206,7 @@ export function formatMoment(utcMs: number, zone = "Europe/Moscow", now = Date.n
   return day(utcMs) === day(now) ? fmt({ hour: "2-digit", minute: "2-digit" }) : fmt({ day: "2-digit", month: "2-digit", hour: "2-digit", minute: "2-digit" });
 }
 
-type DelayInput =
-  | { mode: "fixed"; ms: number; timezone: string }
-  | { mode: "until"; at: string; offsetMs: number; timezone: string };
+type DelayInput = { mode: "fixed"; ms: number; timezone: string } | { mode: "until"; at: string; offsetMs: number; timezone: string };
 
 export const delayAction = defineAction({
   type: "delay",
@@ -208,7 +230,17 @@ export const delayAction = defineAction({
     onMissing: { when: whenConfig("mode", "until") },
   },
   errors: [],
-  defaultConfig: { mode: "fixed", amount: 1, unit: "hours", at: "", offsetAmount: 0, offsetUnit: "hours", offsetDirection: "before", timezone: "Europe/Moscow", onMissing: "fail" },
+  defaultConfig: {
+    mode: "fixed",
+    amount: 1,
+    unit: "hours",
+    at: "",
+    offsetAmount: 0,
+    offsetUnit: "hours",
+    offsetDirection: "before",
+    timezone: "Europe/Moscow",
+    onMissing: "fail",
+  },
   outputs: () => [{ key: "until", label: { ru: "Ждать до", en: "Wait until" } }],
   summary: (c) => {
     const units = { seconds: "с", minutes: "мин", hours: "ч", days: "дн" } as const;

@@ -16,41 +16,41 @@ export const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"] as
 
 /** The request fields (shared with «Хранилище: найти или создать», which sends the same request). */
 export const httpRequestShape = {
-    method: z.enum(HTTP_METHODS).default("POST"),
-    url: z
-      .string()
-      .trim()
-      .min(1)
-      .refine((u) => /^(https?:\/\/|\{\{)/i.test(u), {
-        message: "адрес должен начинаться с http:// или https://",
-        params: { en: "the URL must start with http:// or https://" },
-      }),
-    query: z.array(keyValueSchema).default([]),
-    headers: z.array(keyValueSchema).default([]),
-    bodyType: z.enum(["none", "json", "form", "raw"]).default("none"),
-    /** A JSON template; a single bare token (`{{steps.s1.result}}`) sends that value as JSON. */
-    bodyJson: z.string().default(""),
-    bodyForm: z.array(keyValueSchema).default([]),
-    bodyRaw: z.string().default(""),
-    /** Content-Type for a raw body unless a header sets one. */
-    rawContentType: z.string().default("text/plain; charset=utf-8"),
-    timeoutSeconds: z.number().min(1).max(120).default(30),
-    acceptNon2xx: z.boolean().default(false),
-    maxAttempts: z.number().int().min(1).max(10).default(3),
-    /** «Не чаще N запросов в секунду к этому хосту» (all workers together); 0 = no limit. */
-    rateLimitPerSecond: z.number().min(0).max(1000).default(0),
-    onMissing: onMissingSchema,
+  method: z.enum(HTTP_METHODS).default("POST"),
+  url: z
+    .string()
+    .trim()
+    .min(1)
+    .refine((u) => /^(https?:\/\/|\{\{)/i.test(u), {
+      message: "адрес должен начинаться с http:// или https://",
+      params: { en: "the URL must start with http:// or https://" },
+    }),
+  query: z.array(keyValueSchema).default([]),
+  headers: z.array(keyValueSchema).default([]),
+  bodyType: z.enum(["none", "json", "form", "raw"]).default("none"),
+  /** A JSON template; a single bare token (`{{steps.s1.result}}`) sends that value as JSON. */
+  bodyJson: z.string().default(""),
+  bodyForm: z.array(keyValueSchema).default([]),
+  bodyRaw: z.string().default(""),
+  /** Content-Type for a raw body unless a header sets one. */
+  rawContentType: z.string().default("text/plain; charset=utf-8"),
+  timeoutSeconds: z.number().min(1).max(120).default(30),
+  acceptNon2xx: z.boolean().default(false),
+  maxAttempts: z.number().int().min(1).max(10).default(3),
+  /** «Не чаще N запросов в секунду к этому хосту» (all workers together); 0 = no limit. */
+  rateLimitPerSecond: z.number().min(0).max(1000).default(0),
+  onMissing: onMissingSchema,
 };
 
 /** The JSON body must be a valid template when the body type is JSON. */
 export function checkHttpBody(c: { bodyType: string; bodyJson: string }, ctx: z.RefinementCtx): void {
-    if (c.bodyType !== "json") return;
-    if (c.bodyJson.trim() === "") {
-      ctx.addIssue({ code: "custom", path: ["bodyJson"], message: "обязательное поле", params: { en: "required" } });
-      return;
-    }
-    const err = checkJsonTemplate(c.bodyJson, fieldName("bodyJson"));
-    if (err) ctx.addIssue({ code: "custom", path: ["bodyJson"], message: problemOf(err).ru, params: { en: problemOf(err).en } });
+  if (c.bodyType !== "json") return;
+  if (c.bodyJson.trim() === "") {
+    ctx.addIssue({ code: "custom", path: ["bodyJson"], message: "обязательное поле", params: { en: "required" } });
+    return;
+  }
+  const err = checkJsonTemplate(c.bodyJson, fieldName("bodyJson"));
+  if (err) ctx.addIssue({ code: "custom", path: ["bodyJson"], message: problemOf(err).ru, params: { en: problemOf(err).en } });
 }
 
 export const httpRequestConfigSchema = z.object(httpRequestShape).superRefine(checkHttpBody);
@@ -84,7 +84,17 @@ export const httpRequestForm: FormHints = {
 };
 
 /** What a request can fail with: the refusals of outbound HTTP and the answer's status (statusKind). */
-export const HTTP_ERROR_KINDS: readonly ErrorKind[] = ["auth", "not-found", "validation", "rate-limit", "server", "http", "timeout", "private-address", "network"];
+export const HTTP_ERROR_KINDS: readonly ErrorKind[] = [
+  "auth",
+  "not-found",
+  "validation",
+  "rate-limit",
+  "server",
+  "http",
+  "timeout",
+  "private-address",
+  "network",
+];
 
 export const httpRequest = defineAction({
   type: "http-request",
@@ -121,7 +131,9 @@ export const httpRequest = defineAction({
     let url = r.url(c.url, fieldName("url"));
     if (c.query.length > 0) {
       const u = new URL(url);
-      c.query.forEach((q, i) => u.searchParams.append(r.text(q.key, `${fieldName("query")}, строка ${i + 1}`), r.text(q.value, `${fieldName("query")} → ${q.key}`)));
+      c.query.forEach((q, i) =>
+        u.searchParams.append(r.text(q.key, `${fieldName("query")}, строка ${i + 1}`), r.text(q.value, `${fieldName("query")} → ${q.key}`)),
+      );
       url = u.toString();
     }
     const headers: Record<string, string> = {};
@@ -309,7 +321,9 @@ export function destinationMessage(body: string): string | undefined {
   const str = (v: unknown) => (typeof v === "string" && v.trim() !== "" ? v.trim() : undefined);
   const amo = o["validation-errors"];
   if (Array.isArray(amo)) {
-    const parts = amo.flatMap((g) => ((g as { errors?: { path?: string; detail?: string }[] })?.errors ?? []).map((e) => (e.path ? `${e.path}: ${e.detail ?? ""}` : e.detail ?? "")));
+    const parts = amo.flatMap((g) =>
+      ((g as { errors?: { path?: string; detail?: string }[] })?.errors ?? []).map((e) => (e.path ? `${e.path}: ${e.detail ?? ""}` : (e.detail ?? ""))),
+    );
     if (parts.length) return cut(parts.join("; "));
   }
   const nested = o.error && typeof o.error === "object" ? str((o.error as Record<string, unknown>).message) : undefined;
@@ -335,4 +349,3 @@ function parseBody(res: HttpResponse): unknown {
   }
   return res.body;
 }
-

@@ -6,7 +6,11 @@ const source = { first: 'Анна "Аня"', sum: "1 500,00", bad: "abc", paid: 
 
 describe("JSON Компоновщик", () => {
   it("template mode: result is parsed JSON with values in place", async () => {
-    const r = await runOne("json-composer", { mode: "template", template: '{"firstName": "{{source.first}}", "phones": ["{{source.phone}}"], "amount": 1000}' }, { source });
+    const r = await runOne(
+      "json-composer",
+      { mode: "template", template: '{"firstName": "{{source.first}}", "phones": ["{{source.phone}}"], "amount": 1000}' },
+      { source },
+    );
     expect(r.record.status).toBe("succeeded");
     expect(r.output).toEqual({ result: { firstName: 'Анна "Аня"', phones: ["+7 (999) 123-45-67"], amount: 1000 } });
   });

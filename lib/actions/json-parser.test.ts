@@ -46,7 +46,11 @@ describe("JSON-парсер", () => {
   });
 
   it("never evaluates script in JSONPath filters", async () => {
-    const r = await runOne("json-parser", { input: "{{steps.s0.body}}", outputs: [{ name: "x", path: "$..items[?(@.constructor.constructor('return process')().exit())]" }] }, { outputs });
+    const r = await runOne(
+      "json-parser",
+      { input: "{{steps.s0.body}}", outputs: [{ name: "x", path: "$..items[?(@.constructor.constructor('return process')().exit())]" }] },
+      { outputs },
+    );
     expect(r.record.status).toBe("failed");
     expect(r.record.error?.message).toMatch(/^Поле «x»: путь .* не вычисляется \(Eval \[\?\(expr\)\] prevented in JSONPath expression\.\)$/);
   });
@@ -54,14 +58,24 @@ describe("JSON-парсер", () => {
   it("slugs and duplicate keys", () => {
     expect(slugifyOutputName("Имя клиента (ФИО)")).toBe("imya_klienta_fio");
     expect(slugifyOutputName("!!!")).toBe("value");
-    const r = jsonParser.configSchema.safeParse({ input: "x", outputs: [{ name: "id", path: "a" }, { name: "ID", path: "b" }] });
+    const r = jsonParser.configSchema.safeParse({
+      input: "x",
+      outputs: [
+        { name: "id", path: "a" },
+        { name: "ID", path: "b" },
+      ],
+    });
     expect(r.success).toBe(false);
   });
 });
 
 describe("fixOutputKey (the form's hook when an output is named)", () => {
   it("fixes a unique key once, and leaves a row that has one", () => {
-    const rows: Record<string, string>[] = [{ name: "Телефон", path: "a", key: "phone" }, { name: "phone", path: "b" }, { name: "", path: "c" }];
+    const rows: Record<string, string>[] = [
+      { name: "Телефон", path: "a", key: "phone" },
+      { name: "phone", path: "b" },
+      { name: "", path: "c" },
+    ];
     expect(fixOutputKey(rows, 1)[1].key).toBe("phone_2");
     expect(fixOutputKey(rows, 0)).toBe(rows);
     expect(fixOutputKey(rows, 2)).toBe(rows);

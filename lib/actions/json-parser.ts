@@ -21,7 +21,7 @@ export const parserOutputSchema = z.object({
     .trim()
     .min(1)
     .refine((p) => p.startsWith("$") || isPlainPath(p), {
-      message: "неверный путь: используйте [\"contact\"][\"id\"], contact.id или $.contact.id",
+      message: 'неверный путь: используйте ["contact"]["id"], contact.id или $.contact.id',
       params: { en: 'invalid path: use ["contact"]["id"], contact.id or $.contact.id' },
     }),
   key: z
@@ -64,15 +64,48 @@ export const jsonParserConfigSchema = z
 export type JsonParserConfig = z.output<typeof jsonParserConfigSchema>;
 
 const TRANSLIT: Record<string, string> = {
-  а: "a", б: "b", в: "v", г: "g", д: "d", е: "e", ё: "e", ж: "zh", з: "z", и: "i", й: "y", к: "k",
-  л: "l", м: "m", н: "n", о: "o", п: "p", р: "r", с: "s", т: "t", у: "u", ф: "f", х: "kh", ц: "ts",
-  ч: "ch", ш: "sh", щ: "shch", ъ: "", ы: "y", ь: "", э: "e", ю: "yu", я: "ya",
+  а: "a",
+  б: "b",
+  в: "v",
+  г: "g",
+  д: "d",
+  е: "e",
+  ё: "e",
+  ж: "zh",
+  з: "z",
+  и: "i",
+  й: "y",
+  к: "k",
+  л: "l",
+  м: "m",
+  н: "n",
+  о: "o",
+  п: "p",
+  р: "r",
+  с: "s",
+  т: "t",
+  у: "u",
+  ф: "f",
+  х: "kh",
+  ц: "ts",
+  ч: "ch",
+  ш: "sh",
+  щ: "shch",
+  ъ: "",
+  ы: "y",
+  ь: "",
+  э: "e",
+  ю: "yu",
+  я: "ya",
 };
 
 /** Stable ASCII key for an output name. */
 export function slugifyOutputName(name: string): string {
   const t = [...name.toLowerCase()].map((ch) => TRANSLIT[ch] ?? ch).join("");
-  const slug = t.replace(/[^a-z0-9]+/g, "_").replace(/^_+|_+$/g, "").slice(0, 60);
+  const slug = t
+    .replace(/[^a-z0-9]+/g, "_")
+    .replace(/^_+|_+$/g, "")
+    .slice(0, 60);
   return slug || "value";
 }
 
@@ -155,11 +188,7 @@ export const jsonParser = defineAction({
       }
       if (!r.found) {
         if (input.onMissing === "fail")
-          throw new ActionError(
-            `Поле «${o.name}»: по пути ${o.path} ничего нет`,
-            `Field "${o.name}": nothing at path ${o.path}`,
-            "missing",
-          );
+          throw new ActionError(`Поле «${o.name}»: по пути ${o.path} ничего нет`, `Field "${o.name}": nothing at path ${o.path}`, "missing");
         output[o.key] = "";
       } else output[o.key] = r.value;
     }

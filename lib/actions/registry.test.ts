@@ -17,7 +17,8 @@ describe("registry", () => {
     ]);
     expect(getAction("nope")).toBeUndefined();
     // Defaults are starting points: they leave exactly the fields the user must fill.
-    const todo = (type: string) => validateStep({ id: "s", type, name: "", config: getAction(type)!.defaultConfig as Record<string, unknown> }).map((i) => i.path);
+    const todo = (type: string) =>
+      validateStep({ id: "s", type, name: "", config: getAction(type)!.defaultConfig as Record<string, unknown> }).map((i) => i.path);
     expect(todo("json-composer")).toEqual([]);
     expect(todo("http-request")).toEqual(["config.bodyJson"]);
     expect(todo("json-parser")).toEqual(["config.input"]);
@@ -31,7 +32,11 @@ describe("registry", () => {
 
   it("every action declares its side effects (the engine commits after each external one)", () => {
     for (const a of listActions()) expect(["none", "external"], a.type).toContain(a.sideEffects);
-    expect(listActions().filter((a) => a.sideEffects === "external").map((a) => a.type)).toEqual(["http-request", "store-save", "store-find-or-create"]);
+    expect(
+      listActions()
+        .filter((a) => a.sideEffects === "external")
+        .map((a) => a.type),
+    ).toEqual(["http-request", "store-save", "store-find-or-create"]);
   });
 
   it("the source's duplicate key must read a request field", () => {
@@ -39,7 +44,9 @@ describe("registry", () => {
     const dedup = (key: string, by: "key" | "request" = "key") => validateDefinition({ ...base, dedup: { enabled: true, by, key, windowMinutes: 60 } });
     expect(dedup("{{source.appointment_id}}").ok).toBe(true);
     expect(dedup("", "request").ok).toBe(true);
-    expect(dedup("").issues.map((i) => i.text.ru)).toEqual(["Обработка: dedup.key — ключ дубликатов должен содержать поле запроса, например {{source.appointment_id}}"]);
+    expect(dedup("").issues.map((i) => i.text.ru)).toEqual([
+      "Обработка: dedup.key — ключ дубликатов должен содержать поле запроса, например {{source.appointment_id}}",
+    ]);
     expect(dedup("{{steps.s1.id}}").issues.map((i) => i.code)).toEqual(["dedup_key_required"]);
     expect(dedup("{{source.a}}-{{credentials.x}}").issues.map((i) => i.code)).toEqual(["dedup_key_source_only"]);
     expect(validateDefinition({ ...base, dedup: { enabled: true, by: "key", key: "{{source.a}}", windowMinutes: 0 } }).ok).toBe(false);
@@ -115,12 +122,17 @@ describe("field labels", () => {
       for (const action of listActions()) {
         expect(typeof action.form, action.type).toBe("object");
         expect(Array.isArray(action.errors), action.type).toBe(true);
-        for (const kind of [...action.errors, "config", "template", "other"]) expect(explain[kind], `${action.type}: ${kind} (${locale})`).toEqual(expect.any(String));
+        for (const kind of [...action.errors, "config", "template", "other"])
+          expect(explain[kind], `${action.type}: ${kind} (${locale})`).toEqual(expect.any(String));
       }
     }
     // The request steps say what an answer can fail with; the run page shows their exchange.
     expect(getAction("http-request")!.errors).toContain("rate-limit");
     expect(getAction("store-find-or-create")!.errors).toEqual(getAction("http-request")!.errors);
-    expect(listActions().filter((a) => a.httpExchange).map((a) => a.type)).toEqual(["http-request"]);
+    expect(
+      listActions()
+        .filter((a) => a.httpExchange)
+        .map((a) => a.type),
+    ).toEqual(["http-request"]);
   });
 });

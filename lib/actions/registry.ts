@@ -7,7 +7,17 @@ import { httpRequest } from "./http-request";
 import { jsonParser } from "./json-parser";
 import { conditionAction, delayAction, filterAction } from "./flow";
 import { storeFind, storeFindOrCreate, storeSave } from "./store";
-import { ancestorsOf, definitionSchema, HEADER_NAME, RUN_ID_TOKEN, SOURCE_NODE, sourcesOf, type PipelineDefinition, type SourceDefinition, type StepDefinition } from "../definition/schema";
+import {
+  ancestorsOf,
+  definitionSchema,
+  HEADER_NAME,
+  RUN_ID_TOKEN,
+  SOURCE_NODE,
+  sourcesOf,
+  type PipelineDefinition,
+  type SourceDefinition,
+  type StepDefinition,
+} from "../definition/schema";
 import { checkJsonTemplate, collectTokens, describeToken, problemOf } from "../definition/placeholders";
 import { labelPath } from "./field-labels";
 import { SCHEDULE_LABELS, scheduleProblems } from "../definition/schedule";
@@ -53,8 +63,7 @@ export type ValidationIssue = {
 };
 
 export type ValidationResult =
-  | { ok: true; issues: []; definition: PipelineDefinition }
-  | { ok: false; issues: ValidationIssue[]; definition?: PipelineDefinition };
+  { ok: true; issues: []; definition: PipelineDefinition } | { ok: false; issues: ValidationIssue[]; definition?: PipelineDefinition };
 
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = "";
@@ -83,7 +92,9 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): Localized {
       return { ru: `неверный тип, ожидается ${typeName(String(i.expected), "ru")}`, en: `wrong type, expected ${typeName(String(i.expected), "en")}` };
     case "too_small":
       if (i.origin === "string") {
-        return Number(i.minimum) <= 1 ? { ru: "обязательное поле", en: "required" } : { ru: `не короче ${i.minimum} символов`, en: `at least ${i.minimum} characters` };
+        return Number(i.minimum) <= 1
+          ? { ru: "обязательное поле", en: "required" }
+          : { ru: `не короче ${i.minimum} символов`, en: `at least ${i.minimum} characters` };
       }
       if (i.origin === "array") return { ru: `нужно хотя бы ${i.minimum}`, en: `at least ${i.minimum} item(s)` };
       return { ru: `не меньше ${i.minimum}`, en: `at least ${i.minimum}` };
@@ -117,7 +128,11 @@ export function makeIssue(index: number, step: { id?: string; name?: string }, p
   const where = index >= 0 ? stepTitle(index, step.name) : { ru: "Обработка", en: "Pipeline" };
   // Settings are named as the editor labels them («Тело запроса»), never by their config key.
   const label = labelPath(path);
-  const field = label ? { ru: `${label.ru} — `, en: `${label.en} — ` } : path && path !== "config" ? { ru: `${path} — `, en: `${path} — ` } : { ru: "", en: "" };
+  const field = label
+    ? { ru: `${label.ru} — `, en: `${label.en} — ` }
+    : path && path !== "config"
+      ? { ru: `${path} — `, en: `${path} — ` }
+      : { ru: "", en: "" };
   return {
     stepIndex: index,
     stepId: step.id ?? "",
@@ -138,9 +153,7 @@ export function validateStep(step: StepDefinition, index = 0): ValidationIssue[]
   }
   const parsed = action.configSchema.safeParse(step.config ?? {});
   if (parsed.success) return [];
-  return parsed.error.issues.map((issue) =>
-    makeIssue(index, step, formatPath(["config", ...issue.path]), issue.code, describeIssue(issue, step.config ?? {})),
-  );
+  return parsed.error.issues.map((issue) => makeIssue(index, step, formatPath(["config", ...issue.path]), issue.code, describeIssue(issue, step.config ?? {})));
 }
 
 /**
@@ -189,7 +202,9 @@ export function validateDefinition(input: unknown): ValidationResult {
   const ancestors = def.edges ? ancestorsOf(def) : null;
   def.steps.forEach((step, index) => {
     if (earlier.has(step.id)) {
-      issues.push(makeIssue(index, step, "id", "duplicate_id", { ru: `id «${step.id}» уже занят другим шагом`, en: `id "${step.id}" is used by another step` }));
+      issues.push(
+        makeIssue(index, step, "id", "duplicate_id", { ru: `id «${step.id}» уже занят другим шагом`, en: `id "${step.id}" is used by another step` }),
+      );
     }
     const stepIssues = validateStep(step, index);
     issues.push(...stepIssues);
@@ -199,15 +214,19 @@ export function validateDefinition(input: unknown): ValidationResult {
       const keys = before && !before.has(t.stepId) ? undefined : earlier.get(t.stepId);
       const token = `{{${describeToken(t)}}}`;
       if (keys === undefined) {
-        issues.push(makeIssue(index, step, "config", "unknown_step_ref", {
-          ru: `${token} ссылается на шаг, которого нет выше в цепочке`,
-          en: `${token} refers to a step that is not earlier in the chain`,
-        }));
+        issues.push(
+          makeIssue(index, step, "config", "unknown_step_ref", {
+            ru: `${token} ссылается на шаг, которого нет выше в цепочке`,
+            en: `${token} refers to a step that is not earlier in the chain`,
+          }),
+        );
       } else if (keys && !keys.has(t.key)) {
-        issues.push(makeIssue(index, step, "config", "unknown_output_ref", {
-          ru: `${token}: у шага ${t.stepId} нет результата «${t.key}»`,
-          en: `${token}: step ${t.stepId} has no output "${t.key}"`,
-        }));
+        issues.push(
+          makeIssue(index, step, "config", "unknown_output_ref", {
+            ru: `${token}: у шага ${t.stepId} нет результата «${t.key}»`,
+            en: `${token}: step ${t.stepId} has no output "${t.key}"`,
+          }),
+        );
       }
     }
     const action = getAction(step.type);
@@ -248,16 +267,21 @@ function replyIssues(def: SourceDefinition): ValidationIssue[] {
   if (!r?.enabled) return [];
   const body = r.body.replace(RUN_ID_TOKEN, "");
   if (collectTokens(body).some((t) => t.kind !== "source"))
-    return [makeIssue(-1, {}, "reply.body", "reply_source_only", {
-      ru: "ответ отправителю может содержать только поля запроса ({{source.…}}) и {{runId}}",
-      en: "the reply may contain only request fields ({{source.…}}) and {{runId}}",
-    })];
+    return [
+      makeIssue(-1, {}, "reply.body", "reply_source_only", {
+        ru: "ответ отправителю может содержать только поля запроса ({{source.…}}) и {{runId}}",
+        en: "the reply may contain only request fields ({{source.…}}) and {{runId}}",
+      }),
+    ];
   if (r.format === "json" && r.body.trim() !== "") {
     const err = checkJsonTemplate(r.body.replace(RUN_ID_TOKEN, "00000000-0000-0000-0000-000000000000"), "reply.body");
-    if (err) return [makeIssue(-1, {}, "reply.body", "reply_json", {
-      ru: `ответ отправителю — не JSON: ${problemOf(err).ru}`,
-      en: `the reply is not JSON: ${problemOf(err).en}`,
-    })];
+    if (err)
+      return [
+        makeIssue(-1, {}, "reply.body", "reply_json", {
+          ru: `ответ отправителю — не JSON: ${problemOf(err).ru}`,
+          en: `the reply is not JSON: ${problemOf(err).en}`,
+        }),
+      ];
   }
   return [];
 }
@@ -268,25 +292,31 @@ function signatureIssues(def: SourceDefinition): ValidationIssue[] {
   if (!s?.enabled) return [];
   const issues: ValidationIssue[] = [];
   if (s.credential.trim() === "")
-    issues.push(makeIssue(-1, {}, "signature.credential", "signature_credential", {
-      ru: "выберите ключ доступа с секретом для проверки подписи",
-      en: "choose the access key holding the signature secret",
-    }));
+    issues.push(
+      makeIssue(-1, {}, "signature.credential", "signature_credential", {
+        ru: "выберите ключ доступа с секретом для проверки подписи",
+        en: "choose the access key holding the signature secret",
+      }),
+    );
   if (s.method === "secret-query" ? s.param.trim() === "" : !HEADER_NAME.test(s.header))
-    issues.push(makeIssue(-1, {}, "signature.header", "signature_where", {
-      ru: s.method === "secret-query" ? "укажите параметр запроса с секретом" : "укажите заголовок с подписью (латинские буквы, цифры и -)",
-      en: s.method === "secret-query" ? "enter the query parameter carrying the secret" : "enter the header carrying the signature",
-    }));
+    issues.push(
+      makeIssue(-1, {}, "signature.header", "signature_where", {
+        ru: s.method === "secret-query" ? "укажите параметр запроса с секретом" : "укажите заголовок с подписью (латинские буквы, цифры и -)",
+        en: s.method === "secret-query" ? "enter the query parameter carrying the secret" : "enter the header carrying the signature",
+      }),
+    );
   return issues;
 }
 
 /** A VK source cannot pass VK's handshake without the confirmation string. */
 function vkIssues(def: SourceDefinition): ValidationIssue[] {
   if (def.type !== "vk" || (def.vk?.confirmation ?? "") !== "") return [];
-  return [makeIssue(-1, {}, "vk.confirmation", "vk_confirmation", {
-    ru: "введите строку, которую должен вернуть сервер (VK → Управление сообществом → Работа с API → Callback API)",
-    en: "enter the confirmation string VK shows (Community → API usage → Callback API)",
-  })];
+  return [
+    makeIssue(-1, {}, "vk.confirmation", "vk_confirmation", {
+      ru: "введите строку, которую должен вернуть сервер (VK → Управление сообществом → Работа с API → Callback API)",
+      en: "enter the confirmation string VK shows (Community → API usage → Callback API)",
+    }),
+  ];
 }
 
 /** The source's deduplication key must read the request: at least one {{source.…}} token, no step outputs. */
@@ -295,15 +325,19 @@ function dedupIssues(def: SourceDefinition): ValidationIssue[] {
   if (!d?.enabled || d.by !== "key") return [];
   const tokens = collectTokens(d.key);
   if (d.key.trim() === "" || !tokens.some((t) => t.kind === "source"))
-    return [makeIssue(-1, {}, "dedup.key", "dedup_key_required", {
-      ru: "ключ дубликатов должен содержать поле запроса, например {{source.appointment_id}}",
-      en: "the duplicate key must contain a request field, e.g. {{source.appointment_id}}",
-    })];
+    return [
+      makeIssue(-1, {}, "dedup.key", "dedup_key_required", {
+        ru: "ключ дубликатов должен содержать поле запроса, например {{source.appointment_id}}",
+        en: "the duplicate key must contain a request field, e.g. {{source.appointment_id}}",
+      }),
+    ];
   if (tokens.some((t) => t.kind !== "source"))
-    return [makeIssue(-1, {}, "dedup.key", "dedup_key_source_only", {
-      ru: "ключ дубликатов может содержать только поля запроса ({{source.…}})",
-      en: "the duplicate key may contain only request fields ({{source.…}})",
-    })];
+    return [
+      makeIssue(-1, {}, "dedup.key", "dedup_key_source_only", {
+        ru: "ключ дубликатов может содержать только поля запроса ({{source.…}})",
+        en: "the duplicate key may contain only request fields ({{source.…}})",
+      }),
+    ];
   return [];
 }
 
@@ -326,12 +360,19 @@ export function validateGraph(def: PipelineDefinition): ValidationIssue[] {
     const toIdx = index.get(e.to);
     if (fromIdx === undefined || toIdx === undefined) {
       const id = fromIdx === undefined ? e.from : e.to;
-      issues.push(makeIssue(-1, {}, where, "unknown_edge_step", { ru: `связь ведёт к шагу «${id}», которого нет`, en: `an edge refers to a missing step "${id}"` }));
+      issues.push(
+        makeIssue(-1, {}, where, "unknown_edge_step", { ru: `связь ведёт к шагу «${id}», которого нет`, en: `an edge refers to a missing step "${id}"` }),
+      );
       return;
     }
     const target = stepAt(e.to);
     if (toIdx <= fromIdx) {
-      issues.push(makeIssue(toIdx, target, where, "backward_edge", { ru: "связь ведёт назад по цепочке (циклы не поддерживаются)", en: "an edge goes backwards (loops are not supported)" }));
+      issues.push(
+        makeIssue(toIdx, target, where, "backward_edge", {
+          ru: "связь ведёт назад по цепочке (циклы не поддерживаются)",
+          en: "an edge goes backwards (loops are not supported)",
+        }),
+      );
       return;
     }
     const from = fromIdx >= 0 ? stepAt(e.from) : null;
@@ -341,17 +382,36 @@ export function validateGraph(def: PipelineDefinition): ValidationIssue[] {
       const parsed = action.configSchema.safeParse(from!.config);
       const keys = parsed.success && action.branches ? action.branches(parsed.data).map((b) => b.key) : null;
       if (!e.branch || (keys && !keys.includes(e.branch))) {
-        issues.push(makeIssue(fromIdx, from!, where, "unknown_branch", { ru: `у связи нет ветки этого условия («${e.branch ?? ""}»)`, en: `the edge has no branch of this condition ("${e.branch ?? ""}")` }));
+        issues.push(
+          makeIssue(fromIdx, from!, where, "unknown_branch", {
+            ru: `у связи нет ветки этого условия («${e.branch ?? ""}»)`,
+            en: `the edge has no branch of this condition ("${e.branch ?? ""}")`,
+          }),
+        );
       }
     } else if (e.branch) {
-      issues.push(makeIssue(Math.max(fromIdx, -1), from ?? {}, where, "branch_on_plain", { ru: "ветки бывают только у шага «Условие»", en: "only a Condition step has branches" }));
+      issues.push(
+        makeIssue(Math.max(fromIdx, -1), from ?? {}, where, "branch_on_plain", {
+          ru: "ветки бывают только у шага «Условие»",
+          en: "only a Condition step has branches",
+        }),
+      );
     }
     const seen = out.get(e.from) ?? new Set<string>();
     if (seen.has(key)) {
       issues.push(
-        makeIssue(fromIdx, from ?? {}, where, "fan_out", e.branch
-          ? { ru: "из одной ветки может выходить только одна связь", en: "a branch may have only one outgoing edge" }
-          : { ru: "после шага может идти только один следующий шаг (для развилки используйте «Условие»)", en: "a step may have only one next step (use a Condition to branch)" }),
+        makeIssue(
+          fromIdx,
+          from ?? {},
+          where,
+          "fan_out",
+          e.branch
+            ? { ru: "из одной ветки может выходить только одна связь", en: "a branch may have only one outgoing edge" }
+            : {
+                ru: "после шага может идти только один следующий шаг (для развилки используйте «Условие»)",
+                en: "a step may have only one next step (use a Condition to branch)",
+              },
+        ),
       );
     }
     seen.add(key);
@@ -364,7 +424,13 @@ export function validateGraph(def: PipelineDefinition): ValidationIssue[] {
     if ((incoming.get(s.id) ?? []).some((f) => f === SOURCE_NODE || reached.has(f))) reached.add(s.id);
   }
   def.steps.forEach((s, i) => {
-    if (!reached.has(s.id)) issues.push(makeIssue(i, s, "", "unreachable", { ru: "шаг не связан с началом обработки: соедините его с предыдущим шагом", en: "the step is not connected to the start: link it to an earlier step" }));
+    if (!reached.has(s.id))
+      issues.push(
+        makeIssue(i, s, "", "unreachable", {
+          ru: "шаг не связан с началом обработки: соедините его с предыдущим шагом",
+          en: "the step is not connected to the start: link it to an earlier step",
+        }),
+      );
   });
   return issues;
 }

@@ -14,11 +14,7 @@ import { evaluatePath } from "./json-parser";
 import { parsePath } from "../definition/paths";
 import { STORE_LIMITS } from "../definition/store-limits";
 
-const collectionSchema = z
-  .string()
-  .trim()
-  .min(1)
-  .max(STORE_LIMITS.collectionMaxChars);
+const collectionSchema = z.string().trim().min(1).max(STORE_LIMITS.collectionMaxChars);
 
 /** A template; the rendered key is checked at run time (1–256 characters). */
 const keySchema = z.string().trim().min(1).max(2000);
@@ -32,8 +28,7 @@ const ttlMinutesSchema = z
   .optional();
 
 function store(ctx: ActionContext): StoreClient {
-  if (!ctx.store)
-    throw new ActionError("Хранилище недоступно в этом режиме", "The store is not available here", "store_unavailable");
+  if (!ctx.store) throw new ActionError("Хранилище недоступно в этом режиме", "The store is not available here", "store_unavailable");
   return ctx.store;
 }
 
@@ -124,9 +119,7 @@ export const storeSave = defineAction({
   errors: [],
   defaultConfig: { operation: "set", collection: "", key: "", value: "", by: 1, onMissing: "fail" },
   outputs: (c) =>
-    c.operation === "delete"
-      ? [{ key: "deleted", label: { ru: "Удалено", en: "Deleted" } }]
-      : [{ key: "value", label: { ru: "Значение", en: "Value" } }],
+    c.operation === "delete" ? [{ key: "deleted", label: { ru: "Удалено", en: "Deleted" } }] : [{ key: "value", label: { ru: "Значение", en: "Value" } }],
   summary: (c) =>
     c.operation === "increment"
       ? `${c.collection} › ${c.key} + ${c.by}`
@@ -159,7 +152,7 @@ export const storeFindOrCreateConfigSchema = z
       .trim()
       .min(1)
       .refine(isPath, {
-        message: "неверный путь: используйте [\"contact\"][\"id\"] или contact.id",
+        message: 'неверный путь: используйте ["contact"]["id"] или contact.id',
         params: { en: 'invalid path: use ["contact"]["id"] or contact.id' },
       }),
     ttlMinutes: ttlMinutesSchema,
@@ -216,7 +209,7 @@ export const storeFindOrCreate = defineAction({
       const created = await httpRequest.run(input.request, ctx);
       const body = created.output.body;
       const { found, value } = evaluatePath(body, input.valuePath);
-      if (!found || value === null || value === "" || (typeof value === "object")) {
+      if (!found || value === null || value === "" || typeof value === "object") {
         throw new ActionError(
           `Запись создана, но в ответе нет значения по пути ${input.valuePath} — проверьте путь. Ответ: ${excerpt(body)}`,
           `The record was created, but the response has no value at ${input.valuePath} — check the path. Response: ${excerpt(body)}`,
@@ -235,6 +228,6 @@ function oneLine(text: string): string {
 }
 
 function excerpt(body: unknown): string {
-  const s = typeof body === "string" ? body : JSON.stringify(body) ?? "";
+  const s = typeof body === "string" ? body : (JSON.stringify(body) ?? "");
   return s.length > 200 ? s.slice(0, 200) + "…" : s;
 }

@@ -45,8 +45,7 @@ export function formatTime(d: Date, locale: EmailLocale): string {
   }).format(d);
 }
 
-const esc = (s: string) =>
-  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
 
 /** Distinct errors of failed runs with how often each occurred, most frequent first. */
 export function distinctErrors(runs: RunInfo[], unknown: string): { error: string; count: number }[] {
@@ -100,9 +99,7 @@ export function composeEmail(f: EmailFacts): ComposedEmail {
       html.push(`<p style="margin:0 0 12px">(${esc(s.noInputs)})</p>`);
     } else {
       for (const [k, v] of run.inputs) text.push(`  ${k}: ${v}`);
-      html.push(
-        `<ul style="margin:0 0 12px;padding-left:18px">${run.inputs.map(([k, v]) => `<li><code>${esc(k)}</code>: ${esc(v)}</li>`).join("")}</ul>`,
-      );
+      html.push(`<ul style="margin:0 0 12px;padding-left:18px">${run.inputs.map(([k, v]) => `<li><code>${esc(k)}</code>: ${esc(v)}</li>`).join("")}</ul>`);
     }
     text.push("");
     link(s.openRun, run.link);

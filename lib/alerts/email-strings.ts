@@ -55,8 +55,7 @@ export const strings = {
     recoveredIntro: (name: string) => `Pipeline "${name}" runs successfully again — recovered.`,
     recoveredPending: (n: number, capped: boolean) =>
       `Before it recovered, after the previous e-mail, there ${n === 1 ? "was" : "were"} ${capped ? "at least " : ""}${n} more ${n === 1 ? "failure" : "failures"}:`,
-    testIntro: (name: string) =>
-      `This is a Hookflow test e-mail for pipeline "${name}". If you can read it, failure alerts will reach this address.`,
+    testIntro: (name: string) => `This is a Hookflow test e-mail for pipeline "${name}". If you can read it, failure alerts will reach this address.`,
     pipeline: "Pipeline",
     time: "Time",
     step: "Failed step",

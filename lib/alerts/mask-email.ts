@@ -5,7 +5,10 @@ import { createMasker, MASK } from "../security/mask";
 
 const PATTERNS: [RegExp, string][] = [
   // "Authorization: Bearer abc", "authorization=abc", "\"x-api-key\":\"abc\""
-  [/((?:proxy-)?authorization|x-api-key|x-auth-token|x-access-token|cookie|set-cookie)(["']?\s*[:=]\s*["']?)(?:(Bearer|Basic|Token|Bot|OAuth)\s+)?[^\s"',;}&)\]]+/gi, "$1$2$3 " + MASK],
+  [
+    /((?:proxy-)?authorization|x-api-key|x-auth-token|x-access-token|cookie|set-cookie)(["']?\s*[:=]\s*["']?)(?:(Bearer|Basic|Token|Bot|OAuth)\s+)?[^\s"',;}&)\]]+/gi,
+    "$1$2$3 " + MASK,
+  ],
   [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{4,}/g, `$1 ${MASK}`],
   // key=value / "key": "value" for secret-looking keys
   [/((?:password|passwd|secret|token|api[_-]?key|access[_-]?key|client[_-]?secret)["']?\s*[:=]\s*["']?)[^\s"',;}&)\]]+/gi, `$1${MASK}`],

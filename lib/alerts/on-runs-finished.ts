@@ -55,10 +55,7 @@ export async function onRunsFinished(runs: FinishedRun[], opts: AlertOptions = {
     const failing = successOnly.length
       ? new Set(
           (
-            await pool().query<{ pipelineId: string }>(
-              `SELECT "pipelineId" FROM "AlertState" WHERE "pipelineId" = ANY($1::uuid[]) AND failing`,
-              [successOnly],
-            )
+            await pool().query<{ pipelineId: string }>(`SELECT "pipelineId" FROM "AlertState" WHERE "pipelineId" = ANY($1::uuid[]) AND failing`, [successOnly])
           ).rows.map((s) => s.pipelineId),
         )
       : new Set<string>();
@@ -93,9 +90,10 @@ export async function onRunsFinished(runs: FinishedRun[], opts: AlertOptions = {
         const now = opts.now?.() ?? new Date();
         try {
           const { created, digestAt } = await recordOutcomes(pipelineId, list, { now, windowMs: opts.windowMs });
-          await enqueueNotifications(created.map((n) => n.id), opts.delivery).catch((err) =>
-            console.error("[alerts] enqueue failed, the sweeper will retry:", (err as Error).message),
-          );
+          await enqueueNotifications(
+            created.map((n) => n.id),
+            opts.delivery,
+          ).catch((err) => console.error("[alerts] enqueue failed, the sweeper will retry:", (err as Error).message));
           if (digestAt) {
             await scheduleDigest(pipelineId, digestAt, now).catch((err) =>
               console.error("[alerts] digest scheduling failed, the sweeper will flush it:", (err as Error).message),

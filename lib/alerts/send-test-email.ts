@@ -17,10 +17,15 @@ export type TestEmailResult =
  */
 export const TEST_EMAIL_LIMITS = { windowMs: 60 * 60_000, perAccount: 10, perRecipient: 5 } as const;
 
-async function testEmailWait(userId: string, ownerEmail: string, to: string[], locale: "ru" | "en", now = Date.now()): Promise<{ error: string; retryAfterSec: number } | null> {
+async function testEmailWait(
+  userId: string,
+  ownerEmail: string,
+  to: string[],
+  locale: "ru" | "en",
+  now = Date.now(),
+): Promise<{ error: string; retryAfterSec: number } | null> {
   const since = new Date(now - TEST_EMAIL_LIMITS.windowMs);
-  const retryAfter = (oldest: Date | undefined) =>
-    Math.max(1, Math.ceil(((oldest?.getTime() ?? now) + TEST_EMAIL_LIMITS.windowMs - now) / 1000));
+  const retryAfter = (oldest: Date | undefined) => Math.max(1, Math.ceil(((oldest?.getTime() ?? now) + TEST_EMAIL_LIMITS.windowMs - now) / 1000));
   const mine = await prisma.notification.findMany({
     where: { userId, kind: "TEST", createdAt: { gte: since } },
     select: { createdAt: true },

@@ -80,11 +80,7 @@ export type ThrottleResult = { created: NewNotification[]; digestAt: Date | null
  * Applies finished runs of one pipeline to its throttle state. `windowMs` overrides the pipeline's
  * alertThrottleMinutes (tests use a window of a second or two).
  */
-export async function recordOutcomes(
-  pipelineId: string,
-  outcomes: Outcome[],
-  opts: { now: Date; windowMs?: number },
-): Promise<ThrottleResult> {
+export async function recordOutcomes(pipelineId: string, outcomes: Outcome[], opts: { now: Date; windowMs?: number }): Promise<ThrottleResult> {
   return prisma.$transaction(async (tx) => {
     const p = await loadPipeline(tx, pipelineId);
     if (!p) return { created: [], digestAt: null };
@@ -171,9 +167,7 @@ export async function flushDigest(pipelineId: string, now = new Date()): Promise
     if (!p) return null;
     const state = await lockState(tx, pipelineId);
     if (state.pendingCount === 0) return null;
-    const created = p.alertsEnabled
-      ? await createNotification(tx, p, "DIGEST", state.pendingRunIds, state.pendingCount)
-      : null;
+    const created = p.alertsEnabled ? await createNotification(tx, p, "DIGEST", state.pendingRunIds, state.pendingCount) : null;
     await tx.alertState.update({
       where: { pipelineId },
       data: {

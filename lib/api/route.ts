@@ -94,9 +94,7 @@ export function errorResponse(thrown: unknown): NextResponse {
 }
 
 /** Wraps a handler so that any thrown ApiError/ZodError becomes the standard JSON error. */
-export function handler<P = Record<string, never>>(
-  fn: (req: Request, ctx: { params: P }) => Promise<Response>,
-) {
+export function handler<P = Record<string, never>>(fn: (req: Request, ctx: { params: P }) => Promise<Response>) {
   return async (req: Request, ctx: Ctx<P>): Promise<Response> => {
     let res: Response;
     try {

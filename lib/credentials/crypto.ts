@@ -24,7 +24,10 @@ function decodeKey(b64: string, what: string): Buffer {
 export function buildKeyring(currentB64: string, oldList = ""): Keyring {
   const key = decodeKey(currentB64, "ENCRYPTION_KEY");
   const old = new Map<string, Buffer>();
-  for (const item of oldList.split(",").map((s) => s.trim()).filter(Boolean)) {
+  for (const item of oldList
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const sep = item.indexOf(":");
     // Base64 has no ':', so a colon means "keyId:key"; the id is recomputed, not trusted.
     const k = decodeKey(sep >= 0 ? item.slice(sep + 1) : item, "ENCRYPTION_KEYS_OLD");

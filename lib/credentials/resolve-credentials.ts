@@ -5,11 +5,7 @@ import { credentialAad, decryptSecret, encryptSecret, keyringFromEnv, type Keyri
  * For the engine: the user's secrets by name (only `names` when given). Rows still under an old
  * key are re-encrypted with the current one on the way, so a rotation completes as runs happen.
  */
-export async function resolveCredentials(
-  userId: string,
-  names?: string[],
-  keyring: Keyring = keyringFromEnv(),
-): Promise<Record<string, string>> {
+export async function resolveCredentials(userId: string, names?: string[], keyring: Keyring = keyringFromEnv()): Promise<Record<string, string>> {
   const rows = await prisma.credential.findMany({
     where: { userId, ...(names ? { name: { in: names } } : {}) },
     select: { id: true, name: true, ciphertext: true, iv: true, tag: true, keyId: true },

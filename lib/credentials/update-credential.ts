@@ -8,12 +8,7 @@ import { invalidateSourceSettings } from "../webhooks/source-settings";
  * Renaming does not rewrite pipelines that refer to the old name; their runs fail with
  * «ключ доступа … не найден» until the tokens are updated.
  */
-export async function updateCredential(input: {
-  userId: string;
-  id: string;
-  name?: string;
-  secret?: string;
-}): Promise<CredentialSummary | null> {
+export async function updateCredential(input: { userId: string; id: string; name?: string; secret?: string }): Promise<CredentialSummary | null> {
   const data: Prisma.CredentialUpdateManyMutationInput = {};
   if (input.name !== undefined) data.name = credentialNameSchema.parse(input.name);
   if (input.secret !== undefined) {

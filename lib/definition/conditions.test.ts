@@ -3,7 +3,13 @@ import { evaluateGroups, evaluateRow, parseDate, type ResolvedRow } from "./cond
 import { parseMoment, formatMoment } from "../actions/flow";
 import { validateDefinition } from "../actions/registry";
 
-const row = (left: unknown, op: ResolvedRow["op"], right = "", type: ResolvedRow["type"] = "auto"): ResolvedRow => ({ left, op, right, type, caseSensitive: false });
+const row = (left: unknown, op: ResolvedRow["op"], right = "", type: ResolvedRow["type"] = "auto"): ResolvedRow => ({
+  left,
+  op,
+  right,
+  type,
+  caseSensitive: false,
+});
 
 describe("conditions", () => {
   it("compares numbers as numbers, Russian formats included", () => {
@@ -47,7 +53,9 @@ describe("conditions", () => {
 
 describe("graph validation", () => {
   const step = (id: string, type = "json-composer", config: Record<string, unknown> = { template: "{}" }) => ({ id, type, name: id, config });
-  const cond = step("c", "condition", { branches: [{ key: "b1", name: "Новый", groups: [{ conditions: [{ left: "{{source.kind}}", op: "eq", right: "new" }] }] }] });
+  const cond = step("c", "condition", {
+    branches: [{ key: "b1", name: "Новый", groups: [{ conditions: [{ left: "{{source.kind}}", op: "eq", right: "new" }] }] }],
+  });
   it("accepts branches that end separately or join", () => {
     const r = validateDefinition({
       steps: [cond, step("a"), step("b"), step("j", "json-composer", { template: '{"x": {{steps.a.result}}}', onMissing: "empty" })],

@@ -83,7 +83,10 @@ function walk(value: unknown, segs: PathSegment[], i: number): { found: boolean;
   let end = i;
   while (end + 1 < segs.length && segs[end].dotted && segs[end + 1].dotted) end++;
   for (let j = end; j > i; j--) {
-    const joined = segs.slice(i, j + 1).map((s) => s.key).join(".");
+    const joined = segs
+      .slice(i, j + 1)
+      .map((s) => s.key)
+      .join(".");
     const v = child(value, joined);
     if (v.found) {
       const r = walk(v.value, segs, j + 1);

@@ -46,7 +46,16 @@ describe("phone", () => {
 });
 
 describe("dates and times", () => {
-  const s = { d: "25.11.2026", iso: "2026-11-25", dt: "25.11.2026 9:05", isoDt: "2026-11-25 15:30:00", z: "2026-11-25T15:30:00+0300", short: "01.02.26", t: "9:05", bad: "31.02.2026" };
+  const s = {
+    d: "25.11.2026",
+    iso: "2026-11-25",
+    dt: "25.11.2026 9:05",
+    isoDt: "2026-11-25 15:30:00",
+    z: "2026-11-25T15:30:00+0300",
+    short: "01.02.26",
+    t: "9:05",
+    bad: "31.02.2026",
+  };
   it("Klientiks' formats to ISO and to «25.11.2026»", () => {
     expect(text("{{source.d | date}} {{source.iso | dateRu}} {{source.dt | date}}", s)).toBe("2026-11-25 25.11.2026 2026-11-25");
     expect(text("{{source.dt | datetime}}|{{source.isoDt | datetime}}|{{source.d | datetime}}|{{source.z | datetime}}", s)).toBe(
@@ -141,7 +150,7 @@ describe("null under each missing-field policy", () => {
     expect(text('x{{source.n | default("")}}', { n: null })).toBe("x");
   });
 
-  it("«пустое значение»: null is \"\" inside text and null as a whole value, like a missing field", () => {
+  it('«пустое значение»: null is "" inside text and null as a whole value, like a missing field', () => {
     expect(text("x{{source.n}}", { n: null }, empty)).toBe("x");
     expect(renderJson('{"a": {{source.n}}, "b": "{{source.n}}"}', scope({ n: null }), empty)).toEqual({ a: null, b: "" });
   });

@@ -65,9 +65,7 @@ describe("composer result is always valid JSON", () => {
     const tpl = '{ "name": "{{source.name}}", "note": "Заметка: {{source.note}}" }';
     const out = renderJson(tpl, scope, fail);
     expect(out).toEqual({ name: 'Иван "Ваня" Петров', note: "Заметка: line1\nline2\ttab \\ back </script> 🎉" });
-    expect(JSON.stringify(out)).toBe(
-      '{"name":"Иван \\"Ваня\\" Петров","note":"Заметка: line1\\nline2\\ttab \\\\ back </script> 🎉"}',
-    );
+    expect(JSON.stringify(out)).toBe('{"name":"Иван \\"Ваня\\" Петров","note":"Заметка: line1\\nline2\\ttab \\\\ back </script> 🎉"}');
   });
 
   it("a bare single token keeps its type; a quoted one is text", () => {
@@ -127,9 +125,7 @@ describe("casts", () => {
     expect(renderValue("{{source.obj}}", scope, fail)).toEqual({ x: [1, 2] });
     expect(renderValue("n={{source.count}}", scope, fail)).toBe("n=3");
     expect(renderValue("{{source.amount}}", scope, { ...fail, field: "amount", cast: "number" })).toBe(1500);
-    expect(() => renderValue("{{source.bad}}", scope, { ...fail, field: "amount", cast: "number" })).toThrow(
-      'Поле amount: значение "abc" не является числом',
-    );
+    expect(() => renderValue("{{source.bad}}", scope, { ...fail, field: "amount", cast: "number" })).toThrow('Поле amount: значение "abc" не является числом');
     expect(renderValue("1000", scope, { ...fail, cast: "number" })).toBe(1000);
   });
 });
@@ -143,17 +139,13 @@ describe("URLs", () => {
 
   it("inserts a base URL token as is", () => {
     const s: TemplateScope = { ...scope, credentials: { base: "https://api.weeek.net" } };
-    expect(renderUrl("{{credentials.base}}/public/v1/crm/deals/{{source.path}}", s, fail)).toBe(
-      "https://api.weeek.net/public/v1/crm/deals/a%2Fb%20c%3Fd%26e",
-    );
+    expect(renderUrl("{{credentials.base}}/public/v1/crm/deals/{{source.path}}", s, fail)).toBe("https://api.weeek.net/public/v1/crm/deals/a%2Fb%20c%3Fd%26e");
   });
 });
 
 describe("missing fields", () => {
   it("fail policy names the field and the token", () => {
-    expect(() => renderText("x {{source.nope}}", scope, { field: "headers.X", onMissing: "fail" })).toThrow(
-      "Поле headers.X: нет значения для {{source.nope}}",
-    );
+    expect(() => renderText("x {{source.nope}}", scope, { field: "headers.X", onMissing: "fail" })).toThrow("Поле headers.X: нет значения для {{source.nope}}");
     expect(() => renderJson('{"a": "{{steps.s1.result.missing}}"}', scope, fail)).toThrow("Поле f → a: нет значения для {{steps.s1.result.missing}}");
   });
 
@@ -179,7 +171,7 @@ describe("missing fields", () => {
   });
 
   it("source keys with dots work as in Klientiks", () => {
-    expect(renderText("{{source.appointment.time}} / {{source[\"appointment.time\"]}}", scope, fail)).toBe("10:30 / 10:30");
+    expect(renderText('{{source.appointment.time}} / {{source["appointment.time"]}}', scope, fail)).toBe("10:30 / 10:30");
   });
 });
 

@@ -36,10 +36,7 @@ export type OnMissing = "empty" | "fail";
 export type FilterName = CastType | "trim" | "phone" | "date" | "dateRu" | "datetime" | "time" | "round" | "omitEmpty" | "default";
 export type Filter = { name: FilterName; arg?: string };
 
-export type TokenRef =
-  | { kind: "source"; path: string }
-  | { kind: "step"; stepId: string; key: string; path: string }
-  | { kind: "credential"; name: string };
+export type TokenRef = { kind: "source"; path: string } | { kind: "step"; stepId: string; key: string; path: string } | { kind: "credential"; name: string };
 
 /**
  * `cast` alone is the old single-cast form (`{{x | number}}`); a longer chain or any other filter
@@ -79,7 +76,20 @@ export class TemplateError extends Error {
 
 const CASTS = new Set<CastType>(["string", "number", "boolean", "json", "html"]);
 export const FILTER_NAMES: readonly FilterName[] = [
-  "string", "number", "boolean", "json", "html", "trim", "phone", "date", "dateRu", "datetime", "time", "round", "omitEmpty", "default",
+  "string",
+  "number",
+  "boolean",
+  "json",
+  "html",
+  "trim",
+  "phone",
+  "date",
+  "dateRu",
+  "datetime",
+  "time",
+  "round",
+  "omitEmpty",
+  "default",
 ];
 const FILTERS = new Set<string>(FILTER_NAMES);
 
@@ -258,12 +268,7 @@ type Lookup = { found: true; value: unknown } | { found: false };
 function lookup(t: Token, scope: TemplateScope, field: string): Lookup {
   if (t.kind === "credential") {
     if (!Object.prototype.hasOwnProperty.call(scope.credentials, t.name)) {
-      throw new TemplateError(
-        "credential",
-        field,
-        `Поле ${field}: ключ доступа «${t.name}» не найден`,
-        `Field ${field}: credential "${t.name}" not found`,
-      );
+      throw new TemplateError("credential", field, `Поле ${field}: ключ доступа «${t.name}» не найден`, `Field ${field}: credential "${t.name}" not found`);
     }
     return { found: true, value: scope.credentials[t.name] };
   }
@@ -288,12 +293,7 @@ function lookup(t: Token, scope: TemplateScope, field: string): Lookup {
 
 function missing(t: Token, field: string): TemplateError {
   const what = describeToken(t);
-  return new TemplateError(
-    "missing",
-    field,
-    `Поле ${field}: нет значения для {{${what}}}`,
-    `Field ${field}: no value for {{${what}}}`,
-  );
+  return new TemplateError("missing", field, `Поле ${field}: нет значения для {{${what}}}`, `Field ${field}: no value for {{${what}}}`);
 }
 
 /** The text form of a value inside a larger string. null and missing become "". */
@@ -520,11 +520,7 @@ function replaceTokens(template: string, fn: (t: Token, found: FoundToken) => st
  * anything else is text. Missing single tokens become null under onMissing "empty".
  * OMITTED when `| omitEmpty` left the value out (the composer then drops the row).
  */
-export function renderValue(
-  template: string,
-  scope: TemplateScope,
-  opts: RenderOptions & { cast?: CastType },
-): unknown {
+export function renderValue(template: string, scope: TemplateScope, opts: RenderOptions & { cast?: CastType }): unknown {
   const tokens = findTokens(template);
   const single = tokens.length === 1 && tokens[0].start === 0 && tokens[0].end === template.length;
   if (single) {

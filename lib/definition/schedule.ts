@@ -44,7 +44,8 @@ export function scheduleProblems(raw: unknown): ScheduleProblem[] {
   if (raw === undefined || raw === null) {
     return [{ field: null, message: { ru: "настройте расписание: как часто запускать", en: "set up the schedule: how often to run" } }];
   }
-  if (typeof raw !== "object" || Array.isArray(raw)) return [{ field: null, message: { ru: "неверные настройки расписания", en: "invalid schedule settings" } }];
+  if (typeof raw !== "object" || Array.isArray(raw))
+    return [{ field: null, message: { ru: "неверные настройки расписания", en: "invalid schedule settings" } }];
   const s = raw as Record<string, unknown>;
   const out: ScheduleProblem[] = [];
   const push = (field: ScheduleField, ru: string, en: string) => out.push({ field, message: { ru, en } });
@@ -55,7 +56,11 @@ export function scheduleProblems(raw: unknown): ScheduleProblem[] {
   if (s.kind === "interval") {
     const m = s.minutes;
     if (typeof m !== "number" || !Number.isInteger(m) || m < INTERVAL_MINUTES.min || m > INTERVAL_MINUTES.max) {
-      push("minutes", `целое число от ${INTERVAL_MINUTES.min} до ${INTERVAL_MINUTES.max} (неделя)`, `a whole number from ${INTERVAL_MINUTES.min} to ${INTERVAL_MINUTES.max} (a week)`);
+      push(
+        "minutes",
+        `целое число от ${INTERVAL_MINUTES.min} до ${INTERVAL_MINUTES.max} (неделя)`,
+        `a whole number from ${INTERVAL_MINUTES.min} to ${INTERVAL_MINUTES.max} (a week)`,
+      );
     }
   } else {
     if (typeof s.time !== "string" || !HH_MM.test(s.time)) push("time", "укажите время в виде ЧЧ:ММ, например 09:30", "enter the time as HH:MM, e.g. 09:30");
@@ -68,7 +73,11 @@ export function scheduleProblems(raw: unknown): ScheduleProblem[] {
     }
   }
   if (s.timezone !== undefined && (typeof s.timezone !== "string" || !isTimeZone(s.timezone))) {
-    push("timezone", `неизвестный часовой пояс «${String(s.timezone).slice(0, 64)}», например Europe/Moscow`, `unknown time zone "${String(s.timezone).slice(0, 64)}", e.g. Europe/Moscow`);
+    push(
+      "timezone",
+      `неизвестный часовой пояс «${String(s.timezone).slice(0, 64)}», например Europe/Moscow`,
+      `unknown time zone "${String(s.timezone).slice(0, 64)}", e.g. Europe/Moscow`,
+    );
   }
   return out;
 }
@@ -109,7 +118,10 @@ export function describeSchedule(s: ScheduleConfig, locale: "ru" | "en" = "ru"):
   const tz = s.timezone || DEFAULT_TIMEZONE;
   if (s.kind === "interval") return locale === "ru" ? `каждые ${s.minutes} мин` : `every ${s.minutes} min`;
   if (s.kind === "daily") return locale === "ru" ? `ежедневно в ${s.time} (${tz})` : `daily at ${s.time} (${tz})`;
-  const days = [...new Set(s.weekdays)].sort((a, b) => a - b).map((d) => WEEKDAY_SHORT[locale][d - 1]).join(", ");
+  const days = [...new Set(s.weekdays)]
+    .sort((a, b) => a - b)
+    .map((d) => WEEKDAY_SHORT[locale][d - 1])
+    .join(", ");
   return locale === "ru" ? `по дням (${days}) в ${s.time} (${tz})` : `on ${days} at ${s.time} (${tz})`;
 }
 

@@ -52,7 +52,10 @@ export const replySchema = z.object({
           .string()
           .regex(HEADER_NAME, "имя заголовка: латинские буквы, цифры и -")
           .refine((n) => !FORBIDDEN_REPLY_HEADERS.has(n.toLowerCase()), "этот заголовок ставит сервер"),
-        value: z.string().max(1000).regex(/^[\x20-\x7e]*$/, "значение заголовка — одна строка латиницей, цифрами и знаками (кириллицу HTTP-заголовки не передают)"),
+        value: z
+          .string()
+          .max(1000)
+          .regex(/^[\x20-\x7e]*$/, "значение заголовка — одна строка латиницей, цифрами и знаками (кириллицу HTTP-заголовки не передают)"),
       }),
     )
     .max(20)
@@ -90,7 +93,12 @@ export type SignatureConfig = z.infer<typeof signatureSchema>;
 export const SOURCE_TYPES = ["webhook", "tilda", "vk"] as const;
 export const vkSourceSchema = z.object({
   /** The string VK shows in «Строка, которую должен вернуть сервер». */
-  confirmation: z.string().trim().max(100).regex(/^[A-Za-z0-9_-]*$/, "строка подтверждения VK — латинские буквы и цифры").default(""),
+  confirmation: z
+    .string()
+    .trim()
+    .max(100)
+    .regex(/^[A-Za-z0-9_-]*$/, "строка подтверждения VK — латинские буквы и цифры")
+    .default(""),
   /** A «Ключи доступа» entry holding the «Секретный ключ» set in VK; empty = not checked. */
   credential: z.string().max(200).default(""),
 });
@@ -103,7 +111,10 @@ export const edgeSchema = z.object({
   from: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/),
   to: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/),
   /** Set on edges leaving an «Условие»: the branch key ("b1", …) or "else". */
-  branch: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/).optional(),
+  branch: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,40}$/)
+    .optional(),
 });
 export type EdgeDefinition = z.infer<typeof edgeSchema>;
 

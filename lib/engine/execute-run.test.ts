@@ -97,10 +97,19 @@ describe("executeRun", () => {
     const owner = (await prisma.pipeline.findUniqueOrThrow({ where: { id: p.id } })).userId;
     const runId = await insertRun(p.id, owner, SEED_REQUEST);
     // Weeek refuses the deal (as it does for a bad status id or amount).
-    const result = await createRunExecutor({ http: async (req) => {
-      if (req.url.includes("/deals")) return { status: 422, headers: { "content-type": "application/json" }, body: '{"success":false,"message":"The given data was invalid."}', url: req.url };
-      return http(req);
-    }, writer }).execute(runId);
+    const result = await createRunExecutor({
+      http: async (req) => {
+        if (req.url.includes("/deals"))
+          return {
+            status: 422,
+            headers: { "content-type": "application/json" },
+            body: '{"success":false,"message":"The given data was invalid."}',
+            url: req.url,
+          };
+        return http(req);
+      },
+      writer,
+    }).execute(runId);
     expect(result.status).toBe("FAILED");
     const run = await prisma.run.findUniqueOrThrow({ where: { id: runId }, include: { steps: { orderBy: { position: "asc" } } } });
     expect(run.status).toBe("FAILED");

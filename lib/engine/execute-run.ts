@@ -98,7 +98,13 @@ async function duplicateOf(pool: pg.Pool, run: LoadedRun, sources: readonly Sour
   const hashed = dedupKeyOf(dedup, run);
   if (!hashed) return null;
   const key = sources.length > 1 && source.id !== sources[0].id ? `${source.id}:${hashed}` : hashed;
-  const originalId = await claimDedupKey(pool, { pipelineId: run.pipelineId, key, runId: run.id, receivedAt: run.receivedAt, windowMinutes: dedup.windowMinutes });
+  const originalId = await claimDedupKey(pool, {
+    pipelineId: run.pipelineId,
+    key,
+    runId: run.id,
+    receivedAt: run.receivedAt,
+    windowMinutes: dedup.windowMinutes,
+  });
   if (originalId) await markDuplicate(pool, run.id, originalId, new Date());
   return originalId;
 }

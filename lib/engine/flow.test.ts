@@ -27,7 +27,12 @@ afterAll(async () => {
 });
 
 const post = (path: string, extra: Record<string, unknown> = {}) => ({
-  method: "POST", url: `${counting.url}${path}`, bodyType: "json", bodyJson: '{"phone": "{{source.phone}}"}', maxAttempts: 1, ...extra,
+  method: "POST",
+  url: `${counting.url}${path}`,
+  bodyType: "json",
+  bodyJson: '{"phone": "{{source.phone}}"}',
+  maxAttempts: 1,
+  ...extra,
 });
 
 function branched(prefix: string): PipelineDefinition {
@@ -36,12 +41,22 @@ function branched(prefix: string): PipelineDefinition {
     steps: [
       { id: "f", type: "filter", name: "Не отменена", config: { groups: [{ conditions: [{ left: "{{source.status}}", op: "ne", right: "отменена" }] }] } },
       {
-        id: "c", type: "condition", name: "Кто пришёл",
-        config: { branches: [{ key: "new", name: "Новый клиент", groups: [{ conditions: [{ left: "{{source.visits}}", op: "eq", right: "0" }] }] }], elseName: "Постоянный" },
+        id: "c",
+        type: "condition",
+        name: "Кто пришёл",
+        config: {
+          branches: [{ key: "new", name: "Новый клиент", groups: [{ conditions: [{ left: "{{source.visits}}", op: "eq", right: "0" }] }] }],
+          elseName: "Постоянный",
+        },
       },
       { id: "a", type: "http-request", name: "Создать контакт", config: post(`/${prefix}/new`, { timeoutSeconds: 1 }) },
       { id: "b", type: "http-request", name: "Отметить визит", config: post(`/${prefix}/visit`) },
-      { id: "j", type: "json-composer", name: "Итог", config: { template: '{"created": {{steps.a.status}}, "visit": {{steps.b.status}}}', onMissing: "empty" } },
+      {
+        id: "j",
+        type: "json-composer",
+        name: "Итог",
+        config: { template: '{"created": {{steps.a.status}}, "visit": {{steps.b.status}}}', onMissing: "empty" },
+      },
     ],
     edges: [
       { from: "source", to: "f" },
@@ -106,7 +121,12 @@ describe("flow control", () => {
     const def: PipelineDefinition = {
       sourceFields: [],
       steps: [
-        { id: "d", type: "delay", name: "Подождать", config: { mode: "until", at: "{{source.date}} {{source.time}}", offsetAmount: 1, offsetUnit: "hours", offsetDirection: "before" } },
+        {
+          id: "d",
+          type: "delay",
+          name: "Подождать",
+          config: { mode: "until", at: "{{source.date}} {{source.time}}", offsetAmount: 1, offsetUnit: "hours", offsetDirection: "before" },
+        },
         { id: "h", type: "http-request", name: "Напомнить", config: post("/p4/remind") },
       ],
     };

@@ -94,7 +94,10 @@ describe("HTTP-запрос", () => {
         url: `${base}/deals/{{source.id}}`,
         query: [{ key: "q", value: "{{source.name}}" }],
         bodyType: "form",
-        bodyForm: [{ key: "name", value: "{{source.name}}" }, { key: "x", value: "a&b=c" }],
+        bodyForm: [
+          { key: "name", value: "{{source.name}}" },
+          { key: "x", value: "a&b=c" },
+        ],
       },
       { source: { id: "a/b", name: "Иван Петров" }, http: client },
     );
@@ -219,7 +222,10 @@ describe("HTTP-запрос", () => {
   });
 
   it("429 without Retry-After: Telegram's parameters.retry_after in the body sets the wait", async () => {
-    const tooMany = (n: unknown) => ({ status: 429, body: JSON.stringify({ ok: false, error_code: 429, description: "Too Many Requests: retry after 3", parameters: { retry_after: n } }) });
+    const tooMany = (n: unknown) => ({
+      status: 429,
+      body: JSON.stringify({ ok: false, error_code: 429, description: "Too Many Requests: retry after 3", parameters: { retry_after: n } }),
+    });
     setup(tooMany(3), tooMany(500), { status: 200, body: '{"ok":true}' });
     const sleeps: number[] = [];
     const r = await runOne("http-request", baseConfig(), { credentials, outputs, http: client, sleeps });

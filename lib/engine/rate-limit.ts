@@ -37,7 +37,9 @@ export type RateLimiter = (scope: string, host: string, perSecond: number, signa
 export function createRateLimiter(redis: Redis, opts: { sleep?: (ms: number, signal: AbortSignal) => Promise<void> } = {}): RateLimiter {
   const sleep = opts.sleep ?? defaultSleep;
   redis.defineCommand("hookflowRateSlot", { numberOfKeys: 1, lua: SCRIPT });
-  const slot = (redis as unknown as { hookflowRateSlot(key: string, limit: number, window: number, member: string): Promise<number> }).hookflowRateSlot.bind(redis);
+  const slot = (redis as unknown as { hookflowRateSlot(key: string, limit: number, window: number, member: string): Promise<number> }).hookflowRateSlot.bind(
+    redis,
+  );
   return async (scope, host, perSecond, signal) => {
     const limit = Math.max(1, Math.floor(perSecond));
     const key = `hookflow:rl:${scope}:${host.toLowerCase()}`;

@@ -55,12 +55,19 @@ describe("runSteps", () => {
     expect(r.outputs.p1).toEqual({ id: "c-42" });
     expect(calls[0].headers.Authorization).toBe(`Bearer ${TOKEN}`);
     expect(JSON.parse(calls[0].body!)).toEqual({ name: "Иван", auth: TOKEN });
-    expect(starts.map((s) => [s.stepId, s.index])).toEqual([["c1", 0], ["h1", 1], ["p1", 2]]);
+    expect(starts.map((s) => [s.stepId, s.index])).toEqual([
+      ["c1", 0],
+      ["h1", 1],
+      ["p1", 2],
+    ]);
     expect(ends).toEqual(r.records);
     const recorded = JSON.stringify(r.records);
     expect(recorded).not.toContain(TOKEN);
     expect(r.records[0].output).toEqual({ result: { name: "Иван", auth: "***" } });
-    expect(r.records[1].input).toMatchObject({ headers: { Authorization: "Bearer ***", "Content-Type": "application/json; charset=utf-8" }, body: '{"name":"Иван","auth":"***"}' });
+    expect(r.records[1].input).toMatchObject({
+      headers: { Authorization: "Bearer ***", "Content-Type": "application/json; charset=utf-8" },
+      body: '{"name":"Иван","auth":"***"}',
+    });
     expect(r.records[1].output).toMatchObject({ status: 200, body: { contact: { id: "c-42" }, echo: "Bearer ***" } });
     for (const rec of r.records) {
       expect(rec.status).toBe("succeeded");
@@ -84,7 +91,13 @@ describe("runSteps", () => {
     const { http } = fakeHttp();
     const r = await runSteps({ runId: "r3", steps, source: { name: "x" }, credentials: {}, context: () => ({ http }) });
     expect(r.error!.message).toBe("Шаг 1 «Контакт»: Поле «Шаблон» → auth: ключ доступа «Weeek токен» не найден");
-    const bad = await runSteps({ runId: "r4", steps: [{ id: "x", type: "http-request", name: "H", config: {} }], source: {}, credentials: {}, context: () => ({ http }) });
+    const bad = await runSteps({
+      runId: "r4",
+      steps: [{ id: "x", type: "http-request", name: "H", config: {} }],
+      source: {},
+      credentials: {},
+      context: () => ({ http }),
+    });
     expect(bad.error!.message).toBe("Шаг 1 «H»: Неверная настройка: «Адрес» — обязательное поле");
   });
 

@@ -6,23 +6,12 @@ import { ActionError, OutboundError, type ActionContext, type ErrorDetail, type 
 import { getAction, validateStep } from "../actions/registry";
 import { stepTitle } from "../definition/step-title";
 import type { StepError, StepOutputs, StepRecord } from "../actions/step-record";
-import {
-  collectTokens,
-  renderJson,
-  renderText,
-  renderUrl,
-  renderValue,
-  TemplateError,
-  type OnMissing,
-  type TemplateScope,
-} from "../definition/placeholders";
+import { collectTokens, renderJson, renderText, renderUrl, renderValue, TemplateError, type OnMissing, type TemplateScope } from "../definition/placeholders";
 import { createMasker, type Masker } from "../security/mask";
 import { truncateJson } from "../definition/truncate";
 
 /** Name → secret map, or a lookup (called once per credential name the steps use). */
-export type CredentialSource =
-  | Record<string, string>
-  | ((name: string) => string | undefined | Promise<string | undefined>);
+export type CredentialSource = Record<string, string> | ((name: string) => string | undefined | Promise<string | undefined>);
 
 /** What the caller supplies for each step's ctx; runId/stepId/signal are filled in here. */
 export type StepContextParts = {
@@ -161,9 +150,7 @@ type ExecOne = {
   maxRecordBytes: number;
 };
 
-type CheckedStep =
-  | { ok: true; action: NonNullable<ReturnType<typeof getAction>>; config: Record<string, unknown> }
-  | { ok: false; error: ActionError };
+type CheckedStep = { ok: true; action: NonNullable<ReturnType<typeof getAction>>; config: Record<string, unknown> } | { ok: false; error: ActionError };
 
 // A step's configuration is validated and parsed (zod, JSON templates) once per step object, not
 // once per run: the worker runs the same cached, never-mutated definitions over and over. The

@@ -88,7 +88,14 @@ export async function testPipelineStep(input: {
 
   const earlier: StepRecord[] = [];
   const store = storeClientFor(input.userId);
-  const common = { runId, steps, source: sampleSource(input.definition, input.pipelineId, sample), credentials, context: () => ({ http, store }), signal: input.signal };
+  const common = {
+    runId,
+    steps,
+    source: sampleSource(input.definition, input.pipelineId, sample),
+    credentials,
+    context: () => ({ http, store }),
+    signal: input.signal,
+  };
   for (const s of earlierSteps) {
     if (outputs[s.id]) continue;
     const r = await testStep({ ...common, stepId: s.id, outputs });

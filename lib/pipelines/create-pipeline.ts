@@ -12,7 +12,6 @@ export const createPipelineSchema = z.object({
   definition: definitionSchema.optional(),
 });
 
-
 export async function createPipeline(userId: string, input: { name: string; definition?: PipelineDefinition }) {
   const def = input.definition ?? emptyDefinition();
   const definition = def as Prisma.InputJsonValue;

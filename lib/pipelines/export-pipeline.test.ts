@@ -79,8 +79,18 @@ describe("export → import", () => {
     const branched = {
       ...d,
       steps: [
-        { id: "only_active", type: "filter", name: "Не отменена", config: { groups: [{ conditions: [{ left: "{{source.appointment_status}}", op: "ne", right: "отменена" }] }] } },
-        { id: "who", type: "condition", name: "Кто", config: { branches: [{ key: "b1", name: "Новый", groups: [{ conditions: [{ left: "{{source.client_id}}", op: "empty" }] }] }] } },
+        {
+          id: "only_active",
+          type: "filter",
+          name: "Не отменена",
+          config: { groups: [{ conditions: [{ left: "{{source.appointment_status}}", op: "ne", right: "отменена" }] }] },
+        },
+        {
+          id: "who",
+          type: "condition",
+          name: "Кто",
+          config: { branches: [{ key: "b1", name: "Новый", groups: [{ conditions: [{ left: "{{source.client_id}}", op: "empty" }] }] }] },
+        },
         { id: "wait", type: "delay", name: "Ждать", config: { mode: "fixed", amount: 2, unit: "hours" } },
         first,
         ...rest,
@@ -121,7 +131,13 @@ describe("export → import", () => {
   it("blanks a token typed straight into an Authorization header", () => {
     const d = definition();
     const step = d.steps[1];
-    step.config = { ...step.config, headers: [{ key: "Authorization", value: "Bearer pasted-literal-token" }, { key: "Content-Type", value: "application/json" }] };
+    step.config = {
+      ...step.config,
+      headers: [
+        { key: "Authorization", value: "Bearer pasted-literal-token" },
+        { key: "Content-Type", value: "application/json" },
+      ],
+    };
     const { file, removedSecrets } = pipelineToFile({ name: "x", definition: d });
     expect(JSON.stringify(file)).not.toContain("pasted-literal-token");
     expect(removedSecrets).toEqual([{ stepId: step.id, header: "Authorization" }]);

@@ -42,7 +42,10 @@ function stripLiteralSecrets(steps: PipelineDefinition["steps"]): { steps: Pipel
     const cleaned = headers.map((h: unknown) => {
       const kv = h as { key?: unknown; value?: unknown };
       if (typeof kv?.key !== "string" || typeof kv.value !== "string" || !isSensitiveHeader(kv.key)) return h;
-      const literal = kv.value.replace(/\{\{[\s\S]*?\}\}/g, "").replace(/^\s*(Bearer|Basic|Token|Bot|OAuth)\s*/i, "").trim();
+      const literal = kv.value
+        .replace(/\{\{[\s\S]*?\}\}/g, "")
+        .replace(/^\s*(Bearer|Basic|Token|Bot|OAuth)\s*/i, "")
+        .trim();
       if (literal === "") return h;
       removed.push({ stepId: step.id, header: kv.key });
       return { ...kv, value: "" };

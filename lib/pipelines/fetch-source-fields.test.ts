@@ -39,12 +39,7 @@ describe("fetchSourceFields", () => {
       data: { definition: { sourceFields: [{ path: "old" }], steps: [{ id: "s1", type: "json-composer", name: "", config: {} }] } },
     });
     await addRun(p, { client_id: "1" }, new Date("2024-01-01T00:00:00Z"));
-    const newest = await addRun(
-      p,
-      { client_id: "1842", "appointment.time": "10:30", services: ["a", "b"] },
-      new Date("2024-06-01T00:00:00Z"),
-      "NOT_PROCESSED",
-    );
+    const newest = await addRun(p, { client_id: "1842", "appointment.time": "10:30", services: ["a", "b"] }, new Date("2024-06-01T00:00:00Z"), "NOT_PROCESSED");
     await addRun(p, { broken: "yes" }, new Date("2024-07-01T00:00:00Z"), "REJECTED");
 
     const result = await fetchSourceFields({ userId: owner.id, pipelineId: p.id });
@@ -121,7 +116,16 @@ describe("several sources (docs/sources.md)", () => {
     });
     await addRun(p, { site_field: "old run, no sourceId" }, new Date("2024-01-01T00:00:00Z"));
     await prisma.run.create({
-      data: { pipelineId: p.id, sourceId: other, userId: owner.id, version: 2, method: "POST", payload: { landing_field: "x" }, status: "SUCCEEDED", receivedAt: new Date("2024-02-01T00:00:00Z") },
+      data: {
+        pipelineId: p.id,
+        sourceId: other,
+        userId: owner.id,
+        version: 2,
+        method: "POST",
+        payload: { landing_field: "x" },
+        status: "SUCCEEDED",
+        receivedAt: new Date("2024-02-01T00:00:00Z"),
+      },
     });
 
     const site = await fetchSourceFields({ userId: owner.id, pipelineId: p.id, sourceId: p.id });

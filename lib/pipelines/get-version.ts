@@ -4,7 +4,11 @@ import { definitionSchema, type PipelineDefinition } from "../definition/schema"
 import { isUuid } from "../uuid";
 
 /** Null when the pipeline or the version is not this user's. */
-export async function getVersion(input: { userId: string; pipelineId: string; version: number }): Promise<{ version: number; definition: PipelineDefinition } | null> {
+export async function getVersion(input: {
+  userId: string;
+  pipelineId: string;
+  version: number;
+}): Promise<{ version: number; definition: PipelineDefinition } | null> {
   if (!isUuid(input.pipelineId) || !Number.isInteger(input.version)) return null;
   const row = await prisma.pipelineVersion.findFirst({
     where: { pipelineId: input.pipelineId, version: input.version, pipeline: { userId: input.userId } },

@@ -2,9 +2,19 @@ import { env } from "../env";
 import { definitionSchema, sourcesOf } from "../definition/schema";
 
 type PipelineRow = {
-  id: string; name: string; status: "STOPPED" | "RUNNING"; version: number; webhookToken: string;
-  definition: unknown; createdAt: Date; updatedAt: Date;
-  retentionDays: number; storeSuccessPayloads: boolean; alertsEnabled: boolean; alertRecipients: string[]; alertThrottleMinutes: number;
+  id: string;
+  name: string;
+  status: "STOPPED" | "RUNNING";
+  version: number;
+  webhookToken: string;
+  definition: unknown;
+  createdAt: Date;
+  updatedAt: Date;
+  retentionDays: number;
+  storeSuccessPayloads: boolean;
+  alertsEnabled: boolean;
+  alertRecipients: string[];
+  alertThrottleMinutes: number;
   webhookRateLimit: number | null;
   /** The Source rows (their tokens); without them every source but the first shows no URL. */
   sources?: { id: string; token: string | null }[];

@@ -21,7 +21,11 @@ export async function setPipelineStatus(userId: string, id: string, status: "RUN
   if (status === "RUNNING") {
     // Runs held in «Задержка» while it was stopped continue now (those whose time has come; the
     // others still have their delayed job). Redis down: the sweeper wakes them later.
-    const held = await prisma.run.findMany({ where: { pipelineId: id, status: "WAITING", waitUntil: { lte: new Date() } }, select: { id: true }, take: 10_000 });
+    const held = await prisma.run.findMany({
+      where: { pipelineId: id, status: "WAITING", waitUntil: { lte: new Date() } },
+      select: { id: true },
+      take: 10_000,
+    });
     if (held.length > 0) await enqueueRuns(held.map((r) => r.id)).catch(() => undefined);
   }
   // «По расписанию» sources fire only while the pipeline is RUNNING.

@@ -38,7 +38,9 @@ describe("sourcesOf", () => {
     expect(definitionSchema.safeParse({ sources: [{ ...src(), name: "  " }], steps: [] }).success).toBe(false);
     const one = src();
     expect(definitionSchema.safeParse({ sources: [one, { ...one, name: "Другой" }], steps: [] }).success).toBe(false);
-    expect(definitionSchema.safeParse({ sources: [src(), { ...src(), type: "schedule", schedule: { kind: "daily", time: "09:30" } }], steps: [] }).success).toBe(true);
+    expect(
+      definitionSchema.safeParse({ sources: [src(), { ...src(), type: "schedule", schedule: { kind: "daily", time: "09:30" } }], steps: [] }).success,
+    ).toBe(true);
   });
 });
 
@@ -77,7 +79,13 @@ describe("problems of a source are said in the user's words", () => {
   it("a nameless source: «Источник 2: у источника должно быть название», with its id", async () => {
     const { validateDefinition } = await import("../actions/registry");
     const id = newSourceId();
-    const r = validateDefinition({ sources: [{ id: newSourceId(), name: "Сайт" }, { id, name: " " }], steps: [] });
+    const r = validateDefinition({
+      sources: [
+        { id: newSourceId(), name: "Сайт" },
+        { id, name: " " },
+      ],
+      steps: [],
+    });
     expect(r.ok).toBe(false);
     expect(r.issues.map((i) => i.text.ru)).toEqual(["Источник 2: у источника должно быть название"]);
     expect(r.issues[0].sourceId).toBe(id);

@@ -14,7 +14,10 @@ type Tx = Prisma.TransactionClient;
 export async function syncSources(tx: Tx, pipeline: { id: string; userId: string }, def: PipelineDefinition): Promise<string | null> {
   const list = sourcesOf(def, pipeline.id);
   const ids = list.map((s) => s.id);
-  const rows = await tx.source.findMany({ where: { id: { in: ids } }, select: { id: true, pipelineId: true, token: true, name: true, type: true, removedAt: true } });
+  const rows = await tx.source.findMany({
+    where: { id: { in: ids } },
+    select: { id: true, pipelineId: true, token: true, name: true, type: true, removedAt: true },
+  });
   if (rows.some((r) => r.pipelineId !== pipeline.id)) {
     throw new ValidationError("Источник с таким id уже есть в другой обработке: у каждого источника свой id");
   }

@@ -38,9 +38,7 @@ export function queue(name: string): Queue {
 /** Enqueue runs by id; jobId = runId makes a repeat (sweeper, retry) a no-op. */
 export async function enqueueRuns(runIds: string[]): Promise<void> {
   if (runIds.length === 0) return;
-  await queue(RUNS_QUEUE).addBulk(
-    runIds.map((runId) => ({ name: "run", data: { runId }, opts: { ...runJobOptions, jobId: runId } })),
-  );
+  await queue(RUNS_QUEUE).addBulk(runIds.map((runId) => ({ name: "run", data: { runId }, opts: { ...runJobOptions, jobId: runId } })));
 }
 
 export async function closeQueues(): Promise<void> {

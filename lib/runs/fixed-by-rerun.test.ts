@@ -19,7 +19,17 @@ afterAll(async () => {
 const base = Date.parse("2025-04-01T10:00:00Z");
 const run = (pipelineId: string, i: number, status: "SUCCEEDED" | "FAILED", rerunOfId?: string) =>
   prisma.run.create({
-    data: { pipelineId, userId: owner.id, version: 1, method: "GET", status, payload: { i }, searchTerms: [], receivedAt: new Date(base + i * 1000), rerunOfId },
+    data: {
+      pipelineId,
+      userId: owner.id,
+      version: 1,
+      method: "GET",
+      status,
+      payload: { i },
+      searchTerms: [],
+      receivedAt: new Date(base + i * 1000),
+      rerunOfId,
+    },
   });
 
 describe("listRuns fixedByRunId", () => {

@@ -91,17 +91,13 @@ export async function getRun(userId: string, runId: string): Promise<RunDetail |
   });
   // Credential names the failed steps' details mention → this user's credential ids.
   const names = [...new Set(r.steps.flatMap((s) => detailOf(s.errorDetail)?.credentials ?? []))];
-  const creds = names.length
-    ? await prisma.credential.findMany({ where: { userId, name: { in: names } }, select: { id: true, name: true } })
-    : [];
+  const creds = names.length ? await prisma.credential.findMany({ where: { userId, name: { in: names } }, select: { id: true, name: true } }) : [];
   const sourceId = r.sourceId ?? r.pipelineId;
   const [source, sourceCount] = await Promise.all([
     prisma.source.findFirst({ where: { id: sourceId, pipelineId: r.pipelineId }, select: { id: true, name: true, type: true, removedAt: true } }),
     prisma.source.count({ where: { pipelineId: r.pipelineId, removedAt: null } }),
   ]);
-  const duplicateOf = r.duplicateOfId
-    ? await prisma.run.findFirst({ where: { id: r.duplicateOfId, userId }, select: LINK_SELECT })
-    : null;
+  const duplicateOf = r.duplicateOfId ? await prisma.run.findFirst({ where: { id: r.duplicateOfId, userId }, select: LINK_SELECT }) : null;
   return {
     id: r.id,
     pipeline: { id: r.pipeline.id, name: r.pipeline.name, currentVersion: r.pipeline.version },

@@ -270,9 +270,7 @@ export function createHistoryWriter(options: HistoryWriterOptions = {}): History
     if (finished.length > 0 && options.onFinished) {
       // Alerts must never fail or delay the jobs whose rows are already committed.
       try {
-        void Promise.resolve(options.onFinished(finished)).catch((e) =>
-          console.error("[history] onRunsFinished failed:", (e as Error)?.message ?? e),
-        );
+        void Promise.resolve(options.onFinished(finished)).catch((e) => console.error("[history] onRunsFinished failed:", (e as Error)?.message ?? e));
       } catch (e) {
         console.error("[history] onRunsFinished failed:", (e as Error)?.message ?? e);
       }

@@ -16,7 +16,5 @@ export async function listSourceOptions(userId: string, pipelineId: string) {
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
     select: { id: true, name: true, type: true, removedAt: true },
   });
-  return rows
-    .map((s) => ({ id: s.id, name: s.name, type: s.type, removed: s.removedAt !== null }))
-    .sort((a, b) => Number(a.removed) - Number(b.removed));
+  return rows.map((s) => ({ id: s.id, name: s.name, type: s.type, removed: s.removedAt !== null })).sort((a, b) => Number(a.removed) - Number(b.removed));
 }

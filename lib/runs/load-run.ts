@@ -6,7 +6,20 @@ import type pg from "pg";
 import { definitionSchema, type PipelineDefinition } from "../definition/schema";
 
 /** A step row as committed earlier (this run's own, or the original run's for a re-run). */
-export type DoneStep = { stepId: string; status: string; output: unknown; input: unknown; error: string | null; attempts: number; truncated: boolean; startedAt: string; durationMs: number; actionType: string; name: string; position: number };
+export type DoneStep = {
+  stepId: string;
+  status: string;
+  output: unknown;
+  input: unknown;
+  error: string | null;
+  attempts: number;
+  truncated: boolean;
+  startedAt: string;
+  durationMs: number;
+  actionType: string;
+  name: string;
+  position: number;
+};
 
 export type LoadedRun = {
   id: string;

@@ -100,18 +100,14 @@ export function createMaintenance(options: MaintenanceOptions): Maintenance {
     let requeued: string[] = [];
     if (retry.length > 0) {
       // The status guard makes concurrent reapers (one per worker process) agree on who re-queues.
-      const upd = await getPool().query<{ id: string }>(
-        `UPDATE "Run" SET status = 'QUEUED' WHERE id = ANY($1::uuid[]) AND status = 'RUNNING' RETURNING id`,
-        [retry],
-      );
+      const upd = await getPool().query<{ id: string }>(`UPDATE "Run" SET status = 'QUEUED' WHERE id = ANY($1::uuid[]) AND status = 'RUNNING' RETURNING id`, [
+        retry,
+      ]);
       requeued = upd.rows.map((r) => r.id);
       await replaceJobs(queue, requeued);
     }
     for (const id of exhausted) {
-      await options.failRun(
-        id,
-        `Выполнение прервано: обработчик остановился во время запуска, попыток: ${maxAttempts}. Повторите запуск из истории.`,
-      );
+      await options.failRun(id, `Выполнение прервано: обработчик остановился во время запуска, попыток: ${maxAttempts}. Повторите запуск из истории.`);
     }
     if (requeued.length + exhausted.length > 0) {
       log(`[reaper] runs held by no worker: ${requeued.length} re-queued, ${exhausted.length} failed`);

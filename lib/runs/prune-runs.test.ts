@@ -48,7 +48,10 @@ describe("pruneRuns", () => {
     await seed(p.id, 300, 6.999); // just inside the window
     await seed(p.id, 40, 30, "RUNNING"); // in someone's hands: kept whatever its age
     const oldIds = (
-      await pool().query<{ id: string }>(`SELECT r.id FROM "Run" r JOIN "RunSearch" s ON s."runId" = r.id WHERE r."pipelineId" = $1 AND r.status = 'SUCCEEDED' AND r."receivedAt" < $2::timestamp`, [p.id, new Date(now.getTime() - 7 * DAY).toISOString()])
+      await pool().query<{ id: string }>(
+        `SELECT r.id FROM "Run" r JOIN "RunSearch" s ON s."runId" = r.id WHERE r."pipelineId" = $1 AND r.status = 'SUCCEEDED' AND r."receivedAt" < $2::timestamp`,
+        [p.id, new Date(now.getTime() - 7 * DAY).toISOString()],
+      )
     ).rows.map((r) => r.id);
     expect(oldIds).toHaveLength(2500);
     const counts: number[] = [];
@@ -65,10 +68,9 @@ describe("pruneRuns", () => {
     // Their search terms went with them (trigger "Run_search_delete"); the kept runs' stay.
     const gone = await pool().query<{ n: number }>(`SELECT count(*)::int AS n FROM "RunSearch" WHERE "runId" = ANY($1::uuid[])`, [oldIds]);
     expect(gone.rows[0].n).toBe(0);
-    const kept = await pool().query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM "RunSearch" s JOIN "Run" r ON r.id = s."runId" WHERE r."pipelineId" = $1`,
-      [p.id],
-    );
+    const kept = await pool().query<{ n: number }>(`SELECT count(*)::int AS n FROM "RunSearch" s JOIN "Run" r ON r.id = s."runId" WHERE r."pipelineId" = $1`, [
+      p.id,
+    ]);
     expect(kept.rows[0].n).toBe(340);
     // A second pass finds nothing more to do.
     expect((await pruneRuns({ pipelineId: p.id, now, pauseMs: 1 })).deleted).toBe(0);

@@ -68,10 +68,12 @@ export async function rerunRun(input: { userId: string; runId: string } & RerunO
   if (input.from === "failed-step" && (run.status !== "FAILED" || !run.failedStepId)) {
     throw new ConflictError("У операции нет упавшего шага — перезапустите её с начала");
   }
-  const { rows } = await pool().query<{ id: string }>(
-    insertSql(`r.id = $1::uuid AND r."userId" = $2::uuid`, 3, "", ""),
-    [input.runId, input.userId, input.from, input.version],
-  );
+  const { rows } = await pool().query<{ id: string }>(insertSql(`r.id = $1::uuid AND r."userId" = $2::uuid`, 3, "", ""), [
+    input.runId,
+    input.userId,
+    input.from,
+    input.version,
+  ]);
   const id = rows[0]?.id;
   if (!id) throw new ConflictError("Операцию нельзя перезапустить");
   await enqueueQuietly([id]);
@@ -83,12 +85,14 @@ export async function rerunRun(input: { userId: string; runId: string } & RerunO
  * have a re-run are skipped unless `includeRerun`, so repeating "all failed in the last day" after
  * a partial fix does not run the same request twice.
  */
-export async function rerunBulk(input: {
-  userId: string;
-  filter: RunFilter;
-  includeRerun?: boolean;
-  limit?: number;
-} & RerunOptions): Promise<{ count: number; runIds: string[] }> {
+export async function rerunBulk(
+  input: {
+    userId: string;
+    filter: RunFilter;
+    includeRerun?: boolean;
+    limit?: number;
+  } & RerunOptions,
+): Promise<{ count: number; runIds: string[] }> {
   const limit = Math.min(Math.max(input.limit ?? MAX_BULK_RERUN, 1), MAX_BULK_RERUN);
   const { where, params } = filterSql(input.userId, input.filter);
   const n = params.length + 1;

@@ -95,14 +95,18 @@ describe("listRuns", () => {
     expect((await listRuns({ userId: owner.id, filter: f({ q: "Клиент" }) })).runs).toHaveLength(0);
     // One Russian number in any of its forms: 8…, +7…, 7…, 10 digits.
     for (const q of ["8 999 000-00-07", "+7 (999) 000-00-07", "79990000007", "9990000007", "8(999)0000007"]) {
-      expect((await listRuns({ userId: owner.id, filter: f({ q }) })).runs.map((r) => r.summary), q).toEqual([
-        "client_name: Клиент 7 · client_phone: +7 (999) 000-00-07 · n: 7",
-      ]);
+      expect(
+        (await listRuns({ userId: owner.id, filter: f({ q }) })).runs.map((r) => r.summary),
+        q,
+      ).toEqual(["client_name: Клиент 7 · client_phone: +7 (999) 000-00-07 · n: 7"]);
     }
     const eight = await run(p2.id, 60, { payload: { client_phone: "8 912 345-67-89" }, searchTerms: searchTermsOf({ client_phone: "8 912 345-67-89" }) });
     const legacy = await run(p2.id, 61, { payload: { client_phone: "8 913 000-00-01" }, searchTerms: ["8 913 000-00-01", "89130000001"] });
     for (const q of ["+7 912 345 67 89", "79123456789", "9123456789", "8 912 345 67 89"]) {
-      expect((await listRuns({ userId: owner.id, filter: f({ q }) })).runs.map((r) => r.id), q).toEqual([eight.id]);
+      expect(
+        (await listRuns({ userId: owner.id, filter: f({ q }) })).runs.map((r) => r.id),
+        q,
+      ).toEqual([eight.id]);
     }
     // A run stored before the canonical form existed is still found by the form it was sent in.
     expect((await listRuns({ userId: owner.id, filter: f({ q: "8 (913) 000-00-01" }) })).runs.map((r) => r.id)).toEqual([legacy.id]);
@@ -134,7 +138,9 @@ describe("re-runs", () => {
     const p = await createPipeline(owner.id, "RUNNING", 3);
     await prisma.pipeline.update({ where: { id: p.id }, data: { definition: { sourceFields: [], steps: [{ id: "s1", type: "json-composer" }] } } });
     const failed = await run(p.id, 50, { status: "FAILED", failedStepId: "s2", version: 2, error: "HTTP 422" });
-    await prisma.runStep.create({ data: { runId: failed.id, stepId: "s1", position: 0, actionType: "json-composer", status: "SUCCEEDED", output: { result: 1 } } });
+    await prisma.runStep.create({
+      data: { runId: failed.id, stepId: "s1", position: 0, actionType: "json-composer", status: "SUCCEEDED", output: { result: 1 } },
+    });
 
     const r1 = await rerunRun({ userId: owner.id, runId: failed.id, from: "failed-step", version: "original" });
     const copy = await prisma.run.findUniqueOrThrow({ where: { id: r1!.runId } });
@@ -219,7 +225,13 @@ describe("searchTermsOf", () => {
       }),
     ).toEqual(["иван петров", "+7 (999) 123-45-67", "79991234567", "8-999-123-45-67", "89991234567", "a", "42", "true", "1842"]);
     // A Russian number written 8… or as 10 digits is also stored as 7XXXXXXXXXX.
-    expect(searchTermsOf({ a: "8 (911) 123-45-67", b: "9261234567" })).toEqual(["8 (911) 123-45-67", "89111234567", "79111234567", "9261234567", "79261234567"]);
+    expect(searchTermsOf({ a: "8 (911) 123-45-67", b: "9261234567" })).toEqual([
+      "8 (911) 123-45-67",
+      "89111234567",
+      "79111234567",
+      "9261234567",
+      "79261234567",
+    ]);
   });
 
   it("caps the number and the length of terms", () => {

@@ -1,11 +1,6 @@
 // The short input summary of a run in the list: the fields a person recognises a request by
 // (name, phone, e-mail, ids) first, then whatever comes next, cut to one line.
-const PRIORITY = [
-  /(^|_|\b)(name|fio|имя|фио|first_?name|last_?name|client_?name)$/i,
-  /phone|tel|телефон/i,
-  /e-?mail|почта/i,
-  /(^|_)id$|_id$|Id$/,
-];
+const PRIORITY = [/(^|_|\b)(name|fio|имя|фио|first_?name|last_?name|client_?name)$/i, /phone|tel|телефон/i, /e-?mail|почта/i, /(^|_)id$|_id$|Id$/];
 
 export function summarizeFields(fields: [string, string][], maxFields = 3, maxLength = 110): string {
   const chosen: [string, string][] = [];

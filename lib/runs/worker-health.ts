@@ -23,9 +23,7 @@ export type WorkerHealth = {
   concurrency: number;
 };
 
-export type WorkerHealthReport =
-  | { reachable: true; workers: WorkerHealth[] }
-  | { reachable: false; workers: []; error: string };
+export type WorkerHealthReport = { reachable: true; workers: WorkerHealth[] } | { reachable: false; workers: []; error: string };
 
 export type HeartbeatInfo = () => Pick<WorkerHealth, "processed" | "failed" | "active" | "concurrency" | "queue">;
 
@@ -70,8 +68,7 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
 
 /** The live workers (keys not yet expired), newest start first. Never throws: Redis down → reachable false. */
 export async function getWorkerHealth(redis?: Redis): Promise<WorkerHealthReport> {
-  const conn =
-    redis ?? (globalForHealth.__hookflowHealthRedis ??= redisConnection(undefined, { maxRetriesPerRequest: 1, connectTimeout: 2_000 }));
+  const conn = redis ?? (globalForHealth.__hookflowHealthRedis ??= redisConnection(undefined, { maxRetriesPerRequest: 1, connectTimeout: 2_000 }));
   try {
     const keys: string[] = [];
     let cursor = "0";

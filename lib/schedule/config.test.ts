@@ -84,7 +84,9 @@ describe("checks", () => {
     expect(messages({ kind: "interval", minutes: 0 })).toEqual(["«Каждые, минут» — целое число от 1 до 10080"]);
     expect(messages({ kind: "interval", minutes: 1.5 })).toEqual(["«Каждые, минут» — целое число от 1 до 10080"]);
     expect(messages({ kind: "daily", time: "25:00" })).toEqual(["«Время» — в виде ЧЧ:ММ, например 09:30"]);
-    expect(messages({ kind: "daily", time: "09:00", timezone: "Europe/Atlantis" })).toEqual(["«Часовой пояс» — неизвестный часовой пояс, например Europe/Moscow"]);
+    expect(messages({ kind: "daily", time: "09:00", timezone: "Europe/Atlantis" })).toEqual([
+      "«Часовой пояс» — неизвестный часовой пояс, например Europe/Moscow",
+    ]);
     expect(messages({ kind: "weekly", weekdays: [], time: "09:00" })).toEqual(["«Дни недели» — отметьте хотя бы один день"]);
     expect(messages({ kind: "hourly" })).toEqual(["«Как часто» — каждые N минут, ежедневно или по дням недели"]);
     expect(messages({ kind: "daily", time: "09:00" })).toEqual([]);

@@ -33,9 +33,7 @@ export function scheduledMillisOf(jobId: string | undefined): number | null {
   return m ? Number(m[1]) : null;
 }
 
-export type FiringResult =
-  | { status: "created" | "existing"; runId: string }
-  | { status: "skipped"; reason: "pipeline-gone" | "not-running" | "source-gone" };
+export type FiringResult = { status: "created" | "existing"; runId: string } | { status: "skipped"; reason: "pipeline-gone" | "not-running" | "source-gone" };
 
 const INSERT_SQL = `
 INSERT INTO "Run" (id, "pipelineId", "sourceId", "userId", version, status, method, query, headers,

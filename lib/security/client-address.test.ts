@@ -16,11 +16,13 @@ async function seenAddress(trustedList: string, headers: Record<string, string>)
   try {
     const { port } = server.address() as AddressInfo;
     return await new Promise<string>((resolve, reject) => {
-      http.get({ host: "127.0.0.1", port, path: "/", headers }, (res) => {
-        let text = "";
-        res.on("data", (c) => (text += c));
-        res.on("end", () => resolve(text));
-      }).on("error", reject);
+      http
+        .get({ host: "127.0.0.1", port, path: "/", headers }, (res) => {
+          let text = "";
+          res.on("data", (c) => (text += c));
+          res.on("end", () => resolve(text));
+        })
+        .on("error", reject);
     });
   } finally {
     server.closeAllConnections();

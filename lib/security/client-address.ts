@@ -20,7 +20,10 @@ export class TrustedProxiesError extends Error {}
 export function parseTrustedProxies(list: string): TrustedProxies {
   const block = new net.BlockList();
   let count = 0;
-  for (const raw of list.split(",").map((s) => s.trim()).filter(Boolean)) {
+  for (const raw of list
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [addrRaw, bitsRaw] = raw.split("/");
     const addr = normalizeAddress(addrRaw);
     const family = net.isIP(addr);

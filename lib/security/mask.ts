@@ -4,8 +4,7 @@
 // The one rule for headers that carry a secret, used for what was received (webhook requests) and
 // what was sent (HTTP-запрос steps, exported pipelines): auth and cookie headers by name, and any
 // header whose name speaks of a key, token, secret, password, session or signature.
-const SENSITIVE_HEADER =
-  /^(authorization|proxy-authorization|cookie|set-cookie)$|api[-_]?key|token|secret|passw|session|signature/i;
+const SENSITIVE_HEADER = /^(authorization|proxy-authorization|cookie|set-cookie)$|api[-_]?key|token|secret|passw|session|signature/i;
 
 export const MASK = "***";
 

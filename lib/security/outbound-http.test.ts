@@ -48,17 +48,51 @@ const code = async (p: Promise<unknown>) => {
 
 describe("isBlockedAddress", () => {
   it.each([
-    "127.0.0.1", "127.8.9.10", "10.1.2.3", "172.16.0.1", "172.31.255.255", "192.168.1.1", "169.254.169.254",
-    "100.64.0.1", "100.127.255.255", "0.0.0.0", "0.1.2.3", "224.0.0.1", "239.255.255.250", "255.255.255.255", "240.0.0.1",
-    "198.18.0.1", "::1", "::", "fc00::1", "fd12:3456::1", "fe80::1", "fe80::1%eth0", "ff02::1",
-    "::ffff:127.0.0.1", "::ffff:7f00:1", "::ffff:10.0.0.1", "::ffff:169.254.169.254", "64:ff9b::a9fe:a9fe", "2002:7f00:1::1",
-    "::127.0.0.1", "2001:db8::1", "not-an-ip",
+    "127.0.0.1",
+    "127.8.9.10",
+    "10.1.2.3",
+    "172.16.0.1",
+    "172.31.255.255",
+    "192.168.1.1",
+    "169.254.169.254",
+    "100.64.0.1",
+    "100.127.255.255",
+    "0.0.0.0",
+    "0.1.2.3",
+    "224.0.0.1",
+    "239.255.255.250",
+    "255.255.255.255",
+    "240.0.0.1",
+    "198.18.0.1",
+    "::1",
+    "::",
+    "fc00::1",
+    "fd12:3456::1",
+    "fe80::1",
+    "fe80::1%eth0",
+    "ff02::1",
+    "::ffff:127.0.0.1",
+    "::ffff:7f00:1",
+    "::ffff:10.0.0.1",
+    "::ffff:169.254.169.254",
+    "64:ff9b::a9fe:a9fe",
+    "2002:7f00:1::1",
+    "::127.0.0.1",
+    "2001:db8::1",
+    "not-an-ip",
   ])("blocks %s", (ip) => expect(isBlockedAddress(ip)).toBe(true));
 
-  it.each(["8.8.8.8", "93.184.216.34", "172.32.0.1", "100.128.0.1", "169.255.0.1", "2a00:1450:4010::65", "::ffff:8.8.8.8", "64:ff9b::808:808", "2002:808:808::1"])(
-    "allows %s",
-    (ip) => expect(isBlockedAddress(ip)).toBe(false),
-  );
+  it.each([
+    "8.8.8.8",
+    "93.184.216.34",
+    "172.32.0.1",
+    "100.128.0.1",
+    "169.255.0.1",
+    "2a00:1450:4010::65",
+    "::ffff:8.8.8.8",
+    "64:ff9b::808:808",
+    "2002:808:808::1",
+  ])("allows %s", (ip) => expect(isBlockedAddress(ip)).toBe(false));
 });
 
 describe("parseAllowlist", () => {
@@ -76,7 +110,9 @@ describe("outbound http", () => {
   it("refuses loopback without an allowlist entry, by IP and by name (localhost)", async () => {
     reset((_q, res) => res.end("ok"));
     const client = createOutboundHttp();
-    await expect(client(req(`${base}/x`))).rejects.toThrow(`Адрес 127.0.0.1 запрещён: запросы во внутреннюю сеть заблокированы. Чтобы разрешить его, добавьте 127.0.0.1:${port} в OUTBOUND_ALLOWLIST`);
+    await expect(client(req(`${base}/x`))).rejects.toThrow(
+      `Адрес 127.0.0.1 запрещён: запросы во внутреннюю сеть заблокированы. Чтобы разрешить его, добавьте 127.0.0.1:${port} в OUTBOUND_ALLOWLIST`,
+    );
     await expect(client(req(`http://localhost:${port}/x`))).rejects.toThrow(/^Адрес localhost \((127\.0\.0\.1|::1)\) запрещён/);
     expect(seen).toHaveLength(0);
   });
@@ -94,7 +130,10 @@ describe("outbound http", () => {
   });
 
   it("refuses when any resolved address is private", async () => {
-    const resolve = async () => [{ address: "93.184.216.34", family: 4 }, { address: "10.0.0.5", family: 4 }];
+    const resolve = async () => [
+      { address: "93.184.216.34", family: 4 },
+      { address: "10.0.0.5", family: 4 },
+    ];
     await expect(code(createOutboundHttp({ resolve })(req("http://mixed.test/")))).resolves.toBe("blocked");
   });
 
@@ -180,7 +219,7 @@ describe("outbound http", () => {
       "X-Weeek-Auth": "w-000111",
       "X-Client": "salon-key-9f8e7d", // a custom name, but its value is a credential
       "X-Signed": "sig=salon-key-9f8e7d;v=1", // the credential inside a longer value
-      "X-Request-Source": "klientiks; salon=\"Anna's\"",
+      "X-Request-Source": 'klientiks; salon="Anna\'s"',
     };
     await client(req(`${base}/cross`, { headers, secretValues: ["salon-key-9f8e7d"] }));
     expect(seen[0].headers["x-api-key"]).toBe("k-123456");

@@ -33,16 +33,13 @@ const DEFAULT_MAX_BYTES = 5 * 1024 * 1024;
 // On a redirect to another origin (scheme, host or port) these headers stay behind: by name (the
 // usual auth headers and anything named like a key, token, secret, password, session or
 // signature) and by value (any header carrying a credential's value, whatever its name).
-const CREDENTIAL_HEADER_NAME =
-  /^(authorization|proxy-authorization|cookie)$|api[-_]?key|token|secret|passw|session|signature|auth/i;
+const CREDENTIAL_HEADER_NAME = /^(authorization|proxy-authorization|cookie)$|api[-_]?key|token|secret|passw|session|signature|auth/i;
 
 /** The headers that may follow a redirect to another origin. */
 export function headersForOtherOrigin(headers: Record<string, string>, secretValues: string[] = []): Record<string, string> {
   const secrets = secretValues.filter((v) => v.length > 0);
   return Object.fromEntries(
-    Object.entries(headers).filter(
-      ([k, v]) => !CREDENTIAL_HEADER_NAME.test(k) && !secrets.some((s) => v === s || (s.length >= 4 && v.includes(s))),
-    ),
+    Object.entries(headers).filter(([k, v]) => !CREDENTIAL_HEADER_NAME.test(k) && !secrets.some((s) => v === s || (s.length >= 4 && v.includes(s)))),
   );
 }
 
@@ -96,11 +93,14 @@ const V4_RANGES = V4_BLOCKED.map(([base, bits]) => {
 });
 
 function v4Blocked(n: number): boolean {
-  return V4_RANGES.some((r) => ((n & r.mask) >>> 0) === r.net);
+  return V4_RANGES.some((r) => (n & r.mask) >>> 0 === r.net);
 }
 
 function v6ToBigInt(ip: string): bigint | null {
-  let s = ip.replace(/^\[|\]$/g, "").split("%")[0].toLowerCase();
+  let s = ip
+    .replace(/^\[|\]$/g, "")
+    .split("%")[0]
+    .toLowerCase();
   const lastColon = s.lastIndexOf(":");
   if (s.includes(".")) {
     const v4 = v4ToInt(s.slice(lastColon + 1));
@@ -240,8 +240,7 @@ export function createOutboundHttp(options: OutboundOptions = {}): HttpClient {
   }
 
   async function readBody(res: http.IncomingMessage, host: string, progress: { bytes: number }): Promise<Buffer> {
-    const tooLarge = () =>
-      new OutboundError("too_large", `Ответ от ${host} больше допустимого размера ${formatBytes(maxBytes)} (HTTP_MAX_RESPONSE_BYTES)`);
+    const tooLarge = () => new OutboundError("too_large", `Ответ от ${host} больше допустимого размера ${formatBytes(maxBytes)} (HTTP_MAX_RESPONSE_BYTES)`);
     const declared = Number(res.headers["content-length"]);
     if (Number.isFinite(declared) && declared > maxBytes) {
       res.destroy();

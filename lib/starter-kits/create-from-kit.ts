@@ -48,9 +48,7 @@ export async function createPipelineFromKit(userId: string, input: FromKitInput)
   let credentialName: string;
   let secret = "";
   if (input.credentialId) {
-    const row = isUuid(input.credentialId)
-      ? await prisma.credential.findFirst({ where: { id: input.credentialId, userId }, select: { name: true } })
-      : null;
+    const row = isUuid(input.credentialId) ? await prisma.credential.findFirst({ where: { id: input.credentialId, userId }, select: { name: true } }) : null;
     if (!row) throw new NotFoundError("Ключ доступа не найден");
     credentialName = row.name;
   } else {

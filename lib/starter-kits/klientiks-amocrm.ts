@@ -15,7 +15,7 @@ export function checkAmoBaseUrl(text: string): Check {
   const t = text.trim().replace(/\/+$/, "");
   if (/^[a-z0-9][a-z0-9-]*$/i.test(t)) return { value: `https://${t.toLowerCase()}.amocrm.ru` };
   const u = parseHttpUrl(/^https?:\/\//i.test(t) ? t : `https://${t}`);
-  if (!u || !u.hostname.includes(".") && u.hostname !== "localhost") {
+  if (!u || (!u.hostname.includes(".") && u.hostname !== "localhost")) {
     return {
       error: {
         ru: "Адрес amoCRM: укажите поддомен (mycompany) или адрес вида https://mycompany.amocrm.ru",
@@ -56,7 +56,10 @@ export function buildAmoLeadDefinition(input: AmoKitInput): PipelineDefinition {
       name: "Создать сделку в amoCRM",
       position: at(1),
       // amoCRM allows 7 requests/s per account (429 above it).
-      config: { ...postComposedJson(`${input.baseUrl.replace(/\/+$/, "")}/api/v4/leads/complex`, "compose_lead", [bearer(input.credentialName)]), rateLimitPerSecond: 7 },
+      config: {
+        ...postComposedJson(`${input.baseUrl.replace(/\/+$/, "")}/api/v4/leads/complex`, "compose_lead", [bearer(input.credentialName)]),
+        rateLimitPerSecond: 7,
+      },
     },
     {
       id: "parse_lead",
@@ -66,8 +69,8 @@ export function buildAmoLeadDefinition(input: AmoKitInput): PipelineDefinition {
       config: {
         input: "{{steps.create_lead.body}}",
         outputs: [
-          { name: "id сделки", path: "[0][\"id\"]", key: "lead_id" },
-          { name: "id контакта", path: "[0][\"contact_id\"]", key: "contact_id" },
+          { name: "id сделки", path: '[0]["id"]', key: "lead_id" },
+          { name: "id контакта", path: '[0]["contact_id"]', key: "contact_id" },
         ],
         onMissing: "fail",
       },

@@ -45,8 +45,17 @@ describe("buildKlientiksUrl", () => {
 
   it("lists each event's field names for the source", () => {
     expect(klientiksEventFields("appointment_created")).toEqual([
-      "client_id", "client_phone", "client_name", "appointment_id", "appointment_date", "appointment_time",
-      "executor_name", "executor_phone", "services", "appointment_total_cost", "user_position",
+      "client_id",
+      "client_phone",
+      "client_name",
+      "appointment_id",
+      "appointment_date",
+      "appointment_time",
+      "executor_name",
+      "executor_phone",
+      "services",
+      "appointment_total_cost",
+      "user_position",
     ]);
     expect(klientiksEventFields("visit_paid")).toContain("appointment_status");
   });

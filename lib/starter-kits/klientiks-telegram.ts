@@ -88,7 +88,11 @@ export function buildTelegramMessageDefinition(input: TelegramKitInput): Pipelin
       type: "json-parser",
       name: "ID сообщения",
       position: at(2),
-      config: { input: "{{steps.send_message.body}}", outputs: [{ name: "id сообщения", path: '["result"]["message_id"]', key: "message_id" }], onMissing: "fail" },
+      config: {
+        input: "{{steps.send_message.body}}",
+        outputs: [{ name: "id сообщения", path: '["result"]["message_id"]', key: "message_id" }],
+        onMissing: "fail",
+      },
     },
   ]);
 }

@@ -95,7 +95,6 @@ function contactSteps(input: WeeekKitInput): StepDefinition[] {
   ];
 }
 
-
 /** «Клиентикс → Weeek: только контакт» — the guide's steps 1–3. */
 export function buildWeeekContactDefinition(input: WeeekKitInput): PipelineDefinition {
   return klientiksPipeline(input.klientiksEvent, contactSteps(input));
@@ -222,7 +221,13 @@ export function buildWeeekDealNoDuplicatesDefinition(input: WeeekKitInput): Pipe
       config: { ...createContact.config, ...storeKey, valuePath: '["contact"]["id"]' },
     },
     { id: "contact", type: "store-find", name: "ID контакта", position: row(4), config: storeKey },
-    { id: "compose_deal", type: "json-composer", name: "Данные сделки", position: row(5), config: { mode: "fields", template: "{}", fields: dealFields, onMissing: "fail" } },
+    {
+      id: "compose_deal",
+      type: "json-composer",
+      name: "Данные сделки",
+      position: row(5),
+      config: { mode: "fields", template: "{}", fields: dealFields, onMissing: "fail" },
+    },
     ...[createDeal, parseDeal, composeLink, linkContact].map((st, i) => ({ ...st, position: row(6 + i) })),
   ];
   const chain = (ids: string[]) => ids.slice(1).map((to, i) => ({ from: ids[i], to }));

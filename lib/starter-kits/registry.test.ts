@@ -26,7 +26,13 @@ describe("pipeline templates", () => {
   it("every template × event builds a valid definition that only reads fields the event sends", () => {
     for (const tpl of STARTER_KITS) {
       for (const ev of KLIENTIKS_EVENTS) {
-        const def = tpl.build({ weeekBaseUrl: "https://api.weeek.net", credentialName: "Weeek токен", statusId: "st-1", values: SAMPLE_VALUES, klientiksEvent: ev.id });
+        const def = tpl.build({
+          weeekBaseUrl: "https://api.weeek.net",
+          credentialName: "Weeek токен",
+          statusId: "st-1",
+          values: SAMPLE_VALUES,
+          klientiksEvent: ev.id,
+        });
         const r = validateDefinition(def);
         expect(r.ok, `${tpl.id} / ${ev.id}: ${r.ok ? "" : JSON.stringify(r.issues)}`).toBe(true);
         expect(def.sourceFields.map((f) => f.path)).toEqual(klientiksEventFields(ev.id));
@@ -47,7 +53,14 @@ describe("pipeline templates", () => {
       klientiksEvent: "appointment_created",
     });
     expect(def.steps.map((s) => s.type)).toEqual([
-      "json-composer", "http-request", "json-parser", "json-composer", "http-request", "json-parser", "json-composer", "http-request",
+      "json-composer",
+      "http-request",
+      "json-parser",
+      "json-composer",
+      "http-request",
+      "json-parser",
+      "json-composer",
+      "http-request",
     ]);
     const fields = (def.steps[3].config as { fields: { key: string; type: string }[] }).fields;
     expect(fields.map((f) => f.key)).toEqual(["title", "amount", "description"]);
@@ -68,9 +81,17 @@ describe("pipeline templates", () => {
       runId: "r-template",
       steps: def.steps,
       source: {
-        client_id: "7", client_phone: "+79161234567", client_name: "Анна Иванова", appointment_id: "55",
-        appointment_date: "2025-03-14", appointment_time: "15:30", executor_name: "Ольга", executor_phone: "+79990000000",
-        services: "Стрижка", appointment_total_cost: "1500", user_position: "Мастер",
+        client_id: "7",
+        client_phone: "+79161234567",
+        client_name: "Анна Иванова",
+        appointment_id: "55",
+        appointment_date: "2025-03-14",
+        appointment_time: "15:30",
+        executor_name: "Ольга",
+        executor_phone: "+79990000000",
+        services: "Стрижка",
+        appointment_total_cost: "1500",
+        user_position: "Мастер",
       },
       credentials: async (name) => (name === "Weeek токен" ? TOKEN : undefined),
       context: () => ({ http }),
@@ -89,7 +110,12 @@ describe("pipeline templates", () => {
       expect(r.ok, `${tpl.id}: ${JSON.stringify(r)}`).toBe(true);
     }
     expect(STARTER_KITS.map((t) => t.id)).toEqual([
-      "klientiks-weeek-deal", "klientiks-weeek-deal-no-duplicates", "klientiks-weeek-contact", "klientiks-amocrm-lead", "klientiks-bitrix24-lead", "klientiks-telegram-message",
+      "klientiks-weeek-deal",
+      "klientiks-weeek-deal-no-duplicates",
+      "klientiks-weeek-contact",
+      "klientiks-amocrm-lead",
+      "klientiks-bitrix24-lead",
+      "klientiks-telegram-message",
     ]);
   });
 });
@@ -106,7 +132,9 @@ describe("destination inputs", () => {
   });
 
   it("Bitrix24 webhook: the address Bitrix shows (with an example method) → …/rest/<user>/<code>/", () => {
-    expect(checkBitrixWebhook("https://b24-abc.bitrix24.ru/rest/1/u3lk2dg9ccbd3uwl/profile.json")).toEqual(ok("https://b24-abc.bitrix24.ru/rest/1/u3lk2dg9ccbd3uwl/"));
+    expect(checkBitrixWebhook("https://b24-abc.bitrix24.ru/rest/1/u3lk2dg9ccbd3uwl/profile.json")).toEqual(
+      ok("https://b24-abc.bitrix24.ru/rest/1/u3lk2dg9ccbd3uwl/"),
+    );
     expect(checkBitrixWebhook(" https://corp.example.ru/rest/17/abc123 ")).toEqual(ok("https://corp.example.ru/rest/17/abc123/"));
     expect(checkBitrixWebhook("https://b24-abc.bitrix24.ru/crm/lead/")).toHaveProperty("error");
     expect(checkBitrixWebhook("u3lk2dg9ccbd3uwl")).toHaveProperty("error");

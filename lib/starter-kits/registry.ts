@@ -92,7 +92,12 @@ export const STARTER_KITS: readonly StarterKit[] = [
     weeek: { status: true },
     defaultEvent: DEFAULT_KLIENTIKS_EVENT,
     build: (i) =>
-      buildWeeekDealNoDuplicatesDefinition({ weeekBaseUrl: weeekBase(i), credentialName: i.credentialName, statusId: i.statusId, klientiksEvent: i.klientiksEvent }),
+      buildWeeekDealNoDuplicatesDefinition({
+        weeekBaseUrl: weeekBase(i),
+        credentialName: i.credentialName,
+        statusId: i.statusId,
+        klientiksEvent: i.klientiksEvent,
+      }),
   },
   {
     id: "klientiks-weeek-contact",

@@ -6,7 +6,8 @@ export async function storeCall<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
-    if (e instanceof StoreError) throw new ValidationError(e.message, { code: e.code, details: e.field ? [{ field: e.field, message: e.message }] : undefined });
+    if (e instanceof StoreError)
+      throw new ValidationError(e.message, { code: e.code, details: e.field ? [{ field: e.field, message: e.message }] : undefined });
     throw e;
   }
 }

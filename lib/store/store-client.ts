@@ -23,8 +23,7 @@ export function storeClientFor(userId: string): StoreClient {
       asStep(async () => {
         await setEntry({ userId, collection, key, value, ttlSeconds });
       }),
-    increment: (collection, key, by, ttlSeconds) =>
-      asStep(async () => Number((await incrementEntry({ userId, collection, key, by, ttlSeconds })).value)),
+    increment: (collection, key, by, ttlSeconds) => asStep(async () => Number((await incrementEntry({ userId, collection, key, by, ttlSeconds })).value)),
     delete: (collection, key) => asStep(() => deleteEntry(userId, collection, key)),
     withLock: (collection, key, fn) =>
       asStep(() =>

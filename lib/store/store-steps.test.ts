@@ -29,7 +29,11 @@ const store = () => storeClientFor(userId);
 describe("«Хранилище» steps", () => {
   it("save (set) a token's value, then find it: found true and the value with its type", async () => {
     const source = { client_id: "1842", contact: { id: "c-77", tags: ["VIP"] } };
-    const saved = await runOne("store-save", { operation: "set", collection: "Контакты", key: "client-{{source.client_id}}", value: "{{source.contact}}" }, { source, store: store() });
+    const saved = await runOne(
+      "store-save",
+      { operation: "set", collection: "Контакты", key: "client-{{source.client_id}}", value: "{{source.contact}}" },
+      { source, store: store() },
+    );
     expect(saved.record.error).toBeNull();
     expect(saved.output).toEqual({ value: { id: "c-77", tags: ["VIP"] } });
     expect(saved.record.input).toMatchObject({ operation: "set", collection: "Контакты", key: "client-1842" });
@@ -52,7 +56,11 @@ describe("«Хранилище» steps", () => {
   it("a key over 256 characters or a value over 64 KiB fails the step with a clear message", async () => {
     const long = await runOne("store-find", { collection: "c", key: "{{source.k}}" }, { source: { k: "x".repeat(300) }, store: store() });
     expect(long.record.error?.message).toBe("Ключ длиннее 256 символов");
-    const big = await runOne("store-save", { operation: "set", collection: "c", key: "k", value: "{{source.v}}" }, { source: { v: "я".repeat(40_000) }, store: store() });
+    const big = await runOne(
+      "store-save",
+      { operation: "set", collection: "c", key: "k", value: "{{source.v}}" },
+      { source: { v: "я".repeat(40_000) }, store: store() },
+    );
     expect(big.record.error?.message).toMatch(/^Значение больше 64 КБ/);
     const empty = await runOne("store-find", { collection: "c", key: "{{source.k}}", onMissing: "empty" }, { source: {}, store: store() });
     expect(empty.record.error?.message).toBe("Ключ пустой — проверьте шаблон ключа");
@@ -60,14 +68,20 @@ describe("«Хранилище» steps", () => {
 
   it("config checks, outputs and summaries", () => {
     const step = (type: string, config: Record<string, unknown>) => ({ id: "s1", type, name: "", config });
-    expect(validateStep(step("store-save", { operation: "set", collection: "c", key: "k", value: "" })).map((i) => i.text.ru)).toEqual(["Шаг 1: «Значение (JSON)» — обязательное поле"]);
+    expect(validateStep(step("store-save", { operation: "set", collection: "c", key: "k", value: "" })).map((i) => i.text.ru)).toEqual([
+      "Шаг 1: «Значение (JSON)» — обязательное поле",
+    ]);
     expect(validateStep(step("store-find", { collection: "", key: "k" })).map((i) => i.path)).toEqual(["config.collection"]);
     expect(validateStep(step("store-save", { operation: "delete", collection: "c", key: "k" }))).toEqual([]);
     const save = getAction("store-save")!;
     const cfg = save.configSchema.parse({ operation: "increment", collection: "Счётчики", key: "{{source.id}}", by: 1 });
     expect(save.summary(cfg)).toBe("Счётчики › {{source.id}} + 1");
     expect(save.outputs(cfg).map((o) => o.key)).toEqual(["value"]);
-    expect(getAction("store-find")!.outputs({}).map((o) => o.key)).toEqual(["found", "value"]);
+    expect(
+      getAction("store-find")!
+        .outputs({})
+        .map((o) => o.key),
+    ).toEqual(["found", "value"]);
   });
 
   it("find or create: the first call creates the Weeek contact and saves its id, the next only finds it", async () => {
@@ -95,13 +109,22 @@ describe("«Хранилище» steps", () => {
     expect(weeek.state.contacts).toHaveLength(1);
 
     // A wrong path: the step fails and says so; nothing is saved for that client.
-    const bad = await runOne("store-find-or-create", { ...config, valuePath: '["id"]' }, { source: { ...source, client_id: "502" }, http, store: store(), credentials: { weeek: TOKEN } });
+    const bad = await runOne(
+      "store-find-or-create",
+      { ...config, valuePath: '["id"]' },
+      { source: { ...source, client_id: "502" }, http, store: store(), credentials: { weeek: TOKEN } },
+    );
     expect(bad.record.error?.message).toMatch(/^Запись создана, но в ответе нет значения по пути \["id"\]/);
     expect(await getEntry(userId, "Weeek контакты", "502")).toBeNull();
 
     // Weeek refusing the contact: its 422 is the step's error, nothing saved.
     weeek.failNext("POST /crm/contacts", 422, { success: false, message: "The given data was invalid.", errors: { firstName: ["required"] } });
-    const refused = await runOne("store-find-or-create", config, { source: { ...source, client_id: "503" }, http, store: store(), credentials: { weeek: TOKEN } });
+    const refused = await runOne("store-find-or-create", config, {
+      source: { ...source, client_id: "503" },
+      http,
+      store: store(),
+      credentials: { weeek: TOKEN },
+    });
     expect(refused.record.error?.message).toMatch(/^HTTP 422 от 127\.0\.0\.1/);
     expect(await getEntry(userId, "Weeek контакты", "503")).toBeNull();
   });

@@ -79,7 +79,8 @@ describe("store", () => {
 
   it("search by key or value, per collection, paging; delete a collection", async () => {
     const a = await user();
-    for (let i = 0; i < 5; i++) await setEntry({ userId: a, collection: "Клиенты", key: `client-${i}`, value: { name: i === 3 ? "Мария Иванова" : `Клиент ${i}` } });
+    for (let i = 0; i < 5; i++)
+      await setEntry({ userId: a, collection: "Клиенты", key: `client-${i}`, value: { name: i === 3 ? "Мария Иванова" : `Клиент ${i}` } });
     await setEntry({ userId: a, collection: "Другое", key: "x", value: 1 });
     expect((await listEntries({ userId: a, search: "мария" })).entries.map((e) => e.key)).toEqual(["client-3"]);
     expect((await listEntries({ userId: a, search: "CLIENT-1" })).entries.map((e) => e.key)).toEqual(["client-1"]);

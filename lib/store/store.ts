@@ -48,7 +48,8 @@ export function checkCollection(collection: string): string {
       "collection_too_long",
       "collection",
     );
-  if (CONTROL.test(c)) throw new StoreError("Название коллекции содержит управляющие символы", "Collection name contains control characters", "collection_invalid", "collection");
+  if (CONTROL.test(c))
+    throw new StoreError("Название коллекции содержит управляющие символы", "Collection name contains control characters", "collection_invalid", "collection");
   return c;
 }
 
@@ -107,10 +108,11 @@ function getPool(o?: StoreOptions): pg.Pool {
 }
 
 export async function getEntry(userId: string, collection: string, key: string, db: Queryable = defaultPool()): Promise<StoreEntry | null> {
-  const r = await db.query<Row>(
-    `SELECT ${COLS} FROM "StoreEntry" WHERE "userId" = $1::uuid AND collection = $2 AND key = $3 AND ${LIVE}`,
-    [userId, checkCollection(collection), checkKey(key)],
-  );
+  const r = await db.query<Row>(`SELECT ${COLS} FROM "StoreEntry" WHERE "userId" = $1::uuid AND collection = $2 AND key = $3 AND ${LIVE}`, [
+    userId,
+    checkCollection(collection),
+    checkKey(key),
+  ]);
   return r.rows[0] ?? null;
 }
 
@@ -166,8 +168,7 @@ export async function incrementEntry(
   input: { userId: string; collection: string; key: string; by: number; ttlSeconds?: number | null },
   db: Queryable = defaultPool(),
 ): Promise<StoreEntry> {
-  if (!Number.isFinite(input.by))
-    throw new StoreError("Шаг увеличения должен быть числом", "The increment must be a number", "increment_invalid", "by");
+  if (!Number.isFinite(input.by)) throw new StoreError("Шаг увеличения должен быть числом", "The increment must be a number", "increment_invalid", "by");
   const r = await db.query<Row>(INCREMENT_SQL, [
     input.userId,
     checkCollection(input.collection),

@@ -6,11 +6,11 @@ import { ConflictError } from "../errors";
 
 export const registerSchema = z
   .object({
-    email: z.email("email: неверный адрес").max(200).transform((v) => v.trim().toLowerCase()),
-    password: z
-      .string()
-      .min(MIN_PASSWORD_LENGTH, `Пароль слишком короткий: нужно не меньше ${MIN_PASSWORD_LENGTH} символов`)
-      .max(MAX_PASSWORD_LENGTH),
+    email: z
+      .email("email: неверный адрес")
+      .max(200)
+      .transform((v) => v.trim().toLowerCase()),
+    password: z.string().min(MIN_PASSWORD_LENGTH, `Пароль слишком короткий: нужно не меньше ${MIN_PASSWORD_LENGTH} символов`).max(MAX_PASSWORD_LENGTH),
     name: z.string().trim().max(100).default(""),
     locale: z.enum(["ru", "en"]).default("ru"),
   })

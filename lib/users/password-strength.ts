@@ -10,8 +10,7 @@ export const MAX_PASSWORD_LENGTH = 200;
 export const MIN_SCORE = 3;
 
 let factory: ZxcvbnFactory | undefined;
-const zxcvbn = () =>
-  (factory ??= new ZxcvbnFactory({ dictionary: { ...common.dictionary }, graphs: common.adjacencyGraphs }));
+const zxcvbn = () => (factory ??= new ZxcvbnFactory({ dictionary: { ...common.dictionary }, graphs: common.adjacencyGraphs }));
 
 type Locale = "ru" | "en";
 
@@ -26,8 +25,8 @@ const WARNINGS: Record<string, Record<Locale, string>> = {
   userInputs: { ru: "в нём есть ваш адрес почты или имя", en: "it contains your e-mail address or name" },
   straightRow: { ru: "ряд клавиш подряд легко подобрать", en: "a straight row of keys is easy to guess" },
   keyPattern: { ru: "узор на клавиатуре легко подобрать", en: "a keyboard pattern is easy to guess" },
-  simpleRepeat: { ru: "повторы вроде «aaa» легко подобрать", en: "repeats like \"aaa\" are easy to guess" },
-  extendedRepeat: { ru: "повторы вроде «abcabc» легко подобрать", en: "repeats like \"abcabc\" are easy to guess" },
+  simpleRepeat: { ru: "повторы вроде «aaa» легко подобрать", en: 'repeats like "aaa" are easy to guess' },
+  extendedRepeat: { ru: "повторы вроде «abcabc» легко подобрать", en: 'repeats like "abcabc" are easy to guess' },
   sequences: { ru: "последовательности вроде «1234» или «abcd» легко подобрать", en: "sequences like 1234 or abcd are easy to guess" },
   recentYears: { ru: "недавние годы легко подобрать", en: "recent years are easy to guess" },
   dates: { ru: "даты легко подобрать", en: "dates are easy to guess" },

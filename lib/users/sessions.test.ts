@@ -10,7 +10,11 @@ let otherId: string;
 
 beforeAll(async () => {
   const mk = async (tag: string) =>
-    (await prisma.user.create({ data: { email: `sess-${tag}-${crypto.randomBytes(4).toString("hex")}@example.test`, passwordHash: await hashPassword("correct-horse-9") } })).id;
+    (
+      await prisma.user.create({
+        data: { email: `sess-${tag}-${crypto.randomBytes(4).toString("hex")}@example.test`, passwordHash: await hashPassword("correct-horse-9") },
+      })
+    ).id;
   userId = await mk("a");
   otherId = await mk("b");
 });

@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { dedupKeyOf } from "./dedup";
 
-const cfg = (over: Partial<Parameters<typeof dedupKeyOf>[0]> = {}) => ({ enabled: true, by: "key" as const, key: "{{source.appointment_id}}", windowMinutes: 60, ...over });
+const cfg = (over: Partial<Parameters<typeof dedupKeyOf>[0]> = {}) => ({
+  enabled: true,
+  by: "key" as const,
+  key: "{{source.appointment_id}}",
+  windowMinutes: 60,
+  ...over,
+});
 
 describe("dedupKeyOf", () => {
   it("a key template: same value → same hash, another value → another; several fields combine", () => {

@@ -82,16 +82,7 @@ describe("accepted requests", () => {
       client_email: "ivan@example.ru",
     });
     expect(row.payload).toEqual(row.query);
-    expect(row.searchTerms).toEqual([
-      "1842",
-      "+7 (999) 123-45-67",
-      "79991234567",
-      "иван петров",
-      "иван",
-      "петров",
-      "0",
-      "ivan@example.ru",
-    ]);
+    expect(row.searchTerms).toEqual(["1842", "+7 (999) 123-45-67", "79991234567", "иван петров", "иван", "петров", "0", "ivan@example.ru"]);
 
     const job = await runQueue.queue.getJob(r.json.runId);
     expect(job?.data).toEqual({ runId: r.json.runId });
@@ -437,9 +428,10 @@ describe("durability under load and failures", () => {
     try {
       const replies = await Promise.all(
         Array.from({ length: 200 }, (_, i) =>
-          fetch(`${srv.url}/hooks/${p.webhookToken}?n=${i}&phone=%2B7999000${String(i).padStart(4, "0")}`).then(
-            async (res) => ({ status: res.status, body: await res.json() }),
-          ),
+          fetch(`${srv.url}/hooks/${p.webhookToken}?n=${i}&phone=%2B7999000${String(i).padStart(4, "0")}`).then(async (res) => ({
+            status: res.status,
+            body: await res.json(),
+          })),
         ),
       );
       expect(replies.every((r) => r.status === 200)).toBe(true);

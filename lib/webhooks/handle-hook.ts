@@ -7,7 +7,15 @@ import { pool } from "../db";
 import { parseRequest, rateLimited, tooLarge, type ParsedRequest, type RequestRejection } from "./parse-request";
 import { defaultIngester, type Ingester } from "./ingest";
 import { createHookRateLimiter, type HookRateLimiter } from "./rate-limit";
-import { checkSignature, defaultSourceSettings, renderReply, sourceProtocol, type Reply, type SourceSettings, type SourceSettingsCache } from "./source-settings";
+import {
+  checkSignature,
+  defaultSourceSettings,
+  renderReply,
+  sourceProtocol,
+  type Reply,
+  type SourceSettings,
+  type SourceSettingsCache,
+} from "./source-settings";
 
 const ACCEPTED_METHODS = new Set(["GET", "POST", "PUT", "PATCH", "DELETE"]);
 const ALLOW = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";
@@ -59,8 +67,7 @@ function sendText(res: http.ServerResponse, reply: { status: number; headers: Re
 }
 
 const notFound = (res: http.ServerResponse) => send(res, 404, { ok: false, error: "not_found" });
-const unavailable = (res: http.ServerResponse) =>
-  send(res, 503, { ok: false, error: "unavailable" }, { "Retry-After": "5" });
+const unavailable = (res: http.ServerResponse) => send(res, 503, { ok: false, error: "unavailable" }, { "Retry-After": "5" });
 
 type BodyRead = { kind: "ok"; body: Buffer } | { kind: "too_large"; received: number } | { kind: "aborted" };
 
@@ -86,8 +93,7 @@ function readBody(req: http.IncomingMessage, maxBytes: number): Promise<BodyRead
         finish({ kind: "too_large", received });
       } else chunks.push(chunk);
     };
-    const onEnd = () =>
-      finish({ kind: "ok", body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received) });
+    const onEnd = () => finish({ kind: "ok", body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received) });
     const onAbort = () => finish({ kind: "aborted" });
     req.on("data", onData);
     req.on("end", onEnd);
@@ -157,12 +163,7 @@ export function createHookHandler(options: HookHandlerOptions = {}) {
     }
     if (!result.found) return notFound(res);
     if (rejection) {
-      return send(
-        res,
-        rejection.status,
-        { ok: false, error: rejection.code, message: rejection.message, runId: result.runId },
-        rejection.headers,
-      );
+      return send(res, rejection.status, { ok: false, error: rejection.code, message: rejection.message, runId: result.runId }, rejection.headers);
     }
     if (special?.note) return sendText(res, special.reply);
     const reply = settings?.reply ? renderReply(settings.reply, request, result.runId) : null;
@@ -260,10 +261,25 @@ export function createHookHandler(options: HookHandlerOptions = {}) {
     }
     const protocol = sourceProtocol(settings, outcome.request.payload);
     if (protocol?.kind === "reject") {
-      const rejection: RequestRejection = { status: 401, code: "bad_signature", message: "Secret check failed", reason: protocol.reason, request: outcome.request };
+      const rejection: RequestRejection = {
+        status: 401,
+        code: "bad_signature",
+        message: "Secret check failed",
+        reason: protocol.reason,
+        request: outcome.request,
+      };
       return store(res, token, outcome.request, rejection, receivedAt);
     }
-    if (protocol) return store(res, token, outcome.request, null, receivedAt, settings, protocol.kind === "record" ? { note: protocol.note, reply: protocol.reply } : { reply: protocol.reply });
+    if (protocol)
+      return store(
+        res,
+        token,
+        outcome.request,
+        null,
+        receivedAt,
+        settings,
+        protocol.kind === "record" ? { note: protocol.note, reply: protocol.reply } : { reply: protocol.reply },
+      );
     return store(res, token, outcome.request, null, receivedAt, settings);
   }
 }

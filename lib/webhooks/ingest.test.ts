@@ -44,9 +44,7 @@ describe("createIngester", () => {
         await runQueue.enqueue(ids);
       },
     });
-    const results = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => ingester.ingest({ token: p.webhookToken, request: request({ i }) })),
-    );
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => ingester.ingest({ token: p.webhookToken, request: request({ i }) })));
     expect(ingester.stats()).toEqual({ batches: 1, rows: 50, enqueueFailures: 0 });
     expect(calls).toHaveLength(1);
     const ids = results.map((r) => (r.found ? r.runId : ""));
@@ -147,7 +145,10 @@ describe("several sources (docs/sources.md)", () => {
       ingester.ingest({ token: tokenOf(urlB), request: request({ from: "b" }) }),
     ]);
     const rows = await prisma.run.findMany({ where: { id: { in: [ra, rb].map((r) => (r.found ? r.runId : "")) } }, select: { sourceId: true, payload: true } });
-    expect(rows.map((r) => [(r.payload as { from: string }).from, r.sourceId]).sort()).toEqual([["a", a], ["b", b]]);
+    expect(rows.map((r) => [(r.payload as { from: string }).from, r.sourceId]).sort()).toEqual([
+      ["a", a],
+      ["b", b],
+    ]);
 
     // Removing the first source: its URL stops working, the second becomes the pipeline's URL.
     const updated = await updatePipeline(user.id, view.id, { definition: { ...def, sources: [def.sources![1]] } });

@@ -137,9 +137,7 @@ function logEnqueueFailure(err: unknown, count: number): void {
   const extra = suppressedEnqueueLogs ? ` (+${suppressedEnqueueLogs} more since the last message)` : "";
   suppressedEnqueueLogs = 0;
   lastEnqueueLog = now;
-  console.error(
-    `[ingest] could not enqueue ${count} run(s), the sweeper will: ${(err as Error)?.message ?? err}${extra}`,
-  );
+  console.error(`[ingest] could not enqueue ${count} run(s), the sweeper will: ${(err as Error)?.message ?? err}${extra}`);
 }
 
 export function createIngester(options: IngesterOptions = {}): Ingester {

@@ -1,14 +1,7 @@
 import zlib from "node:zlib";
 import { describe, expect, it } from "vitest";
 import iconv from "iconv-lite";
-import {
-  buildFields,
-  jsonErrorPosition,
-  parseQueryString,
-  parseRequest,
-  type ParseInput,
-  type ParseOutcome,
-} from "./parse-request";
+import { buildFields, jsonErrorPosition, parseQueryString, parseRequest, type ParseInput, type ParseOutcome } from "./parse-request";
 
 const KLIENTIKS_ADD_CLIENT =
   "/hooks/tok?client_id=1842&client_phone=%2B7%20(999)%20123-45-67&client_name=%D0%98%D0%B2%D0%B0%D0%BD%20%D0%9F%D0%B5%D1%82%D1%80%D0%BE%D0%B2" +
@@ -98,24 +91,56 @@ describe("bracket keys", () => {
 
   it("keeps sparse numeric keys as an object (no invented holes)", () => {
     expect(buildFields([["leads[status][5][id]", "7"]])).toEqual({ leads: { status: { "5": { id: "7" } } } });
-    expect(buildFields([["a[1]", "x"], ["a[2]", "y"]])).toEqual({ a: { "1": "x", "2": "y" } });
+    expect(
+      buildFields([
+        ["a[1]", "x"],
+        ["a[2]", "y"],
+      ]),
+    ).toEqual({ a: { "1": "x", "2": "y" } });
   });
 
   it("orders a dense level by index, not by arrival", () => {
-    expect(buildFields([["a[1]", "second"], ["a[0]", "first"]])).toEqual({ a: ["first", "second"] });
+    expect(
+      buildFields([
+        ["a[1]", "second"],
+        ["a[0]", "first"],
+      ]),
+    ).toEqual({ a: ["first", "second"] });
   });
 
   it("repeated bracket leaves become arrays", () => {
-    expect(buildFields([["f[x]", "1"], ["f[x]", "2"]])).toEqual({ f: { x: ["1", "2"] } });
+    expect(
+      buildFields([
+        ["f[x]", "1"],
+        ["f[x]", "2"],
+      ]),
+    ).toEqual({ f: { x: ["1", "2"] } });
   });
 
   it("never drops a conflicting key", () => {
-    expect(buildFields([["a", "plain"], ["a[b]", "nested"]])).toEqual({ a: "plain", "a[b]": "nested" });
-    expect(buildFields([["a[b]", "nested"], ["a", "plain"]])).toEqual({ a: { b: "nested", "": "plain" } });
+    expect(
+      buildFields([
+        ["a", "plain"],
+        ["a[b]", "nested"],
+      ]),
+    ).toEqual({ a: "plain", "a[b]": "nested" });
+    expect(
+      buildFields([
+        ["a[b]", "nested"],
+        ["a", "plain"],
+      ]),
+    ).toEqual({ a: { b: "nested", "": "plain" } });
   });
 
   it("keeps malformed bracket keys verbatim", () => {
-    expect(buildFields([["a[b", "1"], ["[x]", "2"], ["a]b[", "3"], ["a[b]c", "4"]])).toEqual({
+    expect(
+      buildFields([
+        ["a[b", "1"],
+        ["[x]", "2"],
+        ["a]b[", "3"],
+        ["a[b]c", "4"],
+      ]),
+    ).toEqual({
       "a[b": "1",
       "[x]": "2",
       "a]b[": "3",
@@ -158,18 +183,12 @@ describe("JSON bodies", () => {
   });
 
   it("deep-merges query and body objects", async () => {
-    const r = parsed(
-      await parseRequest(
-        input({ url: "/h?f[a]=1&f[b]=q", contentType: "application/json", body: Buffer.from('{"f":{"b":2,"c":3}}') }),
-      ),
-    );
+    const r = parsed(await parseRequest(input({ url: "/h?f[a]=1&f[b]=q", contentType: "application/json", body: Buffer.from('{"f":{"b":2,"c":3}}') })));
     expect(r.payload).toEqual({ f: { a: "1", b: 2, c: 3 } });
   });
 
   it("accepts +json types, a BOM, and an empty body", async () => {
-    const vnd = parsed(
-      await parseRequest(input({ contentType: "application/vnd.api+json", body: Buffer.from('\ufeff{"a":1}') })),
-    );
+    const vnd = parsed(await parseRequest(input({ contentType: "application/vnd.api+json", body: Buffer.from('\ufeff{"a":1}') })));
     expect(vnd.body).toEqual({ a: 1 });
     const empty = parsed(await parseRequest(input({ contentType: "application/json", body: Buffer.from("  ") })));
     expect(empty.body).toBeNull();
@@ -177,9 +196,7 @@ describe("JSON bodies", () => {
   });
 
   it("rejects malformed JSON with 400 naming the position, keeping the raw text", async () => {
-    const r = rejected(
-      await parseRequest(input({ url: "/h?x=1", contentType: "application/json", body: Buffer.from('{"a":1,\n "b":}') })),
-    );
+    const r = rejected(await parseRequest(input({ url: "/h?x=1", contentType: "application/json", body: Buffer.from('{"a":1,\n "b":}') })));
     expect(r.status).toBe(400);
     expect(r.code).toBe("invalid_json");
     expect(r.message).toBe('Malformed JSON at position 13 (line 2, column 6): unexpected character "}"');
@@ -226,22 +243,16 @@ describe("form bodies", () => {
       iconv.encode("Москва", "windows-1251"),
       Buffer.from("&fields[%D2%C5%CB]=1"),
     ]);
-    const r = parsed(
-      await parseRequest(input({ contentType: "application/x-www-form-urlencoded; charset=windows-1251", body: raw })),
-    );
+    const r = parsed(await parseRequest(input({ contentType: "application/x-www-form-urlencoded; charset=windows-1251", body: raw })));
     expect(r.body).toEqual({ name: "Иван Петров", city: "Москва", fields: { ТЕЛ: "1" } });
     expect(r.rawBody).toBe("name=%C8%E2%E0%ED+%CF%E5%F2%F0%EE%E2&city=Москва&fields[%D2%C5%CB]=1");
   });
 
   it("decodes a windows-1251 text and JSON body (charset label is case-insensitive and may be quoted)", async () => {
-    const text = parsed(
-      await parseRequest(input({ contentType: 'text/plain; charset="Windows-1251"', body: iconv.encode("Привет", "win1251") })),
-    );
+    const text = parsed(await parseRequest(input({ contentType: 'text/plain; charset="Windows-1251"', body: iconv.encode("Привет", "win1251") })));
     expect(text.body).toBe("Привет");
     expect(text.payload).toEqual({ body: "Привет" });
-    const json = parsed(
-      await parseRequest(input({ contentType: "application/json; charset=cp1251", body: iconv.encode('{"имя":"Ёж"}', "cp1251") })),
-    );
+    const json = parsed(await parseRequest(input({ contentType: "application/json; charset=cp1251", body: iconv.encode('{"имя":"Ёж"}', "cp1251") })));
     expect(json.body).toEqual({ имя: "Ёж" });
   });
 
@@ -283,11 +294,7 @@ describe("form bodies", () => {
         "",
       ].join("\r\n"),
     );
-    const r = parsed(
-      await parseRequest(
-        input({ url: "/h?src=form", contentType: `multipart/form-data; boundary=${boundary}`, body }),
-      ),
-    );
+    const r = parsed(await parseRequest(input({ url: "/h?src=form", contentType: `multipart/form-data; boundary=${boundary}`, body })));
     expect(r.body).toEqual({
       fields: { NAME: "Иван" },
       tags: ["a", "b"],
@@ -341,13 +348,9 @@ describe("limits, encodings and headers", () => {
     );
     expect(r.body).toEqual({ a: "сжато" });
     const bomb = zlib.gzipSync(Buffer.alloc(100_000));
-    const big = rejected(
-      await parseRequest({ method: "POST", url: "/h", headers: { "content-encoding": "gzip" }, body: bomb, maxBytes: 1000 }),
-    );
+    const big = rejected(await parseRequest({ method: "POST", url: "/h", headers: { "content-encoding": "gzip" }, body: bomb, maxBytes: 1000 }));
     expect(big.status).toBe(413);
-    const odd = rejected(
-      await parseRequest({ method: "POST", url: "/h", headers: { "content-encoding": "zstd-x" }, body: Buffer.from("x") }),
-    );
+    const odd = rejected(await parseRequest({ method: "POST", url: "/h", headers: { "content-encoding": "zstd-x" }, body: Buffer.from("x") }));
     expect(odd.status).toBe(415);
     expect(odd.code).toBe("unsupported_encoding");
   });

@@ -191,11 +191,7 @@ function decodeComponent(s: string, decodeBytes: (b: Buffer) => string, utf8: bo
  * Splits "a=1&b=2" into decoded pairs; `decodeBytes` applies the charset, `utf8` says whether
  * UTF-8 escapes may be decoded natively.
  */
-export function splitUrlEncoded(
-  text: string,
-  decodeBytes: (b: Buffer) => string,
-  utf8 = false,
-): Array<[string, string]> {
+export function splitUrlEncoded(text: string, decodeBytes: (b: Buffer) => string, utf8 = false): Array<[string, string]> {
   const pairs: Array<[string, string]> = [];
   for (const part of text.split("&")) {
     if (part === "") continue;
@@ -357,7 +353,11 @@ export function jsonErrorPosition(text: string): number {
         i++;
         const e = text[i];
         if (e === "u") {
-          for (let k = 1; k <= 4; k++) if (!isHex(text.charCodeAt(i + k))) { i += k; fail(); }
+          for (let k = 1; k <= 4; k++)
+            if (!isHex(text.charCodeAt(i + k))) {
+              i += k;
+              fail();
+            }
           i += 5;
         } else if (e !== undefined && '"\\/bfnrt'.includes(e)) i++;
         else fail();
@@ -452,11 +452,7 @@ function describeAt(text: string, pos: number): { en: string; ru: string } {
 
 // ── multipart ────────────────────────────────────────────────────────────────────────────────
 
-function parseMultipart(
-  headers: IncomingHttpHeaders,
-  body: Buffer,
-  charset: string,
-): Promise<Array<[string, Leaf]>> {
+function parseMultipart(headers: IncomingHttpHeaders, body: Buffer, charset: string): Promise<Array<[string, Leaf]>> {
   return new Promise((resolve, reject) => {
     let bb: busboy.Busboy;
     try {
@@ -499,11 +495,7 @@ function baseRequest(input: ParseInput, sizeBytes: number): ParsedRequest {
 }
 
 /** The 413 outcome; also used by the HTTP handler when Content-Length alone is over the limit. */
-export function tooLarge(
-  input: Omit<ParseInput, "body">,
-  sizeBytes: number,
-  maxBytes = input.maxBytes ?? DEFAULT_MAX_BYTES,
-): RequestRejection {
+export function tooLarge(input: Omit<ParseInput, "body">, sizeBytes: number, maxBytes = input.maxBytes ?? DEFAULT_MAX_BYTES): RequestRejection {
   return {
     status: 413,
     code: "payload_too_large",

@@ -92,7 +92,8 @@ describe("Tilda", () => {
       utm_source: "yandex",
       utm_medium: "cpc",
       utm_campaign: "стрижки_осень",
-      COOKIES: "_ym_uid=1698765432123456789; TILDAUTM=utm_source%3Dyandex%7C%7C%7Cutm_medium%3Dcpc%7C%7C%7Cutm_campaign%3D%D1%81%D1%82%D1%80%D0%B8%D0%B6%D0%BA%D0%B8_%D0%BE%D1%81%D0%B5%D0%BD%D1%8C%7C%7C%7C",
+      COOKIES:
+        "_ym_uid=1698765432123456789; TILDAUTM=utm_source%3Dyandex%7C%7C%7Cutm_medium%3Dcpc%7C%7C%7Cutm_campaign%3D%D1%81%D1%82%D1%80%D0%B8%D0%B6%D0%BA%D0%B8_%D0%BE%D1%81%D0%B5%D0%BD%D1%8C%7C%7C%7C",
     };
     const r = await tildaPost(p.webhookToken, fields);
     expect(r).toMatchObject({ status: 200, text: "ok" });

@@ -14,7 +14,7 @@ import { createIngester, type Ingester } from "./ingest";
 import { createSourceSettingsCache, safeEqual, type SourceSettingsCache } from "./source-settings";
 import { createPipeline, createUser, privateRunQueue, startServer } from "../../test/support/webhook-fixtures";
 
-const SECRET = "whsec_Ключ-🔑-\"quoted\"";
+const SECRET = 'whsec_Ключ-🔑-"quoted"';
 
 let user: { id: string };
 let runQueue: ReturnType<typeof privateRunQueue>;

@@ -211,7 +211,9 @@ export function checkSignature(
     if (!got.toLowerCase().startsWith(sig.prefix.toLowerCase())) return `Неверная подпись в заголовке «${sig.header}»: нет приставки «${sig.prefix}»`;
     got = got.slice(sig.prefix.length);
   }
-  const digest = createHmac(sig.method === "hmac-sha1" ? "sha1" : "sha256", sig.secret).update(req.rawBody).digest(sig.encoding);
+  const digest = createHmac(sig.method === "hmac-sha1" ? "sha1" : "sha256", sig.secret)
+    .update(req.rawBody)
+    .digest(sig.encoding);
   const ok = sig.encoding === "hex" ? safeEqual(got.toLowerCase(), digest) : safeEqual(got, digest);
   return ok ? null : `Неверная подпись в заголовке «${sig.header}» (HMAC-${sig.method === "hmac-sha1" ? "SHA1" : "SHA256"} тела не совпадает)`;
 }
@@ -274,7 +276,12 @@ export function sourceProtocol(settings: SourceSettings | undefined, payload: Re
       if (!safeEqual(got, vk.secret)) return { kind: "reject", reason: "Неверный секретный ключ VK (поле secret)" };
     }
     const text = (body: string): Reply => ({ ...TEXT_OK, body });
-    if (payload.type === "confirmation") return { kind: "record", note: "Подтверждение адреса VK Callback API: отправлена строка подтверждения, шаги не выполнялись", reply: text(vk.confirmation) };
+    if (payload.type === "confirmation")
+      return {
+        kind: "record",
+        note: "Подтверждение адреса VK Callback API: отправлена строка подтверждения, шаги не выполнялись",
+        reply: text(vk.confirmation),
+      };
     return { kind: "store", reply: TEXT_OK };
   }
   return null;

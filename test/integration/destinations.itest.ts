@@ -191,7 +191,9 @@ describe("destination templates end to end", () => {
     const wrong = bitrix.webhookUrl.replace(BITRIX_CODE, "wrongcode0000000");
     const bad = await create("klientiks-bitrix24-lead", "Битрикс24 старый вебхук", wrong);
     const failed = await fire(bad.webhookToken, APPOINTMENT, "FAILED");
-    expect(failed.error).toMatch(/^Шаг 2 «Создать лид в Битрикс24»: HTTP 401 от 127\.0\.0\.1:\d+: \{"error":"INVALID_CREDENTIALS","error_description":"Invalid request credentials"\}$/);
+    expect(failed.error).toMatch(
+      /^Шаг 2 «Создать лид в Битрикс24»: HTTP 401 от 127\.0\.0\.1:\d+: \{"error":"INVALID_CREDENTIALS","error_description":"Invalid request credentials"\}$/,
+    );
     expect(failed.steps[1].error).toContain("Invalid request credentials");
     const mail = await alertMail("Битрикс24 старый вебхук");
     expect(mailText(mail)).toContain("INVALID_CREDENTIALS");
@@ -235,11 +237,16 @@ describe("destination templates end to end", () => {
 
     const bad = await create("klientiks-telegram-message", "Telegram чужой чат", BOT_TOKEN, { chatId: "-100999", apiUrl: tg.url });
     const failed = await fire(bad.webhookToken, APPOINTMENT, "FAILED");
-    expect(failed.error).toMatch(/^Шаг 2 «Отправить в Telegram»: HTTP 400 от 127\.0\.0\.1:\d+: \{"ok":false,"error_code":400,"description":"Bad Request: chat not found"\}$/);
+    expect(failed.error).toMatch(
+      /^Шаг 2 «Отправить в Telegram»: HTTP 400 от 127\.0\.0\.1:\d+: \{"ok":false,"error_code":400,"description":"Bad Request: chat not found"\}$/,
+    );
     const mail = await alertMail("Telegram чужой чат");
     expect(mailText(mail)).toContain("chat not found");
 
-    const unauthorized = await create("klientiks-telegram-message", "Telegram отозванный бот", "7012345678:AAHwrong_token_000000000000000", { chatId: CHAT, apiUrl: tg.url });
+    const unauthorized = await create("klientiks-telegram-message", "Telegram отозванный бот", "7012345678:AAHwrong_token_000000000000000", {
+      chatId: CHAT,
+      apiUrl: tg.url,
+    });
     const failed401 = await fire(unauthorized.webhookToken, APPOINTMENT, "FAILED");
     expect(failed401.steps[1].error).toContain('"description":"Unauthorized"');
     expect(failed401.steps[1].input).toMatchObject({ url: `${tg.url}/bot***/sendMessage` });

@@ -165,7 +165,11 @@ const phoneOf = (p: Record<string, string>) => {
   return `+7${d.length === 11 ? d.slice(1) : d}`;
 };
 const nameOf = (e: KlientiksEventId, p: Record<string, string>) =>
-  e === "client_created" ? present(p.client_first_name) ?? "Без имени" : e === "visit_paid" ? `Клиент Клиентикс №${p.client_id}` : present(p.client_name) ?? "Без имени";
+  e === "client_created"
+    ? (present(p.client_first_name) ?? "Без имени")
+    : e === "visit_paid"
+      ? `Клиент Клиентикс №${p.client_id}`
+      : (present(p.client_name) ?? "Без имени");
 const amountOf = (e: KlientiksEventId, p: Record<string, string>) => {
   const raw = e === "appointment_created" ? p.appointment_total_cost : e === "invoice_created" ? p.appointment_amount : undefined;
   return raw ? Number(raw.replace(/\s/g, "").replace(",", ".")) : undefined;
@@ -178,7 +182,11 @@ const titleOf = (e: KlientiksEventId, p: Record<string, string>) =>
     visit_paid: `Визит оплачен: клиент №${p.client_id}, запись №${p.appointment_id}`,
   })[e];
 const commentOf = (e: KlientiksEventId, p: Record<string, string>) =>
-  e === "appointment_created" ? present(p.services) && p.services : e === "invoice_created" ? present(p.appointment_description) && p.appointment_description : undefined;
+  e === "appointment_created"
+    ? present(p.services) && p.services
+    : e === "invoice_created"
+      ? present(p.appointment_description) && p.appointment_description
+      : undefined;
 const clean = <T extends Record<string, unknown>>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 
 function weeekContact(e: KlientiksEventId, p: Record<string, string>) {
@@ -274,7 +282,11 @@ async function pipelineFor(templateId: string, event: KlientiksEventId): Promise
         ? bitrix.webhookUrl
         : BOT_TOKEN;
   const values: Record<string, string> =
-    templateId === "klientiks-amocrm-lead" ? { baseUrl: amo.url } : templateId === "klientiks-telegram-message" ? { chatId: CHAT, parseMode: "HTML", apiUrl: tg.url } : {};
+    templateId === "klientiks-amocrm-lead"
+      ? { baseUrl: amo.url }
+      : templateId === "klientiks-telegram-message"
+        ? { chatId: CHAT, parseMode: "HTML", apiUrl: tg.url }
+        : {};
   const p = await createPipelineFromKit(userId, {
     templateId,
     name: key,
@@ -312,7 +324,12 @@ const CASES = cases();
 describe("shipped templates × Klientiks events × empty values", () => {
   it("covers each event, and e-mail, phone, surname and patronymic empty in turn", () => {
     expect(CASES.filter((c) => c.event === "client_created").map((c) => c.label)).toEqual([
-      "все поля", "пустое email", "пустое phone", "пустое surname", "пустое patronymic", "всё пустое",
+      "все поля",
+      "пустое email",
+      "пустое phone",
+      "пустое surname",
+      "пустое patronymic",
+      "всё пустое",
     ]);
     expect(new Set(CASES.map((c) => c.event)).size).toBe(4);
   });
@@ -333,9 +350,7 @@ describe("shipped templates × Klientiks events × empty values", () => {
           const dealReq = sent.find((r) => r.path.endsWith("/deals"))!;
           const amount = amountOf(c.event, c.params);
           const description = commentOf(c.event, c.params);
-          expect(dealReq.body, `${c.event} (${c.label})`).toEqual(
-            clean({ title: titleOf(c.event, c.params), amount, description: description || undefined }),
-          );
+          expect(dealReq.body, `${c.event} (${c.label})`).toEqual(clean({ title: titleOf(c.event, c.params), amount, description: description || undefined }));
           expect(weeek.state.links.at(-1)).toEqual({ dealId: weeek.state.deals.at(-1)!.id, contactId: weeek.state.contacts.at(-1)!.id });
         }
       }

@@ -6,7 +6,16 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Queue } from "bullmq";
-import { createRunningPipeline, createTestUser, freePort, insertRun, spawnWorker, startPrivateRedis, usePrivateDatabase, waitFor } from "../support/worker-helpers";
+import {
+  createRunningPipeline,
+  createTestUser,
+  freePort,
+  insertRun,
+  spawnWorker,
+  startPrivateRedis,
+  usePrivateDatabase,
+  waitFor,
+} from "../support/worker-helpers";
 import type { PipelineDefinition } from "../../lib/definition/schema";
 import { startFakeBitrix, type FakeBitrix } from "../support/fakes/bitrix24";
 
@@ -36,9 +45,13 @@ async function enqueue(ids: string[]) {
  * its own); over `perSecond` in the last second → 429.
  */
 async function startTimedServer(perSecond = Infinity) {
-  const child = spawn(process.execPath, [fileURLToPath(new URL("../support/fakes/timed-server.mjs", import.meta.url)), Number.isFinite(perSecond) ? String(perSecond) : "inf"], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const child = spawn(
+    process.execPath,
+    [fileURLToPath(new URL("../support/fakes/timed-server.mjs", import.meta.url)), Number.isFinite(perSecond) ? String(perSecond) : "inf"],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   const port = await new Promise<number>((resolve, reject) => {
     let out = "";
     child.stdout.on("data", (d: Buffer) => {
@@ -94,7 +107,12 @@ describe("flow control in worker processes", () => {
       sourceFields: [],
       steps: [
         { id: "wait", type: "delay", name: "Подождать", config: { mode: "until", at: "{{source.at}}" } },
-        { id: "post", type: "http-request", name: "Напомнить", config: { method: "POST", url: `${dest.url}/remind`, bodyType: "json", bodyJson: '{"n": "{{source.n}}"}' } },
+        {
+          id: "post",
+          type: "http-request",
+          name: "Напомнить",
+          config: { method: "POST", url: `${dest.url}/remind`, bodyType: "json", bodyJson: '{"n": "{{source.n}}"}' },
+        },
       ],
     };
     const p = await createRunningPipeline(userId, def);
@@ -105,10 +123,16 @@ describe("flow control in worker processes", () => {
     const base = Date.now();
     // Times spread over the crash: the first comes due while no worker is alive.
     const offsets = [9_000, 14_000, 20_000, 26_000];
-    const runs = await Promise.all(offsets.map((ms, n) => insertRun(p.id, userId, { n: String(n), at: new Date(base + ms).toISOString() }).then((id) => ({ id, at: base + ms }))));
+    const runs = await Promise.all(
+      offsets.map((ms, n) => insertRun(p.id, userId, { n: String(n), at: new Date(base + ms).toISOString() }).then((id) => ({ id, at: base + ms }))),
+    );
     try {
       await enqueue(runs.map((r) => r.id));
-      await waitFor(async () => (await prisma.run.count({ where: { id: { in: runs.map((r) => r.id) }, status: "WAITING" } })) === runs.length, 30_000, `runs WAITING (log: ${first.output()})`);
+      await waitFor(
+        async () => (await prisma.run.count({ where: { id: { in: runs.map((r) => r.id) }, status: "WAITING" } })) === runs.length,
+        30_000,
+        `runs WAITING (log: ${first.output()})`,
+      );
       const waiting = await prisma.run.findMany({ where: { id: { in: runs.map((r) => r.id) } } });
       for (const r of runs) expect(waiting.find((w) => w.id === r.id)!.waitUntil!.getTime()).toBe(r.at);
       expect(await dest.arrivals()).toEqual([]);
@@ -154,7 +178,9 @@ describe("flow control in worker processes", () => {
       sourceFields: [],
       steps: [
         {
-          id: "post", type: "http-request", name: "Отправить",
+          id: "post",
+          type: "http-request",
+          name: "Отправить",
           config: { method: "POST", url: `${dest.url}/limited`, bodyType: "json", bodyJson: '{"phone": "{{source.phone}}"}', rateLimitPerSecond: 5 },
         },
       ],
@@ -176,7 +202,9 @@ describe("flow control in worker processes", () => {
       expect(arrivals.length).toBe(200);
       expect(new Set(arrivals.map((a) => a.key)).size).toBe(200);
       expect(maxPerSecond(arrivals)).toBeLessThanOrEqual(5);
-      console.log(`[rate] 200 requests over ${((Math.max(...arrivals.map((a) => a.at)) - Math.min(...arrivals.map((a) => a.at))) / 1000).toFixed(1)} s, max ${maxPerSecond(arrivals)} in any second`);
+      console.log(
+        `[rate] 200 requests over ${((Math.max(...arrivals.map((a) => a.at)) - Math.min(...arrivals.map((a) => a.at))) / 1000).toFixed(1)} s, max ${maxPerSecond(arrivals)} in any second`,
+      );
     } finally {
       for (const w of workers) w.kill("SIGTERM");
       await Promise.all(workers.map((w) => w.gone()));
@@ -211,7 +239,11 @@ describe("flow control in worker processes", () => {
       // Another integration shares the portal: it has just filled the bucket and keeps sending
       // one request a second for a while, so our requests meet 503 QUERY_LIMIT_EXCEEDED.
       const send = (i: number) =>
-        fetch(`${bitrix.webhookUrl}crm.lead.add.json`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ fields: { TITLE: `Другая интеграция ${i}` } }) }).then((r) => r.text());
+        fetch(`${bitrix.webhookUrl}crm.lead.add.json`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ fields: { TITLE: `Другая интеграция ${i}` } }),
+        }).then((r) => r.text());
       await Promise.all(Array.from({ length: 50 }, (_, i) => send(i)));
       let n = 50;
       other = setInterval(() => void (n < 70 ? send(n++) : clearInterval(other)), 1000);

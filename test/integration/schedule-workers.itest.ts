@@ -37,25 +37,39 @@ function scheduleDefinition(sourceId: string, minutes = EVERY_S): PipelineDefini
     sources: [{ id: sourceId, name: "Каждые две секунды", type: "schedule", schedule: { kind: "interval", minutes, timezone: "Europe/Moscow" } }],
     sourceFields: [],
     // Steps read the firing as `source.*`.
-    steps: [{ id: "compose", type: "json-composer", name: "Время", config: { mode: "template", template: '{ "at": "{{source.scheduledFor}}" }', fields: [], onMissing: "fail" } }],
+    steps: [
+      {
+        id: "compose",
+        type: "json-composer",
+        name: "Время",
+        config: { mode: "template", template: '{ "at": "{{source.scheduledFor}}" }', fields: [], onMissing: "fail" },
+      },
+    ],
   };
 }
 
 async function runsOf(sourceId: string) {
   const rows = await prisma.run.findMany({ where: { sourceId }, select: { id: true, status: true, method: true, payload: true, attempts: true } });
-  return rows.map((r) => ({ ...r, scheduledFor: Date.parse((r.payload as { scheduledFor: string }).scheduledFor) })).sort((a, b) => a.scheduledFor - b.scheduledFor);
+  return rows
+    .map((r) => ({ ...r, scheduledFor: Date.parse((r.payload as { scheduledFor: string }).scheduledFor) }))
+    .sort((a, b) => a.scheduledFor - b.scheduledFor);
 }
 
 /** Consecutive firings are exactly one interval apart: none missing, none extra. */
 function gapsOf(times: number[]): number[] {
-  return times.slice(1).map((t, i) => t - times[i]).filter((d) => d !== EVERY_S * 1000);
+  return times
+    .slice(1)
+    .map((t, i) => t - times[i])
+    .filter((d) => d !== EVERY_S * 1000);
 }
 
 beforeAll(async () => {
   userId = await createTestUser();
 });
 afterAll(async () => {
-  await queue(SCHEDULE_QUEUE).obliterate({ force: true }).catch(() => undefined);
+  await queue(SCHEDULE_QUEUE)
+    .obliterate({ force: true })
+    .catch(() => undefined);
   await closeQueues();
   await closeDb();
   await privateRedis.stop();
@@ -128,11 +142,17 @@ describe("schedule: two worker processes", () => {
       try {
         await lock.query("BEGIN");
         await lock.query(`SELECT 1 FROM "Pipeline" WHERE id = $1 FOR UPDATE`, [p.id]);
-        const job = await waitFor(async () => {
-          const active = await queue(SCHEDULE_QUEUE).getActive();
-          const waiting = await pool().query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%INSERT INTO "Run"%' AND pid <> pg_backend_pid()`);
-          return active.length > 0 && waiting.rows[0].n > 0 ? active[0] : null;
-        }, 30_000, `a firing waiting on the lock (logs: ${logs()})`);
+        const job = await waitFor(
+          async () => {
+            const active = await queue(SCHEDULE_QUEUE).getActive();
+            const waiting = await pool().query(
+              `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%INSERT INTO "Run"%' AND pid <> pg_backend_pid()`,
+            );
+            return active.length > 0 && waiting.rows[0].n > 0 ? active[0] : null;
+          },
+          30_000,
+          `a firing waiting on the lock (logs: ${logs()})`,
+        );
         const holder = Number(/^schedule:(\d+)$/.exec(job.processedBy ?? "")?.[1]);
         victim = workers.find((w) => w.pid() === holder);
         killedSlot = scheduledMillisOf(job.id);
@@ -157,16 +177,24 @@ describe("schedule: two worker processes", () => {
       const afterRestart = await prisma.run.count({ where: { sourceId } });
       workers[0] = spawnWorker(workerEnv());
       await waitFor(async () => workers[0].pid() !== undefined, 60_000, `the restarted worker ready (logs: ${logs()})`);
-      await waitFor(async () => (await prisma.run.count({ where: { sourceId } })) >= afterRestart + PHASE, 60_000, `firings after the restart (logs: ${logs()})`);
+      await waitFor(
+        async () => (await prisma.run.count({ where: { sourceId } })) >= afterRestart + PHASE,
+        60_000,
+        `firings after the restart (logs: ${logs()})`,
+      );
 
       // Stop: the scheduler goes, the runs in flight finish.
       await setPipelineStatus(userId, p.id, "STOPPED");
       expect((await queue(SCHEDULE_QUEUE).getJobSchedulers(0, -1)).map((j) => j.key)).not.toContain(schedulerIdOf(sourceId));
       await waitFor(async () => (await queue(SCHEDULE_QUEUE).getActiveCount()) === 0, 30_000, "no firing in flight");
-      const runs = await waitFor(async () => {
-        const r = await runsOf(sourceId);
-        return r.every((x) => x.status === "SUCCEEDED") ? r : null;
-      }, 60_000, `every run to finish (logs: ${logs()})`);
+      const runs = await waitFor(
+        async () => {
+          const r = await runsOf(sourceId);
+          return r.every((x) => x.status === "SUCCEEDED") ? r : null;
+        },
+        60_000,
+        `every run to finish (logs: ${logs()})`,
+      );
 
       const times = runs.map((r) => r.scheduledFor);
       expect(runs.length).toBeGreaterThanOrEqual(3 * PHASE);

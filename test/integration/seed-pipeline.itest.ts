@@ -152,8 +152,15 @@ describe("fake Weeek API", () => {
       message: "The title field is required. (and 1 more error)",
       errors: { title: ["The title field is required."], amount: ["The amount field must be a number."] },
     });
-    const emptyEmail = await fetch(`${weeek.url}/public/v1/crm/contacts`, { method: "POST", headers: h, body: '{"firstName":"Анна","emails":[""],"phones":["+79111234567"]}' });
-    expect([emptyEmail.status, await emptyEmail.json()]).toEqual([422, { message: "The emails.0 field must be a string.", errors: { "emails.0": ["The emails.0 field must be a string."] } }]);
+    const emptyEmail = await fetch(`${weeek.url}/public/v1/crm/contacts`, {
+      method: "POST",
+      headers: h,
+      body: '{"firstName":"Анна","emails":[""],"phones":["+79111234567"]}',
+    });
+    expect([emptyEmail.status, await emptyEmail.json()]).toEqual([
+      422,
+      { message: "The emails.0 field must be a string.", errors: { "emails.0": ["The emails.0 field must be a string."] } },
+    ]);
     const noDeal = await fetch(`${weeek.url}/public/v1/crm/deals/nope/contacts`, { method: "POST", headers: h, body: '{"contactId":"x"}' });
     expect(noDeal.status).toBe(404);
   });

@@ -154,7 +154,10 @@ describe("«Клиентикс → Weeek: сделка без дублей ко�
     // The path each run took: a known client's event goes «Контакт уже есть» (no lock, the create
     // step SKIPPED); a new client's goes through the locked find-or-create, which created 20
     // contacts and, for the concurrent first events, found the id its twin had just saved.
-    const steps = await prisma.runStep.findMany({ where: { run: { pipelineId: p.id }, stepId: "create_contact_once" }, select: { status: true, output: true } });
+    const steps = await prisma.runStep.findMany({
+      where: { run: { pipelineId: p.id }, stepId: "create_contact_once" },
+      select: { status: true, output: true },
+    });
     expect(steps).toHaveLength(100);
     const ran = steps.filter((s) => s.status === "SUCCEEDED");
     const created = ran.filter((s) => (s.output as { created: boolean }).created).length;
@@ -185,7 +188,10 @@ describe("duplicate incoming events", () => {
   it("the same event three times within the window → one executed run and two «Дубликат» linked to it; the sender gets 200 each time", async () => {
     const userId = await createTestUser();
     const path = `/dedup-${randomUUID()}`;
-    const p = await createRunningPipeline(userId, oneCallDefinition(`${counting.url}${path}`, { enabled: true, by: "key", key: "{{source.appointment_id}}", windowMinutes: 10 }));
+    const p = await createRunningPipeline(
+      userId,
+      oneCallDefinition(`${counting.url}${path}`, { enabled: true, by: "key", key: "{{source.appointment_id}}", windowMinutes: 10 }),
+    );
     const event = appointment(1, 1);
     const first = await send(p.webhookToken, event);
     await waitDone(p.id, 1);
@@ -227,7 +233,10 @@ describe("duplicate incoming events", () => {
     const runs = await waitDone(p.id, 3);
     expect(runs.map((r) => r.status).sort()).toEqual(["DUPLICATE", "SUCCEEDED", "SUCCEEDED"]);
 
-    const keyed = await createRunningPipeline(userId, oneCallDefinition(`${counting.url}${path}-k`, { enabled: true, by: "key", key: "{{source.appointment_id}}", windowMinutes: 60 }));
+    const keyed = await createRunningPipeline(
+      userId,
+      oneCallDefinition(`${counting.url}${path}-k`, { enabled: true, by: "key", key: "{{source.appointment_id}}", windowMinutes: 60 }),
+    );
     const noKey: Record<string, string> = { ...event };
     delete noKey.appointment_id;
     await send(keyed.webhookToken, noKey);

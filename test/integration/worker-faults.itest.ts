@@ -125,12 +125,16 @@ describe("worker processes", () => {
       expect(attempts._max.attempts).toBe(1);
       expect(attempts._min.attempts).toBe(1);
       // Both processes took part (their heartbeats count what they processed).
-      const health = await waitFor(async () => {
-        const h = await getWorkerHealth(healthConn);
-        const pids = new Set(workers.map((w) => w.pid()));
-        const mine = h.workers.filter((x) => pids.has(x.pid));
-        return mine.length === 2 && mine.reduce((n, x) => n + x.processed, 0) === 1000 ? mine : null;
-      }, 15_000, "both heartbeats");
+      const health = await waitFor(
+        async () => {
+          const h = await getWorkerHealth(healthConn);
+          const pids = new Set(workers.map((w) => w.pid()));
+          const mine = h.workers.filter((x) => pids.has(x.pid));
+          return mine.length === 2 && mine.reduce((n, x) => n + x.processed, 0) === 1000 ? mine : null;
+        },
+        15_000,
+        "both heartbeats",
+      );
       expect(health.every((x) => x.processed > 0)).toBe(true);
     } finally {
       for (const w of workers) w.kill("SIGTERM");

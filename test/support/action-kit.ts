@@ -8,9 +8,11 @@ export async function runOne(
   config: Record<string, unknown>,
   opts: { source?: unknown; outputs?: StepOutputs; credentials?: Record<string, string>; http?: HttpClient; sleeps?: number[]; store?: StoreClient } = {},
 ) {
-  const http: HttpClient = opts.http ?? (async () => {
-    throw new Error("no http in this test");
-  });
+  const http: HttpClient =
+    opts.http ??
+    (async () => {
+      throw new Error("no http in this test");
+    });
   return testStep({
     runId: "run1",
     steps: [{ id: "s1", type, name: "Тест", config }],

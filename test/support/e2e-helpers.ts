@@ -55,4 +55,3 @@ export async function clickOnCanvas(page: Page, node: Locator) {
     .toBe("inside");
   await node.click();
 }
-

@@ -142,11 +142,26 @@ export function twoCallDefinition(baseUrl: string): PipelineDefinition {
   return {
     sourceFields: [{ path: "name" }],
     steps: [
-      { id: "compose", type: "json-composer", name: "Данные", config: { mode: "template", template: '{ "name": "{{source.name}}" }', fields: [], onMissing: "fail" } },
+      {
+        id: "compose",
+        type: "json-composer",
+        name: "Данные",
+        config: { mode: "template", template: '{ "name": "{{source.name}}" }', fields: [], onMissing: "fail" },
+      },
       post("call_a", "Первый вызов", "/a", "compose"),
-      { id: "parse_a", type: "json-parser", name: "Ответ A", config: { input: "{{steps.call_a.body}}", outputs: [{ name: "n", path: '["n"]', key: "n" }], onMissing: "fail" } },
+      {
+        id: "parse_a",
+        type: "json-parser",
+        name: "Ответ A",
+        config: { input: "{{steps.call_a.body}}", outputs: [{ name: "n", path: '["n"]', key: "n" }], onMissing: "fail" },
+      },
       post("call_b", "Второй вызов", "/b", "compose"),
-      { id: "parse_b", type: "json-parser", name: "Ответ B", config: { input: "{{steps.call_b.body}}", outputs: [{ name: "n", path: '["n"]', key: "n" }], onMissing: "fail" } },
+      {
+        id: "parse_b",
+        type: "json-parser",
+        name: "Ответ B",
+        config: { input: "{{steps.call_b.body}}", outputs: [{ name: "n", path: '["n"]', key: "n" }], onMissing: "fail" },
+      },
     ],
   };
 }
@@ -177,7 +192,12 @@ export function threeStepDefinition(url: string): PipelineDefinition {
           onMissing: "fail",
         },
       },
-      { id: "parse", type: "json-parser", name: "Ответ", config: { input: "{{steps.post.body}}", outputs: [{ name: "n", path: '["n"]', key: "n" }], onMissing: "fail" } },
+      {
+        id: "parse",
+        type: "json-parser",
+        name: "Ответ",
+        config: { input: "{{steps.post.body}}", outputs: [{ name: "n", path: '["n"]', key: "n" }], onMissing: "fail" },
+      },
     ],
   };
 }

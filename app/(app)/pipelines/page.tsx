@@ -9,7 +9,14 @@ export default async function PipelinesPage() {
   const pipelines = await listPipelines(userId);
   return (
     <PipelineList
-      pipelines={pipelines.map((p) => ({ id: p.id, name: p.name, status: p.status, version: p.version, stepCount: p.definition.steps.length, createdAt: p.createdAt }))}
+      pipelines={pipelines.map((p) => ({
+        id: p.id,
+        name: p.name,
+        status: p.status,
+        version: p.version,
+        stepCount: p.definition.steps.length,
+        createdAt: p.createdAt,
+      }))}
     />
   );
 }

@@ -20,7 +20,10 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
   return (
     <div className="mx-auto max-w-4xl space-y-6 px-8 py-8">
       <h1 className="text-2xl font-semibold">{t("title")}</h1>
-      <Credentials credentials={credentials.map((c) => ({ id: c.id, name: c.name, hint: c.hint, updatedAt: c.updatedAt.toISOString() }))} focusId={typeof credential === "string" ? credential : undefined} />
+      <Credentials
+        credentials={credentials.map((c) => ({ id: c.id, name: c.name, hint: c.hint, updatedAt: c.updatedAt.toISOString() }))}
+        focusId={typeof credential === "string" ? credential : undefined}
+      />
       <AccountSecurity />
       <ApiTokens tokens={tokens.map((x) => ({ ...x, createdAt: x.createdAt.toISOString(), lastUsedAt: x.lastUsedAt?.toISOString() ?? null }))} />
       <WorkerHealthSection report={health} />

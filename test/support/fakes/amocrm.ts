@@ -2,7 +2,12 @@
 // amoCRM's shapes — the array of created ids, 401 problem+json, 400 validation-errors.
 import { startFakeServer, type FakeServer, type RecordedRequest, type Reply } from "./http-fake";
 
-export type AmoContact = { id: number; first_name: string; last_name: string; custom_fields_values: { field_code: string; values: { value: string; enum_code?: string }[] }[] };
+export type AmoContact = {
+  id: number;
+  first_name: string;
+  last_name: string;
+  custom_fields_values: { field_code: string; values: { value: string; enum_code?: string }[] }[];
+};
 export type AmoLead = { id: number; name: string; price: number; contactId: number };
 export type FakeAmo = FakeServer & { leads: AmoLead[]; contacts: AmoContact[] };
 
@@ -36,7 +41,8 @@ export async function startFakeAmo(opts: { token: string; port?: number }): Prom
     for (const [i, lead] of (req.body as Record<string, unknown>[]).entries()) {
       const errors: { code: string; path: string; detail: string }[] = [];
       if (typeof lead.name !== "string") errors.push({ code: "InvalidType", path: `${i}.name`, detail: "This value should be of type string." });
-      if (lead.price !== undefined && !Number.isInteger(lead.price)) errors.push({ code: "InvalidType", path: `${i}.price`, detail: "This value should be of type int." });
+      if (lead.price !== undefined && !Number.isInteger(lead.price))
+        errors.push({ code: "InvalidType", path: `${i}.price`, detail: "This value should be of type int." });
       const c = ((lead._embedded as { contacts?: AmoContact[] } | undefined)?.contacts ?? [])[0];
       const base = `${i}._embedded.contacts.0`;
       // amoCRM refuses blank values: an empty name, an empty PHONE/EMAIL value, an empty values list.
@@ -47,8 +53,10 @@ export async function startFakeAmo(opts: { token: string; port?: number }): Prom
       }
       for (const [j, f] of (c?.custom_fields_values ?? []).entries()) {
         const at = `${base}.custom_fields_values.${j}`;
-        if (!["PHONE", "EMAIL"].includes(f.field_code)) errors.push({ code: "NotSupportedChoice", path: `${at}.field_code`, detail: "The value you selected is not a valid choice." });
-        if (!Array.isArray(f.values) || f.values.length === 0) errors.push({ code: "Count", path: `${at}.values`, detail: "This collection should contain 1 element or more." });
+        if (!["PHONE", "EMAIL"].includes(f.field_code))
+          errors.push({ code: "NotSupportedChoice", path: `${at}.field_code`, detail: "The value you selected is not a valid choice." });
+        if (!Array.isArray(f.values) || f.values.length === 0)
+          errors.push({ code: "Count", path: `${at}.values`, detail: "This collection should contain 1 element or more." });
         for (const [k, v] of (f.values ?? []).entries()) {
           if (blank(v.value)) errors.push({ code: "NotBlank", path: `${at}.values.${k}.value`, detail: "This value should not be blank." });
         }

@@ -18,7 +18,14 @@ export type FakeBitrix = FakeServer & {
  */
 export type BitrixLimit = { burst: number; perSecond: number };
 
-const time = () => ({ start: Date.now() / 1000, finish: Date.now() / 1000, duration: 0.01, processing: 0.005, date_start: new Date().toISOString(), date_finish: new Date().toISOString() });
+const time = () => ({
+  start: Date.now() / 1000,
+  finish: Date.now() / 1000,
+  duration: 0.01,
+  processing: 0.005,
+  date_start: new Date().toISOString(),
+  date_finish: new Date().toISOString(),
+});
 
 /** fields[PHONE][0][VALUE]=… (a form body) → { PHONE: [{ VALUE: … }] }. */
 function unflatten(form: Record<string, string>): Record<string, unknown> {
@@ -59,9 +66,11 @@ export async function startFakeBitrix(opts: { user: string; code: string; port?:
     const method = req.path.slice(prefix.length).replace(/\.json$/, "");
     if (method !== "crm.lead.add") return { status: 404, body: { error: "ERROR_METHOD_NOT_FOUND", error_description: "Method not found!" } };
     const body = (typeof req.body === "object" && req.body ? req.body : {}) as Record<string, unknown>;
-    const fields = (Array.isArray(body) ? {} : "fields" in body ? body.fields : unflatten(body as Record<string, string>).fields) as Record<string, unknown> | undefined;
+    const fields = (Array.isArray(body) ? {} : "fields" in body ? body.fields : unflatten(body as Record<string, string>).fields) as
+      Record<string, unknown> | undefined;
     if (!fields || typeof fields !== "object") return { status: 400, body: { error: "", error_description: "Parameter 'fields' must be array." } };
-    if (!fields.TITLE && !fields.NAME && !fields.LAST_NAME) return { status: 400, body: { error: "", error_description: "Не заполнено обязательное поле \"Название лида\"" } };
+    if (!fields.TITLE && !fields.NAME && !fields.LAST_NAME)
+      return { status: 400, body: { error: "", error_description: 'Не заполнено обязательное поле "Название лида"' } };
     const id = nextId++;
     leads.push({ id, fields });
     return { status: 200, body: { result: id, time: time() } };

@@ -54,7 +54,16 @@ export async function startFakeTelegram(opts: { token: string; chats: string[]; 
     messages.push(msg);
     return {
       status: 200,
-      body: { ok: true, result: { message_id: msg.message_id, from: { id: Number(opts.token.split(":")[0]), is_bot: true, first_name: "Hookflow" }, chat: { id: Number(chatId) || chatId, type: "private" }, date: Math.floor(Date.now() / 1000), text } },
+      body: {
+        ok: true,
+        result: {
+          message_id: msg.message_id,
+          from: { id: Number(opts.token.split(":")[0]), is_bot: true, first_name: "Hookflow" },
+          chat: { id: Number(chatId) || chatId, type: "private" },
+          date: Math.floor(Date.now() / 1000),
+          text,
+        },
+      },
     };
   };
   const server = await startFakeServer(handle, opts.port);

@@ -156,7 +156,8 @@ export async function startFakeWeeek(opts: { token: string; port?: number }): Pr
       const errors: Record<string, string[]> = {};
       if (typeof b.title !== "string" || b.title.trim() === "") errors.title = ["The title field is required."];
       if (b.amount !== undefined && (typeof b.amount !== "number" || !Number.isFinite(b.amount))) errors.amount = ["The amount field must be a number."];
-      if (b.description !== undefined && (typeof b.description !== "string" || b.description.trim() === "")) errors.description = ["The description field must be a string."];
+      if (b.description !== undefined && (typeof b.description !== "string" || b.description.trim() === ""))
+        errors.description = ["The description field must be a string."];
       if (Object.keys(errors).length) return invalid(res, errors);
       const deal: FakeDeal = {
         id: randomUUID(),
@@ -206,8 +207,6 @@ export async function startFakeWeeek(opts: { token: string; port?: number }): Pr
 
 /** "POST /public/v1/crm/statuses/<id>/deals" → "POST /crm/statuses/:id/deals". */
 function routeKey(method: string, path: string): string {
-  const p = path
-    .replace(PREFIX, "")
-    .replace(/\/(statuses|deals|funnels)\/[^/]+/g, "/$1/:id");
+  const p = path.replace(PREFIX, "").replace(/\/(statuses|deals|funnels)\/[^/]+/g, "/$1/:id");
   return `${method} ${p}`;
 }

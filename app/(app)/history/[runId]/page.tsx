@@ -45,9 +45,13 @@ export default async function RunPage({ params }: { params: Promise<{ runId: str
     <div className="mx-auto max-w-6xl space-y-6 px-8 py-8" data-testid="run-detail" data-run-id={run.id} data-status={run.status}>
       <LiveRefresh active={live} />
       <div>
-        <Link href={`/history?pipelineId=${run.pipeline.id}`} className="text-sm text-slate-500 hover:text-slate-800">{t("back")}</Link>
+        <Link href={`/history?pipelineId=${run.pipeline.id}`} className="text-sm text-slate-500 hover:text-slate-800">
+          {t("back")}
+        </Link>
         <div className="mt-2 flex flex-wrap items-center gap-3">
-          <h1 className="text-2xl font-semibold tracking-tight">{t("run")} · {run.pipeline.name}</h1>
+          <h1 className="text-2xl font-semibold tracking-tight">
+            {t("run")} · {run.pipeline.name}
+          </h1>
           <RunStatusBadge status={run.status} />
           {scheduled ? (
             <ScheduledBadge large label={t("scheduled")} title={scheduledFor ? t("scheduledTitle", { time: when(scheduledFor) }) : undefined} />
@@ -80,7 +84,9 @@ export default async function RunPage({ params }: { params: Promise<{ runId: str
       {run.rerunOf ? (
         <div className="rounded-md border border-sky-200 bg-sky-50 px-4 py-2 text-sm text-sky-900" data-testid="rerun-of">
           ↺ {t("rerunOfLink")}{" "}
-          <Link href={`/history/${run.rerunOf.id}`} className="font-medium underline">{when(run.rerunOf.receivedAt)}</Link>{" "}
+          <Link href={`/history/${run.rerunOf.id}`} className="font-medium underline">
+            {when(run.rerunOf.receivedAt)}
+          </Link>{" "}
           <RunStatusBadge status={run.rerunOf.status} />
           {run.resumeFromStepId ? <span className="ml-2 text-sky-800">— {t("resumedFrom", { step: stepName(run.resumeFromStepId) })}</span> : null}
         </div>
@@ -91,7 +97,9 @@ export default async function RunPage({ params }: { params: Promise<{ runId: str
           ≈ {t("duplicateOf")}{" "}
           {run.duplicateOf ? (
             <>
-              <Link href={`/history/${run.duplicateOf.id}`} className="font-medium underline" data-testid="duplicate-of-link">{when(run.duplicateOf.receivedAt)}</Link>{" "}
+              <Link href={`/history/${run.duplicateOf.id}`} className="font-medium underline" data-testid="duplicate-of-link">
+                {when(run.duplicateOf.receivedAt)}
+              </Link>{" "}
               <RunStatusBadge status={run.duplicateOf.status} />
             </>
           ) : (
@@ -111,17 +119,23 @@ export default async function RunPage({ params }: { params: Promise<{ runId: str
         </div>
       ) : null}
       {run.status === "FILTERED" ? (
-        <div className="rounded-md border border-stone-200 bg-stone-50 px-4 py-3 text-sm text-stone-700" data-testid="run-filtered">{run.error ?? t("filteredNote")}</div>
+        <div className="rounded-md border border-stone-200 bg-stone-50 px-4 py-3 text-sm text-stone-700" data-testid="run-filtered">
+          {run.error ?? t("filteredNote")}
+        </div>
       ) : null}
       {branched && taken.length > 0 ? (
-        <div className="text-sm text-slate-700" data-testid="run-path"><span className="font-medium">{t("path")}:</span> {pathText}</div>
+        <div className="text-sm text-slate-700" data-testid="run-path">
+          <span className="font-medium">{t("path")}:</span> {pathText}
+        </div>
       ) : null}
       {run.status === "FAILED" && run.error ? (
         <div className="space-y-2 rounded-md border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800" data-testid="run-error">
           {failed ? <ErrorExplain step={failed} pipelineId={run.pipeline.id} t={t} /> : null}
           <div className={failed?.errorDetail ? "text-xs text-red-700" : undefined}>
             <span className="font-medium">{failed?.errorDetail ? t("explain.rawError") : t("error")}:</span>{" "}
-            <span className="whitespace-pre-wrap break-words" data-testid="run-error-text">{run.error}</span>
+            <span className="whitespace-pre-wrap break-words" data-testid="run-error-text">
+              {run.error}
+            </span>
           </div>
         </div>
       ) : null}
@@ -141,7 +155,9 @@ export default async function RunPage({ params }: { params: Promise<{ runId: str
           <ul className="space-y-1 text-sm">
             {run.reruns.map((r) => (
               <li key={r.id} className="flex items-center gap-2">
-                <Link href={`/history/${r.id}`} className="text-indigo-700 hover:underline" data-testid="rerun-link">{when(r.receivedAt)}</Link>
+                <Link href={`/history/${r.id}`} className="text-indigo-700 hover:underline" data-testid="rerun-link">
+                  {when(r.receivedAt)}
+                </Link>
                 <RunStatusBadge status={r.status} />
                 {r.resumeFromStepId ? <span className="text-xs text-slate-500">{t("resumedFrom", { step: stepName(r.resumeFromStepId) })}</span> : null}
               </li>
@@ -155,11 +171,7 @@ export default async function RunPage({ params }: { params: Promise<{ runId: str
         {run.payloadPruned ? <p className="text-sm italic text-slate-500">{t("prunedNote")}</p> : null}
         <dl className="grid grid-cols-2 gap-x-6 gap-y-1 text-sm sm:grid-cols-4">
           <Meta label={t("method")} value={scheduled ? t("methodSchedule") : run.request.method} />
-          {scheduled ? (
-            <Meta label={t("scheduledFor")} value={when(scheduledFor)} />
-          ) : (
-            <Meta label={t("contentType")} value={run.request.contentType ?? "—"} />
-          )}
+          {scheduled ? <Meta label={t("scheduledFor")} value={when(scheduledFor)} /> : <Meta label={t("contentType")} value={run.request.contentType ?? "—"} />}
           <Meta label={t("size")} value={formatBytes(run.request.sizeBytes, locale)} />
         </dl>
         {/* A schedule run has no HTTP request: only the data its steps read. */}
@@ -184,7 +196,15 @@ export default async function RunPage({ params }: { params: Promise<{ runId: str
         {run.steps.length === 0 ? <p className="text-sm text-slate-500">{t(run.status === "DUPLICATE" ? "noStepsDuplicate" : "noSteps")}</p> : null}
         <ol className="relative space-y-4 border-l-2 border-slate-200 pl-6">
           {run.steps.map((s) => (
-            <StepRow key={s.stepId} step={s} t={t} when={when} locale={locale} pipelineId={run.pipeline.id} explainedStepId={run.error ? failed?.stepId : undefined} />
+            <StepRow
+              key={s.stepId}
+              step={s}
+              t={t}
+              when={when}
+              locale={locale}
+              pipelineId={run.pipeline.id}
+              explainedStepId={run.error ? failed?.stepId : undefined}
+            />
           ))}
         </ol>
       </section>
@@ -217,7 +237,11 @@ function ErrorExplain({ step, pipelineId, t }: { step: RunStepView; pipelineId: 
     <div className="space-y-1.5" data-testid="error-explain" data-kind={step.errorDetail?.kind}>
       <p className="font-medium text-red-900">{t(`explain.${ex.key}`, v)}</p>
       <p className="flex flex-wrap gap-x-4 gap-y-1">
-        <Link href={`/pipelines/${pipelineId}?step=${encodeURIComponent(step.stepId)}`} className="font-medium text-indigo-700 underline hover:text-indigo-900" data-testid="open-step">
+        <Link
+          href={`/pipelines/${pipelineId}?step=${encodeURIComponent(step.stepId)}`}
+          className="font-medium text-indigo-700 underline hover:text-indigo-900"
+          data-testid="open-step"
+        >
           {t("explain.openStep")}
         </Link>
         {usesCredential ? (
@@ -234,7 +258,21 @@ function ErrorExplain({ step, pipelineId, t }: { step: RunStepView; pipelineId: 
   );
 }
 
-function StepRow({ step: s, t, when, locale, pipelineId, explainedStepId }: { step: RunStepView; t: T; when: (iso: string) => string; locale: "ru" | "en"; pipelineId: string; explainedStepId?: string }) {
+function StepRow({
+  step: s,
+  t,
+  when,
+  locale,
+  pipelineId,
+  explainedStepId,
+}: {
+  step: RunStepView;
+  t: T;
+  when: (iso: string) => string;
+  locale: "ru" | "en";
+  pipelineId: string;
+  explainedStepId?: string;
+}) {
   const actionLabel = getAction(s.actionType)?.label[locale] ?? s.actionType;
   const http = httpExchange(s);
   if (s.status === "SKIPPED") {
@@ -242,7 +280,9 @@ function StepRow({ step: s, t, when, locale, pipelineId, explainedStepId }: { st
       <li className="relative opacity-60" data-testid="step" data-step-id={s.stepId} data-status={s.status}>
         <span className="absolute -left-[31px] top-1.5 h-3 w-3 rounded-full bg-slate-200 ring-4 ring-white" aria-hidden />
         <div className="flex flex-wrap items-center gap-2">
-          <span className="font-medium text-slate-500 line-through decoration-slate-300">{s.position + 1}. {s.name || s.actionType}</span>
+          <span className="font-medium text-slate-500 line-through decoration-slate-300">
+            {s.position + 1}. {s.name || s.actionType}
+          </span>
           <RunStatusBadge status={s.status} step />
           <span className="text-xs text-slate-400">{t("notTaken")}</span>
         </div>
@@ -254,13 +294,21 @@ function StepRow({ step: s, t, when, locale, pipelineId, explainedStepId }: { st
     <li className="relative" data-testid="step" data-step-id={s.stepId} data-status={s.status}>
       <span className={`absolute -left-[31px] top-1.5 h-3 w-3 rounded-full ring-4 ring-white ${dot}`} aria-hidden />
       <div className="flex flex-wrap items-center gap-2">
-        <span className="font-medium text-slate-900">{s.position + 1}. {s.name || actionLabel}</span>
-        <span className="text-xs text-slate-400" data-testid="step-action">{actionLabel}</span>
+        <span className="font-medium text-slate-900">
+          {s.position + 1}. {s.name || actionLabel}
+        </span>
+        <span className="text-xs text-slate-400" data-testid="step-action">
+          {actionLabel}
+        </span>
         <RunStatusBadge status={s.status} step />
         <span className="text-xs text-slate-500">{t("attempts", { count: s.attempts })}</span>
         <span className="text-xs text-slate-500">{formatDuration(s.durationMs, locale)}</span>
         <span className="text-xs text-slate-400">{when(s.startedAt)}</span>
-        {s.truncated ? <span className="rounded bg-amber-100 px-1.5 py-0.5 text-xs text-amber-800" data-testid="step-truncated">✂ {t("truncatedStep")}</span> : null}
+        {s.truncated ? (
+          <span className="rounded bg-amber-100 px-1.5 py-0.5 text-xs text-amber-800" data-testid="step-truncated">
+            ✂ {t("truncatedStep")}
+          </span>
+        ) : null}
       </div>
       {s.error ? (
         <div className="mt-2 space-y-2 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800" data-testid="step-error">
@@ -275,12 +323,20 @@ function StepRow({ step: s, t, when, locale, pipelineId, explainedStepId }: { st
         {http ? (
           <>
             {http.request ? (
-              <JsonView title={`${t("httpRequest")}: ${http.request.method} ${http.request.url}`} value={{ headers: http.request.headers, body: http.request.body }} testId="http-request" />
+              <JsonView
+                title={`${t("httpRequest")}: ${http.request.method} ${http.request.url}`}
+                value={{ headers: http.request.headers, body: http.request.body }}
+                testId="http-request"
+              />
             ) : null}
             {http.response ? (
               <JsonView
                 title={`${t("httpResponse")}: ${http.response.status ?? "—"}`}
-                value={http.response.headers ? { status: http.response.status, headers: http.response.headers, body: http.response.body } : { status: http.response.status, body: http.response.body }}
+                value={
+                  http.response.headers
+                    ? { status: http.response.status, headers: http.response.headers, body: http.response.body }
+                    : { status: http.response.status, body: http.response.body }
+                }
                 open={s.status === "FAILED"}
                 testId="http-response"
               />

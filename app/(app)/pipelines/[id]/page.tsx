@@ -18,7 +18,15 @@ export default async function PipelinePage({ params, searchParams }: { params: P
   return (
     <PipelineEditor
       key={pipeline.id}
-      pipeline={{ id: pipeline.id, name: pipeline.name, status: pipeline.status, version: pipeline.version, webhookUrl: pipeline.webhookUrl, sources: pipeline.sources, definition: pipeline.definition }}
+      pipeline={{
+        id: pipeline.id,
+        name: pipeline.name,
+        status: pipeline.status,
+        version: pipeline.version,
+        webhookUrl: pipeline.webhookUrl,
+        sources: pipeline.sources,
+        definition: pipeline.definition,
+      }}
       credentials={credentials}
       initialStep={typeof step === "string" ? step : undefined}
     />

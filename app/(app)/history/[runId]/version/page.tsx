@@ -14,14 +14,20 @@ export default async function RunVersionPage({ params }: { params: Promise<{ run
   const v = await getRunVersion(userId, runId);
   if (!v) notFound();
   const t = await getTranslations("historyPage");
-  const steps = ((v.definition as { steps?: { id: string; type: string; name?: string; config?: unknown }[] } | null)?.steps ?? []);
+  const steps = (v.definition as { steps?: { id: string; type: string; name?: string; config?: unknown }[] } | null)?.steps ?? [];
   return (
     <div className="mx-auto max-w-5xl space-y-4 px-8 py-8">
-      <Link href={`/history/${v.runId}`} className="text-sm text-slate-500 hover:text-slate-800">← {t("run")}</Link>
-      <h1 className="text-2xl font-semibold tracking-tight" data-testid="version-title">{t("versionTitle", { name: v.pipeline.name, version: v.version })}</h1>
+      <Link href={`/history/${v.runId}`} className="text-sm text-slate-500 hover:text-slate-800">
+        ← {t("run")}
+      </Link>
+      <h1 className="text-2xl font-semibold tracking-tight" data-testid="version-title">
+        {t("versionTitle", { name: v.pipeline.name, version: v.version })}
+      </h1>
       <p className="text-sm text-slate-500">
         {t("currentVersion", { version: v.pipeline.currentVersion })} ·{" "}
-        <Link href={`/pipelines/${v.pipeline.id}`} className="text-indigo-700 hover:underline">{v.pipeline.name}</Link>
+        <Link href={`/pipelines/${v.pipeline.id}`} className="text-indigo-700 hover:underline">
+          {v.pipeline.name}
+        </Link>
       </p>
       {v.definition === null ? (
         <p className="text-sm text-slate-500">{t("versionMissing")}</p>

@@ -20,9 +20,13 @@ export default async function PipelineSettingsPage({ params }: { params: Promise
   return (
     <div className="mx-auto max-w-5xl space-y-6 px-8 py-8">
       <div>
-        <Link href={`/pipelines/${id}`} className="text-sm text-indigo-700 hover:underline">← {t("back")}</Link>
+        <Link href={`/pipelines/${id}`} className="text-sm text-indigo-700 hover:underline">
+          ← {t("back")}
+        </Link>
         <h1 className="mt-2 text-2xl font-semibold">{t("pageTitle")}</h1>
-        <p className="text-sm text-slate-600" data-testid="pipeline-name">{pipeline.name}</p>
+        <p className="text-sm text-slate-600" data-testid="pipeline-name">
+          {pipeline.name}
+        </p>
       </div>
       <AlertSettings
         pipelineId={id}

@@ -8,7 +8,5 @@ export const GET = handler(async (req) => {
   const userId = await requireUserId(req);
   const sp = new URL(req.url).searchParams;
   const ids = (sp.get("ids") ?? "").split(",").filter(Boolean);
-  return NextResponse.json(
-    await listRunUpdates({ userId, filter: filterFromSearchParams(sp), ids, newest: sp.get("newest") }),
-  );
+  return NextResponse.json(await listRunUpdates({ userId, filter: filterFromSearchParams(sp), ids, newest: sp.get("newest") }));
 });
