@@ -5,6 +5,9 @@ import type { CastType, OnMissing } from "../definition/placeholders";
 
 export type Localized = { ru: string; en: string };
 
+/** A slot granted by the rate limit: `sent()` moves its time to when the request really left. */
+export type RateSlot = { sent: () => void };
+
 export type HttpRequest = {
   method: string;
   url: string;
@@ -14,6 +17,8 @@ export type HttpRequest = {
   signal?: AbortSignal;
   /** Credential values this request may carry: headers holding one are dropped on a redirect to another origin. */
   secretValues?: string[];
+  /** Called once, when the (first) request has been handed to the network. */
+  onSent?: () => void;
 };
 
 export type HttpResponse = {
@@ -69,7 +74,7 @@ export type ActionContext = {
    * Waits for a slot under «не чаще N запросов в секунду» to `host` (shared by all worker
    * processes through Redis). Absent (tests, «Проверить шаг» without Redis): no limit.
    */
-  rateLimit?: (host: string, perSecond: number, signal: AbortSignal) => Promise<void>;
+  rateLimit?: (host: string, perSecond: number, signal: AbortSignal) => Promise<RateSlot | void>;
   /** Now, for steps that compute times («Задержка»); tests pass a fixed clock. */
   now?: () => number;
 };

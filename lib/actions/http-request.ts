@@ -183,9 +183,17 @@ export const httpRequest = defineAction({
     for (;;) {
       attempt++;
       let res: HttpResponse;
-      if (input.rateLimitPerSecond && ctx.rateLimit) await ctx.rateLimit(host, input.rateLimitPerSecond, ctx.signal);
+      const slot = input.rateLimitPerSecond && ctx.rateLimit ? await ctx.rateLimit(host, input.rateLimitPerSecond, ctx.signal) : undefined;
       try {
-        res = await ctx.http({ method: input.method, url: input.url, headers, body: input.body, timeoutMs: input.timeoutMs, signal: ctx.signal });
+        res = await ctx.http({
+          method: input.method,
+          url: input.url,
+          headers,
+          body: input.body,
+          timeoutMs: input.timeoutMs,
+          signal: ctx.signal,
+          ...(slot ? { onSent: slot.sent } : {}),
+        });
       } catch (e) {
         const retryable = e instanceof OutboundError ? e.code === "network" || e.code === "timeout" : false;
         const msg = e instanceof Error ? e.message : String(e);

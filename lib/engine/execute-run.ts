@@ -15,7 +15,7 @@
 import type pg from "pg";
 import { pool as defaultPool } from "../db";
 import { env } from "../env";
-import type { HttpClient } from "../actions/define-action";
+import type { HttpClient, RateSlot } from "../actions/define-action";
 import { sourceOfRun, sourcesOf, sourceScope, type SourceDefinition } from "../definition/schema";
 import { getAction } from "../actions/registry";
 import { resolveCredentials } from "../credentials/resolve-credentials";
@@ -51,7 +51,7 @@ export type RunExecutorOptions = {
   credentials?: (userId: string, names: string[]) => Promise<Record<string, string>>;
   credentialTtlMs?: number;
   /** Redis-backed «не чаще N в секунду» (lib/engine/rate-limit.ts), scoped per user; absent = no limit. */
-  rateLimiter?: (scope: string, host: string, perSecond: number, signal: AbortSignal) => Promise<void>;
+  rateLimiter?: (scope: string, host: string, perSecond: number, signal: AbortSignal) => Promise<RateSlot | void>;
   now?: () => number;
   stepMaxBytes?: number;
   runMaxBytes?: number;

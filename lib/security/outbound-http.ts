@@ -234,6 +234,7 @@ export function createOutboundHttp(options: OutboundOptions = {}): HttpClient {
         (res) => resolvePromise({ res }),
       );
       r.on("error", reject);
+      if (req.onSent) r.once("finish", req.onSent);
       if (req.body !== undefined) r.write(req.body);
       r.end();
     });
@@ -302,7 +303,7 @@ export function createOutboundHttp(options: OutboundOptions = {}): HttpClient {
         const target = await checkTarget(url);
         let res: http.IncomingMessage;
         try {
-          ({ res } = await once(url, target, { ...request, method, headers, body }, signal));
+          ({ res } = await once(url, target, { ...request, method, headers, body, onSent: hop === 0 ? request.onSent : undefined }, signal));
         } catch (e) {
           throw networkError(e, signal, url);
         }
