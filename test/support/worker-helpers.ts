@@ -268,13 +268,7 @@ export function usePrivateDatabase(suffix: string): string {
   return url;
 }
 
-export async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
+export { freePort } from "./free-port";
 
 /** A private redis-server (never the shared one): tests may stop and restart it. */
 export async function startPrivateRedis(port: number): Promise<{ url: string; stop(): Promise<void> }> {
