@@ -1,11 +1,9 @@
 // Helpers shared by bench/e2e.ts and bench/scale-out.ts.
 import http from "node:http";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
-import type { AddressInfo } from "node:net";
 import pg from "pg";
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
@@ -78,13 +76,7 @@ export function rssMb(pid: number | undefined, withChildren = false): number {
   return total;
 }
 
-export async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
+export { freePort } from "../test/support/free-port";
 
 export function dbUrl(suffix: string): string {
   const u = new URL(DB_URL);

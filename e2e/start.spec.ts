@@ -11,6 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import { test, expect, request as pwRequest, type APIRequestContext } from "@playwright/test";
 import { apiUser } from "../test/support/e2e-helpers";
+import { composePostParseSteps } from "../test/support/step-fixtures";
 
 test.describe.configure({ mode: "serial" });
 
@@ -149,40 +150,13 @@ async function startCrm(): Promise<Crm> {
 
 const definition = (crmUrl: string) => ({
   sourceFields: [{ path: "client_name" }, { path: "client_phone" }, { path: "comment" }],
-  steps: [
-    {
-      id: "compose",
-      type: "json-composer",
-      name: "Контакт",
-      config: {
-        mode: "template",
-        template: '{ "name": "{{source.client_name}}", "phone": "{{source.client_phone}}", "note": "{{source.comment}}" }',
-        fields: [],
-        onMissing: "empty",
-      },
-    },
-    {
-      id: "post",
-      type: "http-request",
-      name: "Создать контакт",
-      config: {
-        method: "POST",
-        url: `${crmUrl}/contacts`,
-        headers: [{ key: "Content-Type", value: "application/json" }],
-        bodyType: "json",
-        bodyJson: "{{steps.compose.result}}",
-        timeoutSeconds: 30,
-        maxAttempts: 3,
-        onMissing: "fail",
-      },
-    },
-    {
-      id: "parse",
-      type: "json-parser",
-      name: "Ответ",
-      config: { input: "{{steps.post.body}}", outputs: [{ name: "id", path: "contact.id", key: "id" }], onMissing: "fail" },
-    },
-  ],
+  steps: composePostParseSteps({
+    composeName: "Контакт",
+    template: '{ "name": "{{source.client_name}}", "phone": "{{source.client_phone}}", "note": "{{source.comment}}" }',
+    postName: "Создать контакт",
+    url: `${crmUrl}/contacts`,
+    output: { name: "id", path: "contact.id", key: "id" },
+  }),
 });
 
 const event = (i: number) => ({

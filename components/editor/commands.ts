@@ -20,7 +20,8 @@ import {
 import type { Locale } from "./placeholders";
 
 export type SourceView = { id: string; name: string; type: string; webhookUrl: string | null };
-type PipelineView = {
+/** A pipeline as the API returns it to the editor. */
+export type PipelineView = {
   id: string;
   name: string;
   status: "RUNNING" | "STOPPED";

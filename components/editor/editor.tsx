@@ -9,7 +9,7 @@ import type { ValidationIssue } from "@/lib/actions/registry";
 import { withSources, type PipelineDefinition } from "@/lib/definition/schema";
 import { StoreContext, useEditor, useEditorLocale, useStore } from "./context";
 import { createStore, definitionJson } from "./store";
-import { isDirty, restore, save, setStatus, sourceUrlsOf, testPipeline, type PipelineTestResult, type SourceView } from "./commands";
+import { isDirty, restore, save, setStatus, sourceUrlsOf, testPipeline, type PipelineTestResult, type PipelineView } from "./commands";
 import { layout } from "./graph";
 import { Canvas } from "./canvas";
 import { StepPanel } from "./step-panel";
@@ -18,15 +18,7 @@ import { StepResult } from "./result-view";
 import { outboundCalls, type OutboundCall } from "./outbound-hosts";
 import { diffDefinitions, isEmptyDiff, type DefinitionDiff } from "./version-diff";
 
-export type EditorPipeline = {
-  id: string;
-  name: string;
-  status: "RUNNING" | "STOPPED";
-  version: number;
-  webhookUrl: string;
-  sources: SourceView[];
-  definition: PipelineDefinition;
-};
+export type EditorPipeline = PipelineView;
 
 export function PipelineEditor({
   pipeline,

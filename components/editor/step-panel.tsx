@@ -38,6 +38,23 @@ export function StepPanel({ stepId }: { stepId: string }) {
     }
   };
 
+  /** «↑» / «↓»: moves the step one place up or down the chain (not in a graph). */
+  const shiftButton = (delta: -1 | 1) => {
+    const label = t(delta < 0 ? "moveUp" : "moveDown");
+    return (
+      <Button
+        variant="ghost"
+        className="px-2"
+        aria-label={label}
+        title={label}
+        disabled={(delta < 0 ? index === 0 : index === count - 1) || graph}
+        onClick={() => shiftStep(store, stepId, delta)}
+      >
+        {delta < 0 ? "↑" : "↓"}
+      </Button>
+    );
+  };
+
   return (
     <div className="flex h-full flex-col" data-testid="step-panel">
       <div className="flex items-center gap-2 border-b border-slate-200 px-4 py-3">
@@ -50,26 +67,8 @@ export function StepPanel({ stepId }: { stepId: string }) {
           </div>
           <h2 className="truncate text-sm font-semibold">{step.name || action?.label[locale]}</h2>
         </div>
-        <Button
-          variant="ghost"
-          className="px-2"
-          aria-label={t("moveUp")}
-          title={t("moveUp")}
-          disabled={index === 0 || graph}
-          onClick={() => shiftStep(store, stepId, -1)}
-        >
-          ↑
-        </Button>
-        <Button
-          variant="ghost"
-          className="px-2"
-          aria-label={t("moveDown")}
-          title={t("moveDown")}
-          disabled={index === count - 1 || graph}
-          onClick={() => shiftStep(store, stepId, 1)}
-        >
-          ↓
-        </Button>
+        {shiftButton(-1)}
+        {shiftButton(1)}
         <Button variant="ghost" className="px-2" aria-label={t("close")} title={t("close")} onClick={() => store.set(() => ({ selected: null }))}>
           ✕
         </Button>

@@ -3,6 +3,7 @@ import { useState } from "react";
 import { useTranslations } from "next-intl";
 import { Button } from "@/components/ui/button";
 import { api } from "@/components/ui/api";
+import { FormStatus } from "./form-status";
 
 /** Per-pipeline history retention; saved through PATCH /api/v1/pipelines/:id { settings }. */
 export function RetentionSettings({
@@ -70,16 +71,7 @@ export function RetentionSettings({
         <Button type="submit" variant="primary" disabled={state === "saving"}>
           {t("save")}
         </Button>
-        {state === "saved" ? (
-          <span className="text-sm text-emerald-700" role="status">
-            {t("saved")}
-          </span>
-        ) : null}
-        {error ? (
-          <span className="text-sm text-red-700" role="alert">
-            {error}
-          </span>
-        ) : null}
+        <FormStatus notice={state === "saved" ? t("saved") : null} error={error} />
       </div>
     </form>
   );

@@ -20,6 +20,7 @@ function waitTime(format: ReturnType<typeof useFormatter>, iso: string): string 
 import { formatDuration } from "./run-display";
 import { PERIODS, filterBody, searchHref, type HistorySearch } from "./history-query";
 import { BulkRerun } from "./bulk-rerun";
+import { FormStatus } from "./form-status";
 
 const STATUSES = ["QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "FILTERED", "WAITING", "REJECTED", "NOT_PROCESSED", "DUPLICATE"] as const;
 const POLL_MS = 2000;
@@ -162,79 +163,54 @@ export function RunList({
         }}
         data-testid="history-filters"
       >
-        <label className="block space-y-1">
-          <span className="text-xs font-medium text-slate-600">{t("pipeline")}</span>
-          <select
-            name="pipelineId"
-            defaultValue={search.pipelineId ?? ""}
-            aria-label={t("pipeline")}
-            className="block rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm"
-            onChange={(e) => submit(e.currentTarget.form!)}
-          >
-            <option value="">{t("allPipelines")}</option>
-            {pipelines.map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect label={t("pipeline")} name="pipelineId" defaultValue={search.pipelineId ?? ""} onChange={(e) => submit(e.currentTarget.form!)}>
+          <option value="">{t("allPipelines")}</option>
+          {pipelines.map((p) => (
+            <option key={p.id} value={p.id}>
+              {p.name}
+            </option>
+          ))}
+        </FilterSelect>
         {search.pipelineId && sources.length > 1 ? (
-          <label className="block space-y-1">
-            <span className="text-xs font-medium text-slate-600">{t("source")}</span>
-            <select
-              name="sourceId"
-              defaultValue={search.sourceId ?? ""}
-              aria-label={t("source")}
-              data-testid="source-filter"
-              className="block max-w-56 rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm"
-              onChange={(e) => submit(e.currentTarget.form!)}
-            >
-              <option value="">{t("allSources")}</option>
-              {sources.map((s) => (
-                <option key={s.id} value={s.id}>
-                  {s.removed ? t("sourceRemoved", { name: s.name }) : s.name}
-                </option>
-              ))}
-            </select>
-          </label>
-        ) : null}
-        <label className="block space-y-1">
-          <span className="text-xs font-medium text-slate-600">{t("status")}</span>
-          <select
-            name="status"
-            defaultValue={search.status ?? ""}
-            aria-label={t("status")}
-            className="block rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm"
+          <FilterSelect
+            label={t("source")}
+            name="sourceId"
+            defaultValue={search.sourceId ?? ""}
+            data-testid="source-filter"
+            className="max-w-56"
             onChange={(e) => submit(e.currentTarget.form!)}
           >
-            <option value="">{t("anyStatus")}</option>
-            {STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {t(`statuses.${s}`)}
+            <option value="">{t("allSources")}</option>
+            {sources.map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.removed ? t("sourceRemoved", { name: s.name }) : s.name}
               </option>
             ))}
-          </select>
-        </label>
-        <label className="block space-y-1">
-          <span className="text-xs font-medium text-slate-600">{t("period")}</span>
-          <select
-            name="period"
-            value={period}
-            aria-label={t("period")}
-            className="block rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm"
-            onChange={(e) => {
-              setPeriod(e.target.value);
-              if (e.target.value !== "custom") submit(e.currentTarget.form!);
-            }}
-          >
-            {PERIODS.map((p) => (
-              <option key={p} value={p}>
-                {t(`periods.${p}`)}
-              </option>
-            ))}
-          </select>
-        </label>
+          </FilterSelect>
+        ) : null}
+        <FilterSelect label={t("status")} name="status" defaultValue={search.status ?? ""} onChange={(e) => submit(e.currentTarget.form!)}>
+          <option value="">{t("anyStatus")}</option>
+          {STATUSES.map((s) => (
+            <option key={s} value={s}>
+              {t(`statuses.${s}`)}
+            </option>
+          ))}
+        </FilterSelect>
+        <FilterSelect
+          label={t("period")}
+          name="period"
+          value={period}
+          onChange={(e) => {
+            setPeriod(e.target.value);
+            if (e.target.value !== "custom") submit(e.currentTarget.form!);
+          }}
+        >
+          {PERIODS.map((p) => (
+            <option key={p} value={p}>
+              {t(`periods.${p}`)}
+            </option>
+          ))}
+        </FilterSelect>
         {period === "custom" ? (
           <>
             <label className="block space-y-1">
@@ -284,16 +260,7 @@ export function RunList({
             ▸ {t("processPending")}
           </Button>
         ) : null}
-        {notice ? (
-          <span className="text-sm text-emerald-700" role="status">
-            {notice}
-          </span>
-        ) : null}
-        {error ? (
-          <span className="text-sm text-red-700" role="alert">
-            {error}
-          </span>
-        ) : null}
+        <FormStatus notice={notice} error={error} />
       </div>
 
       {runs.length === 0 ? (
@@ -393,5 +360,19 @@ export function RunList({
         </div>
       ) : null}
     </div>
+  );
+}
+
+/** One filter of the history: a labelled select (the label is also its accessible name). */
+function FilterSelect({ label, className = "", ...select }: { label: string } & React.ComponentProps<"select">) {
+  return (
+    <label className="block space-y-1">
+      <span className="text-xs font-medium text-slate-600">{label}</span>
+      <select
+        aria-label={label}
+        className={`block rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm${className ? ` ${className}` : ""}`}
+        {...select}
+      />
+    </label>
   );
 }

@@ -21,6 +21,7 @@ import {
   WEEEK_TOKEN,
   type CountingServer,
 } from "../../test/support/worker-helpers";
+import { SEED_STEP_ORDER } from "../../test/support/fixtures/seed-definition";
 
 let weeek: FakeWeeek;
 let counting: CountingServer;
@@ -62,16 +63,7 @@ describe("executeRun", () => {
     expect(run.attempts).toBe(1);
     expect(run.finishedAt).not.toBeNull();
     expect(run.durationMs).toBeGreaterThanOrEqual(0);
-    expect(run.steps.map((s) => s.stepId)).toEqual([
-      "compose_contact",
-      "create_contact",
-      "parse_contact",
-      "compose_deal",
-      "create_deal",
-      "parse_deal",
-      "compose_link",
-      "link_contact",
-    ]);
+    expect(run.steps.map((s) => s.stepId)).toEqual(SEED_STEP_ORDER);
     for (const s of run.steps) {
       expect(s.status).toBe("SUCCEEDED");
       expect(s.input).not.toBeNull();

@@ -18,10 +18,8 @@ const { setPipelineStatus } = await import("../../lib/pipelines/set-pipeline-sta
 const { startRunsWorker } = await import("../../worker/runs-worker");
 const { startAlertsWorker } = await import("../../worker/alerts-worker");
 const { createOutboundHttp } = await import("../../lib/security/outbound-http");
-const { runJobOptions } = await import("../../lib/queue/run-queue");
 const { closeQueues } = await import("../../lib/queue/run-queue");
-const { createIngester } = await import("../../lib/webhooks/ingest");
-const { createHookHandler } = await import("../../lib/webhooks/handle-hook");
+const { startHookServer } = await import("../support/hook-server");
 const { startSmtpSink } = await import("../support/fakes/smtp-sink");
 const { startFakeAmo } = await import("../support/fakes/amocrm");
 const { startFakeBitrix } = await import("../support/fakes/bitrix24");
@@ -62,15 +60,7 @@ beforeAll(async () => {
     log: (m) => void logs.push(m),
   });
   alerts = startAlertsWorker({ smtpUrl: `smtp://127.0.0.1:${sink.port}`, sweepEveryMs: 0 });
-  const ingester = createIngester({
-    enqueue: async (ids) => {
-      await runs.queue.addBulk(ids.map((runId) => ({ name: "run", data: { runId }, opts: { ...runJobOptions, jobId: runId } })));
-    },
-  });
-  const handler = createHookHandler({ ingester: () => ingester });
-  server = http.createServer((req, res) => void handler(req, res));
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  ({ server, origin } = await startHookServer(runs.queue));
   email = `dest-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.test`;
   userId = (await prisma.user.create({ data: { email, passwordHash: "x" }, select: { id: true } })).id;
 });

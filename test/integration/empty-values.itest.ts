@@ -22,9 +22,8 @@ const { createPipelineFromKit } = await import("../../lib/starter-kits/create-fr
 const { setPipelineStatus } = await import("../../lib/pipelines/set-pipeline-status");
 const { startRunsWorker } = await import("../../worker/runs-worker");
 const { createOutboundHttp } = await import("../../lib/security/outbound-http");
-const { runJobOptions, closeQueues } = await import("../../lib/queue/run-queue");
-const { createIngester } = await import("../../lib/webhooks/ingest");
-const { createHookHandler } = await import("../../lib/webhooks/handle-hook");
+const { closeQueues } = await import("../../lib/queue/run-queue");
+const { startHookServer } = await import("../support/hook-server");
 const { startFakeAmo } = await import("../support/fakes/amocrm");
 const { startFakeBitrix } = await import("../support/fakes/bitrix24");
 const { startFakeTelegram } = await import("../support/fakes/telegram");
@@ -58,15 +57,7 @@ beforeAll(async () => {
     heartbeat: false,
     log: () => undefined,
   });
-  const ingester = createIngester({
-    enqueue: async (ids) => {
-      await runs.queue.addBulk(ids.map((runId) => ({ name: "run", data: { runId }, opts: { ...runJobOptions, jobId: runId } })));
-    },
-  });
-  const handler = createHookHandler({ ingester: () => ingester });
-  server = http.createServer((req, res) => void handler(req, res));
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  ({ server, origin } = await startHookServer(runs.queue));
   const email = `empty-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.test`;
   userId = (await prisma.user.create({ data: { email, passwordHash: "x" }, select: { id: true } })).id;
 });

@@ -2,7 +2,7 @@
 // Weeek API, with the token kept as a credential.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeWeeek, type FakeWeeek } from "../support/fakes/weeek";
-import { buildKlientiksWeeekDefinition } from "../support/fixtures/seed-definition";
+import { buildKlientiksWeeekDefinition, SEED_STEP_ORDER } from "../support/fixtures/seed-definition";
 import { validateDefinition } from "../../lib/actions/registry";
 import { runSteps } from "../../lib/engine/run-steps";
 import { createOutboundHttp } from "../../lib/security/outbound-http";
@@ -51,16 +51,7 @@ describe("Klientiks → Weeek seed pipeline", () => {
     });
     expect(r.error).toBeNull();
     expect(r.status).toBe("succeeded");
-    expect(r.records.map((s) => s.stepId)).toEqual([
-      "compose_contact",
-      "create_contact",
-      "parse_contact",
-      "compose_deal",
-      "create_deal",
-      "parse_deal",
-      "compose_link",
-      "link_contact",
-    ]);
+    expect(r.records.map((s) => s.stepId)).toEqual(SEED_STEP_ORDER);
 
     expect(weeek.state.contacts).toHaveLength(1);
     const contact = weeek.state.contacts[0];

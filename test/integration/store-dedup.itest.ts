@@ -8,14 +8,12 @@ import { createRunningPipeline, createTestUser, startCountingServer, waitFor, WE
 import { prisma, closeDb, pool } from "../../lib/db";
 import { startRunsWorker, type RunsWorker } from "../../worker/runs-worker";
 import { createOutboundHttp } from "../../lib/security/outbound-http";
-import { runJobOptions } from "../../lib/queue/run-queue";
-import { createIngester } from "../../lib/webhooks/ingest";
-import { createHookHandler } from "../../lib/webhooks/handle-hook";
 import { createCredential } from "../../lib/credentials/create-credential";
 import { getStarterKit } from "../../lib/starter-kits/registry";
 import { WEEEK_CONTACTS_COLLECTION } from "../../lib/starter-kits/klientiks-weeek";
 import { closeStoreLocks, listEntries } from "../../lib/store/store";
 import { startFakeWeeek, type FakeWeeek } from "../support/fakes/weeek";
+import { startHookServer } from "../support/hook-server";
 import type { PipelineDefinition } from "../../lib/definition/schema";
 
 let worker: RunsWorker;
@@ -36,15 +34,7 @@ beforeAll(async () => {
     heartbeat: false,
     log: () => undefined,
   });
-  const ingester = createIngester({
-    enqueue: async (ids) => {
-      await worker.queue.addBulk(ids.map((runId) => ({ name: "run", data: { runId }, opts: { ...runJobOptions, jobId: runId } })));
-    },
-  });
-  const handler = createHookHandler({ ingester: () => ingester });
-  server = http.createServer((req, res) => void handler(req, res));
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  ({ server, origin } = await startHookServer(worker.queue));
 });
 afterAll(async () => {
   server.closeAllConnections();

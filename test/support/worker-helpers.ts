@@ -9,6 +9,7 @@ import { prisma } from "../../lib/db";
 import { createPipeline } from "../../lib/pipelines/create-pipeline";
 import { createCredential } from "../../lib/credentials/create-credential";
 import { buildKlientiksWeeekDefinition } from "./fixtures/seed-definition";
+import { composePostParseSteps } from "./step-fixtures";
 import type { PipelineDefinition } from "../../lib/definition/schema";
 
 export const WEEEK_TOKEN = "wk_test_0123456789abcdef";
@@ -170,35 +171,13 @@ export function twoCallDefinition(baseUrl: string): PipelineDefinition {
 export function threeStepDefinition(url: string): PipelineDefinition {
   return {
     sourceFields: [{ path: "name" }, { path: "phone" }],
-    steps: [
-      {
-        id: "compose",
-        type: "json-composer",
-        name: "Данные",
-        config: { mode: "template", template: '{ "name": "{{source.name}}", "phone": "{{source.phone}}" }', fields: [], onMissing: "empty" },
-      },
-      {
-        id: "post",
-        type: "http-request",
-        name: "Отправить",
-        config: {
-          method: "POST",
-          url,
-          headers: [{ key: "Content-Type", value: "application/json" }],
-          bodyType: "json",
-          bodyJson: "{{steps.compose.result}}",
-          timeoutSeconds: 30,
-          maxAttempts: 3,
-          onMissing: "fail",
-        },
-      },
-      {
-        id: "parse",
-        type: "json-parser",
-        name: "Ответ",
-        config: { input: "{{steps.post.body}}", outputs: [{ name: "n", path: '["n"]', key: "n" }], onMissing: "fail" },
-      },
-    ],
+    steps: composePostParseSteps({
+      composeName: "Данные",
+      template: '{ "name": "{{source.name}}", "phone": "{{source.phone}}" }',
+      postName: "Отправить",
+      url,
+      output: { name: "n", path: '["n"]', key: "n" },
+    }),
   };
 }
 
@@ -268,13 +247,7 @@ export function usePrivateDatabase(suffix: string): string {
   return url;
 }
 
-export async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
+export { freePort } from "./free-port";
 
 /** A private redis-server (never the shared one): tests may stop and restart it. */
 export async function startPrivateRedis(port: number): Promise<{ url: string; stop(): Promise<void> }> {
