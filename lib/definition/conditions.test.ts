@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { evaluateGroups, evaluateRow, parseDate, type ResolvedRow } from "./conditions";
 import { parseMoment, formatMoment } from "../actions/flow";
 import { validateDefinition } from "../actions/registry";
+import { links } from "../../test/support/links";
 
 const row = (left: unknown, op: ResolvedRow["op"], right = "", type: ResolvedRow["type"] = "auto"): ResolvedRow => ({
   left,
@@ -59,26 +60,14 @@ describe("graph validation", () => {
   it("accepts branches that end separately or join", () => {
     const r = validateDefinition({
       steps: [cond, step("a"), step("b"), step("j", "json-composer", { template: '{"x": {{steps.a.result}}}', onMissing: "empty" })],
-      edges: [
-        { from: "source", to: "c" },
-        { from: "c", to: "a", branch: "b1" },
-        { from: "c", to: "b", branch: "else" },
-        { from: "a", to: "j" },
-        { from: "b", to: "j" },
-      ],
+      edges: links("source>c", "c>a:b1", "c>b:else", "a>j", "b>j"),
     });
     expect(r.issues.map((i) => i.text.ru)).toEqual([]);
   });
   it("names what is wrong: backward edge, unknown branch, a fan-out without «Условие», unreachable steps, tokens of another branch", () => {
     const r = validateDefinition({
       steps: [cond, step("a"), step("b", "json-composer", { template: '{"x": {{steps.a.result}}}' }), step("z")],
-      edges: [
-        { from: "source", to: "c" },
-        { from: "c", to: "a", branch: "b9" },
-        { from: "c", to: "b", branch: "else" },
-        { from: "b", to: "a" },
-        { from: "source", to: "b" },
-      ],
+      edges: links("source>c", "c>a:b9", "c>b:else", "b>a", "source>b"),
     });
     const texts = r.issues.map((i) => i.text.ru);
     expect(texts).toContain("Шаг 1 «c»: edges[1] — у связи нет ветки этого условия («b9»)");

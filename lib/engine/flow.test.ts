@@ -8,6 +8,7 @@ import { createHistoryWriter } from "../runs/history-writer";
 import type { FinishedRun } from "../alerts/on-runs-finished";
 import type { PipelineDefinition } from "../definition/schema";
 import { createRunningPipeline, createTestUser, insertRun, startCountingServer, type CountingServer } from "../../test/support/worker-helpers";
+import { links } from "../../test/support/links";
 
 let counting: CountingServer;
 let userId: string;
@@ -58,14 +59,7 @@ function branched(prefix: string): PipelineDefinition {
         config: { template: '{"created": {{steps.a.status}}, "visit": {{steps.b.status}}}', onMissing: "empty" },
       },
     ],
-    edges: [
-      { from: "source", to: "f" },
-      { from: "f", to: "c" },
-      { from: "c", to: "a", branch: "new" },
-      { from: "c", to: "b", branch: "else" },
-      { from: "a", to: "j" },
-      { from: "b", to: "j" },
-    ],
+    edges: links("source>f", "f>c", "c>a:new", "c>b:else", "a>j", "b>j"),
   };
 }
 

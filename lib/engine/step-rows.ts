@@ -21,6 +21,21 @@ export type StepRowBuilder = {
 
 export function createStepRowBuilder(runId: string, runMaxBytes: number): StepRowBuilder {
   let used = 0;
+  /** The fields every row has; the kinds below add what they know. */
+  const row = (
+    stepId: string,
+    position: number,
+    actionType: string,
+    name: string,
+    rest: Omit<StepRow, "runId" | "stepId" | "position" | "actionType" | "name">,
+  ): StepRow => ({
+    runId,
+    stepId,
+    position,
+    actionType,
+    name,
+    ...rest,
+  });
   return {
     fromRecord(r) {
       let input = r.input;
@@ -35,12 +50,7 @@ export function createStepRowBuilder(runId: string, runMaxBytes: number): StepRo
         outputJson = toJson(output);
       }
       used += inputJson.length + outputJson.length;
-      return {
-        runId,
-        stepId: r.stepId,
-        position: r.index,
-        actionType: r.type,
-        name: r.name,
+      return row(r.stepId, r.index, r.type, r.name, {
         status: r.status === "succeeded" ? "SUCCEEDED" : "FAILED",
         inputJson,
         outputJson,
@@ -50,18 +60,13 @@ export function createStepRowBuilder(runId: string, runMaxBytes: number): StepRo
         truncated: isTruncated(input) || isTruncated(output),
         startedAt: r.startedAt,
         durationMs: r.durationMs,
-      };
+      });
     },
     copied(d) {
       const inputJson = toJson(d.input);
       const outputJson = toJson(d.output);
       used += inputJson.length + outputJson.length;
-      return {
-        runId,
-        stepId: d.stepId,
-        position: d.position,
-        actionType: d.actionType,
-        name: d.name,
+      return row(d.stepId, d.position, d.actionType, d.name, {
         status: "SUCCEEDED",
         inputJson,
         outputJson,
@@ -70,15 +75,10 @@ export function createStepRowBuilder(runId: string, runMaxBytes: number): StepRo
         truncated: d.truncated,
         startedAt: new Date(d.startedAt.endsWith("Z") ? d.startedAt : `${d.startedAt}Z`),
         durationMs: d.durationMs,
-      };
+      });
     },
     skipped(sk) {
-      return {
-        runId,
-        stepId: sk.stepId,
-        position: sk.index,
-        actionType: sk.type,
-        name: sk.name,
+      return row(sk.stepId, sk.index, sk.type, sk.name, {
         status: "SKIPPED",
         inputJson: null,
         outputJson: null,
@@ -87,7 +87,7 @@ export function createStepRowBuilder(runId: string, runMaxBytes: number): StepRo
         truncated: false,
         startedAt: new Date(),
         durationMs: 0,
-      };
+      });
     },
     countDone(done) {
       for (const d of done) used += toJson(d.input).length + toJson(d.output).length;

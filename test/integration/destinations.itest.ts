@@ -12,18 +12,12 @@ import { freePort, startPrivateRedis, waitFor } from "../support/worker-helpers"
 const redis = await startPrivateRedis(await freePort());
 process.env.REDIS_URL = redis.url;
 
-const { prisma, closeDb } = await import("../../lib/db");
-const { createPipelineFromKit } = await import("../../lib/starter-kits/create-from-kit");
-const { setPipelineStatus } = await import("../../lib/pipelines/set-pipeline-status");
-const { startRunsWorker } = await import("../../worker/runs-worker");
+const { importKitRuntime } = await import("../support/kit-runtime");
+const kit = await importKitRuntime();
+const { prisma, closeDb, createPipelineFromKit, setPipelineStatus, startKitFakes, startKitRunsWorker, closeQueues, startHookServer } = kit;
+const { tooManyRequests } = kit;
 const { startAlertsWorker } = await import("../../worker/alerts-worker");
-const { createOutboundHttp } = await import("../../lib/security/outbound-http");
-const { closeQueues } = await import("../../lib/queue/run-queue");
-const { startHookServer } = await import("../support/hook-server");
 const { startSmtpSink } = await import("../support/fakes/smtp-sink");
-const { startFakeAmo } = await import("../support/fakes/amocrm");
-const { startFakeBitrix } = await import("../support/fakes/bitrix24");
-const { startFakeTelegram, tooManyRequests } = await import("../support/fakes/telegram");
 
 const AMO_TOKEN = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.amo-long-lived-S3CRET";
 const BITRIX_CODE = "u3lk2dg9ccbd3uwl";
@@ -34,10 +28,8 @@ const SECRETS = [AMO_TOKEN, BITRIX_CODE, BOT_TOKEN, "eyJwrong.token.value", "wro
 
 const logs: string[] = [];
 let sink: Awaited<ReturnType<typeof startSmtpSink>>;
-let amo: Awaited<ReturnType<typeof startFakeAmo>>;
-let bitrix: Awaited<ReturnType<typeof startFakeBitrix>>;
-let tg: Awaited<ReturnType<typeof startFakeTelegram>>;
-let runs: ReturnType<typeof startRunsWorker>;
+let [amo, bitrix, tg]: Awaited<ReturnType<typeof startKitFakes>> = [] as never;
+let runs: ReturnType<typeof startKitRunsWorker>;
 let alerts: { close(): Promise<void> };
 let server: http.Server;
 let origin = "";
@@ -45,20 +37,11 @@ let userId = "";
 let email = "";
 
 beforeAll(async () => {
-  [sink, amo, bitrix, tg] = await Promise.all([
+  [sink, [amo, bitrix, tg]] = await Promise.all([
     startSmtpSink(),
-    startFakeAmo({ token: AMO_TOKEN }),
-    startFakeBitrix({ user: "1", code: BITRIX_CODE }),
-    startFakeTelegram({ token: BOT_TOKEN, chats: [CHAT] }),
+    startKitFakes({ amoToken: AMO_TOKEN, bitrixCode: BITRIX_CODE, botToken: BOT_TOKEN, chat: CHAT }),
   ]);
-  runs = startRunsWorker({
-    redisUrl: redis.url,
-    concurrency: 4,
-    executor: { http: createOutboundHttp({ allowlist: "127.0.0.1" }), log: (m, d) => void logs.push(m + (d ? JSON.stringify(d) : "")) },
-    maintenance: false,
-    heartbeat: false,
-    log: (m) => void logs.push(m),
-  });
+  runs = startKitRunsWorker(redis.url, logs);
   alerts = startAlertsWorker({ smtpUrl: `smtp://127.0.0.1:${sink.port}`, sweepEveryMs: 0 });
   ({ server, origin } = await startHookServer(runs.queue));
   email = `dest-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.test`;

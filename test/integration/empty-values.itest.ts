@@ -17,16 +17,9 @@ process.env.WEEEK_BASE_URL = weeek.url;
 const redis = await startPrivateRedis(await freePort());
 process.env.REDIS_URL = redis.url;
 
-const { prisma, closeDb } = await import("../../lib/db");
-const { createPipelineFromKit } = await import("../../lib/starter-kits/create-from-kit");
-const { setPipelineStatus } = await import("../../lib/pipelines/set-pipeline-status");
-const { startRunsWorker } = await import("../../worker/runs-worker");
-const { createOutboundHttp } = await import("../../lib/security/outbound-http");
-const { closeQueues } = await import("../../lib/queue/run-queue");
-const { startHookServer } = await import("../support/hook-server");
-const { startFakeAmo } = await import("../support/fakes/amocrm");
-const { startFakeBitrix } = await import("../support/fakes/bitrix24");
-const { startFakeTelegram } = await import("../support/fakes/telegram");
+const { importKitRuntime } = await import("../support/kit-runtime");
+const kit = await importKitRuntime();
+const { prisma, closeDb, createPipelineFromKit, setPipelineStatus, startKitFakes, startKitRunsWorker, closeQueues, startHookServer } = kit;
 const { KLIENTIKS_EVENTS } = await import("../../lib/starter-kits/klientiks-events");
 type KlientiksEventId = (typeof KLIENTIKS_EVENTS)[number]["id"];
 
@@ -35,28 +28,15 @@ const BITRIX_CODE = "emptyvalues0000";
 const BOT_TOKEN = "7012345678:AAHempty_values_token_0123456789";
 const CHAT = "-1001234567890";
 
-let amo: Awaited<ReturnType<typeof startFakeAmo>>;
-let bitrix: Awaited<ReturnType<typeof startFakeBitrix>>;
-let tg: Awaited<ReturnType<typeof startFakeTelegram>>;
-let runs: ReturnType<typeof startRunsWorker>;
+let [amo, bitrix, tg]: Awaited<ReturnType<typeof startKitFakes>> = [] as never;
+let runs: ReturnType<typeof startKitRunsWorker>;
 let server: http.Server;
 let origin = "";
 let userId = "";
 
 beforeAll(async () => {
-  [amo, bitrix, tg] = await Promise.all([
-    startFakeAmo({ token: AMO_TOKEN }),
-    startFakeBitrix({ user: "1", code: BITRIX_CODE }),
-    startFakeTelegram({ token: BOT_TOKEN, chats: [CHAT] }),
-  ]);
-  runs = startRunsWorker({
-    redisUrl: redis.url,
-    concurrency: 4,
-    executor: { http: createOutboundHttp({ allowlist: "127.0.0.1" }) },
-    maintenance: false,
-    heartbeat: false,
-    log: () => undefined,
-  });
+  [amo, bitrix, tg] = await startKitFakes({ amoToken: AMO_TOKEN, bitrixCode: BITRIX_CODE, botToken: BOT_TOKEN, chat: CHAT });
+  runs = startKitRunsWorker(redis.url);
   ({ server, origin } = await startHookServer(runs.queue));
   const email = `empty-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.test`;
   userId = (await prisma.user.create({ data: { email, passwordHash: "x" }, select: { id: true } })).id;
