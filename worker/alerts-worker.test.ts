@@ -365,7 +365,8 @@ describe("sweeper", () => {
 
     await sweep();
     await waitFor("both e-mails", () => (mailsAbout(p.name).length === 2 ? true : null));
-    expect((await prisma.notification.findUniqueOrThrow({ where: { id: lost.id } })).status).toBe("SENT");
+    // The sink has the mail a moment before the worker records it as sent.
+    await waitFor("the lost notification marked SENT", async () => (await prisma.notification.findUniqueOrThrow({ where: { id: lost.id } })).status === "SENT");
     const digest = await prisma.notification.findFirstOrThrow({ where: { pipelineId: p.id, kind: "DIGEST" } });
     expect(digest.runIds).toEqual([runs[1].id]);
     expect((await prisma.alertState.findUniqueOrThrow({ where: { pipelineId: p.id } })).pendingCount).toBe(0);
