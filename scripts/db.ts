@@ -24,6 +24,33 @@ type Engine = {
   free(): void;
 };
 
+type ScriptAdapter = { executeScript(script: string): Promise<void>; client: pg.Pool; onError(e: unknown): never };
+
+/**
+ * @prisma/adapter-pg's executeScript splits a migration at every ";" — inside function bodies and
+ * string literals too — and runs the pieces one by one. Here a migration goes to Postgres whole: one
+ * simple-protocol query, which Postgres runs as one implicit transaction (all of it or none of it),
+ * so a migration may hold plpgsql functions written the ordinary way ($$ … $$).
+ */
+function wholeScripts(factory: PrismaPg): PrismaPg {
+  const wrap = <T>(adapter: T): T => {
+    const a = adapter as unknown as ScriptAdapter;
+    a.executeScript = async (script) => {
+      try {
+        await a.client.query(script);
+      } catch (e) {
+        a.onError(e);
+      }
+    };
+    return adapter;
+  };
+  const connect = factory.connect.bind(factory);
+  const connectToShadowDb = factory.connectToShadowDb.bind(factory);
+  factory.connect = async () => wrap(await connect());
+  factory.connectToShadowDb = async () => wrap(await connectToShadowDb());
+  return factory;
+}
+
 async function loadEngine(connectionString: string): Promise<Engine> {
   const require = createRequire(import.meta.url);
   const gluePath = require.resolve("@prisma/schema-engine-wasm/schema_engine_bg");
@@ -32,7 +59,7 @@ async function loadEngine(connectionString: string): Promise<Engine> {
   const { instance } = await WebAssembly.instantiate(bytes, { "./schema_engine_bg.js": glue });
   glue.__wbg_set_wasm(instance.exports);
   (instance.exports as { __wbindgen_start?: () => void }).__wbindgen_start?.();
-  const adapterFactory = bindMigrationAwareSqlAdapterFactory(new PrismaPg({ connectionString }));
+  const adapterFactory = bindMigrationAwareSqlAdapterFactory(wholeScripts(new PrismaPg({ connectionString })));
   const schema = fs.readFileSync(schemaPath, "utf8");
   const log = (line: string) => {
     if (process.env.DB_DEBUG) console.error(line);
