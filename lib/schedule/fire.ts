@@ -2,7 +2,7 @@
 // UUID v5 of (source id, scheduled time), inserted with ON CONFLICT DO NOTHING: a firing job that
 // is retried (its worker died mid-job, the database was down) finds its run instead of making a
 // second one. The run job's id is the run id, so enqueueing twice is a no-op too.
-import { createHash } from "node:crypto";
+import { v5 } from "uuid";
 import { pool } from "../db";
 import { enqueueRuns } from "../queue/run-queue";
 import { searchTermsOf } from "../runs/search-terms";
@@ -14,16 +14,8 @@ export { SCHEDULE_METHOD };
 /** The namespace of schedule run ids (a fixed random UUID). */
 const RUN_ID_NAMESPACE = "6f1c2b9e-4d7a-4c3e-9a51-2e8f0b7d3c11";
 
-/** RFC 4122 UUID version 5 (SHA-1 of namespace + name). */
-export function uuidV5(name: string, namespace: string = RUN_ID_NAMESPACE): string {
-  const ns = Buffer.from(namespace.replace(/-/g, ""), "hex");
-  const hash = createHash("sha1").update(ns).update(name, "utf8").digest();
-  const b = hash.subarray(0, 16);
-  b[6] = (b[6] & 0x0f) | 0x50;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  const h = b.toString("hex");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
+/** RFC 4122 UUID version 5 (SHA-1 of namespace + name), from the `uuid` package. */
+export const uuidV5 = (name: string, namespace: string = RUN_ID_NAMESPACE): string => v5(name, namespace);
 
 export const scheduleRunId = (sourceId: string, scheduledFor: number) => uuidV5(`${sourceId}@${scheduledFor}`);
 
