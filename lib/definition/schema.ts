@@ -1,6 +1,7 @@
 // The shape of a pipeline definition (stored in Pipeline.definition and PipelineVersion.definition).
 // Action-specific config is validated by the action registry (lib/actions/registry.ts).
 import { z } from "zod";
+import { v4 } from "uuid";
 import { HH_MM, scheduleSchema, type ScheduleConfig } from "./schedule";
 
 export const sourceFieldSchema = z.object({
@@ -178,14 +179,8 @@ export const emptyDefinition = (sourceId: string = newSourceId()): PipelineDefin
   steps: [],
 });
 
-/** A random v4 UUID; crypto.getRandomValues works in the browser on plain http too (randomUUID does not). */
-export function newSourceId(): string {
-  const b = globalThis.crypto.getRandomValues(new Uint8Array(16));
-  b[6] = (b[6] & 0x0f) | 0x40;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
+/** A random v4 UUID (the uuid package: works in the browser on plain http, where crypto.randomUUID does not). */
+export const newSourceId = (): string => v4();
 
 /** The name of the one source of a definition saved before several sources. */
 export const DEFAULT_SOURCE_NAME = "Вебхук";
