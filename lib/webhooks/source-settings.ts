@@ -2,8 +2,9 @@
 // caller (sources[].reply) and the signature check (sources[].signature) with its secret,
 // decrypted once, Tilda / VK (sources[].type, .vk) — per source (docs/sources.md); a definition
 // without `sources` has them at the top level. Like the rate limits (rate-limit.ts), every source
-// that has one of them enabled is loaded in ONE query (plus one for the access keys) (refreshed every 10 s, and at once in this process after a pipeline or an
-// access key is saved — invalidateSourceSettings), so a request never waits on a query of its own.
+// that has one of them enabled is loaded in ONE query, plus one for the access keys (refreshed
+// every 10 s, and at once in this process after a pipeline or an access key is saved —
+// invalidateSourceSettings), so a request never waits on a query of its own.
 // A token without settings (the common case) costs one Map lookup.
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { pool } from "../db";
