@@ -1,4 +1,5 @@
 import http from "node:http";
+import { randomUUID } from "node:crypto";
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import iconv from "iconv-lite";
@@ -7,7 +8,7 @@ import { Queue } from "bullmq";
 import { closeDb, prisma } from "../db";
 import { redisConnection } from "../queue/connection";
 import { closeQueues, queue, RUNS_QUEUE } from "../queue/run-queue";
-import { rotateWebhookToken } from "../pipelines/rotate-webhook-token";
+import { newWebhookToken, rotateWebhookToken } from "../pipelines/rotate-webhook-token";
 import { createHookHandler, handleHook, tokenFromUrl } from "./handle-hook";
 import { createIngester, type Ingester } from "./ingest";
 import { createHookRateLimiter } from "./rate-limit";
@@ -371,6 +372,12 @@ describe("per-обработка rate limit", () => {
         rejectReason: "Превышен предел обработки: не больше 3 запросов в минуту (тело не сохранено)",
         query: { client_phone: "+7 912 000-11-22" },
       });
+      // The limit is the обработка's: its second source URL counts in the same window.
+      const second = newWebhookToken();
+      await prisma.source.create({ data: { id: randomUUID(), pipelineId: limited.id, userId: user.id, token: second, name: "Сайт" } });
+      await limiter.check("warm-up"); // loads the new URL's limit (refreshMs 0)
+      // (Counted per URL, its first request would pass.)
+      expect((await fetch(`${srv.url}/hooks/${second}`, { method: "POST" })).status).toBe(429);
       // Another pipeline without a limit is not affected.
       expect((await fetch(`${srv.url}/hooks/${running.webhookToken}`)).status).toBe(200);
       // Removing the limit takes effect at the next refresh.

@@ -1,7 +1,8 @@
 // Optional per-обработка limit on incoming webhook requests (Pipeline.webhookRateLimit, requests
 // per minute; null = none). The fast path must stay free of per-request queries, so the limits of
 // all pipelines that have one are loaded in ONE query every refreshMs (10 s) and the counting is
-// in memory: a fixed one-minute window per URL (each source of an обработка counts on its own), per web process (with N ingest processes behind
+// in memory: a fixed one-minute window per обработка (all its source URLs count together), per web
+// process (with N ingest processes behind
 // a load balancer the effective limit is up to N× — docs/security.md). A request over the limit
 // answers 429 with Retry-After and is stored as REJECTED, like other refused input.
 import { pool } from "../db";
@@ -14,18 +15,21 @@ export type HookRateLimiter = { check(token: string): RateVerdict | Promise<Rate
 const OK: RateVerdict = { ok: true };
 
 export type RateLimiterOptions = {
-  loadLimits?: () => Promise<Map<string, number>>;
+  loadLimits?: () => Promise<Map<string, TokenLimit>>;
   refreshMs?: number;
   now?: () => number;
 };
 
-/** token → limit, for every source URL of the pipelines that have one (counted per URL). */
-async function loadFromDb(): Promise<Map<string, number>> {
-  const r = await pool().query<{ token: string; webhookRateLimit: number }>(
-    `SELECT s.token, p."webhookRateLimit" FROM "Pipeline" p JOIN "Source" s ON s."pipelineId" = p.id
+/** A source URL's limit and the обработка whose window it counts in. */
+export type TokenLimit = { limit: number; pipelineId: string };
+
+/** token → limit, for every source URL of the pipelines that have one. */
+async function loadFromDb(): Promise<Map<string, TokenLimit>> {
+  const r = await pool().query<{ token: string; pipelineId: string; webhookRateLimit: number }>(
+    `SELECT s.token, p.id AS "pipelineId", p."webhookRateLimit" FROM "Pipeline" p JOIN "Source" s ON s."pipelineId" = p.id
       WHERE p."webhookRateLimit" IS NOT NULL AND s.token IS NOT NULL`,
   );
-  return new Map(r.rows.map((row) => [row.token, row.webhookRateLimit]));
+  return new Map(r.rows.map((row) => [row.token, { limit: row.webhookRateLimit, pipelineId: row.pipelineId }]));
 }
 
 const WINDOW_MS = 60_000;
@@ -34,7 +38,7 @@ export function createHookRateLimiter(options: RateLimiterOptions = {}): HookRat
   const load = options.loadLimits ?? loadFromDb;
   const refreshMs = options.refreshMs ?? 10_000;
   const now = options.now ?? Date.now;
-  let limits = new Map<string, number>();
+  let limits = new Map<string, TokenLimit>();
   let loadedAt = -Infinity;
   let loading: Promise<void> | null = null;
   let lastError = 0;
@@ -45,8 +49,9 @@ export function createHookRateLimiter(options: RateLimiterOptions = {}): HookRat
       .then((m) => {
         limits = m;
         loadedAt = now();
-        // Forget counters of tokens that no longer have a limit.
-        for (const token of windows.keys()) if (!m.has(token)) windows.delete(token);
+        // Forget counters of pipelines that no longer have a limit.
+        const limited = new Set([...m.values()].map((l) => l.pipelineId));
+        for (const id of windows.keys()) if (!limited.has(id)) windows.delete(id);
       })
       .catch((err) => {
         loadedAt = now(); // keep the old limits; try again after refreshMs
@@ -61,11 +66,12 @@ export function createHookRateLimiter(options: RateLimiterOptions = {}): HookRat
 
   function verdict(token: string): RateVerdict {
     if (limits.size === 0) return OK;
-    const limit = limits.get(token);
-    if (!limit) return OK;
+    const found = limits.get(token);
+    if (!found) return OK;
+    const { limit, pipelineId } = found;
     const t = now();
-    let w = windows.get(token);
-    if (!w || t - w.start >= WINDOW_MS) windows.set(token, (w = { start: t, count: 0 }));
+    let w = windows.get(pipelineId);
+    if (!w || t - w.start >= WINDOW_MS) windows.set(pipelineId, (w = { start: t, count: 0 }));
     if (w.count >= limit) return { ok: false, limit, retryAfterSec: Math.max(1, Math.ceil((w.start + WINDOW_MS - t) / 1000)) };
     w.count++;
     return OK;
