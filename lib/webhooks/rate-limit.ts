@@ -10,7 +10,11 @@ import { pool } from "../db";
 export type RateVerdict = { ok: true } | { ok: false; limit: number; retryAfterSec: number };
 
 /** Synchronous once the limits are loaded (the fast path then awaits nothing). */
-export type HookRateLimiter = { check(token: string): RateVerdict | Promise<RateVerdict> };
+export type HookRateLimiter = {
+  check(token: string): RateVerdict | Promise<RateVerdict>;
+  /** Loads the limits now (the next check sees them); check() refreshes on its own every refreshMs. */
+  refresh(): Promise<void>;
+};
 
 const OK: RateVerdict = { ok: true };
 
@@ -78,6 +82,7 @@ export function createHookRateLimiter(options: RateLimiterOptions = {}): HookRat
   }
 
   return {
+    refresh,
     check(token) {
       if (loadedAt === -Infinity) return refresh().then(() => verdict(token));
       if (now() - loadedAt >= refreshMs) void refresh();
