@@ -2,11 +2,14 @@
 // BENCH_ROOT (default: this one), so bench/e2e.ts can also measure another checkout ("before")
 // against its own schema. Prints one JSON line: { seed, three, ceiling } each { id, webhookToken }.
 //   BENCH_ROOT, BENCH_WEEEK_URL, BENCH_WEEEK_STATUS, BENCH_ECHO_URL
+import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 
 const root = path.resolve(process.env.BENCH_ROOT ?? path.join(import.meta.dirname, ".."));
-const helpers = await import(pathToFileURL(path.join(root, "worker", "test-helpers.ts")).href);
+// test/support/worker-helpers.ts since the code-shape round; worker/test-helpers.ts in older checkouts.
+const helpersFile = ["test/support/worker-helpers.ts", "worker/test-helpers.ts"].map((f) => path.join(root, f)).find((f) => fs.existsSync(f))!;
+const helpers = await import(pathToFileURL(helpersFile).href);
 const { closeDb } = await import(pathToFileURL(path.join(root, "lib", "db.ts")).href);
 
 const echo = process.env.BENCH_ECHO_URL!;

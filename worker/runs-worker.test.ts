@@ -251,7 +251,8 @@ describe("runs worker", () => {
       heartbeat: false,
       log: () => undefined,
     });
-    const enqueueQueue = new Queue(queueName, { connection: redisConnection(redis.url, { enableOfflineQueue: false }) });
+    const enqueueConn = redisConnection(redis.url, { enableOfflineQueue: false });
+    const enqueueQueue = new Queue(queueName, { connection: enqueueConn });
     enqueueQueue.on("error", () => undefined);
     const ingester = createIngester({
       enqueue: async (ids) => {
@@ -285,6 +286,9 @@ describe("runs worker", () => {
       await waitStatus(ids, "SUCCEEDED", 30_000);
       // Without the sweeper, a new run is fetched only if the worker's own connection came back.
       await w.maintenance!.stop();
+      // The ingest side's connection retries on its own schedule (up to 2 s apart); its enqueue
+      // must reach Redis, or the new run would wait for a sweeper that is stopped.
+      await waitFor(async () => enqueueConn.status === "ready", 15_000, "the ingest's Redis connection to be back");
       const after = await (await fetch(`${base}?name=after`)).json();
       await waitStatus([after.runId], "SUCCEEDED", 15_000);
       expect(await prisma.run.count({ where: { pipelineId: pipeline.id, status: { in: ["QUEUED", "RUNNING"] } } })).toBe(0);
