@@ -1,11 +1,13 @@
 // The ceiling's worker (bench/README.md, "Ceiling"): one BullMQ worker at concurrency 200 doing
 // the bench's 3 steps inline — compose {name, phone} → POST it to the fake CRM → parse "n" — with
 // the same durable writes as Hookflow's engine, batched across jobs:
-//   - the run is loaded with the jobs that start in the same tick (one SELECT … = ANY);
-//   - the start mark (RUNNING, attempts + 1, startedAt) is committed before the POST, like
-//     Hookflow's, so a crash after it is counted;
-//   - the three RunStep rows (input and output JSON, as Hookflow records them) and the final Run
-//     update commit together in one statement per batch (one batch in flight, the next one grows).
+//   - the run is loaded with the jobs that start in the same tick, and claimed by that statement
+//     (UPDATE … RETURNING: RUNNING, attempts + 1, startedAt), like Hookflow's load, so the start
+//     mark is committed before the POST and a crash after it is counted;
+//   - the POST is the last step with an effect outside, so — like Hookflow — its row is not
+//     committed on its own: the three RunStep rows (input and output JSON, as Hookflow records
+//     them) and the final Run update commit together in one statement per batch (one batch in
+//     flight, the next one grows).
 // No engine, no definition, no templates, no zod, no SSRF guard. bench/e2e.ts bundles it.
 //   DATABASE_URL, REDIS_URL, CEILING_QUEUE ("ceiling"), CEILING_TARGET (the POST URL), CEILING_CONCURRENCY (200)
 import http from "node:http";
@@ -31,13 +33,19 @@ function load(id: string): Promise<Loaded | undefined> {
       setImmediate(() => {
         const batch = loadWaiting;
         loadWaiting = [];
-        pool.query<Loaded>('SELECT id, status, payload FROM "Run" WHERE id = ANY($1::uuid[])', [batch.map((b) => b.id)]).then(
-          (res) => {
-            const byId = new Map(res.rows.map((r) => [r.id, r]));
-            for (const b of batch) b.resolve(byId.get(b.id));
-          },
-          (e) => batch.forEach((b) => b.reject(e)),
-        );
+        pool
+          .query<Loaded>(
+            `UPDATE "Run" SET status = 'RUNNING', attempts = attempts + 1, "startedAt" = $2::timestamp
+              WHERE id = ANY($1::uuid[]) AND status IN ('QUEUED', 'RUNNING') RETURNING id, status, payload`,
+            [batch.map((b) => b.id), new Date().toISOString()],
+          )
+          .then(
+            (res) => {
+              const byId = new Map(res.rows.map((r) => [r.id, r]));
+              for (const b of batch) b.resolve(byId.get(b.id));
+            },
+            (e) => batch.forEach((b) => b.reject(e)),
+          );
       });
     }
     loadWaiting.push({ id, resolve, reject });
@@ -177,10 +185,8 @@ function post(body: string, key: string): Promise<{ status: number; headers: htt
 async function processRun(job: Job<{ runId: string }>): Promise<void> {
   const runId = job.data.runId;
   const run = await load(runId);
-  if (!run || (run.status !== "QUEUED" && run.status !== "RUNNING")) return;
-  const startedAt = new Date();
+  if (!run) return; // not QUEUED or RUNNING: finished, or gone
   const t0 = performance.now();
-  await write([], { id: runId, attemptsInc: 1, status: "RUNNING", startedAt: startedAt.toISOString(), finishedAt: null, durationMs: null, error: null });
 
   const p = run.payload;
   const s1 = new Date();
@@ -207,27 +213,27 @@ async function processRun(job: Job<{ runId: string }>): Promise<void> {
   const postOutput = JSON.stringify({ status: res.status, headers: res.headers, body: parsedBody });
   const d2 = performance.now() - t2;
 
-  // Like Hookflow: a step that talked to the outside world is committed before the chain goes on
-  // (a crash later must not send the POST again).
-  await write([
-    stepRow(runId, "compose", 0, "json-composer", "Данные", composedJson, composedJson, s1, d1),
-    stepRow(runId, "post", 1, "http-request", "Отправить", postInput, postOutput, s2, d2),
-  ]);
-
   const s3 = new Date();
   const t3 = performance.now();
   const parseInput = JSON.stringify({ json: parsedBody, outputs: [{ key: "n", name: "n", path: '["n"]' }], onMissing: "fail" });
   const parseOutput = JSON.stringify({ n: parsedBody.n });
   const d3 = performance.now() - t3;
 
-  await write([stepRow(runId, "parse", 2, "json-parser", "Ответ", parseInput, parseOutput, s3, d3)], {
-    id: runId,
-    status: "SUCCEEDED",
-    startedAt: null,
-    finishedAt: new Date().toISOString(),
-    durationMs: Math.round(performance.now() - t0),
-    error: null,
-  });
+  await write(
+    [
+      stepRow(runId, "compose", 0, "json-composer", "Данные", composedJson, composedJson, s1, d1),
+      stepRow(runId, "post", 1, "http-request", "Отправить", postInput, postOutput, s2, d2),
+      stepRow(runId, "parse", 2, "json-parser", "Ответ", parseInput, parseOutput, s3, d3),
+    ],
+    {
+      id: runId,
+      status: "SUCCEEDED",
+      startedAt: null,
+      finishedAt: new Date().toISOString(),
+      durationMs: Math.round(performance.now() - t0),
+      error: null,
+    },
+  );
 }
 
 const worker = new Worker(QUEUE, processRun, {

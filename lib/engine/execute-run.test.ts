@@ -200,6 +200,29 @@ describe("executeRun", () => {
     expect((await prisma.run.findUniqueOrThrow({ where: { id: runId } })).attempts).toBe(2);
   });
 
+  it("compose → POST → parse writes once: the load claims the run, the POST's row commits with the end", async () => {
+    const p = await createRunningPipeline(userId, threeStepDefinition(`${counting.url}/once`));
+    const runId = await insertRun(p.id, userId, { name: "Анна", phone: "+7 912 000-11-22" });
+    const w = createHistoryWriter();
+    let attemptsAtPost: number | null = null;
+    const ex = createRunExecutor({
+      writer: w,
+      http: async (req) => {
+        // The start mark is committed before the step that reaches outside.
+        const row = await prisma.run.findUniqueOrThrow({ where: { id: runId } });
+        attemptsAtPost = row.status === "RUNNING" && row.startedAt ? row.attempts : null;
+        return http(req);
+      },
+    });
+    expect(await ex.execute(runId)).toMatchObject({ status: "SUCCEEDED", executedSteps: 3 });
+    expect(attemptsAtPost).toBe(1);
+    expect(w.stats()).toMatchObject({ batches: 1, stepRows: 3, runUpdates: 1 });
+    const run = await prisma.run.findUniqueOrThrow({ where: { id: runId }, include: { steps: { orderBy: { position: "asc" } } } });
+    expect(run).toMatchObject({ status: "SUCCEEDED", attempts: 1 });
+    expect(run.steps.map((st) => st.status)).toEqual(["SUCCEEDED", "SUCCEEDED", "SUCCEEDED"]);
+    // Two calls to the outside: the first is committed before the second is sent («a re-delivered run resumes …»).
+  });
+
   it("caps history per step and per run with a visible mark", async () => {
     const p = await createRunningPipeline(userId, threeStepDefinition(`${counting.url}/big`));
     const runId = await insertRun(p.id, userId, { name: "x".repeat(5000), phone: "1" });
@@ -245,7 +268,7 @@ describe("executeRun", () => {
     expect(results.every((r) => r.status === "SUCCEEDED")).toBe(true);
     const stats = w.stats();
     expect(stats.stepRows).toBe(300);
-    // 2 commits per run (after the POST, at the end) → 200 without batching. How many share a
+    // 1 commit per run (the POST's row rides with the end) → 100 without batching. How many share a
     // batch depends on how the 100 runs interleave (a busy machine spreads them out: 50 batches
     // were seen under cpu-hog), so the bound is "fewer than one per run", not a quiet-box figure.
     expect(stats.batches).toBeLessThan(100);

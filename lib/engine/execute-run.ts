@@ -5,9 +5,13 @@
 // Durability points. Step rows of steps without side effects (the action's `sideEffects: "none"`:
 // composer, parser, flow steps) are held in memory and committed
 // with the next write; a step that talks to the outside world (HTTP) is committed before the chain
-// goes on, so a worker killed later resumes AFTER it and a completed POST is not sent again (the
-// Idempotency-Key runId:stepId covers the one step that may be in flight when a worker dies).
-// The run's final status commits in the same statement as its last rows.
+// goes on to the next such step, so a worker killed later resumes AFTER it and a completed POST is
+// not sent again (the Idempotency-Key runId:stepId covers the one step that may be in flight when a
+// worker dies). When only steps without effects follow it, its row commits with the run's final
+// status: the window in which a kill repeats it is then the same single round trip as a commit of
+// its own would be, one write fewer per run. The run's final status commits in the same statement
+// as its last rows. The start mark (RUNNING, attempts + 1) is made by the load that claims the run
+// (lib/runs/load-run.ts), so it is committed before the first step without a write of its own.
 //
 // Resuming. A re-delivered run (stalled job, BullMQ retry) continues after its last committed
 // successful step; a re-run created by the history page (rerunOfId + resumeFromStepId) takes the
@@ -16,7 +20,7 @@ import type pg from "pg";
 import { pool as defaultPool } from "../db";
 import { env } from "../env";
 import type { HttpClient, RateSlot } from "../actions/define-action";
-import { sourceOfRun, sourcesOf, sourceScope, type SourceDefinition } from "../definition/schema";
+import { sourceOfRun, sourcesOf, sourceScope, type SourceDefinition, type StepDefinition } from "../definition/schema";
 import { getAction } from "../actions/registry";
 import { resolveCredentials } from "../credentials/resolve-credentials";
 import { storeClientFor } from "../store/store-client";
@@ -109,6 +113,23 @@ async function duplicateOf(pool: pg.Pool, run: LoadedRun, sources: readonly Sour
   return originalId;
 }
 
+const effectsAfterCache = new WeakMap<readonly StepDefinition[], boolean[]>();
+
+/**
+ * Whether a step after `index` may have an effect outside (an action without `sideEffects: "none"`).
+ * A «Задержка» needs nothing here: parking commits the held rows. Computed once per (cached,
+ * never-mutated) definition.
+ */
+function effectsAfter(steps: readonly StepDefinition[], index: number): boolean {
+  let after = effectsAfterCache.get(steps);
+  if (!after) {
+    after = new Array<boolean>(steps.length).fill(false);
+    for (let i = steps.length - 2; i >= 0; i--) after[i] = after[i + 1] || getAction(steps[i + 1].type)?.sideEffects !== "none";
+    effectsAfterCache.set(steps, after);
+  }
+  return after[index] ?? false;
+}
+
 /** Why a loaded run is not executed now, or null when it is. */
 function notRunnable(run: LoadedRun): ExecuteRunResult | null {
   if (run.status === "QUEUED" || run.status === "RUNNING" || run.status === "WAITING") return null;
@@ -145,10 +166,11 @@ export function createRunExecutor(options: RunExecutorOptions = {}): RunExecutor
       // Stopping the обработка holds its waiting runs; starting it again releases them.
       if (!(await load.pipelineRunning(run.pipelineId))) return { runId, status: "HELD", waitUntil: until };
     }
-    const startedAt = new Date();
     const t0 = performance.now();
     // Committed before any step can have an effect outside: a crash after this point is counted.
-    await writer.start(runId, startedAt);
+    // A QUEUED or RUNNING run was marked by its load (the claim); a woken WAITING run is marked now.
+    const startedAt = run.claimed ? run.startedAt : new Date();
+    if (!run.claimed) await writer.start(runId, startedAt);
 
     const definition = await load.definition(run.pipelineId, run.version);
     if (!definition) return fail(runId, `Версия ${run.version} обработки не найдена или повреждена`, startedAt);
@@ -179,8 +201,9 @@ export function createRunExecutor(options: RunExecutorOptions = {}): RunExecutor
       context: () => ({ http: client, store: storeClientFor(run.userId), log: options.log, rateLimit, now }),
       onStepEnd: async (record) => {
         pending.push(rows.fromRecord(record));
-        // A step with effects outside is committed before the chain goes on (see the header).
-        if (record.status === "succeeded" && getAction(record.type)?.sideEffects !== "none" && record.index < definition.steps.length - 1) {
+        // A step with effects outside is committed before the chain goes on to another such step
+        // (see the header); when only steps without effects follow, it commits with the run's end.
+        if (record.status === "succeeded" && getAction(record.type)?.sideEffects !== "none" && effectsAfter(definition.steps, record.index)) {
           await writer.commit(pending.splice(0));
         }
       },

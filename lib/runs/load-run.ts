@@ -41,25 +41,46 @@ export type LoadedRun = {
   done: DoneStep[] | null;
   /** The original run's successful steps (re-runs only). */
   original: DoneStep[] | null;
+  /**
+   * Marked RUNNING (attempts + 1, startedAt) by the load itself: a QUEUED or RUNNING run. Its
+   * status is RUNNING then; an unclaimed run shows the status it had.
+   */
+  claimed: boolean;
+  /** When the claim marked it started (claimed runs). */
+  startedAt: Date;
 };
 
 const STEP_JSON = `json_build_object('stepId', s."stepId", 'status', s.status, 'output', s.output, 'input', s.input,
   'error', s.error, 'attempts', s.attempts, 'truncated', s.truncated, 'startedAt', s."startedAt", 'durationMs', s."durationMs",
   'actionType', s."actionType", 'name', s.name, 'position', s.position)`;
 
-// One statement for all jobs that start in the same tick; a run that never started (attempts 0,
-// the common case) does not even look at RunStep.
-const LOAD_SQL = `
-SELECT r.id, r.status, r."pipelineId", r."userId", r.version, r.payload, r."sourceId", r.method, r."receivedAt", r."resumeFromStepId", r."rerunOfId",
-       r."searchTerms", (extract(epoch FROM r."waitUntil") * 1000)::float8 AS "waitUntilMs",
-       CASE WHEN r.attempts > 0 THEN
-         (SELECT json_agg(${STEP_JSON} ORDER BY s.position) FROM "RunStep" s WHERE s."runId" = r.id)
+// One statement for all jobs that start in the same tick. Runs that are QUEUED or RUNNING (a
+// re-delivered job) are CLAIMED in the same statement: marked RUNNING with one more attempt and
+// their start time — the start mark that must be committed before any step can have an effect
+// outside (it used to be a write of its own). Other runs (WAITING, finished, gone) are only read;
+// the executor decides. A run that never started (attempts 0 before the claim, the common case)
+// does not even look at RunStep.
+const COLUMNS = (r: string, startedBefore: string) => `${r}.id, ${r}.status, ${r}."pipelineId", ${r}."userId", ${r}.version, ${r}.payload,
+       ${r}."sourceId", ${r}.method, ${r}."receivedAt", ${r}."resumeFromStepId", ${r}."rerunOfId", ${r}."searchTerms",
+       (extract(epoch FROM ${r}."waitUntil") * 1000)::float8 AS "waitUntilMs",
+       CASE WHEN ${startedBefore} THEN
+         (SELECT json_agg(${STEP_JSON} ORDER BY s.position) FROM "RunStep" s WHERE s."runId" = ${r}.id)
        END AS done,
-       CASE WHEN r."rerunOfId" IS NOT NULL AND r."resumeFromStepId" IS NOT NULL THEN
+       CASE WHEN ${r}."rerunOfId" IS NOT NULL AND ${r}."resumeFromStepId" IS NOT NULL THEN
          (SELECT json_agg(${STEP_JSON} ORDER BY s.position) FROM "RunStep" s
-           WHERE s."runId" = r."rerunOfId" AND s.status = 'SUCCEEDED')
-       END AS original
-FROM "Run" r WHERE r.id = ANY($1::uuid[])`;
+           WHERE s."runId" = ${r}."rerunOfId" AND s.status = 'SUCCEEDED')
+       END AS original`;
+
+const LOAD_SQL = `
+WITH claimed AS (
+  UPDATE "Run" AS r SET status = 'RUNNING', attempts = r.attempts + 1, "startedAt" = $2::timestamp
+  WHERE r.id = ANY($1::uuid[]) AND r.status IN ('QUEUED', 'RUNNING')
+  RETURNING r.*
+)
+SELECT ${COLUMNS("c", "c.attempts > 1")}, true AS claimed FROM claimed c
+UNION ALL
+SELECT ${COLUMNS("r", "r.attempts > 0")}, false AS claimed FROM "Run" r
+WHERE r.id = ANY($1::uuid[]) AND r.id NOT IN (SELECT id FROM claimed)`;
 
 const VERSIONS_SQL = `
 SELECT v."pipelineId", v.version, v.definition
@@ -96,8 +117,9 @@ export type RunLoader = {
 
 export function createRunLoader(getPool: () => pg.Pool, maxCachedVersions = 1000): RunLoader {
   const run = tickBatcher<string, LoadedRun>(async (ids) => {
-    const res = await getPool().query<LoadedRun>(LOAD_SQL, [ids]);
-    return new Map(res.rows.map((r) => [r.id, r]));
+    const startedAt = new Date();
+    const res = await getPool().query<Omit<LoadedRun, "startedAt">>(LOAD_SQL, [ids, startedAt.toISOString()]);
+    return new Map(res.rows.map((r) => [r.id, { ...r, startedAt }]));
   });
 
   const definitions = new Map<string, PipelineDefinition | null>();
