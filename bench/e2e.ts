@@ -243,9 +243,17 @@ const childEnv = (db: string) => ({
   NODE_ENV: "production",
 });
 
-function hookflowProcs(t: Target, redisUrl = REDIS_URL): (port: number) => Proc[] {
+/** BENCH_BEFORE_ENV="WORKER_CONCURRENCY=200 NODE_OPTIONS=…": settings for the "before" system only. */
+const BEFORE_ENV = Object.fromEntries(
+  (process.env.BENCH_BEFORE_ENV ?? "")
+    .split(/\s+(?=[A-Z_]+=)/)
+    .filter(Boolean)
+    .map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]),
+);
+
+function hookflowProcs(t: Target, redisUrl = REDIS_URL, extraEnv: Record<string, string> = {}): (port: number) => Proc[] {
   const cmd = hookflowCommand(t.dir);
-  const env = { ...childEnv(t.db), REDIS_URL: redisUrl };
+  const env = { ...childEnv(t.db), REDIS_URL: redisUrl, ...extraEnv };
   return (port) => [
     start(`${t.label} web`, cmd("server"), t.dir, { ...env, PORT: String(port), HOOKFLOW_MODE: "ingest" }, /listening/),
     start(`${t.label} worker`, cmd("worker"), t.dir, env, /\[worker\] ready/),
@@ -304,7 +312,7 @@ try {
     const r = new Redis(beforeRedis, { maxRetriesPerRequest: null });
     await obliterate(r, "runs");
     r.disconnect();
-    systems.push(await startSys("before", before, hookflowProcs(before, beforeRedis), before.pipelines.three, true));
+    systems.push(await startSys("before", before, hookflowProcs(before, beforeRedis, BEFORE_ENV), before.pipelines.three, true));
   }
   sampler = setInterval(() => {
     for (const x of systems) {

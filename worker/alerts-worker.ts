@@ -2,7 +2,7 @@
 // sweeper covers what Redis lost (PENDING rows never enqueued, digest jobs that vanished), so
 // Postgres alone decides what is owed. Safe to run in several worker processes at once.
 import { Worker, type Job } from "bullmq";
-import { prisma } from "../lib/db";
+import { pool } from "../lib/db";
 import { queuePrefix, redisConnection } from "../lib/queue/connection";
 import { ALERTS_QUEUE } from "../lib/queue/run-queue";
 import { alertJobSchema, DIGEST_JOB, digestJobSchema, enqueueNotifications, SEND_JOB } from "../lib/alerts/alert-jobs";
@@ -62,20 +62,23 @@ export function startAlertsWorker(opts: AlertsWorkerOptions = {}): { close(): Pr
 /** Re-enqueues lost PENDING notifications and flushes digests whose window ended long ago. */
 export async function sweep(now = new Date()): Promise<void> {
   try {
-    const lost = await prisma.notification.findMany({
-      where: { status: "PENDING", createdAt: { lt: new Date(now.getTime() - LOST_AFTER_MS) } },
-      select: { id: true },
-      orderBy: { createdAt: "asc" },
-      take: 500,
-    });
+    // Plain SQL on the shared pool: this runs every minute in every worker, which otherwise needs
+    // no Prisma (its query compiler costs a process ≈ 50–80 MB).
+    const db = pool();
+    const lost = await db.query<{ id: string }>(
+      `SELECT id FROM "Notification" WHERE status = 'PENDING' AND "createdAt" < ($1::timestamptz AT TIME ZONE 'UTC') ORDER BY "createdAt" LIMIT 500`,
+      [new Date(now.getTime() - LOST_AFTER_MS).toISOString()],
+    );
     // jobId = notification id: a row whose job is still waiting or retrying is not duplicated.
-    await enqueueNotifications(lost.map((n) => n.id));
-    const overdue = await prisma.$queryRaw<{ pipelineId: string }[]>`
-      SELECT s."pipelineId"::text AS "pipelineId"
+    await enqueueNotifications(lost.rows.map((n) => n.id));
+    const { rows: overdue } = await db.query<{ pipelineId: string }>(
+      `SELECT s."pipelineId"::text AS "pipelineId"
       FROM "AlertState" s JOIN "Pipeline" p ON p.id = s."pipelineId"
       WHERE s."pendingCount" > 0
-        AND s."windowStart" < (${now.toISOString()}::timestamptz AT TIME ZONE 'UTC') - make_interval(mins => p."alertThrottleMinutes" + 1)
-      LIMIT 500`;
+        AND s."windowStart" < ($1::timestamptz AT TIME ZONE 'UTC') - make_interval(mins => p."alertThrottleMinutes" + 1)
+      LIMIT 500`,
+      [now.toISOString()],
+    );
     for (const { pipelineId } of overdue) {
       const created = await flushDigest(pipelineId, now);
       if (created) await enqueueNotifications([created.id]);

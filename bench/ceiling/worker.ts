@@ -20,7 +20,7 @@ const QUEUE = process.env.CEILING_QUEUE ?? "ceiling";
 const TARGET = new URL(process.env.CEILING_TARGET!);
 const CONCURRENCY = Number(process.env.CEILING_CONCURRENCY ?? 200);
 
-const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.PG_POOL_MAX ?? 10) });
+const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.PG_POOL_MAX ?? 20) });
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 
 // ── loads, gathered per tick ──────────────────────────────────────────────────────────────────

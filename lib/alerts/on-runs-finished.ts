@@ -1,6 +1,6 @@
 // Called by the worker after runs reach their final status (rows committed). The alerts part
 // (failure e-mails, digests, «восстановлено») hangs off this one entry point.
-import { pool, prisma } from "../db";
+import { pool } from "../db";
 import { enqueueNotifications, scheduleDigest, type DeliveryOptions } from "./alert-jobs";
 import { recordOutcomes, type Outcome } from "./throttle";
 
@@ -65,11 +65,12 @@ export async function onRunsFinished(runs: FinishedRun[], opts: AlertOptions = {
 
     // Runs of one batch are applied in the order they finished, so «fail, then succeed» in one
     // batch ends as recovered and not the other way round.
-    const rows = await prisma.run.findMany({
-      where: { id: { in: relevant.flatMap(([, list]) => list.map((r) => r.id)) } },
-      select: { id: true, error: true, finishedAt: true, receivedAt: true },
-    });
-    const details = new Map(rows.map((r) => [r.id, { error: r.error, at: (r.finishedAt ?? r.receivedAt).getTime() }]));
+    // (Plain SQL like the rest of the worker's paths: no Prisma query compiler in the worker.)
+    const { rows } = await pool().query<{ id: string; error: string | null; at: number }>(
+      `SELECT id, error, (extract(epoch FROM COALESCE("finishedAt", "receivedAt")) * 1000)::float8 AS at FROM "Run" WHERE id = ANY($1::uuid[])`,
+      [relevant.flatMap(([, list]) => list.map((r) => r.id))],
+    );
+    const details = new Map(rows.map((r) => [r.id, { error: r.error, at: r.at }]));
     work = relevant.map(([id, list]) => [
       id,
       list

@@ -2,7 +2,7 @@
 // has exactly one scheduler per schedule source (id "source:<source id>"); everything else has
 // none. reconcileSchedules makes Redis match Postgres: called after a save, a status change or a
 // deletion (web process), at worker start and periodically in every worker (safety net).
-import { prisma } from "../db";
+import { pool } from "../db";
 import { env } from "../env";
 import { queue } from "../queue/run-queue";
 import { sourcesOf, type PipelineDefinition, type ScheduleConfig } from "../definition/schema";
@@ -30,14 +30,13 @@ async function desiredSchedulers(pipelineId?: string): Promise<Desired[]> {
   const minuteMs = scheduleMinuteMs(env());
   // The Source table knows each source's type (written on save), so only pipelines that have a
   // schedule source are read.
-  const pipelines = await prisma.pipeline.findMany({
-    where: {
-      status: "RUNNING",
-      ...(pipelineId ? { id: pipelineId } : {}),
-      sources: { some: { type: "schedule", removedAt: null } },
-    },
-    select: { id: true, definition: true },
-  });
+  // Plain SQL: every worker runs this at start and every minute, and needs no Prisma otherwise.
+  const { rows: pipelines } = await pool().query<{ id: string; definition: unknown }>(
+    `SELECT p.id, p.definition FROM "Pipeline" p
+      WHERE p.status = 'RUNNING' AND ($1::uuid IS NULL OR p.id = $1::uuid)
+        AND EXISTS (SELECT 1 FROM "Source" s WHERE s."pipelineId" = p.id AND s.type = 'schedule' AND s."removedAt" IS NULL)`,
+    [pipelineId ?? null],
+  );
   const out: Desired[] = [];
   for (const p of pipelines) {
     for (const s of sourcesOf((p.definition ?? {}) as PipelineDefinition, p.id)) {
