@@ -36,7 +36,7 @@ function load(id: string): Promise<Loaded | undefined> {
         pool
           .query<Loaded>(
             `UPDATE "Run" SET status = 'RUNNING', attempts = attempts + 1, "startedAt" = $2::timestamp
-              WHERE id = ANY($1::uuid[]) AND status IN ('QUEUED', 'RUNNING') RETURNING id, status, payload`,
+              WHERE id = ANY($1::uuid[]) AND status::text IN ('QUEUED', 'RUNNING') RETURNING id, status, payload`,
             [batch.map((b) => b.id), new Date().toISOString()],
           )
           .then(
@@ -72,7 +72,7 @@ UPDATE "Run" AS r SET
   error = v.error
 FROM json_to_recordset($2::json) AS v(id uuid, "attemptsInc" int, status text, "startedAt" timestamp,
        "finishedAt" timestamp, "durationMs" int, error text)
-WHERE r.id = v.id AND r.status IN ('QUEUED', 'RUNNING')
+WHERE r.id = v.id AND r.id = ANY($3::uuid[]) AND r.status::text IN ('QUEUED', 'RUNNING')
 RETURNING r.id, (SELECT count(*) FROM steps)::int AS n`;
 
 type RunPatch = {
@@ -103,7 +103,7 @@ async function flush(): Promise<void> {
   open = { steps: [], runs: new Map(), waiters: [], fails: [] };
   writing = true;
   try {
-    await pool.query(FLUSH_SQL, [`[${batch.steps.join(",")}]`, JSON.stringify([...batch.runs.values()])]);
+    await pool.query(FLUSH_SQL, [`[${batch.steps.join(",")}]`, JSON.stringify([...batch.runs.values()]), [...batch.runs.keys()]]);
     for (const w of batch.waiters) w();
   } catch (e) {
     for (const f of batch.fails) f(e);

@@ -74,7 +74,9 @@ const COLUMNS = (r: string, startedBefore: string) => `${r}.id, ${r}.status, ${r
 const LOAD_SQL = `
 WITH claimed AS (
   UPDATE "Run" AS r SET status = 'RUNNING', attempts = r.attempts + 1, "startedAt" = $2::timestamp
-  WHERE r.id = ANY($1::uuid[]) AND r.status IN ('QUEUED', 'RUNNING')
+  -- status as text: no index matches it, so the primary key is used however stale the statistics
+  -- (history-writer.ts, FLUSH_SQL)
+  WHERE r.id = ANY($1::uuid[]) AND r.status::text IN ('QUEUED', 'RUNNING')
   RETURNING r.*
 )
 SELECT ${COLUMNS("c", "c.attempts > 1")}, true AS claimed FROM claimed c
