@@ -53,15 +53,20 @@ const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 10);
 const RATE_SHARES = (process.env.BENCH_RATE_SHARES ?? "0.5,0.7").split(",").map(Number);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 128);
 const BEFORE_DIR = process.env.BENCH_BEFORE_DIR ? path.resolve(process.env.BENCH_BEFORE_DIR) : null;
+const HISTORY = Number(process.env.BENCH_HISTORY ?? 50_000);
 
 log(`load average ${load()} on ${os.cpus().length} cores`);
 
 // ── outside systems ─────────────────────────────────────────────────────────────────────────
 
 const weeek = await startFakeWeeek({ token: WEEEK_TOKEN });
-// Fake Weeek keeps every request; a benchmark of thousands would measure its memory instead.
+// Fake Weeek keeps every request, contact and deal, and finds a deal or contact by scanning its
+// list (fine for tests); a benchmark of thousands would measure the fake instead: its memory, and
+// link requests slowing down as the lists grow (the load generator shares its event loop). A run
+// links its deal seconds at most after creating it, so the newest 2,000 are plenty.
 const keepLight = setInterval(() => {
   weeek.state.requests.length = 0;
+  for (const list of [weeek.state.contacts, weeek.state.deals, weeek.state.links] as unknown[][]) if (list.length > 2_000) list.splice(0, list.length - 2_000);
 }, 1_000);
 const echo = http.createServer((req, res) => {
   req.resume();
@@ -106,6 +111,29 @@ async function xactCommits(t: Target): Promise<number> {
 }
 
 const waitDone = (t: Target, pipelineId: string, expected: number) => waitDonePool(t.pool, pipelineId, expected);
+
+/**
+ * An installation has history: BENCH_HISTORY (50,000) finished runs with their 3 steps, of a
+ * pipeline the phases do not use, written once per database and analyzed. Without them every phase
+ * starts on empty, freshly analyzed tables, and plans made for an empty table (sequential scans,
+ * also in the foreign-key checks' cached plans) are what gets measured.
+ */
+async function addHistory(t: Target, pipelineId: string): Promise<void> {
+  await t.pool.query(
+    `WITH runs AS (
+       INSERT INTO "Run" (id, "pipelineId", "userId", version, status, method, payload, "searchTerms", "receivedAt", "startedAt", "finishedAt", attempts)
+       SELECT gen_random_uuid(), p.id, p."userId", 1, 'SUCCEEDED', 'GET', jsonb_build_object('name', 'archive' || g, 'phone', '+7999' || g),
+              ARRAY['archive' || g, '+7999' || g], ts, ts, ts + interval '50 milliseconds', 1
+       FROM "Pipeline" p, generate_series(1, $2::int) g, LATERAL (SELECT (now() AT TIME ZONE 'UTC') - g * interval '10 seconds' AS ts) t
+       WHERE p.id = $1
+       RETURNING id, "receivedAt")
+     INSERT INTO "RunStep" (id, "runId", "stepId", position, "actionType", name, status, input, output, "startedAt", "durationMs")
+     SELECT gen_random_uuid(), r.id, s.step, s.pos, s.type, s.step, 'SUCCEEDED', '{"archived":true}', '{"n":1}', r."receivedAt", 5
+     FROM runs r, (VALUES ('compose', 0, 'json-composer'), ('post', 1, 'http-request'), ('parse', 2, 'json-parser')) AS s(step, pos, type)`,
+    [pipelineId, HISTORY],
+  );
+  for (const table of ["Run", "RunStep", "RunSearch"]) await t.pool.query(`VACUUM ANALYZE "${table}"`);
+}
 
 async function clearRuns(t: Target, pipelineId: string): Promise<void> {
   await t.pool.query(`DELETE FROM "Run" WHERE "pipelineId" = $1`, [pipelineId]);
@@ -297,6 +325,9 @@ try {
   targets.push(after, ceilingDb);
   const before = BEFORE_DIR ? prepare("before", BEFORE_DIR, dbUrl("_before")) : null;
   if (before) targets.push(before);
+  // History in a pipeline no phase of that database uses (the ceiling's database runs "ceiling").
+  await Promise.all([addHistory(after, after.pipelines.ceiling.id), addHistory(ceilingDb, ceilingDb.pipelines.three.id)]);
+  if (before) await addHistory(before, before.pipelines.ceiling.id);
   await emptyQueue("runs");
   await emptyQueue("ceiling");
   // The ceiling uses its own queue; "before" and Hookflow use "runs" on different Redis databases.
