@@ -1,5 +1,5 @@
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import net, { type AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOutboundHttp, isBlockedAddress, parseAllowlist } from "./outbound-http";
 import { OutboundError } from "../actions/define-action";
@@ -283,6 +283,52 @@ describe("outbound http", () => {
     const client = createOutboundHttp({ allowlist: `127.0.0.1:${port}` });
     expect((await client(req(`${base}/cp`))).body).toBe("Привет");
     expect((await client(req(`${base}/gz`))).body).toBe("сжатый ответ");
+  });
+
+  it("sends a request once more on a new connection when the kept-alive one was closed by the other side", async () => {
+    // A minimal HTTP/1.1 server: answers each request on a connection, except that it resets a
+    // connection when its second request arrives (the other side's idle timeout firing just as
+    // the client reuses the socket). A reset on a new connection stays an error.
+    const received: string[] = [];
+    let connections = 0;
+    let resetFirst = false;
+    const srv = net.createServer((sock) => {
+      connections++;
+      let buf = Buffer.alloc(0);
+      let n = 0;
+      sock.on("data", (d: Buffer) => {
+        buf = Buffer.concat([buf, d]);
+        for (;;) {
+          const head = buf.indexOf("\r\n\r\n");
+          if (head < 0) return;
+          const len = Number(/content-length: (\d+)/i.exec(buf.subarray(0, head).toString())?.[1] ?? 0);
+          if (buf.length < head + 4 + len) return;
+          const body = buf.subarray(head + 4, head + 4 + len).toString();
+          buf = buf.subarray(head + 4 + len);
+          n++;
+          if (n === 2 || resetFirst) return void sock.resetAndDestroy();
+          received.push(body);
+          sock.write('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\nConnection: keep-alive\r\n\r\n{"ok":true}');
+        }
+      });
+    });
+    await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
+    const url = `http://127.0.0.1:${(srv.address() as AddressInfo).port}/contacts`;
+    const client = createOutboundHttp({ allowlist: "127.0.0.1" });
+    const post = (body: string) => client(req(url, { method: "POST", headers: { "content-type": "application/json" }, body }));
+    try {
+      expect((await post('{"name":"Анна"}')).status).toBe(200);
+      const second = await post('{"name":"Ольга «Ноготки» 💅"}');
+      expect(second).toMatchObject({ status: 200, body: '{"ok":true}' });
+      expect(connections).toBe(2);
+      expect(received).toEqual(['{"name":"Анна"}', '{"name":"Ольга «Ноготки» 💅"}']);
+
+      resetFirst = true;
+      const fresh = createOutboundHttp({ allowlist: "127.0.0.1", maxRedirects: 0 });
+      await expect(fresh(req(`${url}?new`, { method: "POST", body: "{}", headers: { connection: "close" } }))).rejects.toThrow(/ECONNRESET|socket hang up/);
+    } finally {
+      await new Promise<void>((r) => srv.close(() => r()));
+    }
   });
 
   it("reports connection failures as network errors", async () => {

@@ -211,11 +211,19 @@ export function createOutboundHttp(options: OutboundOptions = {}): HttpClient {
     return addrs[0];
   }
 
-  function once(u: URL, target: ResolvedAddress, req: HttpRequest, signal: AbortSignal): Promise<{ res: http.IncomingMessage }> {
+  // A kept-alive socket the other side has just closed (its idle timeout, e.g. 5 s in Node, 75 s in
+  // nginx) fails the request written on it with ECONNRESET/EPIPE before any answer. The server
+  // never read that request, so it is sent once more on a new connection — what Node's docs advise
+  // (request.reusedSocket) and what browsers do. A fresh socket's reset is a real network error.
+  const STALE_SOCKET = new Set(["ECONNRESET", "EPIPE"]);
+
+  function once(u: URL, target: ResolvedAddress, req: HttpRequest, signal: AbortSignal, fresh = false): Promise<{ res: http.IncomingMessage }> {
     return new Promise((resolvePromise, reject) => {
       const mod = u.protocol === "https:" ? https : http;
       const headers: Record<string, string> = { "user-agent": userAgent, ...req.headers };
       if (req.body !== undefined) headers["content-length"] = String(Buffer.byteLength(req.body));
+      let answered = false;
+      let sent = false;
       const r = mod.request(
         {
           protocol: u.protocol,
@@ -224,17 +232,28 @@ export function createOutboundHttp(options: OutboundOptions = {}): HttpClient {
           path: `${u.pathname}${u.search}`,
           method: req.method,
           headers,
-          agent: u.protocol === "https:" ? agents.https : agents.http,
+          // The retry takes a socket of its own (no pooling) so it cannot draw another stale one.
+          agent: fresh ? false : u.protocol === "https:" ? agents.https : agents.http,
           signal,
           lookup: ((_h: string, opts: { all?: boolean }, cb: (...a: unknown[]) => void) => {
             if (opts?.all) cb(null, [target]);
             else cb(null, target.address, target.family);
           }) as unknown as net.LookupFunction,
         },
-        (res) => resolvePromise({ res }),
+        (res) => {
+          answered = true;
+          resolvePromise({ res });
+        },
       );
-      r.on("error", reject);
-      if (req.onSent) r.once("finish", req.onSent);
+      r.on("error", (e: NodeJS.ErrnoException) => {
+        if (!answered && !fresh && r.reusedSocket && STALE_SOCKET.has(e.code ?? "") && !signal.aborted) {
+          once(u, target, { ...req, onSent: sent ? undefined : req.onSent }, signal, true).then(resolvePromise, reject);
+        } else reject(e);
+      });
+      r.once("finish", () => {
+        sent = true;
+        req.onSent?.();
+      });
       if (req.body !== undefined) r.write(req.body);
       r.end();
     });
