@@ -2,9 +2,9 @@
 // per minute; null = none). The fast path must stay free of per-request queries, so the limits of
 // all pipelines that have one are loaded in ONE query every refreshMs (10 s) and the counting is
 // in memory: a fixed one-minute window per обработка (all its source URLs count together), per web
-// process (with N ingest processes behind
-// a load balancer the effective limit is up to N× — docs/security.md). A request over the limit
-// answers 429 with Retry-After and is stored as REJECTED, like other refused input.
+// process (with N ingest processes behind a load balancer the effective limit is up to N× —
+// docs/security.md). A request over the limit answers 429 with Retry-After and is stored as
+// REJECTED, like other refused input.
 import { pool } from "../db";
 
 export type RateVerdict = { ok: true } | { ok: false; limit: number; retryAfterSec: number };
@@ -82,7 +82,12 @@ export function createHookRateLimiter(options: RateLimiterOptions = {}): HookRat
   }
 
   return {
-    refresh,
+    // A load already in flight may have read the table before the caller's change: wait for it,
+    // then load again.
+    refresh: async () => {
+      await loading;
+      return refresh();
+    },
     check(token) {
       if (loadedAt === -Infinity) return refresh().then(() => verdict(token));
       if (now() - loadedAt >= refreshMs) void refresh();
