@@ -323,9 +323,10 @@ describe("outbound http", () => {
       expect(connections).toBe(2);
       expect(received).toEqual(['{"name":"Анна"}', '{"name":"Ольга «Ноготки» 💅"}']);
 
+      // A reset on a new connection: the request may have been read, so it is not sent again.
       resetFirst = true;
-      const fresh = createOutboundHttp({ allowlist: "127.0.0.1", maxRedirects: 0 });
-      await expect(fresh(req(`${url}?new`, { method: "POST", body: "{}", headers: { connection: "close" } }))).rejects.toThrow(/ECONNRESET|socket hang up/);
+      await expect(post("{}")).rejects.toThrow(/ECONNRESET|socket hang up/);
+      expect(connections).toBe(3);
     } finally {
       await new Promise<void>((r) => srv.close(() => r()));
     }
