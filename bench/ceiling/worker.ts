@@ -65,25 +65,15 @@ WITH steps AS (
 )
 UPDATE "Run" AS r SET
   status = v.status::"RunStatus",
-  attempts = r.attempts + v."attemptsInc",
-  "startedAt" = COALESCE(v."startedAt", r."startedAt"),
   "finishedAt" = v."finishedAt",
   "durationMs" = v."durationMs",
   error = v.error
-FROM json_to_recordset($2::json) AS v(id uuid, "attemptsInc" int, status text, "startedAt" timestamp,
-       "finishedAt" timestamp, "durationMs" int, error text)
+FROM json_to_recordset($2::json) AS v(id uuid, status text, "finishedAt" timestamp, "durationMs" int, error text)
 WHERE r.id = v.id AND r.id = ANY($3::uuid[]) AND r.status::text IN ('QUEUED', 'RUNNING')
 RETURNING r.id, (SELECT count(*) FROM steps)::int AS n`;
 
-type RunPatch = {
-  id: string;
-  attemptsInc: number;
-  status: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  durationMs: number | null;
-  error: string | null;
-};
+/** A run's final state (the start mark is the load's claim). */
+type RunPatch = { id: string; status: string; finishedAt: string; durationMs: number; error: string | null };
 type Batch = { steps: string[]; runs: Map<string, RunPatch>; waiters: (() => void)[]; fails: ((e: unknown) => void)[] };
 
 let open: Batch = { steps: [], runs: new Map(), waiters: [], fails: [] };
@@ -112,17 +102,10 @@ async function flush(): Promise<void> {
   schedule();
 }
 
-function write(steps: string[], patch?: Omit<RunPatch, "attemptsInc"> & { attemptsInc?: number }): Promise<void> {
+function write(steps: string[], patch: RunPatch): Promise<void> {
   return new Promise((resolve, reject) => {
     open.steps.push(...steps);
-    if (patch) {
-      const prev = open.runs.get(patch.id);
-      open.runs.set(patch.id, {
-        ...patch,
-        attemptsInc: (prev?.attemptsInc ?? 0) + (patch.attemptsInc ?? 0),
-        startedAt: patch.startedAt ?? prev?.startedAt ?? null,
-      });
-    }
+    open.runs.set(patch.id, patch);
     open.waiters.push(resolve);
     open.fails.push(reject);
     schedule();
@@ -228,7 +211,6 @@ async function processRun(job: Job<{ runId: string }>): Promise<void> {
     {
       id: runId,
       status: "SUCCEEDED",
-      startedAt: null,
       finishedAt: new Date().toISOString(),
       durationMs: Math.round(performance.now() - t0),
       error: null,
