@@ -54,6 +54,7 @@ const RATE_SHARES = (process.env.BENCH_RATE_SHARES ?? "0.5,0.7").split(",").map(
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 128);
 const BEFORE_DIR = process.env.BENCH_BEFORE_DIR ? path.resolve(process.env.BENCH_BEFORE_DIR) : null;
 const HISTORY = Number(process.env.BENCH_HISTORY ?? 50_000);
+const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 30);
 
 log(`load average ${load()} on ${os.cpus().length} cores`);
 
@@ -357,8 +358,19 @@ try {
     await throughput(x.t, `${x.label} warm-up`, x.port, x.pipeline, 1_000, threeQuery);
     await clearRuns(x.t, x.pipeline.id);
   }
-  await new Promise((r) => setTimeout(r, 2_000));
-  for (const x of systems) x.idle = { web: rssMb(x.procs[0].child.pid), worker: rssMb(x.procs[1].child.pid) };
+  // Idle = what the processes hold once traffic has stopped for IDLE_SECONDS: V8 returns the heap
+  // it grew for the burst only when its memory reducer sees the process idle (seconds, not at once).
+  const idleSeries = new Map<Sys, string[]>(systems.map((x) => [x, []]));
+  for (let waited = 0; waited < IDLE_SECONDS;) {
+    const step = Math.min(waited < 10 ? 2 : 10, IDLE_SECONDS - waited);
+    await new Promise((r) => setTimeout(r, step * 1_000));
+    waited += step;
+    for (const x of systems) {
+      x.idle = { web: rssMb(x.procs[0].child.pid), worker: rssMb(x.procs[1].child.pid) };
+      idleSeries.get(x)!.push(`${waited} s: ${x.idle.web.toFixed(0)} + ${x.idle.worker.toFixed(0)}`);
+    }
+  }
+  for (const x of systems) log(`${x.label} idle RSS web + worker (MB) after the warm-up: ${idleSeries.get(x)!.join(", ")}`);
 
   const rotate = <T>(xs: T[], r: number) => xs.map((_, i) => xs[(i + r) % xs.length]);
   for (let r = 0; r < ROUNDS; r++) {
@@ -405,7 +417,7 @@ try {
         `| trigger → done at ${rate}/s (${Math.round(RATE_SHARES[i] * 100)}% of ceiling) | ${latCell(c, i)} | ${latCell(h, i)} | p50 ${ratio(latOf(h, i, "p50"), latOf(c, i, "p50"))}, p99 ${ratio(latOf(h, i, "p99"), latOf(c, i, "p99"))} | p99 ≤ ${RATE_SHARES[i] <= 0.5 ? 100 : 250} ms |${b ? ` ${latCell(b, i)} | — |` : ""}`,
     ),
     `| peak RSS web + worker | ${rss(c)} | ${rss(h)} | — | ≤ 400 MB |${b ? ` ${rss(b)} | — |` : ""}`,
-    `| RSS after warm-up, idle | ${idle(c)} | ${idle(h)} | — | — |${b ? ` ${idle(b)} | — |` : ""}`,
+    `| RSS idle (${IDLE_SECONDS} s after the warm-up) | ${idle(c)} | ${idle(h)} | — | — |${b ? ` ${idle(b)} | — |` : ""}`,
     `| Postgres transactions per 3-step run | ${med(c.three.map((x) => x.xactPerRun)).toFixed(2)} | ${med(h.three.map((x) => x.xactPerRun)).toFixed(2)} | — | — |${b ? ` ${med(b.three.map((x) => x.xactPerRun)).toFixed(2)} | — |` : ""}`,
   ];
   log(`summary (load average now ${load()}):\n${lines.join("\n")}`);

@@ -2,13 +2,11 @@
 // sweeper covers what Redis lost (PENDING rows never enqueued, digest jobs that vanished), so
 // Postgres alone decides what is owed. Safe to run in several worker processes at once.
 import { Worker, type Job } from "bullmq";
-import { pool } from "../lib/db";
+import { pool } from "../lib/pool";
 import { queuePrefix, redisConnection } from "../lib/queue/connection";
 import { ALERTS_QUEUE } from "../lib/queue/run-queue";
 import { alertJobSchema, DIGEST_JOB, digestJobSchema, enqueueNotifications, SEND_JOB } from "../lib/alerts/alert-jobs";
-import { sendNotification } from "../lib/alerts/send-notification";
 import { createMailer } from "../lib/alerts/smtp";
-import { flushDigest } from "../lib/alerts/throttle";
 
 export type AlertsWorkerOptions = {
   /** SMTP server instead of env SMTP_URL (tests). */
@@ -29,6 +27,7 @@ export function startAlertsWorker(opts: AlertsWorkerOptions = {}): { close(): Pr
     async (job: Job) => {
       if (job.name === DIGEST_JOB) {
         const { pipelineId } = digestJobSchema.parse(job.data);
+        const { flushDigest } = await import("../lib/alerts/throttle");
         const created = await flushDigest(pipelineId);
         if (created) await enqueueNotifications([created.id]);
         return;
@@ -37,6 +36,7 @@ export function startAlertsWorker(opts: AlertsWorkerOptions = {}): { close(): Pr
         const { notificationId } = alertJobSchema.parse(job.data);
         // attemptsMade counts the attempts before this one.
         const isLast = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+        const { sendNotification } = await import("../lib/alerts/send-notification");
         return sendNotification(notificationId, mailer, { isLast });
       }
     },
@@ -80,6 +80,7 @@ export async function sweep(now = new Date()): Promise<void> {
       [now.toISOString()],
     );
     for (const { pipelineId } of overdue) {
+      const { flushDigest } = await import("../lib/alerts/throttle");
       const created = await flushDigest(pipelineId, now);
       if (created) await enqueueNotifications([created.id]);
     }

@@ -2,7 +2,7 @@
 //   npm run worker            (any number of them may share one Redis and Postgres)
 import { env } from "../lib/env";
 import { RUNS_QUEUE } from "../lib/queue/run-queue";
-import { closeDb, pool } from "../lib/db";
+import { closePool, pool } from "../lib/pool";
 import { closeQueues } from "../lib/queue/run-queue";
 import { formatWorkerHealth, getWorkerHealth } from "../lib/runs/worker-health";
 import { startRunsWorker } from "./runs-worker";
@@ -11,6 +11,7 @@ import { pruneRuns } from "../lib/runs/prune-runs";
 import { closeStoreLocks, pruneStore } from "../lib/store/store";
 import { pruneDedupKeys } from "../lib/webhooks/dedup";
 import { startScheduleWorker } from "../lib/schedule/schedule-worker";
+import { startIdleGc } from "../lib/idle-gc";
 
 /** Retention pruning cadence; batches with pauses keep it from slowing ingest. */
 const PRUNE_EVERY_MS = 5 * 60_000;
@@ -21,6 +22,8 @@ const SHUTDOWN_DEADLINE_MS = 25_000;
 async function main() {
   const { WORKER_CONCURRENCY } = env();
   const runs = startRunsWorker({ concurrency: WORKER_CONCURRENCY });
+  // After a burst of jobs and 10 s without one, one full collection returns the heap the burst grew.
+  const stopIdleGc = startIdleGc();
   runs.worker.on("ready", () => {
     console.log(`[worker] ready (queue "${RUNS_QUEUE}", concurrency ${WORKER_CONCURRENCY}, pid ${process.pid})`);
     void getWorkerHealth().then((r) => console.log(`[worker] live workers:\n${formatWorkerHealth(r)}`));
@@ -72,11 +75,12 @@ async function main() {
     console.log(`[worker] ${signal}: not taking new jobs, finishing in-flight ones (up to ${SHUTDOWN_DEADLINE_MS / 1000} s)`);
     const hard = setTimeout(() => process.exit(1), SHUTDOWN_DEADLINE_MS + 10_000);
     hard.unref();
+    stopIdleGc();
     const { clean } = await runs.close(SHUTDOWN_DEADLINE_MS);
     await Promise.all(others.map((o) => o.close().catch(() => undefined)));
     await closeQueues();
     await closeStoreLocks();
-    await closeDb();
+    await closePool();
     console.log(clean ? "[worker] stopped" : "[worker] stopped; unfinished jobs will be picked up by another worker");
     process.exit(0);
   };

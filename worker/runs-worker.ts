@@ -11,6 +11,7 @@ import { createRateLimiter } from "../lib/engine/rate-limit";
 import { createMaintenance, type Maintenance, type MaintenanceOptions } from "../lib/runs/maintenance";
 import { startHeartbeat, type Heartbeat } from "../lib/runs/worker-health";
 import { onRunsFinished, type FinishedRun } from "../lib/alerts/on-runs-finished";
+import { markBusy } from "../lib/idle-gc";
 
 export type RunsWorkerOptions = {
   redisUrl?: string;
@@ -56,6 +57,7 @@ export function startRunsWorker(options: RunsWorkerOptions): RunsWorker {
     const parsed = runJobSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`invalid job data: ${parsed.error.message}`);
     const { runId } = parsed.data;
+    markBusy();
     active++;
     try {
       const result = await executor.execute(runId);

@@ -1,8 +1,12 @@
 // Called by the worker after runs reach their final status (rows committed). The alerts part
 // (failure e-mails, digests, «восстановлено») hangs off this one entry point.
-import { pool } from "../db";
+import { pool } from "../pool";
 import { enqueueNotifications, scheduleDigest, type DeliveryOptions } from "./alert-jobs";
-import { recordOutcomes, type Outcome } from "./throttle";
+
+// The alert state is kept through Prisma; a worker loads it (and Prisma's runtime) only when a
+// run's outcome changes an обработка's alert state, not for every batch of successful runs.
+const alertState = () => import("./throttle");
+import type { Outcome } from "./throttle";
 
 export type FinishedRun = { id: string; pipelineId: string; userId: string; status: "SUCCEEDED" | "FAILED" };
 
@@ -90,6 +94,7 @@ export async function onRunsFinished(runs: FinishedRun[], opts: AlertOptions = {
       withSlot(async () => {
         const now = opts.now?.() ?? new Date();
         try {
+          const { recordOutcomes } = await alertState();
           const { created, digestAt } = await recordOutcomes(pipelineId, list, { now, windowMs: opts.windowMs });
           await enqueueNotifications(
             created.map((n) => n.id),

@@ -1,4 +1,4 @@
-import { pool } from "../db";
+import { pool } from "../pool";
 import { credentialAad, decryptSecret, encryptSecret, keyringFromEnv, type Keyring } from "./crypto";
 
 /**

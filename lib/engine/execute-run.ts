@@ -17,7 +17,7 @@
 // successful step; a re-run created by the history page (rerunOfId + resumeFromStepId) takes the
 // earlier steps' outputs from the original run and copies their rows, so its detail shows the chain.
 import type pg from "pg";
-import { pool as defaultPool } from "../db";
+import { pool as defaultPool } from "../pool";
 import { env } from "../env";
 import type { HttpClient, RateSlot } from "../actions/define-action";
 import { sourceOfRun, sourcesOf, sourceScope, type SourceDefinition, type StepDefinition } from "../definition/schema";

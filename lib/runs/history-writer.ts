@@ -12,7 +12,7 @@
 // run are applied in the order they were made.
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
-import { pool as defaultPool } from "../db";
+import { pool as defaultPool } from "../pool";
 import type { FinishedRun } from "../alerts/on-runs-finished";
 
 export type StepRow = {

@@ -7,7 +7,7 @@
 // Stalled jobs of killed workers themselves are BullMQ's business (lockDuration/stalledInterval).
 import type pg from "pg";
 import type { Queue } from "bullmq";
-import { pool as defaultPool } from "../db";
+import { pool as defaultPool } from "../pool";
 import { runJobOptions } from "../queue/run-queue";
 
 const LIVE_STATES = new Set(["active", "waiting", "delayed", "prioritized", "waiting-children"]);

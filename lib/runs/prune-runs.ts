@@ -7,7 +7,7 @@
 // next call. The cut-off is computed once per call, before any deletion: nothing received inside
 // the window is ever deleted, however long the call takes.
 import type pg from "pg";
-import { pool as defaultPool } from "../db";
+import { pool as defaultPool } from "../pool";
 
 export type PruneRunsOptions = {
   /** Rows per statement (default 1000). */

@@ -3,7 +3,7 @@
 // is retried (its worker died mid-job, the database was down) finds its run instead of making a
 // second one. The run job's id is the run id, so enqueueing twice is a no-op too.
 import { v5 } from "uuid";
-import { pool } from "../db";
+import { pool } from "../pool";
 import { enqueueRuns } from "../queue/run-queue";
 import { searchTermsOf } from "../runs/search-terms";
 import { sourcesOf, type PipelineDefinition } from "../definition/schema";

@@ -2,7 +2,7 @@
 // has exactly one scheduler per schedule source (id "source:<source id>"); everything else has
 // none. reconcileSchedules makes Redis match Postgres: called after a save, a status change or a
 // deletion (web process), at worker start and periodically in every worker (safety net).
-import { pool } from "../db";
+import { pool } from "../pool";
 import { env } from "../env";
 import { queue } from "../queue/run-queue";
 import { sourcesOf, type PipelineDefinition, type ScheduleConfig } from "../definition/schema";

@@ -332,6 +332,32 @@ describe("outbound http", () => {
     }
   });
 
+  it("a connection closed in the middle of the body is a network error, and the caller's signal cancels a body in flight", async () => {
+    reset((_q, res) => {
+      res.writeHead(200, { "content-type": "application/json", "content-length": "100" });
+      res.write('{"deals":[');
+      setTimeout(() => res.socket?.destroy(), 20);
+    });
+    const client = createOutboundHttp({ allowlist: `127.0.0.1:${port}` });
+    await expect(client(req(`${base}/cut`))).rejects.toThrow(`Не удалось выполнить запрос к 127.0.0.1:${port}: ECONNRESET`);
+
+    let headersSent!: () => void;
+    const started = new Promise<void>((r) => (headersSent = r));
+    reset((_q, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.write('{"deals":[');
+      headersSent();
+      // never ends: only the caller's signal can stop this one
+    });
+    const controller = new AbortController();
+    const pending = code(client(req(`${base}/endless`, { timeoutMs: 60_000, signal: controller.signal })));
+    await started;
+    controller.abort();
+    await expect(pending).resolves.toBe("aborted");
+    // Aborted before the request was sent.
+    await expect(code(client(req(`${base}/never`, { signal: AbortSignal.abort() })))).resolves.toBe("aborted");
+  });
+
   it("reports connection failures as network errors", async () => {
     const client = createOutboundHttp({ allowlist: "127.0.0.1:1" });
     await expect(client(req("http://127.0.0.1:1/"))).rejects.toThrow("Не удалось выполнить запрос к 127.0.0.1:1: ECONNREFUSED");

@@ -217,7 +217,7 @@ export function createOutboundHttp(options: OutboundOptions = {}): HttpClient {
   // (request.reusedSocket) and what browsers do. A fresh socket's reset is a real network error.
   const STALE_SOCKET = new Set(["ECONNRESET", "EPIPE"]);
 
-  function once(u: URL, target: ResolvedAddress, req: HttpRequest, signal: AbortSignal, fresh = false): Promise<{ res: http.IncomingMessage }> {
+  function once(u: URL, target: ResolvedAddress, req: HttpRequest, cancel: Cancel, fresh = false): Promise<http.IncomingMessage> {
     return new Promise((resolvePromise, reject) => {
       const mod = u.protocol === "https:" ? https : http;
       const headers: Record<string, string> = { "user-agent": userAgent, ...req.headers };
@@ -234,7 +234,6 @@ export function createOutboundHttp(options: OutboundOptions = {}): HttpClient {
           headers,
           // The retry takes a socket of its own (no pooling) so it cannot draw another stale one.
           agent: fresh ? false : u.protocol === "https:" ? agents.https : agents.http,
-          signal,
           lookup: ((_h: string, opts: { all?: boolean }, cb: (...a: unknown[]) => void) => {
             if (opts?.all) cb(null, [target]);
             else cb(null, target.address, target.family);
@@ -242,12 +241,13 @@ export function createOutboundHttp(options: OutboundOptions = {}): HttpClient {
         },
         (res) => {
           answered = true;
-          resolvePromise({ res });
+          resolvePromise(res);
         },
       );
+      cancel.current = r;
       r.on("error", (e: NodeJS.ErrnoException) => {
-        if (!answered && !fresh && r.reusedSocket && STALE_SOCKET.has(e.code ?? "") && !signal.aborted) {
-          once(u, target, { ...req, onSent: sent ? undefined : req.onSent }, signal, true).then(resolvePromise, reject);
+        if (!answered && !fresh && r.reusedSocket && STALE_SOCKET.has(e.code ?? "") && !cancel.aborted) {
+          once(u, target, { ...req, onSent: sent ? undefined : req.onSent }, cancel, true).then(resolvePromise, reject);
         } else reject(e);
       });
       r.once("finish", () => {
@@ -256,33 +256,58 @@ export function createOutboundHttp(options: OutboundOptions = {}): HttpClient {
       });
       if (req.body !== undefined) r.write(req.body);
       r.end();
+      // Cancelled while the request was being built (time ran out in the DNS lookup, say).
+      if (cancel.aborted) r.destroy(cancel.error());
     });
   }
 
-  async function readBody(res: http.IncomingMessage, host: string, progress: { bytes: number }): Promise<Buffer> {
+  // The body is read with plain 'data'/'end' events (no async iterator: one promise per chunk and
+  // per request is measurable at a thousand requests a second).
+  function readBody(res: http.IncomingMessage, host: string, progress: { bytes: number }, cancel: Cancel): Promise<Buffer> {
     const tooLarge = () => new OutboundError("too_large", `Ответ от ${host} больше допустимого размера ${formatBytes(maxBytes)} (HTTP_MAX_RESPONSE_BYTES)`);
     const declared = Number(res.headers["content-length"]);
     if (Number.isFinite(declared) && declared > maxBytes) {
       res.destroy();
-      throw tooLarge();
+      return Promise.reject(tooLarge());
     }
     const enc = String(res.headers["content-encoding"] ?? "").toLowerCase();
     let stream: Readable = res;
     if (enc === "gzip" || enc === "x-gzip") stream = res.pipe(zlib.createGunzip());
     else if (enc === "deflate") stream = res.pipe(zlib.createInflate());
     else if (enc === "br") stream = res.pipe(zlib.createBrotliDecompress());
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for await (const chunk of stream) {
-      total += (chunk as Buffer).length;
-      progress.bytes = total;
-      if (total > maxBytes) {
+    return new Promise((resolvePromise, reject) => {
+      const chunks: Buffer[] = [];
+      let total = 0;
+      let done = false;
+      const fail = (e: unknown) => {
+        if (done) return;
+        done = true;
+        cancel.reading = null;
         res.destroy();
-        throw tooLarge();
-      }
-      chunks.push(chunk as Buffer);
-    }
-    return Buffer.concat(chunks);
+        if (stream !== res) stream.destroy();
+        reject(e);
+      };
+      cancel.reading = fail;
+      stream.on("data", (chunk: Buffer) => {
+        if (done) return;
+        total += chunk.length;
+        progress.bytes = total;
+        if (total > maxBytes) return fail(tooLarge());
+        chunks.push(chunk);
+      });
+      stream.once("error", fail);
+      // A connection closed before the whole body came ('end' never fires).
+      res.once("close", () => {
+        if (!res.complete) fail(Object.assign(new Error("aborted"), { code: "ECONNRESET" }));
+      });
+      stream.once("end", () => {
+        if (done) return;
+        done = true;
+        cancel.reading = null;
+        resolvePromise(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total));
+      });
+      if (cancel.aborted) fail(cancel.error());
+    });
   }
 
   function decode(buf: Buffer, contentType: string): string {
@@ -292,17 +317,17 @@ export function createOutboundHttp(options: OutboundOptions = {}): HttpClient {
   }
 
   return async function outboundHttp(request: HttpRequest): Promise<HttpResponse> {
-    const controller = new AbortController();
     const limitText = request.timeoutMs < 1000 ? `${request.timeoutMs} мс` : `${Math.round(request.timeoutMs / 1000)} с`;
-    const timer = setTimeout(() => controller.abort(new OutboundError("timeout", `Нет ответа за ${limitText}`)), request.timeoutMs);
-    // The caller's signal aborts ours (cheaper than AbortSignal.any per request; same reason).
+    // Time running out or the caller's signal destroys the request (or the body being read) in
+    // flight; no AbortController or signal listeners of our own per request.
+    const cancel = new Cancel();
+    const timer = setTimeout(() => cancel.abort(new OutboundError("timeout", `Нет ответа за ${limitText}`)), request.timeoutMs);
     const outer = request.signal;
-    const onOuterAbort = () => controller.abort(outer!.reason);
+    const onOuterAbort = () => cancel.abort(outer!.reason);
     if (outer) {
       if (outer.aborted) onOuterAbort();
       else outer.addEventListener("abort", onOuterAbort, { once: true });
     }
-    const signal = controller.signal;
     let url: URL;
     try {
       url = new URL(request.url);
@@ -320,11 +345,12 @@ export function createOutboundHttp(options: OutboundOptions = {}): HttpClient {
           throw new OutboundError("bad_url", `Разрешены только http и https, а не ${url.protocol.replace(":", "")}`);
         }
         const target = await checkTarget(url);
+        if (cancel.aborted) throw networkError(cancel.error(), cancel, url);
         let res: http.IncomingMessage;
         try {
-          ({ res } = await once(url, target, { ...request, method, headers, body, onSent: hop === 0 ? request.onSent : undefined }, signal));
+          res = await once(url, target, { ...request, method, headers, body, onSent: hop === 0 ? request.onSent : undefined }, cancel);
         } catch (e) {
-          throw networkError(e, signal, url);
+          throw networkError(e, cancel, url);
         }
         const location = res.headers.location;
         if ([301, 302, 303, 307, 308].includes(res.statusCode ?? 0) && location) {
@@ -345,17 +371,17 @@ export function createOutboundHttp(options: OutboundOptions = {}): HttpClient {
         let buf: Buffer;
         const progress = { bytes: 0 };
         try {
-          buf = await readBody(res, url.host, progress);
+          buf = await readBody(res, url.host, progress, cancel);
         } catch (e) {
-          if (e instanceof OutboundError) throw e;
-          if (signal.aborted && signal.reason instanceof OutboundError && signal.reason.code === "timeout") {
+          if (e instanceof OutboundError && !(cancel.aborted && e === cancel.reason)) throw e;
+          if (cancel.aborted && cancel.reason instanceof OutboundError && cancel.reason.code === "timeout") {
             // The status line and headers came; the body was still arriving when time ran out.
             throw new OutboundError(
               "timeout",
               `Ответ от ${url.host} (HTTP ${res.statusCode}) не пришёл целиком за ${limitText}: получено ${formatBytes(progress.bytes)}`,
             );
           }
-          throw networkError(e, signal, url);
+          throw networkError(e, cancel, url);
         }
         const outHeaders: Record<string, string | string[]> = {};
         for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) outHeaders[k] = v;
@@ -368,9 +394,31 @@ export function createOutboundHttp(options: OutboundOptions = {}): HttpClient {
   };
 }
 
-function networkError(e: unknown, signal: AbortSignal, url: URL): OutboundError {
-  if (signal.aborted) {
-    const reason = signal.reason;
+/** One outbound call's cancellation: the request in flight and the body being read, if any. */
+class Cancel {
+  aborted = false;
+  reason: unknown = undefined;
+  current: http.ClientRequest | null = null;
+  reading: ((e: unknown) => void) | null = null;
+
+  abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    const e = this.error();
+    if (this.reading) this.reading(e);
+    this.current?.destroy(e);
+  }
+
+  /** The reason as something `destroy()` takes (a caller may abort with any value). */
+  error(): Error {
+    return this.reason instanceof Error ? this.reason : Object.assign(new Error("aborted"), { name: "AbortError" });
+  }
+}
+
+function networkError(e: unknown, cancel: Cancel, url: URL): OutboundError {
+  if (cancel.aborted) {
+    const reason = cancel.reason;
     if (reason instanceof OutboundError) return new OutboundError(reason.code, `${reason.message} от ${url.host}`);
     return new OutboundError("aborted", `Запрос к ${url.host} отменён`);
   }

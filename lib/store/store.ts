@@ -9,7 +9,7 @@
 // Timestamps are stored as UTC in "timestamp without time zone" (Prisma's DateTime), hence
 // `now() AT TIME ZONE 'UTC'` in SQL.
 import type pg from "pg";
-import { pool as defaultPool } from "../db";
+import { pool as defaultPool } from "../pool";
 import { STORE_LIMITS } from "../definition/store-limits";
 
 export { STORE_LIMITS };

@@ -3,7 +3,7 @@
 // wrong with the request, so the endpoint reveals nothing about which tokens exist.
 import type http from "node:http";
 import { env } from "../env";
-import { pool } from "../db";
+import { pool } from "../pool";
 import { parseRequest, rateLimited, tooLarge, type ParsedRequest, type RequestRejection } from "./parse-request";
 import { defaultIngester, type Ingester } from "./ingest";
 import { createHookRateLimiter, type HookRateLimiter } from "./rate-limit";

@@ -14,7 +14,7 @@
 // and swallowed: the row is the truth and the worker's sweeper enqueues QUEUED runs it finds.
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
-import { pool as defaultPool } from "../db";
+import { pool as defaultPool } from "../pool";
 import { enqueueRuns } from "../queue/run-queue";
 import type { ParsedRequest } from "./parse-request";
 import { searchTermsOf } from "../runs/search-terms";

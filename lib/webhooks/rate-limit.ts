@@ -5,7 +5,7 @@
 // process (with N ingest processes behind a load balancer the effective limit is up to N× —
 // docs/security.md). A request over the limit answers 429 with Retry-After and is stored as
 // REJECTED, like other refused input.
-import { pool } from "../db";
+import { pool } from "../pool";
 
 export type RateVerdict = { ok: true } | { ok: false; limit: number; retryAfterSec: number };
 

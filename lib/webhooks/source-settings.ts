@@ -7,7 +7,7 @@
 // invalidateSourceSettings), so a request never waits on a query of its own.
 // A token without settings (the common case) costs one Map lookup.
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { pool } from "../db";
+import { pool } from "../pool";
 import { credentialAad, decryptSecret } from "../credentials/crypto";
 import { replySchema, RUN_ID_TOKEN, signatureSchema, vkSourceSchema, type ReplyConfig, type SignatureConfig } from "../definition/schema";
 import { renderJson, renderText, toText } from "../definition/placeholders";
