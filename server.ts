@@ -5,6 +5,7 @@
 //   tsx server.ts --dev      development
 //   HOOKFLOW_MODE=ingest     only /hooks/* (scale ingest behind a load balancer)
 import type http from "node:http";
+import fs from "node:fs";
 import path from "node:path";
 import { env } from "./lib/env";
 import { handleHook } from "./lib/webhooks/handle-hook";
@@ -18,11 +19,27 @@ const ingestOnly = process.env.HOOKFLOW_MODE === "ingest";
 const { PORT, APP_URL, TRUSTED_PROXIES } = env();
 const trustedProxies = parseTrustedProxies(TRUSTED_PROXIES);
 
+/**
+ * In production Next reads the configuration `next build` resolved (what its standalone server
+ * does) instead of compiling next.config.ts at start: that compile loads SWC's native binary,
+ * 26 MB of a resident web process for nothing (docs/scaling.md, memory).
+ */
+function useBuiltConfig() {
+  const file = path.join(appDir, process.env.NEXT_DIST_DIR || ".next", "required-server-files.json");
+  try {
+    const { config } = JSON.parse(fs.readFileSync(file, "utf8")) as { config?: unknown };
+    if (config && !process.env.__NEXT_PRIVATE_STANDALONE_CONFIG) process.env.__NEXT_PRIVATE_STANDALONE_CONFIG = JSON.stringify(config);
+  } catch {
+    // No build output to read (a start without `next build` fails in Next with its own message).
+  }
+}
+
 async function main() {
   let nextHandler: http.RequestListener | null = null;
   if (!ingestOnly) {
     // Loaded only here: an ingest-only process never needs Next (≈ 16 MB of modules idle).
     const { default: next } = await import("next");
+    if (!dev) useBuiltConfig();
     const app = next({ dev, dir: appDir, port: PORT });
     await app.prepare();
     const handle = app.getRequestHandler();
