@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { runOne } from "../../test/support/action-kit";
-import { fixOutputKey, jsonParser, slugifyOutputName } from "./json-parser";
+import { JSONPath } from "jsonpath-plus";
+import { evaluatePath, fixOutputKey, jsonParser, slugifyOutputName } from "./json-parser";
 
 const body = { success: true, contact: { id: "c-1", emails: ["a@b.ru"] }, items: [{ id: 1 }, { id: 2 }] };
 const outputs = { s0: { body, text: JSON.stringify(body) } };
@@ -79,5 +80,54 @@ describe("fixOutputKey (the form's hook when an output is named)", () => {
     expect(fixOutputKey(rows, 1)[1].key).toBe("phone_2");
     expect(fixOutputKey(rows, 0)).toBe(rows);
     expect(fixOutputKey(rows, 2)).toBe(rows);
+  });
+});
+
+describe("JSONPath answers (names and indexes walked directly) are jsonpath-plus's own", () => {
+  const docs: unknown[] = [
+    { contact: { id: 42, phone: "+7 (999) 123-45-67", tags: ["vip", "новый"], empty: "", none: null, zero: 0, no: false } },
+    { items: [{ id: "a1", sum: "1 500,00 ₽" }, { id: "b2" }], count: 2, "0": "zero key", name: "Анна 😀" },
+    [{ id: 1 }, [2, 3], "строка", null],
+    { data: { deals: [] }, text: "многострочный\nтекст", nested: { a: { b: { c: { d: "глубоко" } } } } },
+  ];
+  const paths = [
+    "$.contact.id",
+    "$.contact.phone",
+    "$.contact.tags",
+    "$.contact.tags[1]",
+    "$.contact.tags[5]",
+    "$.contact.empty",
+    "$.contact.none",
+    "$.contact.zero",
+    "$.contact.no",
+    "$.contact.missing.deeper",
+    "$.contact.phone.length",
+    "$.contact.tags.length",
+    "$.items[0].id",
+    "$.items[1].sum",
+    "$.items[0].sum",
+    "$.items",
+    "$.count",
+    "$[0]",
+    "$[0].id",
+    "$[1][1]",
+    "$[2].length",
+    "$[3].x",
+    "$.name",
+    "$.data.deals",
+    "$.data.deals[0]",
+    "$.nested.a.b.c.d",
+    "$.text",
+    "$.constructor",
+    "$.toString",
+    "$.__proto__",
+    "$.items[*].id",
+    "$..id",
+  ];
+  it.each(paths)("%s", (path) => {
+    for (const json of docs) {
+      const lib = JSONPath({ path, json: json as object, wrap: false, eval: false });
+      expect(evaluatePath(json, path)).toEqual(lib === undefined ? { found: false, value: undefined } : { found: true, value: lib });
+    }
   });
 });

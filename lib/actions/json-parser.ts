@@ -132,11 +132,40 @@ export type JsonParserInput = {
   onMissing: "empty" | "fail";
 };
 
+// `$.contact.id`, `$.items[0].id`: names and indexes only — by far the common JSONPath. Walked
+// directly (jsonpath-plus costs ~30 µs per call, a tenth of a 3-step run's engine time); anything
+// else, or a walk that meets a string or number on the way, goes to jsonpath-plus, so the answer
+// is always the library's (lib/actions/json-parser.test.ts compares the two).
+const SIMPLE_JSONPATH = /^\$(?:\.[A-Za-z_][A-Za-z0-9_]*|\[\d+\])+$/;
+const simplePaths = new Map<string, string[] | null>();
+
+function simpleSegments(path: string): string[] | null {
+  let segs = simplePaths.get(path);
+  if (segs === undefined) {
+    segs = SIMPLE_JSONPATH.test(path) ? (path.slice(1).match(/[A-Za-z_][A-Za-z0-9_]*|\d+/g) ?? null) : null;
+    if (simplePaths.size >= 1000) simplePaths.clear();
+    simplePaths.set(path, segs);
+  }
+  return segs;
+}
+
+function jsonPathPlus(json: object, path: string): { found: boolean; value: unknown } {
+  const value = JSONPath({ path, json, wrap: false, eval: false });
+  return value === undefined ? { found: false, value: undefined } : { found: true, value };
+}
+
 export function evaluatePath(json: unknown, path: string): { found: boolean; value: unknown } {
   if (path.startsWith("$")) {
     if (json === null || typeof json !== "object") return { found: false, value: undefined };
-    const value = JSONPath({ path, json: json as object, wrap: false, eval: false });
-    return value === undefined ? { found: false, value: undefined } : { found: true, value };
+    const segs = simpleSegments(path);
+    if (!segs) return jsonPathPlus(json, path);
+    let cur: unknown = json;
+    for (const seg of segs) {
+      if (cur === null || typeof cur !== "object") return jsonPathPlus(json, path);
+      if (!Object.prototype.hasOwnProperty.call(cur, seg)) return { found: false, value: undefined };
+      cur = (cur as Record<string, unknown>)[seg];
+    }
+    return { found: true, value: cur };
   }
   return getByPath(json, path);
 }
