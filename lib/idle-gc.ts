@@ -38,7 +38,8 @@ export function startIdleGc(opts: { quietMs?: number; onCollect?: (freedMb: numb
   const quietMs = opts.quietMs ?? 10_000;
   const gc = gcFunction();
   if (!gc) return () => undefined;
-  let dirty = false;
+  // Starting up (loading modules, connecting) is a burst too: the first quiet spell collects.
+  let dirty = true;
   let quietSince = Date.now();
   const timer = setInterval(
     () => {
