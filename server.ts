@@ -22,16 +22,23 @@ const trustedProxies = parseTrustedProxies(TRUSTED_PROXIES);
 /**
  * In production Next reads the configuration `next build` resolved (what its standalone server
  * does) instead of compiling next.config.ts at start: that compile loads SWC's native binary,
- * 26 MB of a resident web process for nothing (docs/scaling.md, memory).
+ * 26 MB of a resident web process for nothing (docs/scaling.md, memory). Next then skips its own
+ * loading of `.env*` files, so it is done here the way Next does it (@next/env, Next's own loader).
  */
-function useBuiltConfig() {
+async function useBuiltConfig() {
   const file = path.join(appDir, process.env.NEXT_DIST_DIR || ".next", "required-server-files.json");
+  let config: unknown;
   try {
-    const { config } = JSON.parse(fs.readFileSync(file, "utf8")) as { config?: unknown };
-    if (config && !process.env.__NEXT_PRIVATE_STANDALONE_CONFIG) process.env.__NEXT_PRIVATE_STANDALONE_CONFIG = JSON.stringify(config);
+    config = (JSON.parse(fs.readFileSync(file, "utf8")) as { config?: unknown }).config;
   } catch {
-    // No build output to read (a start without `next build` fails in Next with its own message).
+    return; // No build output to read (a start without `next build` fails in Next with its own message).
   }
+  if (!config || process.env.__NEXT_PRIVATE_STANDALONE_CONFIG) return;
+  // A CommonJS module whose named exports Node cannot see: its functions are on `default`.
+  const mod = (await import("@next/env")) as typeof import("@next/env") & { default?: typeof import("@next/env") };
+  const { loadEnvConfig } = mod.default ?? mod;
+  loadEnvConfig(appDir, false, { info: () => undefined, error: (...a: unknown[]) => console.error(...a) });
+  process.env.__NEXT_PRIVATE_STANDALONE_CONFIG = JSON.stringify(config);
 }
 
 async function main() {
@@ -39,7 +46,7 @@ async function main() {
   if (!ingestOnly) {
     // Loaded only here: an ingest-only process never needs Next (≈ 16 MB of modules idle).
     const { default: next } = await import("next");
-    if (!dev) useBuiltConfig();
+    if (!dev) await useBuiltConfig();
     const app = next({ dev, dir: appDir, port: PORT });
     await app.prepare();
     const handle = app.getRequestHandler();
