@@ -18,11 +18,12 @@ const tmp = path.join(root, `dist.tmp-${process.pid}`);
 // A chunk no entry point of this build names is removed once it is a day old: a process started
 // from an earlier build (another `npm start` in this directory) may still import it until then.
 const STALE_CHUNK_MS = 24 * 3600_000;
-try {
-  const result = await build({
+/** esbuild's options for the two entry points (scripts/build-node.test.ts builds with them too). */
+export function buildOptions(outdir) {
+  return {
     absWorkingDir: root,
     entryPoints: { server: "server.ts", "worker/index": "worker/index.ts" },
-    outdir: tmp,
+    outdir,
     bundle: true,
     splitting: true,
     chunkNames: "chunks/[name]-[hash]",
@@ -33,20 +34,28 @@ try {
     sourcemap: true,
     logLevel: "warning",
     metafile: true,
-  });
-  const written = Object.keys(result.metafile.outputs).map((f) => path.relative(tmp, path.resolve(root, f)));
-  const isChunk = (rel) => rel.startsWith(`chunks${path.sep}`);
-  for (const rel of [...written.filter(isChunk), ...written.filter((rel) => !isChunk(rel))]) {
-    fs.mkdirSync(path.dirname(path.join(dist, rel)), { recursive: true });
-    fs.renameSync(path.join(tmp, rel), path.join(dist, rel));
-  }
-  const chunks = path.join(dist, "chunks");
-  const current = new Set(written.filter(isChunk).map((rel) => path.basename(rel)));
-  for (const name of fs.existsSync(chunks) ? fs.readdirSync(chunks) : []) {
-    const file = path.join(chunks, name);
-    if (!current.has(name) && Date.now() - fs.statSync(file).mtimeMs > STALE_CHUNK_MS) fs.rmSync(file, { force: true });
-  }
-} finally {
-  fs.rmSync(tmp, { recursive: true, force: true });
+  };
 }
-console.log("[hookflow] compiled dist/server.js and dist/worker/index.js");
+
+async function main() {
+  try {
+    const result = await build(buildOptions(tmp));
+    const written = Object.keys(result.metafile.outputs).map((f) => path.relative(tmp, path.resolve(root, f)));
+    const isChunk = (rel) => rel.startsWith(`chunks${path.sep}`);
+    for (const rel of [...written.filter(isChunk), ...written.filter((rel) => !isChunk(rel))]) {
+      fs.mkdirSync(path.dirname(path.join(dist, rel)), { recursive: true });
+      fs.renameSync(path.join(tmp, rel), path.join(dist, rel));
+    }
+    const chunks = path.join(dist, "chunks");
+    const current = new Set(written.filter(isChunk).map((rel) => path.basename(rel)));
+    for (const name of fs.existsSync(chunks) ? fs.readdirSync(chunks) : []) {
+      const file = path.join(chunks, name);
+      if (!current.has(name) && Date.now() - fs.statSync(file).mtimeMs > STALE_CHUNK_MS) fs.rmSync(file, { force: true });
+    }
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  console.log("[hookflow] compiled dist/server.js and dist/worker/index.js");
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === import.meta.filename) await main();
