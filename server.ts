@@ -44,7 +44,7 @@ async function useBuiltConfig() {
 async function main() {
   let nextHandler: http.RequestListener | null = null;
   if (!ingestOnly) {
-    // Loaded only here: an ingest-only process never needs Next (≈ 16 MB of modules idle).
+    // Loaded only here: an ingest-only process never needs Next (its modules alone hold ≈ 16 MB).
     const { default: next } = await import("next");
     if (!dev) await useBuiltConfig();
     const app = next({ dev, dir: appDir, port: PORT });

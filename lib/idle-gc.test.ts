@@ -27,9 +27,7 @@ describe("idle gc", () => {
     expect(collections).toHaveLength(0);
 
     // The burst left garbage behind; once quiet, one collection gives it back.
-    let garbage: unknown[] | null = Array.from({ length: 300_000 }, (_, i) => ({ i, s: `row ${i}` }));
-    expect(garbage.length).toBe(300_000);
-    garbage = null;
+    void Array.from({ length: 300_000 }, (_, i) => ({ i, s: `row ${i}` }));
     const heapBefore = v8.getHeapStatistics().used_heap_size;
     let first = next();
     await first;

@@ -8,6 +8,9 @@ import { ALERTS_QUEUE } from "../lib/queue/run-queue";
 import { alertJobSchema, DIGEST_JOB, digestJobSchema, enqueueNotifications, SEND_JOB } from "../lib/alerts/alert-jobs";
 import { createMailer } from "../lib/alerts/smtp";
 
+// Alert rows are kept through Prisma: loaded with the first alert job, not when the worker starts.
+const throttle = () => import("../lib/alerts/throttle");
+
 export type AlertsWorkerOptions = {
   /** SMTP server instead of env SMTP_URL (tests). */
   smtpUrl?: string;
@@ -27,7 +30,7 @@ export function startAlertsWorker(opts: AlertsWorkerOptions = {}): { close(): Pr
     async (job: Job) => {
       if (job.name === DIGEST_JOB) {
         const { pipelineId } = digestJobSchema.parse(job.data);
-        const { flushDigest } = await import("../lib/alerts/throttle");
+        const { flushDigest } = await throttle();
         const created = await flushDigest(pipelineId);
         if (created) await enqueueNotifications([created.id]);
         return;
@@ -80,7 +83,7 @@ export async function sweep(now = new Date()): Promise<void> {
       [now.toISOString()],
     );
     for (const { pipelineId } of overdue) {
-      const { flushDigest } = await import("../lib/alerts/throttle");
+      const { flushDigest } = await throttle();
       const created = await flushDigest(pipelineId, now);
       if (created) await enqueueNotifications([created.id]);
     }

@@ -2,11 +2,11 @@
 // (failure e-mails, digests, «восстановлено») hangs off this one entry point.
 import { pool } from "../pool";
 import { enqueueNotifications, scheduleDigest, type DeliveryOptions } from "./alert-jobs";
+import type { Outcome } from "./throttle";
 
 // The alert state is kept through Prisma; a worker loads it (and Prisma's runtime) only when a
 // run's outcome changes an обработка's alert state, not for every batch of successful runs.
 const alertState = () => import("./throttle");
-import type { Outcome } from "./throttle";
 
 export type FinishedRun = { id: string; pipelineId: string; userId: string; status: "SUCCEEDED" | "FAILED" };
 
