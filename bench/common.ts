@@ -76,6 +76,19 @@ export function rssMb(pid: number | undefined, withChildren = false): number {
   return total;
 }
 
+/** CPU time (user + system) a process has used so far, in ms (/proc, clock ticks of 10 ms). */
+export function cpuMs(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the ")" that closes the command name: utime and stime are the 12th and 13th.
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(f[11]) + Number(f[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
 export { freePort } from "../test/support/free-port";
 
 export function dbUrl(suffix: string): string {

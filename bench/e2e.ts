@@ -33,6 +33,7 @@ import {
   log,
   start,
   rssMb,
+  cpuMs,
   freePort,
   dbUrl,
   hookflowCommand,
@@ -254,13 +255,15 @@ type Sys = {
   three: Throughput[];
   seed: Throughput[];
   lat: Stages[][];
+  /** CPU ms per 3-step run of [web, worker], per round. */
+  cpu: number[][];
 };
 
 async function startSys(label: string, t: Target, procs: (port: number) => Proc[], pipeline: PipelineRef, withSeed: boolean): Promise<Sys> {
   const port = await freePort();
   const ps = procs(port);
   await Promise.all(ps.map((p) => p.ready));
-  return { label, t, pipeline, withSeed, port, procs: ps, peak: { web: 0, worker: 0 }, idle: { web: 0, worker: 0 }, three: [], seed: [], lat: [] };
+  return { label, t, pipeline, withSeed, port, procs: ps, peak: { web: 0, worker: 0 }, idle: { web: 0, worker: 0 }, three: [], seed: [], lat: [], cpu: [] };
 }
 
 const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
@@ -280,8 +283,12 @@ const BEFORE_ENV = Object.fromEntries(
     .map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]),
 );
 
-function hookflowProcs(t: Target, redisUrl = REDIS_URL, extraEnv: Record<string, string> = {}): (port: number) => Proc[] {
-  const cmd = hookflowCommand(t.dir);
+/** BENCH_BEFORE_NODE_ARGS="--single-threaded-gc": node flags (not allowed in NODE_OPTIONS) for the "before" system only. */
+const BEFORE_NODE_ARGS = (process.env.BENCH_BEFORE_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
+
+function hookflowProcs(t: Target, redisUrl = REDIS_URL, extraEnv: Record<string, string> = {}, nodeArgs: string[] = []): (port: number) => Proc[] {
+  const built = hookflowCommand(t.dir);
+  const cmd = (s: "server" | "worker") => [...nodeArgs, ...built(s)];
   const env = { ...childEnv(t.db), REDIS_URL: redisUrl, ...extraEnv };
   return (port) => [
     start(`${t.label} web`, cmd("server"), t.dir, { ...env, PORT: String(port), HOOKFLOW_MODE: "ingest" }, /listening/),
@@ -344,7 +351,7 @@ try {
     const r = new Redis(beforeRedis, { maxRetriesPerRequest: null });
     await obliterate(r, "runs");
     r.disconnect();
-    systems.push(await startSys("before", before, hookflowProcs(before, beforeRedis, BEFORE_ENV), before.pipelines.three, true));
+    systems.push(await startSys("before", before, hookflowProcs(before, beforeRedis, BEFORE_ENV, BEFORE_NODE_ARGS), before.pipelines.three, true));
   }
   sampler = setInterval(() => {
     for (const x of systems) {
@@ -375,7 +382,11 @@ try {
   const rotate = <T>(xs: T[], r: number) => xs.map((_, i) => xs[(i + r) % xs.length]);
   for (let r = 0; r < ROUNDS; r++) {
     for (const x of rotate(systems, r)) {
+      const cpu0 = x.procs.map((p) => cpuMs(p.child.pid));
       x.three.push(await throughput(x.t, `round ${r + 1} ${x.label} 3-step compose → POST → parse`, x.port, x.pipeline, RUNS_3, threeQuery));
+      // CPU per run is far steadier than runs/s on a shared machine: it says what a change saved.
+      x.cpu.push(x.procs.map((p, i) => (cpuMs(p.child.pid) - cpu0[i]) / RUNS_3));
+      log(`round ${r + 1} ${x.label} CPU per 3-step run: web ${x.cpu.at(-1)![0].toFixed(3)} ms, worker ${x.cpu.at(-1)![1].toFixed(3)} ms`);
       await clearRuns(x.t, x.pipeline.id);
       if (x.withSeed) {
         x.seed.push(await throughput(x.t, `round ${r + 1} ${x.label} seed 8-step Klientiks → Weeek`, x.port, x.t.pipelines.seed, RUNS_SEED, seedQuery));
@@ -406,11 +417,14 @@ try {
   const latOf = (x: Sys, i: number, k: "p50" | "p99") => med(x.lat[i].map((l) => l[k]));
   const latCell = (x: Sys, i: number) => `p50 ${latOf(x, i, "p50")} / p99 ${latOf(x, i, "p99")} ms`;
   const rss = (x: Sys) => `${x.peak.web.toFixed(0)} + ${x.peak.worker.toFixed(0)} = ${(x.peak.web + x.peak.worker).toFixed(0)} MB`;
+  const cpuOf = (x: Sys, i: number) => med(x.cpu.map((c) => c[i]));
+  const cpuCell = (x: Sys) => `${cpuOf(x, 0).toFixed(3)} + ${cpuOf(x, 1).toFixed(3)}`;
   const idle = (x: Sys) => `${(x.idle.web + x.idle.worker).toFixed(0)} MB`;
   const lines = [
     `| measure (median of ${ROUNDS} interleaved rounds) | ceiling | hookflow | hookflow / ceiling | target |${b ? " before | before / ceiling |" : ""}`,
     `|---|---|---|---|---|${b ? "---|---|" : ""}`,
     `| 3-step runs/s (all rounds: ${c.three.map((x) => x.runsPerSec.toFixed(0)).join(", ")} / ${h.three.map((x) => x.runsPerSec.toFixed(0)).join(", ")}) | ${tp(c).toFixed(0)} | ${tp(h).toFixed(0)} | ${perRound(h, c).toFixed(2)} | ≥ 0.80 |${b ? ` ${tp(b).toFixed(0)} | ${perRound(b, c).toFixed(2)} |` : ""}`,
+    `| CPU per 3-step run, web + worker (ms) | ${cpuCell(c)} | ${cpuCell(h)} | ${(cpuOf(h, 1) / cpuOf(c, 1)).toFixed(2)} (worker) | — |${b ? ` ${cpuCell(b)} | ${(cpuOf(b, 1) / cpuOf(c, 1)).toFixed(2)} (worker) |` : ""}`,
     `| 8-step runs/s | — | ${med(h.seed.map((x) => x.runsPerSec)).toFixed(0)} | ${seedShare(h).toFixed(2)} of 3-step | ≥ 0.35 of 3-step |${b ? ` ${med(b.seed.map((x) => x.runsPerSec)).toFixed(0)} | ${seedShare(b).toFixed(2)} of 3-step |` : ""}`,
     ...rates.map(
       (rate, i) =>
