@@ -5,10 +5,10 @@ import { SOURCE_NODE, type EdgeDefinition, type StepDefinition } from "../defini
 import { ActionError, OutboundError, type ActionContext, type ErrorDetail, type HttpClient, type Resolver, type StoreClient } from "../actions/define-action";
 import { getAction, validateStep } from "../actions/registry";
 import { stepTitle } from "../definition/step-title";
-import type { StepError, StepOutputs, StepRecord } from "../actions/step-record";
+import { withRecordJson, type StepError, type StepOutputs, type StepRecord } from "../actions/step-record";
 import { collectTokens, renderJson, renderText, renderUrl, renderValue, TemplateError, type OnMissing, type TemplateScope } from "../definition/placeholders";
 import { createMasker, type Masker } from "../security/mask";
-import { truncateJson } from "../definition/truncate";
+import { capJson } from "../definition/truncate";
 
 /** Name → secret map, or a lookup (called once per credential name the steps use). */
 export type CredentialSource = Record<string, string> | ((name: string) => string | undefined | Promise<string | undefined>);
@@ -88,10 +88,22 @@ export function defaultSleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+// Credential names a step's configuration refers to, found once per step object (the worker runs
+// the same cached, never-mutated definitions over and over; a replaced config is read again).
+const credentialNameCache = new WeakMap<StepDefinition, { config: unknown; names: string[] }>();
+
+function credentialNames(step: StepDefinition): string[] {
+  const hit = credentialNameCache.get(step);
+  if (hit && hit.config === step.config) return hit.names;
+  const names = [...new Set(collectTokens(step.config).flatMap((t) => (t.kind === "credential" ? [t.name] : [])))];
+  credentialNameCache.set(step, { config: step.config, names });
+  return names;
+}
+
 async function loadCredentials(steps: StepDefinition[], source: CredentialSource): Promise<Record<string, string>> {
   if (typeof source !== "function") return source;
   const names = new Set<string>();
-  for (const s of steps) for (const t of collectTokens(s.config)) if (t.kind === "credential") names.add(t.name);
+  for (const s of steps) for (const name of credentialNames(s)) names.add(name);
   const out: Record<string, string> = {};
   for (const name of names) {
     const secret = await source(name);
@@ -109,7 +121,7 @@ function maskDetail(d: ErrorDetail, masker: Masker): ErrorDetail {
 }
 
 function toStepError(e: unknown, masker: Masker, step: StepDefinition): StepError & { attempts?: number } {
-  const names = [...new Set(collectTokens(step.config).flatMap((t) => (t.kind === "credential" ? [t.name] : [])))];
+  const names = credentialNames(step);
   const withNames = (d: ErrorDetail): ErrorDetail => (names.length ? { ...d, credentials: names } : d);
   if (e instanceof ActionError) {
     const detail = withNames(maskDetail(e.detail ?? { kind: e.code === "invalid_config" ? "config" : "other" }, masker));
@@ -144,6 +156,8 @@ type ExecOne = {
   source: unknown;
   outputs: StepOutputs;
   credentials: Record<string, string>;
+  /** The non-empty credential values (a redirect to another origin drops headers carrying one). */
+  secretValues: string[];
   masker: Masker;
   parts: StepContextParts;
   signal: AbortSignal;
@@ -178,21 +192,21 @@ async function executeStep(o: ExecOne): Promise<{ record: StepRecord; output: Re
   const startedAt = new Date();
   const t0 = performance.now();
   const { step, index, masker } = o;
-  const secretValues = Object.values(o.credentials).filter((v) => v !== "");
   const base = { stepId: step.id, index, name: step.name, type: step.type, startedAt };
   let input: unknown = null;
   const fail = (e: unknown) => {
     const err = toStepError(e, masker, step);
+    const capped = input === null ? { value: null, json: "null" } : capJson(masker.value(input), o.maxRecordBytes);
     const record: StepRecord = {
       ...base,
       status: "failed",
-      input: input === null ? null : truncateJson(masker.value(input), o.maxRecordBytes),
+      input: capped.value,
       output: null,
       error: { message: err.message, messageEn: err.messageEn, code: err.code, ...(err.detail ? { detail: err.detail } : {}) },
       attempts: err.attempts ?? 1,
       durationMs: Math.round(performance.now() - t0),
     };
-    return { record, output: null };
+    return { record: withRecordJson(record, { input: capped.json, output: "null" }), output: null };
   };
 
   const checked = checkedStep(step, index);
@@ -208,7 +222,7 @@ async function executeStep(o: ExecOne): Promise<{ record: StepRecord; output: Re
       stepId: step.id,
       signal: o.signal,
       // The credential values go along so that a redirect to another origin drops every header carrying one.
-      http: secretValues.length === 0 ? o.parts.http : (req) => o.parts.http({ ...req, secretValues }),
+      http: o.secretValues.length === 0 ? o.parts.http : (req) => o.parts.http({ ...req, secretValues: o.secretValues }),
       store: o.parts.store,
       log: (message, data) => o.parts.log?.(masker.text(message), data ? masker.value(data) : undefined),
       sleep: o.parts.sleep ?? defaultSleep,
@@ -216,16 +230,18 @@ async function executeStep(o: ExecOne): Promise<{ record: StepRecord; output: Re
       now: o.parts.now,
     };
     const result = await action.run(input, ctx);
+    const cappedInput = capJson(masker.value(input), o.maxRecordBytes);
+    const cappedOutput = capJson(masker.value(result.output), o.maxRecordBytes);
     const record: StepRecord = {
       ...base,
       status: "succeeded",
-      input: truncateJson(masker.value(input), o.maxRecordBytes),
-      output: truncateJson(masker.value(result.output), o.maxRecordBytes),
+      input: cappedInput.value,
+      output: cappedOutput.value,
       error: null,
       attempts: result.attempts ?? 1,
       durationMs: Math.round(performance.now() - t0),
     };
-    return { record, output: result.output };
+    return { record: withRecordJson(record, { input: cappedInput.json, output: cappedOutput.json }), output: result.output };
   } catch (e) {
     return fail(e);
   }
@@ -267,6 +283,7 @@ export async function runSteps(opts: RunStepsOptions): Promise<RunStepsResult> {
   const toRun = steps.filter((s, i) => i >= start && !(s.id in previous));
   const credentials = await loadCredentials(toRun, opts.credentials);
   const masker = createMasker(Object.values(credentials));
+  const secretValues = Object.values(credentials).filter((v) => v !== "");
   const outputs: StepOutputs = {};
   const records: StepRecord[] = [];
   const signal = opts.signal ?? new AbortController().signal;
@@ -330,6 +347,7 @@ export async function runSteps(opts: RunStepsOptions): Promise<RunStepsResult> {
         source: opts.source,
         outputs,
         credentials,
+        secretValues,
         masker,
         parts: opts.context(step, index),
         signal,
@@ -377,6 +395,7 @@ export async function testStep(opts: TestStepOptions): Promise<TestStepResult> {
     source: opts.source,
     outputs: opts.outputs,
     credentials,
+    secretValues: Object.values(credentials).filter((v) => v !== ""),
     masker,
     parts: opts.context(step, index),
     signal: opts.signal ?? new AbortController().signal,
