@@ -7,21 +7,8 @@ export function jsonBytes(value: unknown): number {
   return encoder.encode(JSON.stringify(value) ?? "null").length;
 }
 
-// The JSON text truncateJson measured, kept for the history writer so a recorded value is not
-// serialized twice (objects only; weakly held, and recorded values are never mutated).
-const measured = new WeakMap<object, string>();
-
-function remember(value: unknown, text: string): unknown {
-  if (value !== null && typeof value === "object") measured.set(value, text);
-  return value;
-}
-
-/** JSON.stringify(value) ?? "null", reusing the text truncateJson made for the same object. */
+/** JSON.stringify(value) ?? "null". */
 export function toJson(value: unknown): string {
-  if (value !== null && typeof value === "object") {
-    const text = measured.get(value);
-    if (text !== undefined) return text;
-  }
   return JSON.stringify(value) ?? "null";
 }
 
@@ -35,11 +22,19 @@ export function isTruncated(value: unknown): value is TruncatedMarker {
  * JSON stays within `maxBytes` (for any maxBytes ≥ 64).
  */
 export function truncateJson(value: unknown, maxBytes: number): unknown {
-  const text = JSON.stringify(value) ?? "null";
+  return capJson(value, maxBytes).value;
+}
+
+/**
+ * truncateJson's result with its JSON text: the executor measures a step's input and output once
+ * and the history row reuses the text instead of serializing the value again.
+ */
+export function capJson(value: unknown, maxBytes: number): { value: unknown; json: string } {
+  const text = toJson(value);
   // A UTF-16 code unit is at most 3 UTF-8 bytes: short texts need no encoding to be measured.
-  if (text.length * 3 <= maxBytes) return remember(value, text);
+  if (text.length * 3 <= maxBytes) return { value, json: text };
   const bytes = encoder.encode(text).length;
-  if (bytes <= maxBytes) return remember(value, text);
+  if (bytes <= maxBytes) return { value, json: text };
   const budget = Math.max(0, maxBytes - 64);
   // JSON-escaping can grow the preview (quotes, control characters, non-ASCII counts in bytes);
   // shrink until the whole marker fits.
@@ -49,7 +44,8 @@ export function truncateJson(value: unknown, maxBytes: number): unknown {
     // Do not leave half of a surrogate pair at the end.
     if (/[\ud800-\udbff]$/.test(preview)) preview = preview.slice(0, -1);
     const marker: TruncatedMarker = { __truncated: true, bytes, preview };
-    if (jsonBytes(marker) <= maxBytes || len === 0) return marker;
+    const json = JSON.stringify(marker);
+    if (encoder.encode(json).length <= maxBytes || len === 0) return { value: marker, json };
     len = Math.floor(len * 0.8);
   }
 }

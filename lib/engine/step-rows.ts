@@ -3,7 +3,7 @@
 import type { StepRow } from "../runs/history-writer";
 import type { DoneStep } from "../runs/load-run";
 import type { SkippedStep } from "./run-steps";
-import type { StepRecord } from "../actions/step-record";
+import { RECORD_JSON, type StepRecord } from "../actions/step-record";
 import { isTruncated, toJson, truncateJson } from "../definition/truncate";
 
 /** What a step is shrunk to once its run's history is over the run's cap. */
@@ -40,8 +40,10 @@ export function createStepRowBuilder(runId: string, runMaxBytes: number): StepRo
     fromRecord(r) {
       let input = r.input;
       let output = r.output;
-      let inputJson = toJson(input);
-      let outputJson = toJson(output);
+      // The texts the executor measured (RECORD_JSON), else serialized here.
+      const measured = r[RECORD_JSON];
+      let inputJson = measured?.input ?? toJson(input);
+      let outputJson = measured?.output ?? toJson(output);
       if (used + inputJson.length + outputJson.length > runMaxBytes) {
         // Over the run's cap: keep a short visible preview instead of the payloads.
         input = truncateJson(input, OVER_RUN_CAP_BYTES);

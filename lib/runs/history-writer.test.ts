@@ -74,3 +74,38 @@ describe("history writer: statements in flight", () => {
     await w.drain();
   });
 });
+
+describe("history writer: what Postgres cannot hold", () => {
+  it("writes NUL and lone surrogates of a step's name, error, input and output as U+FFFD, and leaves escaped text alone", async () => {
+    let stepsJson = "";
+    const pool = {
+      query: (_sql: string, params: [string]) => {
+        stepsJson = params[0];
+        return Promise.resolve({ rowCount: 1, rows: [] });
+      },
+    } as unknown as pg.Pool;
+    const w = createHistoryWriter({ pool: () => pool });
+    await w.commit([
+      {
+        runId: RUN_A,
+        stepId: "s1",
+        position: 0,
+        actionType: "json-composer",
+        name: "Шаг\u00001",
+        status: "FAILED",
+        inputJson: JSON.stringify({ a: "x\u0000y", text: "\\u0000 stays text" }),
+        outputJson: JSON.stringify(["\ud800", "😀"]),
+        error: "bad\udc00",
+        attempts: 1,
+        truncated: false,
+        startedAt: new Date(),
+        durationMs: 1,
+      },
+    ]);
+    const [row] = JSON.parse(stepsJson) as { name: string; error: string; input: unknown; output: unknown }[];
+    expect(row.name).toBe("Шаг\ufffd1");
+    expect(row.error).toBe("bad\ufffd");
+    expect(row.input).toEqual({ a: "x\ufffdy", text: "\\u0000 stays text" });
+    expect(row.output).toEqual(["\ufffd", "😀"]);
+  });
+});

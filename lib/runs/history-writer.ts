@@ -170,7 +170,11 @@ function stepJson(s: StepRow): string {
     startedAt: s.startedAt.toISOString(),
     durationMs: Math.max(0, Math.round(s.durationMs)),
   });
-  return storable(`${head.slice(0, -1)},"input":${s.inputJson ?? "null"},"output":${s.outputJson ?? "null"}}`);
+  // Each part is a whole JSON value, so an escape never spans two of them: checking the parts
+  // keeps the concatenation unflattened until the batch is joined (one copy fewer per row).
+  const input = s.inputJson === null ? "null" : storable(s.inputJson);
+  const output = s.outputJson === null ? "null" : storable(s.outputJson);
+  return `${storable(head).slice(0, -1)},"input":${input},"output":${output}}`;
 }
 
 function emptyPatch(id: string): RunPatch {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createMasker, isSensitiveHeader, maskSecrets } from "./mask";
 import { maskHeaders } from "../webhooks/parse-request";
-import { jsonBytes, truncateJson } from "../definition/truncate";
+import { capJson, jsonBytes, truncateJson } from "../definition/truncate";
 
 describe("isSensitiveHeader", () => {
   it("is one rule for headers received and headers sent", () => {
@@ -54,5 +54,21 @@ describe("truncateJson", () => {
     expect(cut.bytes).toBe(2011);
     expect(cut.preview.startsWith('{"text":"яяя')).toBe(true);
     expect(jsonBytes(cut)).toBeLessThanOrEqual(200);
+  });
+});
+
+describe("capJson", () => {
+  it("gives the capped value with its own JSON text, for values kept and values cut", () => {
+    for (const [value, cap] of [
+      [{ a: 'кавычки " и \n перевод строки 😀' }, 1000],
+      [{ text: "я".repeat(1000) }, 200],
+      [null, 10],
+      ["\ud800 одинокий суррогат", 1000],
+    ] as const) {
+      const c = capJson(value, cap);
+      expect(c.value).toEqual(truncateJson(value, cap));
+      expect(c.json).toBe(JSON.stringify(c.value));
+      expect(jsonBytes(c.value)).toBeLessThanOrEqual(cap);
+    }
   });
 });
