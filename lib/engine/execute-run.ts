@@ -218,11 +218,21 @@ export function createRunExecutor(options: RunExecutorOptions = {}): RunExecutor
     const failedStepId = result.error?.stepId ?? null;
     const status = result.status === "succeeded" ? "SUCCEEDED" : result.status === "filtered" ? "FILTERED" : "FAILED";
     const outputTerms = outputTermsOf(run.searchTerms, result.records);
-    await writer.commit(pending, { runId, status, error, failedStepId, finishedAt: new Date(), durationMs: performance.now() - t0, outputTerms });
-    return { runId, status, error, failedStepId, executedSteps: result.records.length };
+    const done: ExecuteRunResult = { runId, status, error, failedStepId, executedSteps: result.records.length };
+    // Returned, not awaited: this frame (the run, its records and outputs) is released while the
+    // commit waits for its batch — with hundreds of runs waiting, that is what a collection copies.
+    return resolvesTo(
+      writer.commit(pending, { runId, status, error, failedStepId, finishedAt: new Date(), durationMs: performance.now() - t0, outputTerms }),
+      done,
+    );
   }
 
   return { execute, fail: async (runId, message) => void (await fail(runId, message)), writer };
+}
+
+/** `value` once `p` resolves; a closure of its own, so it keeps nothing else of the caller alive. */
+function resolvesTo<T>(p: Promise<void>, value: T): Promise<T> {
+  return p.then(() => value);
 }
 
 let defaultExecutor: RunExecutor | undefined;
