@@ -15,6 +15,10 @@ export function pool(): pg.Pool {
       // Waiting for a free client or a new connection: on a busy machine (many jobs in flight, a
       // loaded database) 5 s was not enough and a healthy run failed; a slow answer beats an error.
       connectionTimeoutMillis: 30_000,
+      // Idle connections are kept a minute (pg's default is 10 s): a burst after a quiet spell
+      // otherwise opens them again, on fresh Postgres backends with cold caches, and the first
+      // seconds of the burst queue behind that (docs/scaling.md, «Round 5»).
+      idleTimeoutMillis: Number(process.env.PG_IDLE_TIMEOUT_MS ?? 60_000),
     });
     // An idle client losing its connection (Postgres restarted) must not crash the process.
     p.on("error", (err) => console.error("[db] idle client error:", err.message));
