@@ -34,6 +34,8 @@ import {
   start,
   rssMb,
   cpuMs,
+  servicesCpuMs,
+  servicesCpuSince,
   freePort,
   dbUrl,
   hookflowCommand,
@@ -383,10 +385,12 @@ try {
   for (let r = 0; r < ROUNDS; r++) {
     for (const x of rotate(systems, r)) {
       const cpu0 = x.procs.map((p) => cpuMs(p.child.pid));
+      const services0 = servicesCpuMs();
       x.three.push(await throughput(x.t, `round ${r + 1} ${x.label} 3-step compose → POST → parse`, x.port, x.pipeline, RUNS_3, threeQuery));
       // CPU per run is far steadier than runs/s on a shared machine: it says what a change saved.
-      x.cpu.push(x.procs.map((p, i) => (cpuMs(p.child.pid) - cpu0[i]) / RUNS_3));
-      log(`round ${r + 1} ${x.label} CPU per 3-step run: web ${x.cpu.at(-1)![0].toFixed(3)} ms, worker ${x.cpu.at(-1)![1].toFixed(3)} ms`);
+      x.cpu.push([...x.procs.map((p, i) => (cpuMs(p.child.pid) - cpu0[i]) / RUNS_3), servicesCpuSince(services0) / RUNS_3]);
+      const [web, worker, services] = x.cpu.at(-1)!;
+      log(`round ${r + 1} ${x.label} CPU per 3-step run: web ${web.toFixed(3)} ms, worker ${worker.toFixed(3)} ms, Postgres + Redis ${services.toFixed(3)} ms`);
       await clearRuns(x.t, x.pipeline.id);
       if (x.withSeed) {
         x.seed.push(await throughput(x.t, `round ${r + 1} ${x.label} seed 8-step Klientiks → Weeek`, x.port, x.t.pipelines.seed, RUNS_SEED, seedQuery));
@@ -419,12 +423,14 @@ try {
   const rss = (x: Sys) => `${x.peak.web.toFixed(0)} + ${x.peak.worker.toFixed(0)} = ${(x.peak.web + x.peak.worker).toFixed(0)} MB`;
   const cpuOf = (x: Sys, i: number) => med(x.cpu.map((c) => c[i]));
   const cpuCell = (x: Sys) => `${cpuOf(x, 0).toFixed(3)} + ${cpuOf(x, 1).toFixed(3)}`;
+  const servicesCell = (x: Sys) => cpuOf(x, 2).toFixed(3);
   const idle = (x: Sys) => `${(x.idle.web + x.idle.worker).toFixed(0)} MB`;
   const lines = [
     `| measure (median of ${ROUNDS} interleaved rounds) | ceiling | hookflow | hookflow / ceiling | target |${b ? " before | before / ceiling |" : ""}`,
     `|---|---|---|---|---|${b ? "---|---|" : ""}`,
     `| 3-step runs/s (all rounds: ${c.three.map((x) => x.runsPerSec.toFixed(0)).join(", ")} / ${h.three.map((x) => x.runsPerSec.toFixed(0)).join(", ")}) | ${tp(c).toFixed(0)} | ${tp(h).toFixed(0)} | ${perRound(h, c).toFixed(2)} | ≥ 0.80 |${b ? ` ${tp(b).toFixed(0)} | ${perRound(b, c).toFixed(2)} |` : ""}`,
     `| CPU per 3-step run, web + worker (ms) | ${cpuCell(c)} | ${cpuCell(h)} | ${(cpuOf(h, 1) / cpuOf(c, 1)).toFixed(2)} (worker) | — |${b ? ` ${cpuCell(b)} | ${(cpuOf(b, 1) / cpuOf(c, 1)).toFixed(2)} (worker) |` : ""}`,
+    `| CPU per 3-step run, Postgres + Redis (ms) | ${servicesCell(c)} | ${servicesCell(h)} | ${(cpuOf(h, 2) / cpuOf(c, 2)).toFixed(2)} | — |${b ? ` ${servicesCell(b)} | ${(cpuOf(b, 2) / cpuOf(c, 2)).toFixed(2)} |` : ""}`,
     `| 8-step runs/s | — | ${med(h.seed.map((x) => x.runsPerSec)).toFixed(0)} | ${seedShare(h).toFixed(2)} of 3-step | ≥ 0.35 of 3-step |${b ? ` ${med(b.seed.map((x) => x.runsPerSec)).toFixed(0)} | ${seedShare(b).toFixed(2)} of 3-step |` : ""}`,
     ...rates.map(
       (rate, i) =>

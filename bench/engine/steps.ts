@@ -28,7 +28,7 @@ async function one(i: number): Promise<void> {
     source: { name: `Анна «Ли» ${i} 😀`, phone: `+7 (999) 000-${String(i % 100).padStart(2, "0")}-00` },
     credentials: async () => undefined,
     context: () => ({ http }),
-    onStepEnd: (rec) => void pending.push(rows.fromRecord(rec)),
+    onStepEnd: (rec, json) => void pending.push(rows.fromRecord(rec, json)),
   });
   for (const r of res.records) searchTermsOf(r.output);
   if (res.status !== "succeeded") throw new Error(JSON.stringify(res.error));

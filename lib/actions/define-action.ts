@@ -61,6 +61,12 @@ export type LockedKey = {
   set(value: unknown, ttlSeconds?: number | null): Promise<void>;
 };
 
+/**
+ * The signal of a run nobody can cancel (the worker's): its controller is unreachable, so it never
+ * aborts, and a listener on it would never fire — ctx.http and the sleeps skip listening to it.
+ */
+export const NEVER_ABORTED: AbortSignal = new AbortController().signal;
+
 export type ActionContext = {
   runId: string;
   stepId: string;

@@ -10,22 +10,12 @@ export type StepOutputs = Record<string, Record<string, unknown>>;
 export type StepError = { message: string; messageEn: string; code: string; detail?: ErrorDetail };
 
 /**
- * The JSON texts of a record's input and output as the executor measured them (lib/engine/
- * run-steps.ts): the history row reuses them instead of serializing the values again. A symbol
- * and not enumerable, so it is never sent to the editor, spread into a copy or compared in tests.
+ * The JSON texts of a record's input and output as the executor measured them for the cap (lib/
+ * engine/run-steps.ts, onStepEnd): the history row stores them instead of serializing again.
  */
-export const RECORD_JSON: unique symbol = Symbol("recordJson");
-
 export type RecordJson = { input: string; output: string };
 
-/** Attaches the measured JSON texts to a record (see RECORD_JSON). */
-export function withRecordJson<T extends object>(record: T, json: RecordJson): T {
-  Object.defineProperty(record, RECORD_JSON, { value: json });
-  return record;
-}
-
 export type StepRecord = {
-  [RECORD_JSON]?: RecordJson;
   stepId: string;
   /** 0-based position in the definition. */
   index: number;

@@ -199,8 +199,8 @@ export function createRunExecutor(options: RunExecutorOptions = {}): RunExecutor
       maxRecordBytes: stepMaxBytes,
       credentials: async (name) => (await credentialsFor(run.userId, [name]))[name],
       context: () => ({ http: client, store: storeClientFor(run.userId), log: options.log, rateLimit, now }),
-      onStepEnd: async (record) => {
-        pending.push(rows.fromRecord(record));
+      onStepEnd: async (record, json) => {
+        pending.push(rows.fromRecord(record, json));
         // A step with effects outside is committed before the chain goes on to another such step
         // (see the header); when only steps without effects follow, it commits with the run's end.
         if (record.status === "succeeded" && getAction(record.type)?.sideEffects !== "none" && effectsAfter(definition.steps, record.index)) {

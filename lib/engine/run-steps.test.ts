@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { runSteps, testStep, type StepStartEvent } from "./run-steps";
+import { getEventListeners } from "node:events";
+import { defaultSleep, runSteps, testStep, type StepStartEvent } from "./run-steps";
 import type { StepRecord } from "../actions/step-record";
-import type { HttpClient, HttpRequest } from "../actions/define-action";
+import { NEVER_ABORTED, type HttpClient, type HttpRequest } from "../actions/define-action";
 import type { StepDefinition } from "../definition/schema";
 
 const TOKEN = "weeek-secret-token-0001";
@@ -36,6 +37,26 @@ function fakeHttp(status = 200, echo = true) {
 }
 
 describe("runSteps", () => {
+  it("a run without a signal of its own gets the shared never-aborted one; its sleeps add no listener to it", async () => {
+    const signals: (AbortSignal | undefined)[] = [];
+    const http: HttpClient = async (req) => {
+      signals.push(req.signal);
+      return { status: 200, headers: {}, body: "{}", url: req.url };
+    };
+    const steps: StepDefinition[] = [{ id: "h", type: "http-request", name: "Запрос", config: { method: "GET", url: "https://example.com/x" } }];
+    const res = await runSteps({ runId: "r", steps, source: {}, credentials: {}, context: () => ({ http }) });
+    expect(res.status).toBe("succeeded");
+    expect(signals).toEqual([NEVER_ABORTED]);
+    const sleeping = Promise.all(Array.from({ length: 20 }, () => defaultSleep(5, NEVER_ABORTED)));
+    expect(getEventListeners(NEVER_ABORTED, "abort")).toHaveLength(0);
+    await sleeping;
+    const own = new AbortController();
+    const mine = defaultSleep(5, own.signal);
+    expect(getEventListeners(own.signal, "abort")).toHaveLength(1);
+    await mine;
+    expect(getEventListeners(own.signal, "abort")).toHaveLength(0);
+  });
+
   it("runs the chain, passes outputs forward, masks secrets in records, reports callbacks", async () => {
     const { http, calls } = fakeHttp();
     const starts: StepStartEvent[] = [];

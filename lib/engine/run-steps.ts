@@ -2,10 +2,19 @@
 // so a tested step behaves exactly as it will in production. No storage and no node:* — the caller
 // passes in the HTTP client, credentials and callbacks, and persists what comes back.
 import { SOURCE_NODE, type EdgeDefinition, type StepDefinition } from "../definition/schema";
-import { ActionError, OutboundError, type ActionContext, type ErrorDetail, type HttpClient, type Resolver, type StoreClient } from "../actions/define-action";
+import {
+  ActionError,
+  NEVER_ABORTED,
+  OutboundError,
+  type ActionContext,
+  type ErrorDetail,
+  type HttpClient,
+  type Resolver,
+  type StoreClient,
+} from "../actions/define-action";
 import { getAction, validateStep } from "../actions/registry";
 import { stepTitle } from "../definition/step-title";
-import { withRecordJson, type StepError, type StepOutputs, type StepRecord } from "../actions/step-record";
+import type { RecordJson, StepError, StepOutputs, StepRecord } from "../actions/step-record";
 import { collectTokens, renderJson, renderText, renderUrl, renderValue, TemplateError, type OnMissing, type TemplateScope } from "../definition/placeholders";
 import { createMasker, type Masker } from "../security/mask";
 import { capJson } from "../definition/truncate";
@@ -49,7 +58,8 @@ export type RunStepsOptions = {
   now?: () => number;
   signal?: AbortSignal;
   onStepStart?: (event: StepStartEvent) => void | Promise<void>;
-  onStepEnd?: (record: StepRecord) => void | Promise<void>;
+  /** `json`: the record's input and output as the JSON texts measured for the cap (the history row stores them). */
+  onStepEnd?: (record: StepRecord, json: RecordJson) => void | Promise<void>;
   /** Cap per recorded input and per recorded output (STEP_HISTORY_MAX_BYTES). */
   maxRecordBytes?: number;
 };
@@ -74,6 +84,7 @@ export type RunStepsResult = {
 const DEFAULT_RECORD_BYTES = 256 * 1024;
 
 export function defaultSleep(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal === NEVER_ABORTED) return new Promise((resolve) => setTimeout(resolve, ms));
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason ?? new Error("aborted"));
     const timer = setTimeout(() => {
@@ -188,31 +199,39 @@ function checkedStep(step: StepDefinition, index: number): CheckedStep {
   return result;
 }
 
-async function executeStep(o: ExecOne): Promise<{ record: StepRecord; output: Record<string, unknown> | null }> {
+/** A step's record; one literal shape for every record, so they share one hidden class. */
+function stepRecord(
+  o: ExecOne,
+  startedAt: Date,
+  status: StepRecord["status"],
+  input: unknown,
+  output: unknown,
+  error: StepError | null,
+  attempts: number,
+  durationMs: number,
+): StepRecord {
+  return { stepId: o.step.id, index: o.index, name: o.step.name, type: o.step.type, startedAt, status, input, output, error, attempts, durationMs };
+}
+
+type StepResult = { record: StepRecord; output: Record<string, unknown> | null; json: RecordJson };
+
+function failedStep(o: ExecOne, startedAt: Date, t0: number, input: unknown, e: unknown): StepResult {
+  const err = toStepError(e, o.masker, o.step);
+  const capped = input === null ? { value: null, json: "null" } : capJson(o.masker.value(input), o.maxRecordBytes);
+  const error: StepError = { message: err.message, messageEn: err.messageEn, code: err.code, ...(err.detail ? { detail: err.detail } : {}) };
+  const record = stepRecord(o, startedAt, "failed", capped.value, null, error, err.attempts ?? 1, Math.round(performance.now() - t0));
+  return { record, output: null, json: { input: capped.json, output: "null" } };
+}
+
+async function executeStep(o: ExecOne): Promise<StepResult> {
   const startedAt = new Date();
   const t0 = performance.now();
-  const { step, index, masker } = o;
-  const base = { stepId: step.id, index, name: step.name, type: step.type, startedAt };
-  let input: unknown = null;
-  const fail = (e: unknown) => {
-    const err = toStepError(e, masker, step);
-    const capped = input === null ? { value: null, json: "null" } : capJson(masker.value(input), o.maxRecordBytes);
-    const record: StepRecord = {
-      ...base,
-      status: "failed",
-      input: capped.value,
-      output: null,
-      error: { message: err.message, messageEn: err.messageEn, code: err.code, ...(err.detail ? { detail: err.detail } : {}) },
-      attempts: err.attempts ?? 1,
-      durationMs: Math.round(performance.now() - t0),
-    };
-    return { record: withRecordJson(record, { input: capped.json, output: "null" }), output: null };
-  };
-
-  const checked = checkedStep(step, index);
-  if (!checked.ok) return fail(checked.error);
+  const { step, masker } = o;
+  const checked = checkedStep(step, o.index);
+  if (!checked.ok) return failedStep(o, startedAt, t0, null, checked.error);
   const { action, config } = checked;
   const onMissing: OnMissing = config.onMissing === "empty" ? "empty" : "fail";
+  let input: unknown = null;
   try {
     const scope: TemplateScope = { source: o.source, steps: o.outputs, credentials: o.credentials };
     input = action.resolve(config, makeResolver(scope, onMissing));
@@ -232,18 +251,11 @@ async function executeStep(o: ExecOne): Promise<{ record: StepRecord; output: Re
     const result = await action.run(input, ctx);
     const cappedInput = capJson(masker.value(input), o.maxRecordBytes);
     const cappedOutput = capJson(masker.value(result.output), o.maxRecordBytes);
-    const record: StepRecord = {
-      ...base,
-      status: "succeeded",
-      input: cappedInput.value,
-      output: cappedOutput.value,
-      error: null,
-      attempts: result.attempts ?? 1,
-      durationMs: Math.round(performance.now() - t0),
-    };
-    return { record: withRecordJson(record, { input: cappedInput.json, output: cappedOutput.json }), output: result.output };
+    const durationMs = Math.round(performance.now() - t0);
+    const record = stepRecord(o, startedAt, "succeeded", cappedInput.value, cappedOutput.value, null, result.attempts ?? 1, durationMs);
+    return { record, output: result.output, json: { input: cappedInput.json, output: cappedOutput.json } };
   } catch (e) {
-    return fail(e);
+    return failedStep(o, startedAt, t0, input, e);
   }
 }
 
@@ -286,7 +298,7 @@ export async function runSteps(opts: RunStepsOptions): Promise<RunStepsResult> {
   const secretValues = Object.values(credentials).filter((v) => v !== "");
   const outputs: StepOutputs = {};
   const records: StepRecord[] = [];
-  const signal = opts.signal ?? new AbortController().signal;
+  const signal = opts.signal ?? NEVER_ABORTED;
   const maxRecordBytes = opts.maxRecordBytes ?? DEFAULT_RECORD_BYTES;
   const { incoming } = walkOf(steps, opts.edges);
   const now = opts.now ?? Date.now;
@@ -354,7 +366,7 @@ export async function runSteps(opts: RunStepsOptions): Promise<RunStepsResult> {
         maxRecordBytes,
       });
       records.push(res.record);
-      await opts.onStepEnd?.(res.record);
+      await opts.onStepEnd?.(res.record, res.json);
       if (res.record.status === "failed" || !res.output) return failed(index, step, res.record.error!);
       output = res.output;
       outputs[step.id] = output;
@@ -398,7 +410,7 @@ export async function testStep(opts: TestStepOptions): Promise<TestStepResult> {
     secretValues: Object.values(credentials).filter((v) => v !== ""),
     masker,
     parts: opts.context(step, index),
-    signal: opts.signal ?? new AbortController().signal,
+    signal: opts.signal ?? NEVER_ABORTED,
     maxRecordBytes: opts.maxRecordBytes ?? DEFAULT_RECORD_BYTES,
   });
   return { record, output: output ? masker.value(output) : null };

@@ -3,15 +3,15 @@
 import type { StepRow } from "../runs/history-writer";
 import type { DoneStep } from "../runs/load-run";
 import type { SkippedStep } from "./run-steps";
-import { RECORD_JSON, type StepRecord } from "../actions/step-record";
+import type { RecordJson, StepRecord } from "../actions/step-record";
 import { isTruncated, toJson, truncateJson } from "../definition/truncate";
 
 /** What a step is shrunk to once its run's history is over the run's cap. */
 const OVER_RUN_CAP_BYTES = 1024;
 
 export type StepRowBuilder = {
-  /** A step executed now. */
-  fromRecord(r: StepRecord): StepRow;
+  /** A step executed now; `json`: its input and output texts as the executor measured them. */
+  fromRecord(r: StepRecord, json?: RecordJson): StepRow;
   /** The original run's step, copied into a re-run. */
   copied(d: DoneStep): StepRow;
   skipped(sk: SkippedStep): StepRow;
@@ -37,13 +37,12 @@ export function createStepRowBuilder(runId: string, runMaxBytes: number): StepRo
     ...rest,
   });
   return {
-    fromRecord(r) {
+    fromRecord(r, json) {
       let input = r.input;
       let output = r.output;
-      // The texts the executor measured (RECORD_JSON), else serialized here.
-      const measured = r[RECORD_JSON];
-      let inputJson = measured?.input ?? toJson(input);
-      let outputJson = measured?.output ?? toJson(output);
+      // The texts the executor measured, else serialized here.
+      let inputJson = json?.input ?? toJson(input);
+      let outputJson = json?.output ?? toJson(output);
       if (used + inputJson.length + outputJson.length > runMaxBytes) {
         // Over the run's cap: keep a short visible preview instead of the payloads.
         input = truncateJson(input, OVER_RUN_CAP_BYTES);

@@ -2,7 +2,8 @@ import http from "node:http";
 import net, { type AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOutboundHttp, isBlockedAddress, parseAllowlist } from "./outbound-http";
-import { OutboundError } from "../actions/define-action";
+import { getEventListeners } from "node:events";
+import { NEVER_ABORTED, OutboundError } from "../actions/define-action";
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse, body: string) => void;
 let handler: Handler = (_q, res) => res.end("ok");
@@ -245,6 +246,27 @@ describe("outbound http", () => {
     );
     reset((_q, _res) => undefined); // no status line at all
     await expect(client(req(`${base}/silent`, { timeoutMs: 300 }))).rejects.toThrow(`Нет ответа за 300 мс от 127.0.0.1:${port}`);
+  });
+
+  it("puts no listener on the signal of a run nobody can cancel (shared by every run of the worker)", async () => {
+    const held: http.ServerResponse[] = [];
+    let allIn: () => void = () => undefined;
+    const arrived = new Promise<void>((r) => (allIn = r));
+    reset((_q, res) => {
+      held.push(res);
+      if (held.length === 20) allIn();
+    });
+    const client = createOutboundHttp({ allowlist: `127.0.0.1:${port}` });
+    const calls = Array.from({ length: 20 }, (_, i) => client(req(`${base}/never/${i}`, { signal: NEVER_ABORTED })));
+    await arrived;
+    expect(getEventListeners(NEVER_ABORTED, "abort")).toHaveLength(0);
+    for (const res of held) res.end("ok");
+    expect((await Promise.all(calls)).map((r) => r.body)).toEqual(Array(20).fill("ok"));
+    // A caller's own signal is still listened to while its request is in flight, and let go after.
+    const own = new AbortController();
+    reset((_q, res) => res.end("mine"));
+    await expect(client(req(`${base}/own`, { signal: own.signal }))).resolves.toMatchObject({ body: "mine" });
+    expect(getEventListeners(own.signal, "abort")).toHaveLength(0);
   });
 
   it("caps the response body", async () => {

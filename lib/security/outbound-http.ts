@@ -13,7 +13,7 @@ import net from "node:net";
 import zlib from "node:zlib";
 import type { Readable } from "node:stream";
 import iconv from "iconv-lite";
-import { OutboundError, type HttpClient, type HttpRequest, type HttpResponse } from "../actions/define-action";
+import { NEVER_ABORTED, OutboundError, type HttpClient, type HttpRequest, type HttpResponse } from "../actions/define-action";
 import { env } from "../env";
 
 export type AllowEntry = { host: string; port?: number };
@@ -322,7 +322,7 @@ export function createOutboundHttp(options: OutboundOptions = {}): HttpClient {
     // flight; no AbortController or signal listeners of our own per request.
     const cancel = new Cancel();
     const timer = setTimeout(() => cancel.abort(new OutboundError("timeout", `Нет ответа за ${limitText}`)), request.timeoutMs);
-    const outer = request.signal;
+    const outer = request.signal === NEVER_ABORTED ? undefined : request.signal;
     const onOuterAbort = () => cancel.abort(outer!.reason);
     if (outer) {
       if (outer.aborted) onOuterAbort();
