@@ -174,7 +174,9 @@ export const httpRequest = defineAction({
     if (!Object.keys(headers).some((k) => k.toLowerCase() === "idempotency-key")) {
       headers["Idempotency-Key"] = `${ctx.runId}:${ctx.stepId}`;
     }
-    const host = hostOf(input.url);
+    // Parsed only when needed (a rate limit, an error message): most requests need neither.
+    let parsedHost: string | undefined;
+    const host = () => (parsedHost ??= hostOf(input.url));
     let attempt = 0;
     // Answers that say "too many requests" (429, Bitrix24's 503 QUERY_LIMIT_EXCEEDED) are waited
     // out without using up maxAttempts: the request is fine, it only has to come later.
@@ -183,7 +185,7 @@ export const httpRequest = defineAction({
     for (;;) {
       attempt++;
       let res: HttpResponse;
-      const slot = input.rateLimitPerSecond && ctx.rateLimit ? await ctx.rateLimit(host, input.rateLimitPerSecond, ctx.signal) : undefined;
+      const slot = input.rateLimitPerSecond && ctx.rateLimit ? await ctx.rateLimit(host(), input.rateLimitPerSecond, ctx.signal) : undefined;
       try {
         res = await ctx.http({
           method: input.method,
@@ -206,7 +208,7 @@ export const httpRequest = defineAction({
         const code = e instanceof OutboundError ? e.code : "network";
         throw new ActionError(`${msg}${suffix}`, `${msg}${attempt > 1 ? ` (attempts: ${attempt})` : ""}`, code, attempt, {
           kind: OUTBOUND_KINDS[code] ?? "network",
-          host,
+          host: host(),
           attempts: attempt,
         });
       }
@@ -229,10 +231,16 @@ export const httpRequest = defineAction({
         const excerpt = bodyExcerpt(res.body);
         const tail = excerpt ? `: ${excerpt}` : "";
         const tries = attempt > 1 ? ` (попыток: ${attempt})` : "";
-        const detail: ErrorDetail = { kind: statusKind(res.status), status: res.status, host, body: bodyStart(res.body), attempts: attempt };
+        const detail: ErrorDetail = { kind: statusKind(res.status), status: res.status, host: host(), body: bodyStart(res.body), attempts: attempt };
         const own = destinationMessage(res.body);
         if (own) detail.message = own;
-        throw new ActionError(`HTTP ${res.status} от ${host}${tail}${tries}`, `HTTP ${res.status} from ${host}${tail}`, `http_${res.status}`, attempt, detail);
+        throw new ActionError(
+          `HTTP ${res.status} от ${host()}${tail}${tries}`,
+          `HTTP ${res.status} from ${host()}${tail}`,
+          `http_${res.status}`,
+          attempt,
+          detail,
+        );
       }
       return { output: { status: res.status, headers: res.headers, body: parseBody(res) }, attempts: attempt };
     }

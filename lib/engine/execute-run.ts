@@ -19,8 +19,8 @@
 import type pg from "pg";
 import { pool as defaultPool } from "../pool";
 import { env } from "../env";
-import type { HttpClient, RateSlot } from "../actions/define-action";
-import { sourceOfRun, sourcesOf, sourceScope, type SourceDefinition, type StepDefinition } from "../definition/schema";
+import type { HttpClient, RateSlot, StoreClient } from "../actions/define-action";
+import { sourceOfRun, sourcesOf, sourceScope, type PipelineDefinition, type SourceDefinition, type StepDefinition } from "../definition/schema";
 import { getAction } from "../actions/registry";
 import { resolveCredentials } from "../credentials/resolve-credentials";
 import { storeClientFor } from "../store/store-client";
@@ -28,7 +28,7 @@ import { claimDedupKey, dedupKeyOf, markDuplicate } from "../webhooks/dedup";
 import { searchTermsOf } from "../runs/search-terms";
 import { createHistoryWriter, type HistoryWriter, type StepRow } from "../runs/history-writer";
 import { createRunLoader, type LoadedRun } from "../runs/load-run";
-import { runSteps } from "./run-steps";
+import { runSteps, type StepContextParts } from "./run-steps";
 import type { StepRecord } from "../actions/step-record";
 import { outboundHttpFromEnv } from "../security/outbound-http";
 import { isTruncated } from "../definition/truncate";
@@ -113,6 +113,15 @@ async function duplicateOf(pool: pg.Pool, run: LoadedRun, sources: readonly Sour
   return originalId;
 }
 
+// A loaded definition belongs to one pipeline and is never mutated: its source list is built once.
+const sourceLists = new WeakMap<PipelineDefinition, SourceDefinition[]>();
+
+function sourcesOfCached(definition: PipelineDefinition, pipelineId: string): SourceDefinition[] {
+  let list = sourceLists.get(definition);
+  if (!list) sourceLists.set(definition, (list = sourcesOf(definition, pipelineId)));
+  return list;
+}
+
 const effectsAfterCache = new WeakMap<readonly StepDefinition[], boolean[]>();
 
 /**
@@ -174,8 +183,8 @@ export function createRunExecutor(options: RunExecutorOptions = {}): RunExecutor
 
     const definition = await load.definition(run.pipelineId, run.version);
     if (!definition) return fail(runId, `Версия ${run.version} обработки не найдена или повреждена`, startedAt);
-    const sources = sourcesOf(definition, run.pipelineId);
-    const source = sourceOfRun(definition, run.sourceId, run.pipelineId);
+    const sources = sourcesOfCached(definition, run.pipelineId);
+    const source = sourceOfRun(sources, run.sourceId, run.pipelineId);
     const duplicateOfId = await duplicateOf(getPool(), run, sources, source);
     if (duplicateOfId) return { runId, status: "DUPLICATE", duplicateOfId };
     const plan = planResume(run, definition.steps);
@@ -186,6 +195,17 @@ export function createRunExecutor(options: RunExecutorOptions = {}): RunExecutor
     rows.countDone(run.done ?? []);
     const client = (http ??= outboundHttpFromEnv());
     const rateLimit = limiter && ((host: string, n: number, signal: AbortSignal) => limiter(run.userId, host, n, signal));
+    // One set of parts for every step of the run; the «Хранилище» client only for a step that uses it.
+    let store: StoreClient | undefined;
+    const parts: StepContextParts = {
+      http: client,
+      get store() {
+        return (store ??= storeClientFor(run.userId));
+      },
+      log: options.log,
+      rateLimit,
+      now,
+    };
     const result = await runSteps({
       runId,
       steps: definition.steps,
@@ -198,7 +218,7 @@ export function createRunExecutor(options: RunExecutorOptions = {}): RunExecutor
       now,
       maxRecordBytes: stepMaxBytes,
       credentials: async (name) => (await credentialsFor(run.userId, [name]))[name],
-      context: () => ({ http: client, store: storeClientFor(run.userId), log: options.log, rateLimit, now }),
+      context: () => parts,
       onStepEnd: async (record, json) => {
         pending.push(rows.fromRecord(record, json));
         // A step with effects outside is committed before the chain goes on to another such step

@@ -15,7 +15,7 @@ export type ResumePlan =
       /** The original run's steps to copy into this run (re-runs from a step). */
       copy: DoneStep[];
       /** Steps this run has committed already (their rows are not written again). */
-      mine: Set<string>;
+      mine: ReadonlySet<string>;
       missingEarlier?: (step: StepDefinition, index: number) => string;
     }
   | { ok: false; error: string; failedStepId: string };
@@ -25,7 +25,17 @@ type RunState = { version: number; resumeFromStepId: string | null; done: DoneSt
 /** A stored output that cannot feed later steps: missing, cut by the history caps, or not an object. */
 const unusable = (d: DoneStep) => d.output === null || isTruncated(d.output) || typeof d.output !== "object";
 
+/** A run that starts from the first step with nothing done (the common case): one shared, frozen plan. */
+const FRESH: ResumePlan = Object.freeze({
+  ok: true as const,
+  startIndex: 0,
+  previousOutputs: Object.freeze({}) as StepOutputs,
+  copy: Object.freeze([]) as unknown as DoneStep[],
+  mine: new Set<string>(),
+});
+
 export function planResume(run: RunState, steps: readonly StepDefinition[]): ResumePlan {
+  if (!run.resumeFromStepId && (!run.done || run.done.length === 0)) return FRESH;
   const previousOutputs: StepOutputs = {};
   const copy: DoneStep[] = [];
   const mine = new Set((run.done ?? []).map((d) => d.stepId));

@@ -9,13 +9,25 @@ import {
   type ActionContext,
   type ErrorDetail,
   type HttpClient,
+  type HttpRequest,
+  type HttpResponse,
   type Resolver,
   type StoreClient,
 } from "../actions/define-action";
 import { getAction, validateStep } from "../actions/registry";
 import { stepTitle } from "../definition/step-title";
 import type { RecordJson, StepError, StepOutputs, StepRecord } from "../actions/step-record";
-import { collectTokens, renderJson, renderText, renderUrl, renderValue, TemplateError, type OnMissing, type TemplateScope } from "../definition/placeholders";
+import {
+  collectTokens,
+  renderJson,
+  renderText,
+  renderUrl,
+  renderValue,
+  TemplateError,
+  type CastType,
+  type OnMissing,
+  type TemplateScope,
+} from "../definition/placeholders";
 import { createMasker, type Masker } from "../security/mask";
 import { capJson } from "../definition/truncate";
 
@@ -150,14 +162,24 @@ function toStepError(e: unknown, masker: Masker, step: StepDefinition): StepErro
   return { message: masker.text(msg), messageEn: masker.text(msg), code: "internal", detail: withNames({ kind: "other" }) };
 }
 
-function makeResolver(scope: TemplateScope, onMissing: OnMissing): Resolver {
-  return {
-    onMissing,
-    text: (t, field) => renderText(t, scope, { field, onMissing }),
-    url: (t, field) => renderUrl(t, scope, { field, onMissing }),
-    value: (t, field, cast) => renderValue(t, scope, { field, onMissing, cast }),
-    json: (t, field) => renderJson(t, scope, { field, onMissing }),
-  };
+/** Renders a step's templates in its scope (methods on the prototype: no closures per step). */
+class ScopeResolver implements Resolver {
+  constructor(
+    private readonly scope: TemplateScope,
+    readonly onMissing: OnMissing,
+  ) {}
+  text(t: string, field: string): string {
+    return renderText(t, this.scope, { field, onMissing: this.onMissing });
+  }
+  url(t: string, field: string): string {
+    return renderUrl(t, this.scope, { field, onMissing: this.onMissing });
+  }
+  value(t: string, field: string, cast?: CastType): unknown {
+    return renderValue(t, this.scope, { field, onMissing: this.onMissing, cast });
+  }
+  json(t: string, field: string): unknown {
+    return renderJson(t, this.scope, { field, onMissing: this.onMissing });
+  }
 }
 
 type ExecOne = {
@@ -174,6 +196,37 @@ type ExecOne = {
   signal: AbortSignal;
   maxRecordBytes: number;
 };
+
+/** What an action sees of its run (fields and prototype methods: no closures per step). */
+class StepContext implements ActionContext {
+  readonly runId: string;
+  readonly stepId: string;
+  readonly signal: AbortSignal;
+  readonly sleep: ActionContext["sleep"];
+  readonly rateLimit: ActionContext["rateLimit"];
+  readonly now: ActionContext["now"];
+  constructor(private readonly o: ExecOne) {
+    this.runId = o.runId;
+    this.stepId = o.step.id;
+    this.signal = o.signal;
+    this.sleep = o.parts.sleep ?? defaultSleep;
+    this.rateLimit = o.parts.rateLimit;
+    this.now = o.parts.now;
+  }
+  /** Read when a step uses it: the caller may make its client only then. */
+  get store(): StoreClient | undefined {
+    return this.o.parts.store;
+  }
+  http(req: HttpRequest): Promise<HttpResponse> {
+    const o = this.o;
+    // The credential values go along so that a redirect to another origin drops every header carrying one.
+    return o.secretValues.length === 0 ? o.parts.http(req) : o.parts.http({ ...req, secretValues: o.secretValues });
+  }
+  log(message: string, data?: Record<string, unknown>): void {
+    const o = this.o;
+    o.parts.log?.(o.masker.text(message), data ? o.masker.value(data) : undefined);
+  }
+}
 
 type CheckedStep = { ok: true; action: NonNullable<ReturnType<typeof getAction>>; config: Record<string, unknown> } | { ok: false; error: ActionError };
 
@@ -234,20 +287,9 @@ async function executeStep(o: ExecOne): Promise<StepResult> {
   let input: unknown = null;
   try {
     const scope: TemplateScope = { source: o.source, steps: o.outputs, credentials: o.credentials };
-    input = action.resolve(config, makeResolver(scope, onMissing));
+    input = action.resolve(config, new ScopeResolver(scope, onMissing));
     if (o.signal.aborted) throw new ActionError("Выполнение отменено", "Execution cancelled", "aborted");
-    const ctx: ActionContext = {
-      runId: o.runId,
-      stepId: step.id,
-      signal: o.signal,
-      // The credential values go along so that a redirect to another origin drops every header carrying one.
-      http: o.secretValues.length === 0 ? o.parts.http : (req) => o.parts.http({ ...req, secretValues: o.secretValues }),
-      store: o.parts.store,
-      log: (message, data) => o.parts.log?.(masker.text(message), data ? masker.value(data) : undefined),
-      sleep: o.parts.sleep ?? defaultSleep,
-      rateLimit: o.parts.rateLimit,
-      now: o.parts.now,
-    };
+    const ctx = new StepContext(o);
     const result = await action.run(input, ctx);
     const cappedInput = capJson(masker.value(input), o.maxRecordBytes);
     const cappedOutput = capJson(masker.value(result.output), o.maxRecordBytes);
@@ -257,6 +299,11 @@ async function executeStep(o: ExecOne): Promise<StepResult> {
   } catch (e) {
     return failedStep(o, startedAt, t0, input, e);
   }
+}
+
+function isEmpty(o: object): boolean {
+  for (const _ in o) return false;
+  return true;
 }
 
 type Walk = { incoming: (EdgeDefinition[] | undefined)[] };
@@ -292,7 +339,7 @@ export async function runSteps(opts: RunStepsOptions): Promise<RunStepsResult> {
   const start = opts.startIndex ?? 0;
   const steps = opts.steps;
   const previous = opts.previousOutputs ?? {};
-  const toRun = steps.filter((s, i) => i >= start && !(s.id in previous));
+  const toRun = start === 0 && isEmpty(previous) ? steps : steps.filter((s, i) => i >= start && !(s.id in previous));
   const credentials = await loadCredentials(toRun, opts.credentials);
   const masker = createMasker(Object.values(credentials));
   const secretValues = Object.values(credentials).filter((v) => v !== "");

@@ -120,8 +120,13 @@ export type RunLoader = {
 export function createRunLoader(getPool: () => pg.Pool, maxCachedVersions = 1000): RunLoader {
   const run = tickBatcher<string, LoadedRun>(async (ids) => {
     const startedAt = new Date();
-    const res = await getPool().query<Omit<LoadedRun, "startedAt">>(LOAD_SQL, [ids, startedAt.toISOString()]);
-    return new Map(res.rows.map((r) => [r.id, { ...r, startedAt }]));
+    const res = await getPool().query<LoadedRun>(LOAD_SQL, [ids, startedAt.toISOString()]);
+    const out = new Map<string, LoadedRun>();
+    for (const r of res.rows) {
+      r.startedAt = startedAt;
+      out.set(r.id, r);
+    }
+    return out;
   });
 
   const definitions = new Map<string, PipelineDefinition | null>();

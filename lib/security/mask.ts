@@ -28,7 +28,15 @@ export type Masker = {
   value<T>(value: T): T;
 };
 
+let noSecrets: Masker | undefined;
+
 export function createMasker(secrets: Iterable<string>): Masker {
+  // No secrets (most runs): one masker for all of them (it still masks auth-like headers).
+  if (Array.isArray(secrets) && secrets.every((s) => !s)) return (noSecrets ??= buildMasker([]));
+  return buildMasker(secrets);
+}
+
+function buildMasker(secrets: Iterable<string>): Masker {
   const whole = new Set<string>();
   const parts = new Set<string>();
   for (const s of secrets) {
@@ -70,17 +78,19 @@ export function createMasker(secrets: Iterable<string>): Masker {
         for (const [k, x] of Object.entries(v)) out[text(k)] = visit(x, k);
         return out;
       }
+      // for…in over a plain object (no inherited enumerable keys) walks it without a key array.
       const o = v as Record<string, unknown>;
-      const keys = Object.keys(o);
       let out: Record<string, unknown> | null = null;
-      for (let i = 0; i < keys.length; i++) {
-        const k = keys[i];
+      for (const k in o) {
         const x = o[k];
         const mk = text(k);
         const mx = visit(x, k);
         if (!out && (mk !== k || mx !== x)) {
           out = {};
-          for (let j = 0; j < i; j++) out[keys[j]] = o[keys[j]];
+          for (const j in o) {
+            if (j === k) break;
+            out[j] = o[j];
+          }
         }
         if (out) out[mk] = mx;
       }

@@ -317,11 +317,10 @@ export function createOutboundHttp(options: OutboundOptions = {}): HttpClient {
   }
 
   return async function outboundHttp(request: HttpRequest): Promise<HttpResponse> {
-    const limitText = request.timeoutMs < 1000 ? `${request.timeoutMs} мс` : `${Math.round(request.timeoutMs / 1000)} с`;
     // Time running out or the caller's signal destroys the request (or the body being read) in
     // flight; no AbortController or signal listeners of our own per request.
     const cancel = new Cancel();
-    const timer = setTimeout(() => cancel.abort(new OutboundError("timeout", `Нет ответа за ${limitText}`)), request.timeoutMs);
+    const timer = setTimeout(() => cancel.abort(new OutboundError("timeout", `Нет ответа за ${limitText(request.timeoutMs)}`)), request.timeoutMs);
     const outer = request.signal === NEVER_ABORTED ? undefined : request.signal;
     const onOuterAbort = () => cancel.abort(outer!.reason);
     if (outer) {
@@ -378,13 +377,16 @@ export function createOutboundHttp(options: OutboundOptions = {}): HttpClient {
             // The status line and headers came; the body was still arriving when time ran out.
             throw new OutboundError(
               "timeout",
-              `Ответ от ${url.host} (HTTP ${res.statusCode}) не пришёл целиком за ${limitText}: получено ${formatBytes(progress.bytes)}`,
+              `Ответ от ${url.host} (HTTP ${res.statusCode}) не пришёл целиком за ${limitText(request.timeoutMs)}: получено ${formatBytes(progress.bytes)}`,
             );
           }
           throw networkError(e, cancel, url);
         }
         const outHeaders: Record<string, string | string[]> = {};
-        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) outHeaders[k] = v;
+        for (const k in res.headers) {
+          const v = res.headers[k];
+          if (v !== undefined) outHeaders[k] = v;
+        }
         return { status: res.statusCode ?? 0, headers: outHeaders, body: decode(buf, String(res.headers["content-type"] ?? "")), url: url.toString() };
       }
     } finally {
@@ -392,6 +394,11 @@ export function createOutboundHttp(options: OutboundOptions = {}): HttpClient {
       outer?.removeEventListener("abort", onOuterAbort);
     }
   };
+}
+
+/** "300 мс", "30 с": a time limit as the messages name it. */
+function limitText(ms: number): string {
+  return ms < 1000 ? `${ms} мс` : `${Math.round(ms / 1000)} с`;
 }
 
 /** One outbound call's cancellation: the request in flight and the body being read, if any. */
