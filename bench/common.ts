@@ -123,15 +123,11 @@ export function dbUrl(suffix: string): string {
 }
 
 /** How a checkout runs its web and worker: compiled JS when it has a build:node script (built now). */
-export function hookflowCommand(dir: string, env: Record<string, string> = {}): (script: "server" | "worker") => string[] {
+export function hookflowCommand(dir: string): (script: "server" | "worker") => string[] {
   const pkg = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8"));
   if (pkg.scripts?.["build:node"]) {
     execFileSync("npm", ["run", "-s", "build:node"], { cwd: dir, stdio: "inherit" });
-    // The worker's V8 flags as `npm start` passes them (scripts/lib.mjs workerNodeArgs).
-    const workerArgs = String(env.WORKER_NODE_ARGS ?? process.env.WORKER_NODE_ARGS ?? pkg.hookflow?.workerNodeArgs ?? "")
-      .split(/\s+/)
-      .filter(Boolean);
-    return (s) => (s === "server" ? ["dist/server.js"] : [...workerArgs, "dist/worker/index.js"]);
+    return (s) => [s === "server" ? "dist/server.js" : "dist/worker/index.js"];
   }
   return (s) => ["--import", "tsx", s === "server" ? "server.ts" : "worker/index.ts"];
 }

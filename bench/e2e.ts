@@ -289,7 +289,7 @@ const BEFORE_ENV = Object.fromEntries(
 const BEFORE_NODE_ARGS = (process.env.BENCH_BEFORE_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
 
 function hookflowProcs(t: Target, redisUrl = REDIS_URL, extraEnv: Record<string, string> = {}, nodeArgs: string[] = []): (port: number) => Proc[] {
-  const built = hookflowCommand(t.dir, extraEnv);
+  const built = hookflowCommand(t.dir);
   const cmd = (s: "server" | "worker") => [...nodeArgs, ...built(s)];
   const env = { ...childEnv(t.db), REDIS_URL: redisUrl, ...extraEnv };
   return (port) => [

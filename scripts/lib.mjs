@@ -137,27 +137,15 @@ export function supervise(tiers, { exit = (code) => process.exit(code) } = {}) {
 }
 
 /** web (dist/server.js) and worker (dist/worker/index.js) as supervised units. */
-/**
- * The V8 flags the worker runs with: WORKER_NODE_ARGS, or package.json's hookflow.workerNodeArgs
- * (a 32 MB young-generation semi-space: docs/scaling.md, round 6). bench/common.ts reads the same.
- */
-export function workerNodeArgs(env = process.env) {
-  const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
-  return (env.WORKER_NODE_ARGS ?? pkg.hookflow?.workerNodeArgs ?? "").split(/\s+/).filter(Boolean);
-}
-
 export function appUnits(extraEnv = {}) {
   const env = { ...process.env, NODE_ENV: "production", ...extraEnv };
   // Plain `node dist/…` (compiled by scripts/build-node.mjs, which start.mjs runs first): no
   // TypeScript loader in the long-running processes and no tsx/npx parent process holding memory.
   // Same command lines as bench/e2e.ts measures.
-  const run =
-    (script, nodeArgs = []) =>
-    () =>
-      spawn(process.execPath, [...nodeArgs, script], { cwd: root, env, stdio: "inherit" });
+  const run = (script) => () => spawn(process.execPath, [script], { cwd: root, env, stdio: "inherit" });
   return [
     // The web closes its server and exits within 5 s; the worker finishes in-flight jobs (25 s).
     { name: "web", spawn: run("dist/server.js"), stop: (c) => stopChild(c, "SIGTERM", 15_000), strictStart: true },
-    { name: "worker", spawn: run("dist/worker/index.js", workerNodeArgs(env)), stop: (c) => stopChild(c, "SIGTERM", 45_000), strictStart: true },
+    { name: "worker", spawn: run("dist/worker/index.js"), stop: (c) => stopChild(c, "SIGTERM", 45_000), strictStart: true },
   ];
 }
