@@ -69,7 +69,9 @@ export function startRunsWorker(options: RunsWorkerOptions): RunsWorker {
         throw new DelayedError();
       }
       counters.processed++;
-      return result;
+      // Nothing for BullMQ to keep: the run's outcome is in Postgres (a return value would be
+      // serialized into every job's completion call for nobody to read).
+      return undefined;
     } catch (err) {
       if (err instanceof DelayedError) throw err;
       counters.failed++;

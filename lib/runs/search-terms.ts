@@ -18,28 +18,35 @@ const PHONE_LIKE = /^\+?[\d\s()\-.]{7,25}$/;
  */
 export function searchTermsOf(payload: unknown): string[] {
   const terms = new Set<string>();
-  const add = (s: string) => {
-    if (terms.size >= MAX_TERMS) return;
-    const t = s.trim().toLowerCase();
-    if (t === "") return;
-    terms.add(t.length > MAX_TERM_LENGTH ? t.slice(0, MAX_TERM_LENGTH) : t);
-    if (PHONE_LIKE.test(t)) {
-      const digits = t.replace(/\D/g, "");
-      if (digits.length >= 7 && digits !== t && terms.size < MAX_TERMS) terms.add(digits);
-      // One Russian number written 8…, +7…, 7… or as 10 digits is also stored as 7XXXXXXXXXX.
-      const ru = russianPhone(t)?.slice(1);
-      if (ru && ru !== digits && terms.size < MAX_TERMS) terms.add(ru);
-    }
-  };
-  const walk = (v: unknown, depth: number) => {
-    if (terms.size >= MAX_TERMS || depth > 12) return;
-    if (typeof v === "string") add(v);
-    else if (typeof v === "number" || typeof v === "boolean") add(String(v));
-    else if (Array.isArray(v)) for (const x of v) walk(x, depth + 1);
-    else if (v !== null && typeof v === "object") for (const x of Object.values(v)) walk(x, depth + 1);
-  };
-  walk(payload, 0);
+  walkTerms(payload, 0, terms);
   return [...terms];
+}
+
+function addTerm(s: string, terms: Set<string>): void {
+  if (terms.size >= MAX_TERMS) return;
+  const t = s.trim().toLowerCase();
+  if (t === "") return;
+  terms.add(t.length > MAX_TERM_LENGTH ? t.slice(0, MAX_TERM_LENGTH) : t);
+  if (PHONE_LIKE.test(t)) {
+    const digits = t.replace(/\D/g, "");
+    if (digits.length >= 7 && digits !== t && terms.size < MAX_TERMS) terms.add(digits);
+    // One Russian number written 8…, +7…, 7… or as 10 digits is also stored as 7XXXXXXXXXX.
+    const ru = russianPhone(t)?.slice(1);
+    if (ru && ru !== digits && terms.size < MAX_TERMS) terms.add(ru);
+  }
+}
+
+// Module-level functions (no closures per call): the web runs this for every request, the worker
+// for every step output.
+function walkTerms(v: unknown, depth: number, terms: Set<string>): void {
+  if (terms.size >= MAX_TERMS || depth > 12) return;
+  if (typeof v === "string") addTerm(v, terms);
+  else if (typeof v === "number" || typeof v === "boolean") addTerm(String(v), terms);
+  else if (Array.isArray(v)) for (const x of v) walkTerms(x, depth + 1, terms);
+  else if (v !== null && typeof v === "object") {
+    const o = v as Record<string, unknown>;
+    for (const k in o) walkTerms(o[k], depth + 1, terms);
+  }
 }
 
 /** Union of term lists, first ones kept when over the cap (the request's terms come first). */
