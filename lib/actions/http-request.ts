@@ -171,7 +171,7 @@ export const httpRequest = defineAction({
   },
   run: async (input, ctx) => {
     const headers = { ...input.headers };
-    if (!Object.keys(headers).some((k) => k.toLowerCase() === "idempotency-key")) {
+    if (!hasIdempotencyKey(headers)) {
       headers["Idempotency-Key"] = `${ctx.runId}:${ctx.stepId}`;
     }
     // Parsed only when needed (a rate limit, an error message): most requests need neither.
@@ -253,6 +253,11 @@ const RATE_LIMITED_MAX_MS = 24 * 3_600_000;
 /** 429, or Bitrix24's 503 {"error":"QUERY_LIMIT_EXCEEDED"}. */
 export function isRateLimited(res: HttpResponse): boolean {
   return res.status === 429 || (res.status === 503 && res.body.includes("QUERY_LIMIT_EXCEEDED"));
+}
+
+function hasIdempotencyKey(headers: Record<string, string>): boolean {
+  for (const k in headers) if (k.toLowerCase() === "idempotency-key") return true;
+  return false;
 }
 
 function hostOf(url: string): string {

@@ -130,6 +130,21 @@ describe("outbound http", () => {
     expect(seen[0].url).toBe("/p?q=1");
   });
 
+  it("checks the address on every request to the same URL (a name that starts pointing inside is refused)", async () => {
+    reset((_q, res) => res.end("fine"));
+    // The name first resolves to the allowlisted fake, then (DNS rebinding) to a private address.
+    let answer = "127.0.0.1";
+    const resolve = async () => [{ address: answer, family: 4 }];
+    const client = createOutboundHttp({ resolve, allowlist: `127.0.0.1:${port}` });
+    const url = `http://rebind.test:${port}/same`;
+    await expect(client(req(url))).resolves.toMatchObject({ status: 200, body: "fine", url });
+    answer = "10.0.0.7";
+    await expect(code(client(req(url)))).resolves.toBe("blocked");
+    answer = "127.0.0.1";
+    await expect(client(req(url))).resolves.toMatchObject({ body: "fine" });
+    expect(seen).toHaveLength(2);
+  });
+
   it("refuses when any resolved address is private", async () => {
     const resolve = async () => [
       { address: "93.184.216.34", family: 4 },

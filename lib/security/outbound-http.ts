@@ -157,8 +157,27 @@ function defaultPort(u: URL): number {
   return u.port ? Number(u.port) : u.protocol === "https:" ? 443 : 80;
 }
 
+const bareHosts = new WeakMap<URL, string>();
+
 function bareHost(u: URL): string {
-  return u.hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  let host = bareHosts.get(u);
+  if (host === undefined) bareHosts.set(u, (host = u.hostname.replace(/^\[|\]$/g, "").toLowerCase()));
+  return host;
+}
+
+// Parsed request URLs by text: a step sends to the same address run after run. The URL objects
+// are never mutated (a redirect makes a new one), so one may serve every request for its text.
+const MAX_PARSED_URLS = 256;
+const parsedUrls = new Map<string, URL>();
+
+function parsedUrl(text: string): URL {
+  let u = parsedUrls.get(text);
+  if (!u) {
+    u = new URL(text);
+    if (parsedUrls.size >= MAX_PARSED_URLS) parsedUrls.clear();
+    parsedUrls.set(text, u);
+  }
+  return u;
 }
 
 function entryMatches(e: AllowEntry, host: string, port: number): boolean {
@@ -329,7 +348,7 @@ export function createOutboundHttp(options: OutboundOptions = {}): HttpClient {
     }
     let url: URL;
     try {
-      url = new URL(request.url);
+      url = parsedUrl(request.url);
     } catch {
       clearTimeout(timer);
       outer?.removeEventListener("abort", onOuterAbort);
