@@ -135,6 +135,12 @@ async function loadCredentials(steps: StepDefinition[], source: CredentialSource
   return out;
 }
 
+/** The masker for a run's (or a tested step's) credentials, and their non-empty values. */
+function secretsOf(credentials: Record<string, string>): { masker: Masker; secretValues: string[] } {
+  const values = Object.values(credentials);
+  return { masker: createMasker(values), secretValues: values.filter((v) => v !== "") };
+}
+
 function maskDetail(d: ErrorDetail, masker: Masker): ErrorDetail {
   return {
     ...d,
@@ -341,8 +347,7 @@ export async function runSteps(opts: RunStepsOptions): Promise<RunStepsResult> {
   const previous = opts.previousOutputs ?? {};
   const toRun = start === 0 && isEmpty(previous) ? steps : steps.filter((s, i) => i >= start && !(s.id in previous));
   const credentials = await loadCredentials(toRun, opts.credentials);
-  const masker = createMasker(Object.values(credentials));
-  const secretValues = Object.values(credentials).filter((v) => v !== "");
+  const { masker, secretValues } = secretsOf(credentials);
   const outputs: StepOutputs = {};
   const records: StepRecord[] = [];
   const signal = opts.signal ?? NEVER_ABORTED;
@@ -446,7 +451,7 @@ export async function testStep(opts: TestStepOptions): Promise<TestStepResult> {
   if (index < 0) throw new Error(`step ${opts.stepId} not in the definition`);
   const step = opts.steps[index];
   const credentials = await loadCredentials([step], opts.credentials);
-  const masker = createMasker(Object.values(credentials));
+  const { masker, secretValues } = secretsOf(credentials);
   const { record, output } = await executeStep({
     runId: opts.runId,
     step,
@@ -454,7 +459,7 @@ export async function testStep(opts: TestStepOptions): Promise<TestStepResult> {
     source: opts.source,
     outputs: opts.outputs,
     credentials,
-    secretValues: Object.values(credentials).filter((v) => v !== ""),
+    secretValues,
     masker,
     parts: opts.context(step, index),
     signal: opts.signal ?? NEVER_ABORTED,
