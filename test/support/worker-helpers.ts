@@ -202,6 +202,9 @@ export function spawnWorker(env: Record<string, string>): {
   child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
   child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+  // Every process of the group writes into these pipes; they close once the last one is gone and
+  // everything it wrote has been read (a process can be dead while its last line is still unread).
+  const drained = Promise.all([child.stdout!, child.stderr!].map((s) => new Promise<void>((r) => (s.closed ? r() : s.once("close", () => r())))));
   const kill = (signal: NodeJS.Signals) => {
     try {
       process.kill(-child.pid!, signal);
@@ -230,6 +233,7 @@ export function spawnWorker(env: Record<string, string>): {
       40_000,
       `worker ${p} to exit`,
     );
+    await drained;
   };
   return { child, kill, output: () => out, pid, exited, gone };
 }
