@@ -226,13 +226,12 @@ export const LEGACY_SOURCE_ID = "00000000-0000-4000-8000-000000000000";
  * The source a run came from: by id; a run from before several sources (sourceId null) came from
  * the source whose id is the pipeline's. A source no longer in `def` falls back to the first.
  */
-export function sourceOfRun(
-  def: Parameters<typeof sourcesOf>[0] | readonly SourceDefinition[],
-  sourceId: string | null | undefined,
-  pipelineId?: string,
-): SourceDefinition {
-  // The list itself (sourcesOf's result) or the definition it comes from.
-  const list = Array.isArray(def) ? (def as readonly SourceDefinition[]) : sourcesOf(def as Parameters<typeof sourcesOf>[0], pipelineId);
+export function sourceOfRun(def: Parameters<typeof sourcesOf>[0], sourceId: string | null | undefined, pipelineId?: string): SourceDefinition {
+  return sourceIn(sourcesOf(def, pipelineId), sourceId, pipelineId);
+}
+
+/** sourceOfRun on a source list already built (the worker keeps one per definition). */
+export function sourceIn(list: readonly SourceDefinition[], sourceId: string | null | undefined, pipelineId?: string): SourceDefinition {
   const id = sourceId ?? pipelineId;
   return (id ? list.find((s) => s.id === id) : undefined) ?? list[0];
 }

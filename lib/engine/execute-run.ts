@@ -20,7 +20,7 @@ import type pg from "pg";
 import { pool as defaultPool } from "../pool";
 import { env } from "../env";
 import type { HttpClient, RateSlot, StoreClient } from "../actions/define-action";
-import { sourceOfRun, sourcesOf, sourceScope, type PipelineDefinition, type SourceDefinition, type StepDefinition } from "../definition/schema";
+import { sourceIn, sourcesOf, sourceScope, type PipelineDefinition, type SourceDefinition, type StepDefinition } from "../definition/schema";
 import { getAction } from "../actions/registry";
 import { resolveCredentials } from "../credentials/resolve-credentials";
 import { storeClientFor } from "../store/store-client";
@@ -184,7 +184,7 @@ export function createRunExecutor(options: RunExecutorOptions = {}): RunExecutor
     const definition = await load.definition(run.pipelineId, run.version);
     if (!definition) return fail(runId, `Версия ${run.version} обработки не найдена или повреждена`, startedAt);
     const sources = sourcesOfCached(definition, run.pipelineId);
-    const source = sourceOfRun(sources, run.sourceId, run.pipelineId);
+    const source = sourceIn(sources, run.sourceId, run.pipelineId);
     const duplicateOfId = await duplicateOf(getPool(), run, sources, source);
     if (duplicateOfId) return { runId, status: "DUPLICATE", duplicateOfId };
     const plan = planResume(run, definition.steps);

@@ -46,7 +46,9 @@ describe("runSteps", () => {
     const steps: StepDefinition[] = [{ id: "h", type: "http-request", name: "Запрос", config: { method: "GET", url: "https://example.com/x" } }];
     const res = await runSteps({ runId: "r", steps, source: {}, credentials: {}, context: () => ({ http }) });
     expect(res.status).toBe("succeeded");
-    expect(signals).toEqual([NEVER_ABORTED]);
+    // toBe, not toEqual: any two AbortSignals compare equal field by field.
+    expect(signals).toHaveLength(1);
+    expect(signals[0]).toBe(NEVER_ABORTED);
     const sleeping = Promise.all(Array.from({ length: 20 }, () => defaultSleep(5, NEVER_ABORTED)));
     expect(getEventListeners(NEVER_ABORTED, "abort")).toHaveLength(0);
     await sleeping;

@@ -279,8 +279,18 @@ describe("outbound http", () => {
     expect((await Promise.all(calls)).map((r) => r.body)).toEqual(Array(20).fill("ok"));
     // A caller's own signal is still listened to while its request is in flight, and let go after.
     const own = new AbortController();
-    reset((_q, res) => res.end("mine"));
-    await expect(client(req(`${base}/own`, { signal: own.signal }))).resolves.toMatchObject({ body: "mine" });
+    let answer: (() => void) | null = null;
+    const asked = new Promise<void>((r) =>
+      reset((_q, res) => {
+        answer = () => res.end("mine");
+        r();
+      }),
+    );
+    const mine = client(req(`${base}/own`, { signal: own.signal }));
+    await asked;
+    expect(getEventListeners(own.signal, "abort")).toHaveLength(1);
+    answer!();
+    await expect(mine).resolves.toMatchObject({ body: "mine" });
     expect(getEventListeners(own.signal, "abort")).toHaveLength(0);
   });
 

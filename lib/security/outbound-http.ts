@@ -157,12 +157,8 @@ function defaultPort(u: URL): number {
   return u.port ? Number(u.port) : u.protocol === "https:" ? 443 : 80;
 }
 
-const bareHosts = new WeakMap<URL, string>();
-
 function bareHost(u: URL): string {
-  let host = bareHosts.get(u);
-  if (host === undefined) bareHosts.set(u, (host = u.hostname.replace(/^\[|\]$/g, "").toLowerCase()));
-  return host;
+  return u.hostname.replace(/^\[|\]$/g, "").toLowerCase();
 }
 
 // Parsed request URLs by text: a step sends to the same address run after run. The URL objects
