@@ -26,9 +26,13 @@ export type Proc = { name: string; child: ChildProcess; ready: Promise<void>; ou
 export function start(name: string, args: string[], cwd: string, env: Record<string, string>, readyRe: RegExp, times = 1): Proc {
   // BENCH_PROFILE=<dir>: write a V8 CPU profile of each process there (open in Chrome DevTools).
   const profile = process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const child = spawn(process.execPath, [...profile, ...args], { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  // BENCH_LOOP_TRACE=<dir>: each process writes its event-loop delay and GC pauses per second there.
+  const trace = process.env.BENCH_LOOP_TRACE ? ["--require", path.join(ROOT, "bench", "loop-trace.cjs")] : [];
+  const child = spawn(process.execPath, [...profile, ...trace, ...args], { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   let seen = 0;
+  // With BENCH_LOOP_TRACE, the process's whole standard output is kept there too (--trace-gc-nvp, say).
+  if (process.env.BENCH_LOOP_TRACE) child.stdout!.pipe(fs.createWriteStream(path.join(process.env.BENCH_LOOP_TRACE, `${child.pid}.stdout`)));
   const exited = new Promise<void>((r) => child.once("exit", () => r()));
   const global = new RegExp(readyRe.source, "g");
   const ready = new Promise<void>((resolve, reject) => {

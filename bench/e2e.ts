@@ -15,7 +15,8 @@
 // pipeline), then latency at a smooth 50% and 70% of the SAME RUN's ceiling throughput (open loop:
 // every request has its own time slot), with the distribution by stage:
 //   slot → received (Run.receivedAt) → queued (the 200 reached the client: row committed and job
-//   added) → started (Run.startedAt) → finished (Run.finishedAt).
+//   added) → started (Run.startedAt) → loaded (the first step began) → posted (the POST's answer
+//   came) → finished (Run.finishedAt).
 // Prints Hookflow / ceiling ratios, Postgres transactions per run and peak / idle RSS.
 import http from "node:http";
 import path from "node:path";
@@ -191,8 +192,9 @@ type Stages = {
  * summary also shows the p99 without them: what a rate costs once it is going.
  */
 const STEADY_AFTER_MS = 2_000;
+const PER_SECOND = process.env.BENCH_PER_SECOND === "1";
 
-const STAGES = ["received", "queued", "started", "finished"] as const;
+const STAGES = ["received", "queued", "started", "loaded", "posted", "finished"] as const;
 
 async function latency(t: Target, label: string, port: number, p: PipelineRef, rate: number, seconds: number, offset: number): Promise<Stages> {
   const total = Math.round(rate * seconds);
@@ -223,19 +225,31 @@ async function latency(t: Target, label: string, port: number, p: PipelineRef, r
   const late = performance.now() - t0 - seconds * 1000;
   const count = await t.pool.query<{ n: string }>(`SELECT count(*) AS n FROM "Run" WHERE "pipelineId" = $1`, [p.id]);
   await waitDone(t, p.id, Number(count.rows[0].n));
-  const rows = await t.pool.query<{ id: string; receivedAt: Date; startedAt: Date; finishedAt: Date }>(
-    `SELECT id, "receivedAt", "startedAt", "finishedAt" FROM "Run" WHERE id = ANY($1::uuid[]) AND status = 'SUCCEEDED'`,
+  // loaded = the first step began (the run's load answered); posted = the POST step's answer came.
+  const rows = await t.pool.query<{ id: string; receivedAt: Date; startedAt: Date; finishedAt: Date; loaded: Date; posted: Date }>(
+    `SELECT r.id, r."receivedAt", r."startedAt", r."finishedAt", c."startedAt" AS loaded, p."startedAt" + p."durationMs" * interval '1 millisecond' AS posted
+       FROM "Run" r JOIN "RunStep" c ON c."runId" = r.id AND c.position = 0 JOIN "RunStep" p ON p."runId" = r.id AND p.position = 1
+      WHERE r.id = ANY($1::uuid[]) AND r.status = 'SUCCEEDED'`,
     [[...slots.keys()]],
   );
-  const series: Record<(typeof STAGES)[number], number[]> = { received: [], queued: [], started: [], finished: [] };
+  const series: Record<(typeof STAGES)[number], number[]> = { received: [], queued: [], started: [], loaded: [], posted: [], finished: [] };
   const steady: number[] = [];
+  const steadyStages: Record<(typeof STAGES)[number], number[]> = { received: [], queued: [], started: [], loaded: [], posted: [], finished: [] };
+  /** finished − slot of each run, by the second of the phase its slot fell in (BENCH_PER_SECOND=1). */
+  const perSecond: number[][] = [];
   for (const r of rows.rows) {
     const s = slots.get(r.id)!;
     series.received.push(utcMs(r.receivedAt) - s.slot);
     series.queued.push(s.queued - s.slot);
     series.started.push(utcMs(r.startedAt) - s.slot);
+    series.loaded.push(utcMs(r.loaded) - s.slot);
+    series.posted.push(utcMs(r.posted) - s.slot);
     series.finished.push(utcMs(r.finishedAt) - s.slot);
-    if (s.slot - wall0 >= STEADY_AFTER_MS) steady.push(utcMs(r.finishedAt) - s.slot);
+    if (s.slot - wall0 >= STEADY_AFTER_MS) {
+      steady.push(utcMs(r.finishedAt) - s.slot);
+      for (const k of STAGES) steadyStages[k].push(series[k][series[k].length - 1]);
+    }
+    (perSecond[Math.floor((s.slot - wall0) / 1000)] ??= []).push(utcMs(r.finishedAt) - s.slot);
   }
   steady.sort((a, b) => a - b);
   const pct = (xs: number[], q: number) => Math.round(xs[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? NaN);
@@ -245,6 +259,8 @@ async function latency(t: Target, label: string, port: number, p: PipelineRef, r
     stages[k] = { p50: pct(series[k], 0.5), p99: pct(series[k], 0.99) };
   }
   const fin = series.finished;
+  const steadyP99 = STAGES.map((k) => `${k} ${pct(steadyStages[k].sort((a, b) => a - b), 0.99)}`).join(", ");
+  if (PER_SECOND) log(`${label} from ${new Date(wall0).toISOString()} p50/p99 by second: ${perSecond.map((xs) => `${pct(xs.sort((a, b) => a - b), 0.5)}/${pct(xs, 0.99)}`).join(" ")}`);
   const result = {
     p50: pct(fin, 0.5),
     p99: pct(fin, 0.99),
@@ -259,6 +275,7 @@ async function latency(t: Target, label: string, port: number, p: PipelineRef, r
     `${label} at a smooth ${rate}/s for ${seconds} s: ${fin.length}/${total} SUCCEEDED, trigger → done p50 ${result.p50} ms, ` +
       `p99 ${result.p99} ms (after the first ${STEADY_AFTER_MS / 1000} s: ${result.p99Steady} ms), max ${result.max} ms; by stage (ms after the slot, p50/p99): ` +
       STAGES.map((k) => `${k} ${stages[k].p50}/${stages[k].p99}`).join(", ") +
+      `; p99 by stage after the first ${STEADY_AFTER_MS / 1000} s: ${steadyP99}` +
       (late > 200 ? ` (sender fell ${Math.round(late)} ms behind)` : "") +
       `  [load ${load()}]`,
   );
