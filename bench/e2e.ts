@@ -259,8 +259,25 @@ async function latency(t: Target, label: string, port: number, p: PipelineRef, r
     stages[k] = { p50: pct(series[k], 0.5), p99: pct(series[k], 0.99) };
   }
   const fin = series.finished;
-  const steadyP99 = STAGES.map((k) => `${k} ${pct(steadyStages[k].sort((a, b) => a - b), 0.99)}`).join(", ");
-  if (PER_SECOND) log(`${label} from ${new Date(wall0).toISOString()} p50/p99 by second: ${perSecond.map((xs) => `${pct(xs.sort((a, b) => a - b), 0.5)}/${pct(xs, 0.99)}`).join(" ")}`);
+  const steadyP99 = STAGES.map(
+    (k) =>
+      `${k} ${pct(
+        steadyStages[k].sort((a, b) => a - b),
+        0.99,
+      )}`,
+  ).join(", ");
+  if (PER_SECOND)
+    log(
+      `${label} from ${new Date(wall0).toISOString()} p50/p99 by second: ${perSecond
+        .map(
+          (xs) =>
+            `${pct(
+              xs.sort((a, b) => a - b),
+              0.5,
+            )}/${pct(xs, 0.99)}`,
+        )
+        .join(" ")}`,
+    );
   const result = {
     p50: pct(fin, 0.5),
     p99: pct(fin, 0.99),

@@ -17,12 +17,6 @@ export type RunsWorkerOptions = {
   redisUrl?: string;
   queueName?: string;
   concurrency: number;
-  /**
-   * BullMQ Workers in this process sharing `concurrency` (default WORKER_FETCHERS or 1). One
-   * Worker fetches jobs one Redis round trip after the other, each answer waiting for a turn of
-   * this process's event loop; several fetch side by side.
-   */
-  fetchers?: number;
   pool?: () => pg.Pool;
   executor?: Omit<RunExecutorOptions, "writer" | "pool">;
   onFinished?: (runs: FinishedRun[]) => Promise<void> | void;
@@ -39,9 +33,7 @@ export type RunsWorkerOptions = {
 };
 
 export type RunsWorker = {
-  /** The first of `workers`. */
   worker: Worker;
-  workers: Worker[];
   queue: Queue;
   executor: RunExecutor;
   maintenance: Maintenance | null;
@@ -97,32 +89,26 @@ export function startRunsWorker(options: RunsWorkerOptions): RunsWorker {
   };
 
   const connection = redisConnection(options.redisUrl);
-  const fetchers = Math.max(1, Math.min(options.fetchers ?? Number(process.env.WORKER_FETCHERS ?? 1), options.concurrency));
-  let lastErrorLog = 0;
-  const workers = Array.from({ length: fetchers }, (_, i) => {
-    const w = new Worker(queueName, processor, {
-      connection,
-      prefix: queuePrefix(),
-      // Split as evenly as whole numbers allow: the sum is `concurrency`.
-      concurrency: Math.floor(options.concurrency / fetchers) + (i < options.concurrency % fetchers ? 1 : 0),
-      lockDuration: options.lockDuration ?? 15_000,
-      stalledInterval: options.stalledInterval ?? 5_000,
-      // A run whose worker died twice goes to the failed set; the reaper then decides.
-      maxStalledCount: 2,
-    });
-    w.on("error", (err) => {
-      // While Redis is down this fires on every reconnect attempt: once per 10 s is enough.
-      if (Date.now() - lastErrorLog > 10_000) {
-        lastErrorLog = Date.now();
-        log(`[worker] error: ${err.message}`);
-      }
-    });
-    w.on("failed", (job, err) => {
-      if (job) log(`[worker] job ${job.id} attempt ${job.attemptsMade} failed: ${err.message}`);
-    });
-    return w;
+  const worker = new Worker(queueName, processor, {
+    connection,
+    prefix: queuePrefix(),
+    concurrency: options.concurrency,
+    lockDuration: options.lockDuration ?? 15_000,
+    stalledInterval: options.stalledInterval ?? 5_000,
+    // A run whose worker died twice goes to the failed set; the reaper then decides.
+    maxStalledCount: 2,
   });
-  const worker = workers[0];
+  let lastErrorLog = 0;
+  worker.on("error", (err) => {
+    // While Redis is down this fires on every reconnect attempt: once per 10 s is enough.
+    if (Date.now() - lastErrorLog > 10_000) {
+      lastErrorLog = Date.now();
+      log(`[worker] error: ${err.message}`);
+    }
+  });
+  worker.on("failed", (job, err) => {
+    if (job) log(`[worker] job ${job.id} attempt ${job.attemptsMade} failed: ${err.message}`);
+  });
 
   const queueConn: Redis = redisConnection(options.redisUrl, { enableOfflineQueue: false });
   const queue = new Queue(queueName, { connection: queueConn, prefix: queuePrefix() });
@@ -147,12 +133,12 @@ export function startRunsWorker(options: RunsWorkerOptions): RunsWorker {
       await maintenance?.stop();
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<"timeout">((r) => (timer = setTimeout(() => r("timeout"), deadlineMs)));
-      const outcome = await Promise.race([Promise.all(workers.map((w) => w.close())).then(() => "closed" as const), timedOut]);
+      const outcome = await Promise.race([worker.close().then(() => "closed" as const), timedOut]);
       clearTimeout(timer);
       if (outcome === "timeout") {
         // Jobs still running keep their Redis lock until it expires and are then picked up again
         // by another worker, resuming after their last committed step.
-        await Promise.all(workers.map((w) => w.close(true).catch(() => undefined)));
+        await worker.close(true).catch(() => undefined);
       }
       await writer.drain();
       await heartbeat?.stop();
@@ -166,5 +152,5 @@ export function startRunsWorker(options: RunsWorkerOptions): RunsWorker {
     return closing;
   }
 
-  return { worker, workers, queue, executor, maintenance, heartbeat, counters, close };
+  return { worker, queue, executor, maintenance, heartbeat, counters, close };
 }
