@@ -161,6 +161,38 @@ describe("runs worker", () => {
     }
   });
 
+  it("step rows get their ids from Postgres; a step written again (a resumed run) keeps its row and id", async () => {
+    const { createHistoryWriter } = await import("../lib/runs/history-writer");
+    const { pool } = await import("../lib/pool");
+    const w = createHistoryWriter({ pool });
+    const runId = await insertRun(pipeline.id, userId, { name: "Анна «Маникюр» 💅" }, { status: "RUNNING", attempts: 1, startedAt: new Date() });
+    const row = (stepId: string, position: number, output: unknown) => ({
+      runId,
+      stepId,
+      position,
+      actionType: "json-composer",
+      name: "Данные",
+      status: "SUCCEEDED" as const,
+      inputJson: "{}",
+      outputJson: JSON.stringify(output),
+      error: null,
+      attempts: 1,
+      truncated: false,
+      startedAt: new Date(),
+      durationMs: 1,
+    });
+    const steps = () => prisma.runStep.findMany({ where: { runId }, orderBy: { position: "asc" } });
+    await w.commit([row("compose", 0, { phone: "+7 (999) 123-45-67" }), row("post", 1, { id: 1 })]);
+    const first = await steps();
+    expect(first).toHaveLength(2);
+    for (const s of first) expect(s.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(first[0].id).not.toBe(first[1].id);
+    await w.commit([row("post", 1, { id: 2 })]);
+    const again = await steps();
+    expect(again.map((s) => s.id)).toEqual(first.map((s) => s.id));
+    expect(again[1].output).toEqual({ id: 2 });
+  });
+
   it("sweeper enqueues QUEUED runs missing from Redis; reaper re-queues or fails RUNNING runs nobody holds", async () => {
     const queueName = privateQueueName();
     const old = new Date(Date.now() - 10 * 60_000);
