@@ -165,7 +165,9 @@ describe("runs worker", () => {
     const { createHistoryWriter } = await import("../lib/runs/history-writer");
     const { pool } = await import("../lib/pool");
     const w = createHistoryWriter({ pool });
-    const runId = await insertRun(pipeline.id, userId, { name: "Анна «Маникюр» 💅" }, { status: "RUNNING", attempts: 1, startedAt: new Date() });
+    // A pipeline of its own: the run stays RUNNING, and other tests count the shared pipeline's unfinished runs.
+    const own = await createRunningPipeline(userId, threeStepDefinition(`${counting.url}/ids`));
+    const runId = await insertRun(own.id, userId, { name: "Анна «Маникюр» 💅" }, { status: "RUNNING", attempts: 1, startedAt: new Date() });
     const row = (stepId: string, position: number, output: unknown) => ({
       runId,
       stepId,
