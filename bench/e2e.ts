@@ -232,56 +232,41 @@ async function latency(t: Target, label: string, port: number, p: PipelineRef, r
       WHERE r.id = ANY($1::uuid[]) AND r.status = 'SUCCEEDED'`,
     [[...slots.keys()]],
   );
-  const series: Record<(typeof STAGES)[number], number[]> = { received: [], queued: [], started: [], loaded: [], posted: [], finished: [] };
-  const steady: number[] = [];
-  const steadyStages: Record<(typeof STAGES)[number], number[]> = { received: [], queued: [], started: [], loaded: [], posted: [], finished: [] };
+  const emptySeries = (): Record<(typeof STAGES)[number], number[]> => ({ received: [], queued: [], started: [], loaded: [], posted: [], finished: [] });
+  const series = emptySeries();
+  /** The same, for the requests after the phase's first STEADY_AFTER_MS. */
+  const steady = emptySeries();
   /** finished − slot of each run, by the second of the phase its slot fell in (BENCH_PER_SECOND=1). */
   const perSecond: number[][] = [];
   for (const r of rows.rows) {
     const s = slots.get(r.id)!;
-    series.received.push(utcMs(r.receivedAt) - s.slot);
-    series.queued.push(s.queued - s.slot);
-    series.started.push(utcMs(r.startedAt) - s.slot);
-    series.loaded.push(utcMs(r.loaded) - s.slot);
-    series.posted.push(utcMs(r.posted) - s.slot);
-    series.finished.push(utcMs(r.finishedAt) - s.slot);
-    if (s.slot - wall0 >= STEADY_AFTER_MS) {
-      steady.push(utcMs(r.finishedAt) - s.slot);
-      for (const k of STAGES) steadyStages[k].push(series[k][series[k].length - 1]);
-    }
-    (perSecond[Math.floor((s.slot - wall0) / 1000)] ??= []).push(utcMs(r.finishedAt) - s.slot);
+    const at = {
+      received: utcMs(r.receivedAt) - s.slot,
+      queued: s.queued - s.slot,
+      started: utcMs(r.startedAt) - s.slot,
+      loaded: utcMs(r.loaded) - s.slot,
+      posted: utcMs(r.posted) - s.slot,
+      finished: utcMs(r.finishedAt) - s.slot,
+    };
+    const into = s.slot - wall0 >= STEADY_AFTER_MS ? [series, steady] : [series];
+    for (const k of STAGES) for (const x of into) x[k].push(at[k]);
+    (perSecond[Math.floor((s.slot - wall0) / 1000)] ??= []).push(at.finished);
   }
-  steady.sort((a, b) => a - b);
-  const pct = (xs: number[], q: number) => Math.round(xs[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? NaN);
+  /** The q-quantile of xs, sorted in place. */
+  const pct = (xs: number[], q: number) => {
+    xs.sort((a, b) => a - b);
+    return Math.round(xs[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? NaN);
+  };
   const stages: Stages["stages"] = {};
-  for (const k of STAGES) {
-    series[k].sort((a, b) => a - b);
-    stages[k] = { p50: pct(series[k], 0.5), p99: pct(series[k], 0.99) };
-  }
+  for (const k of STAGES) stages[k] = { p50: pct(series[k], 0.5), p99: pct(series[k], 0.99) };
   const fin = series.finished;
-  const steadyP99 = STAGES.map(
-    (k) =>
-      `${k} ${pct(
-        steadyStages[k].sort((a, b) => a - b),
-        0.99,
-      )}`,
-  ).join(", ");
+  const steadyP99 = STAGES.map((k) => `${k} ${pct(steady[k], 0.99)}`).join(", ");
   if (PER_SECOND)
-    log(
-      `${label} from ${new Date(wall0).toISOString()} p50/p99 by second: ${perSecond
-        .map(
-          (xs) =>
-            `${pct(
-              xs.sort((a, b) => a - b),
-              0.5,
-            )}/${pct(xs, 0.99)}`,
-        )
-        .join(" ")}`,
-    );
+    log(`${label} from ${new Date(wall0).toISOString()} p50/p99 by second: ${perSecond.map((xs) => `${pct(xs, 0.5)}/${pct(xs, 0.99)}`).join(" ")}`);
   const result = {
     p50: pct(fin, 0.5),
     p99: pct(fin, 0.99),
-    p99Steady: pct(steady, 0.99),
+    p99Steady: pct(steady.finished, 0.99),
     max: Math.round(fin[fin.length - 1] ?? NaN),
     stages,
     completed: fin.length,

@@ -161,7 +161,7 @@ describe("runs worker", () => {
     }
   });
 
-  it("step rows get their ids from Postgres; a step written again (a resumed run) keeps its row and id", async () => {
+  it("the history writer gives every step row its own UUID; a step written again (a resumed run) keeps its row and id", async () => {
     const { createHistoryWriter } = await import("../lib/runs/history-writer");
     const { pool } = await import("../lib/pool");
     const w = createHistoryWriter({ pool });
