@@ -6,6 +6,9 @@ const { monitorEventLoopDelay, PerformanceObserver, constants } = require("node:
 const fs = require("node:fs");
 const path = require("node:path");
 
+// BENCH_V8_FLAGS="--trace-gc-nvp": V8 flags set at start in every process (the ceiling's too; node
+// refuses most of them in NODE_OPTIONS). Their output goes to the process's standard output.
+if (process.env.BENCH_V8_FLAGS) require("node:v8").setFlagsFromString(process.env.BENCH_V8_FLAGS);
 const file = path.join(process.env.BENCH_LOOP_TRACE, `${process.pid}.log`);
 fs.writeFileSync(file, `# ${process.argv.slice(1).join(" ")}\n`);
 const h = monitorEventLoopDelay({ resolution: 5 });

@@ -18,7 +18,8 @@ export function markBusy(): void {
 
 type Gc = (opts?: { type?: "major"; execution?: "sync" }) => void;
 
-function gcFunction(): Gc | null {
+/** V8's gc(), made callable without a command-line flag; null where the runtime refuses. */
+export function gcFunction(): Gc | null {
   const existing = (globalThis as { gc?: Gc }).gc;
   if (existing) return existing;
   try {

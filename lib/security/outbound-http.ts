@@ -186,6 +186,20 @@ export function formatBytes(n: number): string {
   return `${n} Б`;
 }
 
+/**
+ * The socket's lookup answers with the address checkTarget resolved (no second DNS answer to race
+ * the check). Made outside the request's scope on purpose: the agent keeps the options a socket
+ * was created with (its 'free' listener) for the socket's whole life, and a closure made inside
+ * `once()` would keep that first request — its body, its response and the run it belonged to —
+ * alive as long as the kept-alive connection (measured: 200 runs held by 200 idle sockets).
+ */
+function lookupOf(target: ResolvedAddress): net.LookupFunction {
+  return ((_h: string, opts: { all?: boolean }, cb: (...a: unknown[]) => void) => {
+    if (opts?.all) cb(null, [target]);
+    else cb(null, target.address, target.family);
+  }) as unknown as net.LookupFunction;
+}
+
 const agents = {
   http: new http.Agent({ keepAlive: true }),
   https: new https.Agent({ keepAlive: true }),
@@ -249,10 +263,7 @@ export function createOutboundHttp(options: OutboundOptions = {}): HttpClient {
           headers,
           // The retry takes a socket of its own (no pooling) so it cannot draw another stale one.
           agent: fresh ? false : u.protocol === "https:" ? agents.https : agents.http,
-          lookup: ((_h: string, opts: { all?: boolean }, cb: (...a: unknown[]) => void) => {
-            if (opts?.all) cb(null, [target]);
-            else cb(null, target.address, target.family);
-          }) as unknown as net.LookupFunction,
+          lookup: lookupOf(target),
         },
         (res) => {
           answered = true;
