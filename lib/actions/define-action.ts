@@ -198,6 +198,11 @@ export type ActionDefinition<S extends z.ZodType = z.ZodType, R = z.output<S>> =
   flow?: "filter" | "branch" | "delay";
   /** Branch keys and names of a "branch" step (one canvas handle each), «Иначе» ("else") last. */
   branches?: (config: z.output<S>) => { key: string; label: string | Localized }[];
+  /**
+   * The part of a succeeded output that history search by value indexes (docs/history.md); the
+   * whole output when absent.
+   */
+  searchable?: (output: unknown) => unknown;
 };
 
 export type AnyAction = ActionDefinition<z.ZodType, unknown>;

@@ -99,6 +99,10 @@ export const HTTP_ERROR_KINDS: readonly ErrorKind[] = [
 export const httpRequest = defineAction({
   type: "http-request",
   sideEffects: "external",
+  // Search finds what the other side answered (a deal's id, a contact's phone), not its response
+  // headers: a Date header alone would add a new term to the index every second, and nobody looks
+  // for a run by "application/json".
+  searchable: (output) => (output as { body?: unknown } | null)?.body,
   label: { ru: "HTTP-запрос", en: "HTTP request" },
   description: { ru: "Отправляет запрос во внешнюю систему", en: "Sends a request to another system" },
   icon: "globe",

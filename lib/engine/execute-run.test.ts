@@ -81,6 +81,10 @@ describe("executeRun", () => {
     expect(search[0].terms).toContain("maria@example.ru");
     expect(search[1].terms).toContain(contact!.id);
     expect(search[1].terms.some((t) => search[0].terms.includes(t))).toBe(false);
+    // Of an HTTP step's answer only the body is searchable: not its status or response headers.
+    const answered = run.steps[1].output as { status: number; headers: Record<string, string> };
+    expect(answered.headers["content-type"]).toMatch(/application\/json/);
+    for (const h of [answered.headers["content-type"], answered.headers.date, String(answered.status)]) expect(search[1].terms).not.toContain(h.toLowerCase());
     expect(finished.some((f) => f.id === runId && f.status === "SUCCEEDED" && f.userId === userId)).toBe(true);
   });
 

@@ -70,15 +70,18 @@ export type RunExecutor = {
 };
 
 /**
- * Search terms of the succeeded, complete outputs of data steps that the request does not carry
- * already (request + outputs stay under MAX_SEARCH_TERMS); written once, with the final status.
+ * Search terms of the succeeded, complete outputs of data steps (of an HTTP request: the answer's
+ * body) that the request does not carry already (request + outputs stay under MAX_SEARCH_TERMS);
+ * written once, with the final status.
  */
 function outputTermsOf(requestTerms: string[], records: readonly StepRecord[]): string[] | undefined {
   const known = new Set(requestTerms);
   const out: string[] = [];
   for (const r of records) {
-    if (r.status !== "succeeded" || isTruncated(r.output) || getAction(r.type)?.flow) continue;
-    for (const t of searchTermsOf(r.output)) {
+    if (r.status !== "succeeded" || isTruncated(r.output)) continue;
+    const action = getAction(r.type);
+    if (action?.flow) continue;
+    for (const t of searchTermsOf(action?.searchable ? action.searchable(r.output) : r.output)) {
       if (known.size >= MAX_SEARCH_TERMS) return out;
       if (!known.has(t)) {
         known.add(t);
