@@ -16,7 +16,7 @@ export function markBusy(): void {
   busy = true;
 }
 
-type Gc = (opts?: { type?: "major"; execution?: "sync" }) => void;
+type Gc = () => void;
 
 /** V8's gc(), made callable without a command-line flag; null where the runtime refuses. */
 export function gcFunction(): Gc | null {
@@ -53,7 +53,10 @@ export function startIdleGc(opts: { quietMs?: number; onCollect?: (freedMb: numb
       if (!dirty || Date.now() - quietSince < quietMs) return;
       dirty = false;
       const before = process.memoryUsage.rss();
-      gc({ type: "major", execution: "sync" });
+      // Called without options: a full, memory-reducing collection that gives the pages back.
+      // The options form (`{ type: "major", execution: "sync" }`) measured on Node 20 freed almost
+      // nothing (40 of 42 MB of dead objects stayed) — the process kept a burst's heap.
+      gc();
       opts.onCollect?.((before - process.memoryUsage.rss()) / 1024 / 1024);
     },
     Math.max(50, Math.floor(quietMs / 4)),
