@@ -23,7 +23,7 @@ async function main() {
   const { WORKER_CONCURRENCY } = env();
   const runs = startRunsWorker({ concurrency: WORKER_CONCURRENCY });
   // After a burst of jobs and 10 s without one, one full collection returns the heap the burst grew.
-  const stopIdleGc = startIdleGc();
+  const stopIdleGc = startIdleGc({ onCollect: (mb) => console.log(`[worker] quiet for 10 s: full collection, ${mb.toFixed(0)} MB of heap freed`) });
   runs.worker.on("ready", () => {
     console.log(`[worker] ready (queue "${RUNS_QUEUE}", concurrency ${WORKER_CONCURRENCY}, pid ${process.pid})`);
     void getWorkerHealth().then((r) => console.log(`[worker] live workers:\n${formatWorkerHealth(r)}`));
