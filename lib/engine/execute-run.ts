@@ -99,18 +99,23 @@ function outputTermsOf(requestTerms: string[], records: readonly StepRecord[]): 
  * (docs/sources.md): keys of the second and later sources carry the source id, so keys of different
  * sources never match. Returns the original's id.
  */
-async function duplicateOf(pool: pg.Pool, run: LoadedRun, sources: readonly SourceDefinition[], source: SourceDefinition): Promise<string | null> {
+function duplicateOf(pool: pg.Pool, run: LoadedRun, sources: readonly SourceDefinition[], source: SourceDefinition): Promise<string | null> | null {
   const dedup = source.dedup;
+  // No check to make (the common case): null at once, no promise.
   if (!dedup?.enabled || run.rerunOfId || run.status === "WAITING" || (run.done && run.done.length > 0)) return null;
   const hashed = dedupKeyOf(dedup, run);
   if (!hashed) return null;
   const key = sources.length > 1 && source.id !== sources[0].id ? `${source.id}:${hashed}` : hashed;
+  return claimOrMark(pool, run, key, dedup.windowMinutes);
+}
+
+async function claimOrMark(pool: pg.Pool, run: LoadedRun, key: string, windowMinutes: number): Promise<string | null> {
   const originalId = await claimDedupKey(pool, {
     pipelineId: run.pipelineId,
     key,
     runId: run.id,
     receivedAt: run.receivedAt,
-    windowMinutes: dedup.windowMinutes,
+    windowMinutes,
   });
   if (originalId) await markDuplicate(pool, run.id, originalId, new Date());
   return originalId;
@@ -184,11 +189,15 @@ export function createRunExecutor(options: RunExecutorOptions = {}): RunExecutor
     const startedAt = run.claimed ? run.startedAt : new Date();
     if (!run.claimed) await writer.start(runId, startedAt);
 
-    const definition = await load.definition(run.pipelineId, run.version);
+    // A cached version and a source without duplicate checks come back without a promise: no
+    // await (a promise, its reaction, a microtask turn) for what is already known.
+    const cached = load.definition(run.pipelineId, run.version);
+    const definition = cached instanceof Promise ? await cached : cached;
     if (!definition) return fail(runId, `Версия ${run.version} обработки не найдена или повреждена`, startedAt);
     const sources = sourcesOfCached(definition, run.pipelineId);
     const source = sourceIn(sources, run.sourceId, run.pipelineId);
-    const duplicateOfId = await duplicateOf(getPool(), run, sources, source);
+    const claim = duplicateOf(getPool(), run, sources, source);
+    const duplicateOfId = claim && (await claim);
     if (duplicateOfId) return { runId, status: "DUPLICATE", duplicateOfId };
     const plan = planResume(run, definition.steps);
     if (!plan.ok) return fail(runId, plan.error, startedAt, plan.failedStepId);
@@ -222,12 +231,13 @@ export function createRunExecutor(options: RunExecutorOptions = {}): RunExecutor
       maxRecordBytes: stepMaxBytes,
       credentials: async (name) => (await credentialsFor(run.userId, [name]))[name],
       context: () => parts,
-      onStepEnd: async (record, json) => {
+      // Returns a promise only when the step is committed now (runSteps awaits nothing otherwise).
+      onStepEnd: (record, json) => {
         pending.push(rows.fromRecord(record, json));
         // A step with effects outside is committed before the chain goes on to another such step
         // (see the header); when only steps without effects follow, it commits with the run's end.
         if (record.status === "succeeded" && getAction(record.type)?.sideEffects !== "none" && effectsAfter(definition.steps, record.index)) {
-          await writer.commit(pending.splice(0));
+          return writer.commit(pending.splice(0));
         }
       },
     });

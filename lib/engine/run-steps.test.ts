@@ -100,6 +100,34 @@ describe("runSteps", () => {
     }
   });
 
+  it("waits for a step-end callback that returns a promise before the next step starts", async () => {
+    const { http, calls } = fakeHttp();
+    let release!: () => void;
+    const committed = new Promise<void>((r) => (release = r));
+    const ended: string[] = [];
+    const running = runSteps({
+      runId: "r2",
+      steps,
+      source: { name: "Иван" },
+      credentials: { "Weeek токен": TOKEN },
+      context: () => ({ http }),
+      // As the worker's executor: a promise only for the step it commits now, nothing otherwise.
+      onStepEnd: (rec) => {
+        ended.push(rec.stepId);
+        return rec.stepId === "c1" ? committed : undefined;
+      },
+    });
+    // Unblocked, the whole chain (an in-memory answer) ends within one turn of the event loop.
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    expect(ended).toEqual(["c1"]);
+    expect(calls).toHaveLength(0);
+    release();
+    const r = await running;
+    expect(r.status).toBe("succeeded");
+    expect(ended).toEqual(["c1", "h1", "p1"]);
+    expect(calls).toHaveLength(1);
+  });
+
   it("stops at the first failure and names the step", async () => {
     const { http } = fakeHttp(422);
     const r = await runSteps({ runId: "r2", steps, source: { name: "x" }, credentials: { "Weeek токен": TOKEN }, context: () => ({ http }) });

@@ -123,10 +123,15 @@ function credentialNames(step: StepDefinition): string[] {
   return names;
 }
 
-async function loadCredentials(steps: StepDefinition[], source: CredentialSource): Promise<Record<string, string>> {
+/** The secrets the steps refer to; no promise when they refer to none (most runs). */
+function loadCredentials(steps: StepDefinition[], source: CredentialSource): Record<string, string> | Promise<Record<string, string>> {
   if (typeof source !== "function") return source;
-  const names = new Set<string>();
-  for (const s of steps) for (const name of credentialNames(s)) names.add(name);
+  let names: Set<string> | undefined;
+  for (const s of steps) for (const name of credentialNames(s)) (names ??= new Set()).add(name);
+  return names ? lookUp(names, source) : {};
+}
+
+async function lookUp(names: Set<string>, source: (name: string) => string | undefined | Promise<string | undefined>): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const name of names) {
     const secret = await source(name);
@@ -346,7 +351,8 @@ export async function runSteps(opts: RunStepsOptions): Promise<RunStepsResult> {
   const steps = opts.steps;
   const previous = opts.previousOutputs ?? {};
   const toRun = start === 0 && isEmpty(previous) ? steps : steps.filter((s, i) => i >= start && !(s.id in previous));
-  const credentials = await loadCredentials(toRun, opts.credentials);
+  const loaded = loadCredentials(toRun, opts.credentials);
+  const credentials = loaded instanceof Promise ? await loaded : loaded;
   const { masker, secretValues } = secretsOf(credentials);
   const outputs: StepOutputs = {};
   const records: StepRecord[] = [];
@@ -403,7 +409,9 @@ export async function runSteps(opts: RunStepsOptions): Promise<RunStepsResult> {
       const message = opts.missingEarlier?.(step, index) ?? `step ${step.id} was not done`;
       return { status: "failed", records, outputs, skipped: [], error: { stepId: step.id, index, code: "rerun_missing", message, messageEn: message } };
     } else {
-      await opts.onStepStart?.({ stepId: step.id, index, name: step.name, type: step.type, startedAt: new Date() });
+      // Awaited only when there is something to wait for: each await is a promise, its reaction
+      // and a turn of the microtask queue, per step of every run.
+      if (opts.onStepStart) await opts.onStepStart({ stepId: step.id, index, name: step.name, type: step.type, startedAt: new Date() });
       const res = await executeStep({
         runId: opts.runId,
         step,
@@ -418,7 +426,8 @@ export async function runSteps(opts: RunStepsOptions): Promise<RunStepsResult> {
         maxRecordBytes,
       });
       records.push(res.record);
-      await opts.onStepEnd?.(res.record, res.json);
+      const ended = opts.onStepEnd?.(res.record, res.json);
+      if (ended) await ended;
       if (res.record.status === "failed" || !res.output) return failed(index, step, res.record.error!);
       output = res.output;
       outputs[step.id] = output;

@@ -61,7 +61,9 @@ const STEP_JSON = `json_build_object('stepId', s."stepId", 'status', s.status, '
 // the executor decides. A run that never started (attempts 0 before the claim, the common case)
 // does not even look at RunStep.
 const COLUMNS = (r: string, startedBefore: string) => `${r}.id, ${r}.status, ${r}."pipelineId", ${r}."userId", ${r}.version, ${r}.payload,
-       ${r}."sourceId", ${r}.method, ${r}."receivedAt", ${r}."resumeFromStepId", ${r}."rerunOfId", ${r}."searchTerms",
+       ${r}."sourceId", ${r}.method, ${r}."receivedAt", ${r}."resumeFromStepId", ${r}."rerunOfId",
+       -- as JSON: pg parses a text[] character by character in JavaScript, JSON natively
+       array_to_json(${r}."searchTerms") AS "searchTerms",
        (extract(epoch FROM ${r}."waitUntil") * 1000)::float8 AS "waitUntilMs",
        CASE WHEN ${startedBefore} THEN
          (SELECT json_agg(${STEP_JSON} ORDER BY s.position) FROM "RunStep" s WHERE s."runId" = ${r}.id)
@@ -112,8 +114,11 @@ export function tickBatcher<K, V>(load: (keys: K[]) => Promise<Map<K, V>>): (key
 
 export type RunLoader = {
   run(runId: string): Promise<LoadedRun | undefined>;
-  /** The parsed definition of a saved version; null when it is missing or does not parse. */
-  definition(pipelineId: string, version: number): Promise<PipelineDefinition | null>;
+  /**
+   * The parsed definition of a saved version; null when it is missing or does not parse. A cached
+   * version comes back as is, without a promise (every run asks; few versions are new).
+   */
+  definition(pipelineId: string, version: number): PipelineDefinition | null | Promise<PipelineDefinition | null>;
   pipelineRunning(pipelineId: string): Promise<boolean>;
 };
 
@@ -143,9 +148,11 @@ export function createRunLoader(getPool: () => pg.Pool, maxCachedVersions = 1000
     }
     return out;
   });
-  async function definition(pipelineId: string, version: number): Promise<PipelineDefinition | null> {
+  function definition(pipelineId: string, version: number): PipelineDefinition | null | Promise<PipelineDefinition | null> {
     const key = `${pipelineId}@${version}`;
-    if (definitions.has(key)) return definitions.get(key)!;
+    return definitions.get(key) ?? loadDefinition(key);
+  }
+  async function loadDefinition(key: string): Promise<PipelineDefinition | null> {
     const def = (await loadVersion(key)) ?? null;
     if (def) {
       if (definitions.size >= maxCachedVersions) definitions.delete(definitions.keys().next().value!);
