@@ -28,7 +28,9 @@ export function start(name: string, args: string[], cwd: string, env: Record<str
   const profile = process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
   // BENCH_LOOP_TRACE=<dir>: each process writes its event-loop delay and GC pauses per second there.
   const trace = process.env.BENCH_LOOP_TRACE ? ["--require", path.join(ROOT, "bench", "loop-trace.cjs")] : [];
-  const child = spawn(process.execPath, [...profile, ...trace, ...args], { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  // BENCH_ALLOC_PROFILE=<dir>: each process writes what it allocated, by stack, there at exit.
+  const alloc = process.env.BENCH_ALLOC_PROFILE ? ["--require", path.join(ROOT, "bench", "alloc-profile.cjs")] : [];
+  const child = spawn(process.execPath, [...profile, ...trace, ...alloc, ...args], { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   let seen = 0;
   // With BENCH_LOOP_TRACE, the process's whole standard output is kept there too (--trace-gc-nvp, say).

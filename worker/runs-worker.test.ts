@@ -173,7 +173,7 @@ describe("runs worker", () => {
       stepId,
       position,
       actionType: "json-composer",
-      name: "Данные",
+      name: "Данные «Клиент» 💅",
       status: "SUCCEEDED" as const,
       inputJson: "{}",
       outputJson: JSON.stringify(output),
@@ -184,9 +184,13 @@ describe("runs worker", () => {
       durationMs: 1,
     });
     const steps = () => prisma.runStep.findMany({ where: { runId }, orderBy: { position: "asc" } });
-    await w.commit([row("compose", 0, { phone: "+7 (999) 123-45-67" }), row("post", 1, { id: 1 })]);
+    // Rows go to Postgres as UTF-8 bytes (a binary json parameter): multi-byte text arrives intact.
+    const composed = { phone: "+7 (999) 123-45-67", name: 'Анна «Маникюр» 💅\n"VIP"', sum: "1 500,00 ₽" };
+    await w.commit([row("compose", 0, composed), row("post", 1, { id: 1 })]);
     const first = await steps();
     expect(first).toHaveLength(2);
+    expect(first[0].name).toBe("Данные «Клиент» 💅");
+    expect(first[0].output).toEqual(composed);
     for (const s of first) expect(s.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(first[0].id).not.toBe(first[1].id);
     await w.commit([row("post", 1, { id: 2 })]);

@@ -74,8 +74,10 @@ RETURNING r.id, (SELECT count(*) FROM steps)::int AS n`;
 
 /** A run's final state (the start mark is the load's claim). */
 type RunPatch = { id: string; status: string; finishedAt: string; durationMs: number; error: string | null };
-type Batch = { steps: string[]; runs: Map<string, RunPatch>; waiters: (() => void)[]; fails: ((e: unknown) => void)[] };
+// Step rows as UTF-8 bytes, the batch one Buffer (as lib/runs/history-writer.ts since round 9).
+type Batch = { steps: Buffer[]; runs: Map<string, RunPatch>; waiters: (() => void)[]; fails: ((e: unknown) => void)[] };
 
+const [OPEN, COMMA, CLOSE] = ["[", ",", "]"].map((c) => Buffer.from(c));
 let open: Batch = { steps: [], runs: new Map(), waiters: [], fails: [] };
 let writing = false;
 let scheduled = false;
@@ -93,7 +95,10 @@ async function flush(): Promise<void> {
   open = { steps: [], runs: new Map(), waiters: [], fails: [] };
   writing = true;
   try {
-    await pool.query(FLUSH_SQL, [`[${batch.steps.join(",")}]`, JSON.stringify([...batch.runs.values()]), [...batch.runs.keys()]]);
+    const parts: Buffer[] = [OPEN];
+    batch.steps.forEach((row, i) => (i > 0 ? parts.push(COMMA, row) : parts.push(row)));
+    parts.push(CLOSE);
+    await pool.query(FLUSH_SQL, [Buffer.concat(parts), JSON.stringify([...batch.runs.values()]), [...batch.runs.keys()]]);
     for (const w of batch.waiters) w();
   } catch (e) {
     for (const f of batch.fails) f(e);
@@ -102,7 +107,7 @@ async function flush(): Promise<void> {
   schedule();
 }
 
-function write(steps: string[], patch: RunPatch): Promise<void> {
+function write(steps: Buffer[], patch: RunPatch): Promise<void> {
   return new Promise((resolve, reject) => {
     open.steps.push(...steps);
     open.runs.set(patch.id, patch);
@@ -122,7 +127,7 @@ function stepRow(
   output: string,
   startedAt: Date,
   durationMs: number,
-): string {
+): Buffer {
   const head = JSON.stringify({
     id: randomUUID(),
     runId,
@@ -135,7 +140,7 @@ function stepRow(
     startedAt: startedAt.toISOString(),
     durationMs: Math.round(durationMs),
   });
-  return `${head.slice(0, -1)},"input":${input},"output":${output}}`;
+  return Buffer.from(`${head.slice(0, -1)},"input":${input},"output":${output}}`);
 }
 
 // ── the three steps ──────────────────────────────────────────────────────────────────────────
