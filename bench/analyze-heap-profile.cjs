@@ -7,7 +7,10 @@ const depth = Number(depthArg ?? 3);
 const rows = Number(rowsArg ?? 30);
 const profile = JSON.parse(fs.readFileSync(file, "utf8"));
 const frame = (cf) =>
-  `${cf.functionName || "(anon)"} ${cf.url.replace(/.*node_modules\//, "nm/").replace(/^file:\/\//, "").replace(/.*\/(dist|lib|bench|worker)\//, "$1/")}:${cf.lineNumber + 1}`;
+  `${cf.functionName || "(anon)"} ${cf.url
+    .replace(/.*node_modules\//, "nm/")
+    .replace(/^file:\/\//, "")
+    .replace(/.*\/(dist|lib|bench|worker)\//, "$1/")}:${cf.lineNumber + 1}`;
 const bySelf = new Map();
 const byStack = new Map();
 let total = 0;
