@@ -7,7 +7,8 @@
 //   - the POST is the last step with an effect outside, so — like Hookflow — its row is not
 //     committed on its own: the three RunStep rows (input and output JSON, as Hookflow records
 //     them) and the final Run update commit together in one statement per batch (one batch in
-//     flight, the next one grows).
+//     flight, the next one grows), each row encoded to UTF-8 once and the batch sent as one Buffer,
+//     as Hookflow's writer does.
 // No engine, no definition, no templates, no zod, no SSRF guard. bench/e2e.ts bundles it.
 //   DATABASE_URL, REDIS_URL, CEILING_QUEUE ("ceiling"), CEILING_TARGET (the POST URL), CEILING_CONCURRENCY (200)
 import http from "node:http";
