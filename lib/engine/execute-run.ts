@@ -191,8 +191,8 @@ export function createRunExecutor(options: RunExecutorOptions = {}): RunExecutor
 
     // A cached version and a source without duplicate checks come back without a promise: no
     // await (a promise, its reaction, a microtask turn) for what is already known.
-    const cached = load.definition(run.pipelineId, run.version);
-    const definition = cached instanceof Promise ? await cached : cached;
+    const known = load.definition(run.pipelineId, run.version);
+    const definition = known instanceof Promise ? await known : known;
     if (!definition) return fail(runId, `Версия ${run.version} обработки не найдена или повреждена`, startedAt);
     const sources = sourcesOfCached(definition, run.pipelineId);
     const source = sourceIn(sources, run.sourceId, run.pipelineId);

@@ -9,7 +9,7 @@ type Call = { runs: { id: string; status: string | null }[]; finish: () => void 
 function fakePool() {
   const calls: Call[] = [];
   const pool = {
-    query: (_sql: string, params: [string, string]) =>
+    query: (_sql: string, params: [Buffer, string]) =>
       new Promise((resolve) => {
         const runs = JSON.parse(params[1]) as { id: string; status: string | null }[];
         calls.push({ runs, finish: () => resolve({ rowCount: runs.length, rows: [] }) });
@@ -77,10 +77,11 @@ describe("history writer: statements in flight", () => {
 
 describe("history writer: what Postgres cannot hold", () => {
   it("writes NUL and lone surrogates of a step's name, error, input and output as U+FFFD, and leaves escaped text alone", async () => {
+    // The rows go as UTF-8 bytes (a binary json parameter).
     let stepsJson = "";
     const pool = {
-      query: (_sql: string, params: [string]) => {
-        stepsJson = params[0];
+      query: (_sql: string, params: [Buffer]) => {
+        stepsJson = params[0].toString("utf8");
         return Promise.resolve({ rowCount: 1, rows: [] });
       },
     } as unknown as pg.Pool;
