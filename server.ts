@@ -52,8 +52,9 @@ async function main() {
     const handle = app.getRequestHandler();
     nextHandler = (req, res) => void handle(req, res);
   }
-  // After a burst of requests and 10 s without one, one full collection returns the heap it grew.
-  startIdleGc();
+  // After a burst of requests and a quiet minute (IDLE_COLLECT_AFTER_MS), one full collection
+  // returns the heap it grew.
+  startIdleGc({ quietMs: env().IDLE_COLLECT_AFTER_MS });
   const server = createHttpServer((req, res) => {
     markBusy();
     if (req.url?.startsWith("/hooks/")) {

@@ -58,7 +58,7 @@ const RATE_SHARES = (process.env.BENCH_RATE_SHARES ?? "0.5,0.7").split(",").map(
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 128);
 const BEFORE_DIR = process.env.BENCH_BEFORE_DIR ? path.resolve(process.env.BENCH_BEFORE_DIR) : null;
 const HISTORY = Number(process.env.BENCH_HISTORY ?? 50_000);
-const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 30);
+const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 80);
 
 log(`load average ${load()} on ${os.cpus().length} cores`);
 

@@ -16,6 +16,12 @@ describe("parseEnv", () => {
     expect(e.APP_URL).toBe("http://localhost:3000");
     expect(e.PORT).toBe(3000);
     expect(e.WEBHOOK_MAX_BYTES).toBe(1048576);
+    expect(e.IDLE_COLLECT_AFTER_MS).toBe(60_000);
+  });
+
+  it("takes 0 for «never collect when quiet» and names a negative quiet time", () => {
+    expect(parseEnv({ ...secrets, IDLE_COLLECT_AFTER_MS: "0" }).IDLE_COLLECT_AFTER_MS).toBe(0);
+    expect(() => parseEnv({ ...secrets, IDLE_COLLECT_AFTER_MS: "-5" })).toThrowError(/IDLE_COLLECT_AFTER_MS: /);
   });
 
   it("names a missing secret", () => {

@@ -34,6 +34,12 @@ export const envSchema = z.object({
     .positive()
     .default(1024 * 1024),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(200),
+  /**
+   * Quiet time (ms without a job or request) after which a process runs one full collection and
+   * gives the heap a burst grew back (lib/idle-gc.ts); 0 = never. A minute, not seconds: the next
+   * burst after it starts slower for a few seconds (docs/scaling.md, «Round 10»).
+   */
+  IDLE_COLLECT_AFTER_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
   OUTBOUND_ALLOWLIST: z.string().default(""),
   HTTP_MAX_RESPONSE_BYTES: z.coerce
     .number()

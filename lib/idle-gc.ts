@@ -5,7 +5,10 @@
 // signals, so a worker that handled a thousand runs sat at 140 MB for minutes where it started at
 // 97 MB (docs/scaling.md, memory). Here a process that did work and then had none for `quietMs`
 // runs one full collection, which returns the emptied pages to the system; then nothing until the
-// next work. Busy processes never pay it: one flag per job or request is the whole cost.
+// next work. Busy processes never pay it: one flag per job or request is the whole cost. The quiet
+// spell is a minute (IDLE_COLLECT_AFTER_MS): the first seconds of the next burst run slower on the
+// emptied heap (measured: p99 about twice as long for 2–5 s, docs/scaling.md «Round 10»), so a
+// process whose traffic pauses for seconds between bursts must not pay that at every pause.
 import v8 from "node:v8";
 import vm from "node:vm";
 
@@ -21,6 +24,8 @@ type Gc = () => void;
 /** A young generation at rest is 1–2 MB; a burst grows it to up to 3 × 16 MB. */
 const YOUNG_AT_REST_BYTES = 8 * 1024 * 1024;
 const MAX_AGAIN = 6;
+/** Between those collections: V8 gave the young generation back 5–8 s after a burst (below). */
+const AGAIN_AFTER_MS = 5_000;
 
 /** The young generation's current size (V8's "new_space"). */
 export function youngGenerationBytes(): number {
@@ -46,9 +51,11 @@ export function gcFunction(): Gc | null {
  * the pages themselves go back to the system a moment later, off the main thread).
  */
 export function startIdleGc(opts: { quietMs?: number; onCollect?: (freedMb: number) => void } = {}): () => void {
-  const quietMs = opts.quietMs ?? 10_000;
+  const quietMs = opts.quietMs ?? 60_000;
+  if (quietMs <= 0) return () => undefined;
   const gc = gcFunction();
   if (!gc) return () => undefined;
+  const againAfterMs = Math.min(quietMs / 2, AGAIN_AFTER_MS);
   // Starting up (loading modules, connecting) is a burst too: the first quiet spell collects.
   let dirty = true;
   let quietSince = Date.now();
@@ -73,12 +80,12 @@ export function startIdleGc(opts: { quietMs?: number; onCollect?: (freedMb: numb
       // V8 gives back the young generation a burst grew (up to 3 × 16 MB) only once its recent
       // allocation rate looks low, and a process that still allocates a little while quiet
       // (timers, heartbeats, Redis polls) may not look so yet: standalone, V8 gave it back only
-      // 5–8 s after the burst. So while it is still grown, collect again after half a quiet
-      // spell, six times at most.
+      // 5–8 s after the burst. So while it is still grown, collect again 5 s later (half a quiet
+      // spell when that is shorter), six times at most.
       if (youngGenerationBytes() > YOUNG_AT_REST_BYTES && again < MAX_AGAIN) {
         again++;
         dirty = true;
-        quietSince = Date.now() - quietMs / 2;
+        quietSince = Date.now() - quietMs + againAfterMs;
       }
     },
     Math.max(50, Math.floor(quietMs / 4)),

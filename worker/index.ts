@@ -20,10 +20,14 @@ const PRUNE_EVERY_MS = 5 * 60_000;
 const SHUTDOWN_DEADLINE_MS = 25_000;
 
 async function main() {
-  const { WORKER_CONCURRENCY } = env();
+  const { WORKER_CONCURRENCY, IDLE_COLLECT_AFTER_MS } = env();
   const runs = startRunsWorker({ concurrency: WORKER_CONCURRENCY });
-  // After a burst of jobs and 10 s without one, one full collection returns the heap the burst grew.
-  const stopIdleGc = startIdleGc({ onCollect: (mb) => console.log(`[worker] quiet for 10 s: full collection, ${mb.toFixed(0)} MB of heap freed`) });
+  // After a burst of jobs and a quiet minute (IDLE_COLLECT_AFTER_MS), one full collection returns
+  // the heap the burst grew.
+  const stopIdleGc = startIdleGc({
+    quietMs: IDLE_COLLECT_AFTER_MS,
+    onCollect: (mb) => console.log(`[worker] quiet for ${Math.round(IDLE_COLLECT_AFTER_MS / 1000)} s: full collection, ${mb.toFixed(0)} MB of heap freed`),
+  });
   runs.worker.on("ready", () => {
     console.log(`[worker] ready (queue "${RUNS_QUEUE}", concurrency ${WORKER_CONCURRENCY}, pid ${process.pid})`);
     void getWorkerHealth().then((r) => console.log(`[worker] live workers:\n${formatWorkerHealth(r)}`));
