@@ -1,9 +1,12 @@
 import v8 from "node:v8";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { markBusy, startIdleGc, youngGenerationBytes } from "./idle-gc";
 
 let stop: () => void = () => undefined;
-afterEach(() => stop());
+afterEach(() => {
+  stop();
+  vi.useRealTimers();
+});
 
 describe("idle gc", () => {
   it("collects once after work and a quiet spell, never while work keeps coming, again after new work", async () => {
@@ -49,6 +52,29 @@ describe("idle gc", () => {
     markBusy();
     await first;
     expect(collections).toHaveLength(settled + 1);
+  });
+
+  it("by default waits for a quiet minute, not seconds; 0 means never", () => {
+    // Fake clock and timers: what is pinned is when the collection comes, so no real waiting.
+    vi.useFakeTimers();
+    const collections: number[] = [];
+    stop = startIdleGc({ onCollect: () => collections.push(Date.now()) });
+    const t0 = Date.now();
+    markBusy();
+    vi.advanceTimersByTime(30_000);
+    expect(collections).toHaveLength(0);
+    vi.advanceTimersByTime(35_000);
+    // One after a quiet minute (and, if the young generation is still grown, retries 5 s apart).
+    expect(collections.length).toBeGreaterThanOrEqual(1);
+    expect(collections[0] - t0).toBeGreaterThanOrEqual(60_000);
+    for (let i = 1; i < collections.length; i++) expect(collections[i] - collections[i - 1]).toBeLessThanOrEqual(7_500);
+    stop();
+
+    const never: number[] = [];
+    stop = startIdleGc({ quietMs: 0, onCollect: () => never.push(Date.now()) });
+    markBusy();
+    vi.advanceTimersByTime(10 * 60_000);
+    expect(never).toHaveLength(0);
   });
 
   it("gives back a young generation the burst grew, also while a little allocation goes on", async () => {

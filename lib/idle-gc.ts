@@ -88,7 +88,8 @@ export function startIdleGc(opts: { quietMs?: number; onCollect?: (freedMb: numb
         quietSince = Date.now() - quietMs + againAfterMs;
       }
     },
-    Math.max(50, Math.floor(quietMs / 4)),
+    // Often enough that the retries come about 5 s apart also after a long quiet spell.
+    Math.max(50, Math.floor(Math.min(quietMs / 4, againAfterMs / 2))),
   );
   timer.unref();
   return () => clearInterval(timer);
