@@ -128,12 +128,20 @@ export function dbUrl(suffix: string): string {
   return u.toString();
 }
 
-/** How a checkout runs its web and worker: compiled JS when it has a build:node script (built now). */
+/**
+ * How a checkout runs its web and worker, as `npm start` runs them: compiled JS when it has a
+ * build:node script (built now), with the V8 flags its scripts/lib.mjs gives them (none before
+ * round 11).
+ */
 export function hookflowCommand(dir: string): (script: "server" | "worker") => string[] {
   const pkg = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8"));
   if (pkg.scripts?.["build:node"]) {
     execFileSync("npm", ["run", "-s", "build:node"], { cwd: dir, stdio: "inherit" });
-    return (s) => [s === "server" ? "dist/server.js" : "dist/worker/index.js"];
+    const ask = `import(${JSON.stringify(path.join(dir, "scripts", "lib.mjs"))}).then((m) => console.log(JSON.stringify(m.nodeFlags ? { web: m.nodeFlags("web"), worker: m.nodeFlags("worker") } : { web: [], worker: [] })))`;
+    const flags: { web: string[]; worker: string[] } = JSON.parse(
+      execFileSync(process.execPath, ["--input-type=module", "-e", ask], { cwd: dir, encoding: "utf8" }),
+    );
+    return (s) => (s === "server" ? [...flags.web, "dist/server.js"] : [...flags.worker, "dist/worker/index.js"]);
   }
   return (s) => ["--import", "tsx", s === "server" ? "server.ts" : "worker/index.ts"];
 }

@@ -338,7 +338,11 @@ const BEFORE_NODE_ARGS = (process.env.BENCH_BEFORE_NODE_ARGS ?? "").split(/\s+/)
 
 function hookflowProcs(t: Target, redisUrl = REDIS_URL, extraEnv: Record<string, string> = {}, nodeArgs: string[] = []): (port: number) => Proc[] {
   const built = hookflowCommand(t.dir);
-  const cmd = (s: "server" | "worker") => [...nodeArgs, ...built(s)];
+  // BENCH_BEFORE_NODE_ARGS go last before the script, so that they win over the checkout's own flags.
+  const cmd = (s: "server" | "worker") => {
+    const c = built(s);
+    return [...c.slice(0, -1), ...nodeArgs, c[c.length - 1]];
+  };
   const env = { ...childEnv(t.db), REDIS_URL: redisUrl, ...extraEnv };
   return (port) => [
     start(`${t.label} web`, cmd("server"), t.dir, { ...env, PORT: String(port), HOOKFLOW_MODE: "ingest" }, /listening/),

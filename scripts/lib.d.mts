@@ -20,4 +20,6 @@ export type Unit = {
   restarts?: number;
 };
 export function supervise(tiers: Unit[][], opts?: { exit?: (code: number) => void }): { stop(code: number, why: string): Promise<void> };
+export const NODE_FLAGS: { web: string[]; worker: string[] };
+export function nodeFlags(role: "web" | "worker", nodeOptions?: string): string[];
 export function appUnits(extraEnv?: Record<string, string | undefined>): Unit[];
