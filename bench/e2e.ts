@@ -350,6 +350,12 @@ function hookflowProcs(t: Target, redisUrl = REDIS_URL, extraEnv: Record<string,
   ];
 }
 
+/**
+ * BENCH_CEILING_WORKER_NODE_ARGS="--max-semi-space-size=32": node flags for the ceiling's worker
+ * (it runs with Node's defaults; this measures it with the flags Hookflow's worker gets).
+ */
+const CEILING_WORKER_NODE_ARGS = (process.env.BENCH_CEILING_WORKER_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
+
 function ceilingProcs(t: Target): (port: number) => Proc[] {
   const out = path.join(ROOT, "bench", ".build");
   // esbuild ships with tsx; bundling only our files keeps packages resolved from node_modules.
@@ -370,7 +376,7 @@ function ceilingProcs(t: Target): (port: number) => Proc[] {
   );
   return (port) => [
     start("ceiling ingest", [path.join(out, "ingest.mjs")], ROOT, { ...childEnv(t.db), CEILING_PORT: String(port) }, /listening/),
-    start("ceiling worker", [path.join(out, "worker.mjs")], ROOT, { ...childEnv(t.db), CEILING_TARGET: echoUrl }, /ready/),
+    start("ceiling worker", [...CEILING_WORKER_NODE_ARGS, path.join(out, "worker.mjs")], ROOT, { ...childEnv(t.db), CEILING_TARGET: echoUrl }, /ready/),
   ];
 }
 

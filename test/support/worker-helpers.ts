@@ -184,7 +184,7 @@ export function threeStepDefinition(url: string): PipelineDefinition {
 /** `npx tsx worker/index.ts` as a child with its own env; output kept for failure messages. */
 export function spawnWorker(env: Record<string, string>): {
   child: ChildProcess;
-  /** Signals the whole process group: npx → tsx → node, so kill -9 really kills the worker. */
+  /** SIGKILL: the whole process group (npx → tsx → node), so kill -9 really kills the worker; other signals: the worker itself. */
   kill(signal: NodeJS.Signals): void;
   output: () => string;
   /** The worker's own pid (printed in its "ready" line; npx and tsx sit in between). */
@@ -205,16 +205,21 @@ export function spawnWorker(env: Record<string, string>): {
   // Every process of the group writes into these pipes; they close once the last one is gone and
   // everything it wrote has been read (a process can be dead while its last line is still unread).
   const drained = Promise.all([child.stdout!, child.stderr!].map((s) => new Promise<void>((r) => (s.closed ? r() : s.once("close", () => r())))));
-  const kill = (signal: NodeJS.Signals) => {
-    try {
-      process.kill(-child.pid!, signal);
-    } catch {
-      // already gone
-    }
-  };
   const pid = () => {
     const m = /\[worker\] ready .*pid (\d+)/.exec(out);
     return m ? Number(m[1]) : undefined;
+  };
+  // SIGKILL goes to the whole group. A graceful signal goes to the worker alone once it is known:
+  // tsx, given the signal too, relays it and SIGKILLs its child if the child has not reported it
+  // within 2 × 30 ms — which a worker finishing a thousand runs on a busy machine may not, and
+  // then it dies without its graceful path. npx and tsx exit when the worker does.
+  const kill = (signal: NodeJS.Signals) => {
+    const own = signal === "SIGKILL" ? undefined : pid();
+    try {
+      process.kill(own ?? -child.pid!, signal);
+    } catch {
+      // already gone
+    }
   };
   /** Resolves when the worker process itself is gone (npx may exit before it). */
   const gone = async () => {
