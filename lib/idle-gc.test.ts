@@ -12,11 +12,14 @@ describe("idle gc", () => {
   it("collects once after work and a quiet spell, never while work keeps coming, again after new work", async () => {
     // Each collection with the young generation's size right after it.
     const collections: number[] = [];
+    /** Which retry each collection said it was (0: the first of a quiet spell). */
+    const retries: number[] = [];
     let collected: () => void = () => undefined;
     const next = () => new Promise<void>((r) => (collected = r));
     stop = startIdleGc({
       quietMs: 400,
-      onCollect: () => {
+      onCollect: (_mb, retry) => {
+        retries.push(retry);
         collections.push(youngGenerationBytes());
         collected();
       },
@@ -47,11 +50,14 @@ describe("idle gc", () => {
     const settled = collections.length;
     await new Promise((r) => setTimeout(r, 1_000));
     expect(collections).toHaveLength(settled);
-    // …and one more after new work.
+    // The first of the spell says so; each one after it is numbered as a retry.
+    expect(retries).toEqual(Array.from({ length: settled }, (_, i) => i));
+    // …and one more after new work: the first of a new spell.
     first = next();
     markBusy();
     await first;
     expect(collections).toHaveLength(settled + 1);
+    expect(retries.at(-1)).toBe(0);
   });
 
   it("by default waits for a quiet minute, not seconds; 0 means never", () => {

@@ -21,7 +21,7 @@ export function markBusy(): void {
 
 type Gc = () => void;
 
-/** A young generation at rest is 1–2 MB; a burst grows it to up to 3 × 16 MB. */
+/** A young generation at rest is 1–2 MB; a burst grows it to up to 3 × 16 MB (3 × 32 in the worker, scripts/lib.mjs). */
 const YOUNG_AT_REST_BYTES = 8 * 1024 * 1024;
 const MAX_AGAIN = 6;
 /** Between those collections: V8 gave the young generation back 5–8 s after a burst (below). */
@@ -47,10 +47,11 @@ export function gcFunction(): Gc | null {
 
 /**
  * Starts the quiet-time collection for this process (an entry point calls it once). Returns a
- * stop function. `onCollect` reports each collection with the heap it freed, in MB (tests, logs;
+ * stop function. `onCollect` reports each collection with the heap it freed, in MB, and which
+ * retry it is (0: the first of a quiet spell; 1–6: again, the young generation still grown) (tests, logs;
  * the pages themselves go back to the system a moment later, off the main thread).
  */
-export function startIdleGc(opts: { quietMs?: number; onCollect?: (freedMb: number) => void } = {}): () => void {
+export function startIdleGc(opts: { quietMs?: number; onCollect?: (freedMb: number, retry: number) => void } = {}): () => void {
   const quietMs = opts.quietMs ?? 60_000;
   if (quietMs <= 0) return () => undefined;
   const gc = gcFunction();
@@ -76,8 +77,8 @@ export function startIdleGc(opts: { quietMs?: number; onCollect?: (freedMb: numb
       // The options form (`{ type: "major", execution: "sync" }`) measured on Node 20 freed almost
       // nothing (40 of 42 MB of dead objects stayed) — the process kept a burst's heap.
       gc();
-      opts.onCollect?.((before - process.memoryUsage().heapUsed) / 1024 / 1024);
-      // V8 gives back the young generation a burst grew (up to 3 × 16 MB) only once its recent
+      opts.onCollect?.((before - process.memoryUsage().heapUsed) / 1024 / 1024, again);
+      // V8 gives back the young generation a burst grew (up to 3 × 16 or 32 MB) only once its recent
       // allocation rate looks low, and a process that still allocates a little while quiet
       // (timers, heartbeats, Redis polls) may not look so yet: standalone, V8 gave it back only
       // 5–8 s after the burst. So while it is still grown, collect again 5 s later (half a quiet

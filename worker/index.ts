@@ -26,7 +26,12 @@ async function main() {
   // the heap the burst grew.
   const stopIdleGc = startIdleGc({
     quietMs: IDLE_COLLECT_AFTER_MS,
-    onCollect: (mb) => console.log(`[worker] quiet for ${Math.round(IDLE_COLLECT_AFTER_MS / 1000)} s: full collection, ${mb.toFixed(0)} MB of heap freed`),
+    onCollect: (mb, retry) =>
+      console.log(
+        retry === 0
+          ? `[worker] quiet for ${Math.round(IDLE_COLLECT_AFTER_MS / 1000)} s: full collection, ${mb.toFixed(0)} MB of heap freed`
+          : `[worker] still quiet, the young generation still grown: full collection again (${retry}), ${mb.toFixed(0)} MB of heap freed`,
+      ),
   });
   runs.worker.on("ready", () => {
     console.log(`[worker] ready (queue "${RUNS_QUEUE}", concurrency ${WORKER_CONCURRENCY}, pid ${process.pid})`);
