@@ -142,9 +142,10 @@ export function supervise(tiers, { exit = (code) => process.exit(code) } = {}) {
  * 2 × 32 MB instead of 2 × 16. A run's objects die young, but at a thousand runs a second the
  * default one fills several times a second, so runs waiting for an HTTP answer or a commit live
  * through two scavenges and are copied into the old generation; with twice the room the worker
- * scavenges half as often and spends ~40% less time collecting, which shortened the latency tail
- * for ~10 MB more at peak (docs/scaling.md «Round 11»). The web was measured with it too: ~30 MB
- * more for no clear gain. A flag the operator's NODE_OPTIONS sets itself is left to it.
+ * scavenges half as often and spends 22–54% less time in it, which shortened the latency tail
+ * (p99 lower in 19 of 24 rounds) for a worker peak of 199–224 MB instead of 159–208 (docs/scaling.md
+ * «Round 11»). The web was measured with it too: ~30 MB more for no clear gain. A flag the
+ * operator's NODE_OPTIONS sets itself is left to it.
  */
 export const NODE_FLAGS = { web: [], worker: ["--max-semi-space-size=32"] };
 
