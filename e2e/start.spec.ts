@@ -221,6 +221,10 @@ test("HOOKFLOW_EMBEDDED=1: npm start brings its own PostgreSQL and Redis, runs a
     // kill -9 of the worker: a new one within 5 s, webhooks keep answering 200 meanwhile.
     const [worker] = h.pids("worker");
     const web = h.pids("web")[0];
+    // The supervisor starts the worker with its V8 flags (scripts/lib.mjs NODE_FLAGS), the web with none.
+    const argv = (pid: number) => fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+    expect(argv(worker)).toContain("--max-semi-space-size=32");
+    expect(argv(web).some((a) => a.startsWith("--max-semi-space-size"))).toBe(false);
     const killedAt = Date.now();
     let newWorkerPid = 0;
     process.kill(worker, "SIGKILL");
