@@ -2,6 +2,7 @@
 // docs/scaling.md «Round 11»). These tests pin what the flag does on this Node and that an
 // operator's own NODE_OPTIONS still decides.
 import { execFileSync } from "node:child_process";
+import fs from "node:fs";
 import { describe, expect, it } from "vitest";
 import { NODE_FLAGS, nodeFlags } from "./lib.mjs";
 
@@ -35,5 +36,16 @@ describe("the V8 flags of the web and the worker", () => {
     expect(nodeFlags("worker", "--max-old-space-size=512")).toEqual(NODE_FLAGS.worker);
     expect(nodeFlags("worker", "--max-old-space-size=512 --max-semi-space-size=16")).toEqual([]);
     expect(nodeFlags("worker", "--max-semi-space-size-extra=1")).toEqual(NODE_FLAGS.worker);
+  });
+
+  it("are the ones docker-compose.yml gives its worker (the flag is written there too)", () => {
+    const compose = fs.readFileSync(new URL("../docker-compose.yml", import.meta.url), "utf8");
+    // The worker service's block: from its name to the next service (two-space indent) or the volumes.
+    const from = compose.indexOf("\n  worker:");
+    const rest = compose.slice(from + 1);
+    const end = rest.slice(1).search(/\n {0,2}[a-z]+:/);
+    const set = /^\s+NODE_OPTIONS: (.+)$/m.exec(end === -1 ? rest : rest.slice(0, end + 1));
+    expect(set?.[1]).toBe(NODE_FLAGS.worker.join(" "));
+    expect(compose.slice(0, from)).not.toContain("--max-semi-space-size");
   });
 });
