@@ -316,6 +316,31 @@ async function startSys(label: string, t: Target, procs: (port: number) => Proc[
   return { label, t, pipeline, withSeed, port, procs: ps, peak: { web: 0, worker: 0 }, idle: { web: 0, worker: 0 }, three: [], seed: [], lat: [], cpu: [] };
 }
 
+/**
+ * Runs a throughput phase and logs the CPU each process spent on it: per run, and as a share of
+ * one core over the phase (web, worker, Postgres + Redis, and this process: the load generator
+ * and the fake outside systems). The shares say whether a phase is bound by the machine's two
+ * cores (they add up to ~200%) or waits on something else.
+ */
+async function withCpu<T>(x: Sys, label: string, kind: string, runs: number, phase: () => Promise<T>): Promise<{ result: T; perRun: number[] }> {
+  const cpu0 = x.procs.map((p) => cpuMs(p.child.pid));
+  const services0 = servicesCpuMs();
+  const self0 = process.cpuUsage();
+  const t0 = performance.now();
+  const result = await phase();
+  const wallMs = performance.now() - t0;
+  const self1 = process.cpuUsage(self0);
+  const spent = [...x.procs.map((p, i) => cpuMs(p.child.pid) - cpu0[i]), servicesCpuSince(services0), (self1.user + self1.system) / 1000];
+  const [web, worker, services, bench] = spent.map((ms) => ms / runs);
+  const [webShare, workerShare, servicesShare, benchShare] = spent.map((ms) => Math.round((100 * ms) / wallMs));
+  log(
+    `${label} CPU per ${kind} run: web ${web.toFixed(3)} ms, worker ${worker.toFixed(3)} ms, Postgres + Redis ${services.toFixed(3)} ms, ` +
+      `bench ${bench.toFixed(3)} ms; share of a core over ${(wallMs / 1000).toFixed(1)} s: web ${webShare}%, worker ${workerShare}%, ` +
+      `Postgres + Redis ${servicesShare}%, bench ${benchShare}% (sum ${webShare + workerShare + servicesShare + benchShare}% of ${os.cpus().length * 100}%)`,
+  );
+  return { result, perRun: [web, worker, services] };
+}
+
 const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
 const childEnv = (db: string) => ({
@@ -442,16 +467,18 @@ try {
   const rotate = <T>(xs: T[], r: number) => xs.map((_, i) => xs[(i + r) % xs.length]);
   for (let r = 0; r < ROUNDS; r++) {
     for (const x of rotate(systems, r)) {
-      const cpu0 = x.procs.map((p) => cpuMs(p.child.pid));
-      const services0 = servicesCpuMs();
-      x.three.push(await throughput(x.t, `round ${r + 1} ${x.label} 3-step compose → POST → parse`, x.port, x.pipeline, RUNS_3, threeQuery));
+      const three = await withCpu(x, `round ${r + 1} ${x.label}`, "3-step", RUNS_3, () =>
+        throughput(x.t, `round ${r + 1} ${x.label} 3-step compose → POST → parse`, x.port, x.pipeline, RUNS_3, threeQuery),
+      );
+      x.three.push(three.result);
       // CPU per run is far steadier than runs/s on a shared machine: it says what a change saved.
-      x.cpu.push([...x.procs.map((p, i) => (cpuMs(p.child.pid) - cpu0[i]) / RUNS_3), servicesCpuSince(services0) / RUNS_3]);
-      const [web, worker, services] = x.cpu.at(-1)!;
-      log(`round ${r + 1} ${x.label} CPU per 3-step run: web ${web.toFixed(3)} ms, worker ${worker.toFixed(3)} ms, Postgres + Redis ${services.toFixed(3)} ms`);
+      x.cpu.push(three.perRun);
       await clearRuns(x.t, x.pipeline.id);
       if (x.withSeed) {
-        x.seed.push(await throughput(x.t, `round ${r + 1} ${x.label} seed 8-step Klientiks → Weeek`, x.port, x.t.pipelines.seed, RUNS_SEED, seedQuery));
+        const seed = await withCpu(x, `round ${r + 1} ${x.label}`, "8-step", RUNS_SEED, () =>
+          throughput(x.t, `round ${r + 1} ${x.label} seed 8-step Klientiks → Weeek`, x.port, x.t.pipelines.seed, RUNS_SEED, seedQuery),
+        );
+        x.seed.push(seed.result);
         await clearRuns(x.t, x.t.pipelines.seed.id);
       }
     }
