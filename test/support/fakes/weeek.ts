@@ -27,6 +27,11 @@ export type FakeWeeek = {
   delayNext(ms: number): void;
   /** Every request waits this long before answering (a slow CRM; 0 turns it off). */
   delayAll(ms: number): void;
+  /**
+   * Keeps only the newest `keep` contacts, deals and links, and no request log (a long benchmark:
+   * the fake's memory stays flat). Older ids are then unknown, as if deleted in Weeek.
+   */
+  trim(keep: number): void;
   close(): Promise<void>;
 };
 
@@ -53,6 +58,10 @@ export async function startFakeWeeek(opts: { token: string; port?: number }): Pr
     counters: {},
   };
   const failures: { route: string; status: number; body: unknown; headers: Record<string, string> }[] = [];
+  // Lookups by id (a link names its deal and contact): a scan of the lists cost a benchmark of
+  // thousands of runs more CPU than the rest of the fake (docs/scaling.md «Round 12»).
+  const contactIds = new Set<string>();
+  const dealsById = new Map<string, FakeDeal>();
   let delay = 0;
   let delayEvery = 0;
 
@@ -148,6 +157,7 @@ export async function startFakeWeeek(opts: { token: string; port?: number }): Pr
         createdAt: new Date().toISOString(),
       };
       state.contacts.push(contact);
+      contactIds.add(contact.id);
       return send(res, 200, { success: true, contact });
     }
     if (method === "POST" && (m = new RegExp(`^${PREFIX}/crm/statuses/([^/]+)/deals$`).exec(path))) {
@@ -169,13 +179,14 @@ export async function startFakeWeeek(opts: { token: string; port?: number }): Pr
         createdAt: new Date().toISOString(),
       };
       state.deals.push(deal);
+      dealsById.set(deal.id, deal);
       return send(res, 200, { success: true, deal });
     }
     if (method === "POST" && (m = new RegExp(`^${PREFIX}/crm/deals/([^/]+)/contacts$`).exec(path))) {
-      const deal = state.deals.find((d) => d.id === decodeURIComponent(m![1]));
+      const deal = dealsById.get(decodeURIComponent(m[1]));
       if (!deal) return notFound(res, "Deal");
       if (typeof b.contactId !== "string" || b.contactId === "") return invalid(res, { contactId: ["The contact id field is required."] });
-      if (!state.contacts.some((c) => c.id === b.contactId)) return notFound(res, "Contact");
+      if (!contactIds.has(b.contactId)) return notFound(res, "Contact");
       deal.contacts.push(b.contactId);
       state.links.push({ dealId: deal.id, contactId: b.contactId });
       return send(res, 200, { success: true });
@@ -196,6 +207,12 @@ export async function startFakeWeeek(opts: { token: string; port?: number }): Pr
     },
     delayAll(ms) {
       delayEvery = ms;
+    },
+    trim(keep) {
+      state.requests.length = 0;
+      for (const c of state.contacts.splice(0, Math.max(0, state.contacts.length - keep))) contactIds.delete(c.id);
+      for (const d of state.deals.splice(0, Math.max(0, state.deals.length - keep))) dealsById.delete(d.id);
+      state.links.splice(0, Math.max(0, state.links.length - keep));
     },
     close: () =>
       new Promise<void>((resolve) => {
