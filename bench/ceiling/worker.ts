@@ -36,8 +36,12 @@ function load(id: string): Promise<Loaded | undefined> {
         loadWaiting = [];
         pool
           .query<Loaded>(
-            `UPDATE "Run" SET status = 'RUNNING', attempts = attempts + 1, "startedAt" = $2::timestamp
-              WHERE id = ANY($1::uuid[]) AND status::text IN ('QUEUED', 'RUNNING') RETURNING id, status, payload`,
+            // Named (parsed and planned once per connection), as Hookflow's load and flush are.
+            {
+              name: "ceiling_load",
+              text: `UPDATE "Run" SET status = 'RUNNING', attempts = attempts + 1, "startedAt" = $2::timestamp
+                      WHERE id = ANY($1::uuid[]) AND status::text IN ('QUEUED', 'RUNNING') RETURNING id, status, payload`,
+            },
             [batch.map((b) => b.id), new Date().toISOString()],
           )
           .then(
@@ -99,7 +103,7 @@ async function flush(): Promise<void> {
     const parts: Buffer[] = [OPEN];
     batch.steps.forEach((row, i) => (i > 0 ? parts.push(COMMA, row) : parts.push(row)));
     parts.push(CLOSE);
-    await pool.query(FLUSH_SQL, [Buffer.concat(parts), JSON.stringify([...batch.runs.values()]), [...batch.runs.keys()]]);
+    await pool.query({ name: "ceiling_flush", text: FLUSH_SQL }, [Buffer.concat(parts), JSON.stringify([...batch.runs.values()]), [...batch.runs.keys()]]);
     for (const w of batch.waiters) w();
   } catch (e) {
     for (const f of batch.fails) f(e);
