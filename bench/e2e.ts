@@ -234,6 +234,8 @@ async function latency(t: Target, label: string, port: number, p: PipelineRef, r
   const steady = emptySeries();
   /** finished − slot of each run, by the second of the phase its slot fell in (BENCH_PER_SECOND=1). */
   const perSecond: number[][] = [];
+  /** Each stage of the runs whose slot fell in the phase's first second (BENCH_PER_SECOND=1). */
+  const firstSecond: Partial<Record<(typeof STAGES)[number], number[]>> = {};
   for (const r of rows.rows) {
     const s = slots.get(r.id)!;
     const at = {
@@ -247,6 +249,7 @@ async function latency(t: Target, label: string, port: number, p: PipelineRef, r
     const into = s.slot - wall0 >= STEADY_AFTER_MS ? [series, steady] : [series];
     for (const k of STAGES) for (const x of into) x[k].push(at[k]);
     (perSecond[Math.floor((s.slot - wall0) / 1000)] ??= []).push(at.finished);
+    if (s.slot - wall0 < 1_000) for (const k of STAGES) (firstSecond[k] ??= []).push(at[k]);
   }
   /** The q-quantile of xs, sorted in place. */
   const pct = (xs: number[], q: number) => {
@@ -258,7 +261,10 @@ async function latency(t: Target, label: string, port: number, p: PipelineRef, r
   const fin = series.finished;
   const steadyP99 = STAGES.map((k) => `${k} ${pct(steady[k], 0.99)}`).join(", ");
   if (PER_SECOND)
-    log(`${label} from ${new Date(wall0).toISOString()} p50/p99 by second: ${perSecond.map((xs) => `${pct(xs, 0.5)}/${pct(xs, 0.99)}`).join(" ")}`);
+    log(
+      `${label} from ${new Date(wall0).toISOString()} p50/p99 by second: ${perSecond.map((xs) => `${pct(xs, 0.5)}/${pct(xs, 0.99)}`).join(" ")}; ` +
+        `the first second by stage: ${STAGES.map((k) => `${k} ${pct(firstSecond[k] ?? [], 0.5)}/${pct(firstSecond[k] ?? [], 0.99)}`).join(", ")}`,
+    );
   const result = {
     p50: pct(fin, 0.5),
     p99: pct(fin, 0.99),
