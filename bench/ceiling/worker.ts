@@ -175,7 +175,27 @@ function post(body: string, key: string): Promise<{ status: number; headers: htt
   });
 }
 
+// CEILING_PICKUP_TRACE=1: once a second, how long the jobs that started in it waited in Redis
+// (added → fetched by moveToActive) and then in BullMQ's worker (fetched → handed to processRun).
+const pickup: { queued: number[]; fetched: number[] } | null = process.env.CEILING_PICKUP_TRACE === "1" ? { queued: [], fetched: [] } : null;
+if (pickup) {
+  const q = (xs: number[], f: number) => xs[Math.min(xs.length - 1, Math.floor(f * xs.length))];
+  const line = (xs: number[]) => (xs.sort((a, b) => a - b), `${q(xs, 0.5)}/${q(xs, 0.99)}/${xs[xs.length - 1]}`);
+  setInterval(() => {
+    if (pickup.fetched.length === 0) return;
+    console.log(
+      `[ceiling-worker] pickup ${new Date().toISOString()} n=${pickup.fetched.length} added→fetched ${line(pickup.queued)} fetched→started ${line(pickup.fetched)} ms (p50/p99/max)`,
+    );
+    pickup.queued = [];
+    pickup.fetched = [];
+  }, 1_000).unref();
+}
+
 async function processRun(job: Job<{ runId: string }>): Promise<void> {
+  if (pickup && job.processedOn) {
+    pickup.queued.push(job.processedOn - job.timestamp);
+    pickup.fetched.push(Date.now() - job.processedOn);
+  }
   const runId = job.data.runId;
   const run = await load(runId);
   if (!run) return; // not QUEUED or RUNNING: finished, or gone
