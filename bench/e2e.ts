@@ -307,7 +307,7 @@ type Sys = {
   three: Throughput[];
   seed: Throughput[];
   lat: Stages[][];
-  /** CPU ms per 3-step run of [web, worker], per round. */
+  /** CPU ms per 3-step run of [web, worker, Postgres + Redis], per round. */
   cpu: number[][];
 };
 

@@ -1,5 +1,7 @@
 // The fake Weeek's own behaviour that the benchmark relies on: a link finds its deal and contact
-// by id (not by scanning lists), and trim() forgets the oldest as if they were deleted in Weeek.
+// by their ids and answers 404 for unknown ones (its lookups moved from list scans to a Map and a
+// Set in round 12; this pins that the answers stayed the same), and trim() forgets the oldest as
+// if they were deleted in Weeek.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeWeeek, type FakeWeeek } from "../support/fakes/weeek";
 
