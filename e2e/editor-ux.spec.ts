@@ -2,8 +2,11 @@
 // and truncates the title; the field picker inserts on Enter and stays inside the window;
 // «Проверить обработку» names the hosts it will call and sends nothing until confirmed;
 // «Восстановить» lists what changes and asks; a GET run opens «Параметры запроса»; a failed run
-// fixed by a re-run says so in the list. Screenshots at 1024 and 1440 px go to e2e/artifacts.
+// fixed by a re-run says so in the list, whose input summary has room at 1024 px (the attempts
+// column folds into the status cell below 1280 px). Screenshots at 1024 and 1440 px go to
+// e2e/artifacts.
 import { test, expect, type Page } from "@playwright/test";
+import pg from "pg";
 import { FAKE_PORT } from "../playwright.config";
 import { startFakeWeeek, type FakeWeeek } from "../test/support/fakes/weeek";
 import { clickOnCanvas, registerViaUi, uniqueEmail } from "../test/support/e2e-helpers";
@@ -200,7 +203,31 @@ test("history: a GET run opens «Параметры запроса»; a failed r
   const failedRow = page.locator(`[data-testid="run-row"][data-run-id="${runId}"]`);
   await expect(failedRow.getByTestId("fixed-by-rerun")).toHaveText("✓ исправлено повтором");
   await expect(failedRow).toContainText(/\d+ мс|\d+,\d+ с/);
+  // At 1024 px «Входные данные» gets the room «Попытки» had (the count, when above 1, moves to the
+  // status cell): the summary and the error under it are readable, not a word and an ellipsis.
+  const attemptsHeader = page.locator("th", { hasText: /попытки/i });
+  await expect(attemptsHeader).toBeHidden();
+  const inputWidth = async () => (await failedRow.getByTestId("run-summary").boundingBox())!.width;
+  expect(await inputWidth()).toBeGreaterThan(250);
+  await expect(failedRow.getByTestId("run-summary")).toContainText("Анна Иванова");
+  // A run its worker had to take up again (a crash, a restart): its attempt count stays visible.
+  const db = new pg.Client({ connectionString: process.env.E2E_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/hookflow_e2e" });
+  await db.connect();
+  try {
+    await db.query('UPDATE "Run" SET attempts = 3 WHERE id = $1', [rerunId]);
+  } finally {
+    await db.end();
+  }
+  await page.reload();
+  const rerunRow = page.locator(`[data-testid="run-row"][data-run-id="${rerunId}"]`);
+  await expect(rerunRow.getByTestId("run-attempts-tag")).toHaveText("попыток: 3");
+  await expect(failedRow.getByTestId("run-attempts-tag")).toHaveCount(0);
   await page.screenshot({ path: "e2e/artifacts/ux-history-1024.png" });
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await expect(attemptsHeader).toBeVisible();
+  await expect(rerunRow.getByTestId("run-attempts-tag")).toBeHidden();
+  await page.screenshot({ path: "e2e/artifacts/ux-history-1440.png" });
+  await page.setViewportSize({ width: 1024, height: 768 });
   await failedRow.getByTestId("fixed-by-rerun").click();
   await expect(page).toHaveURL(new RegExp(`/history/${rerunId}$`));
 });

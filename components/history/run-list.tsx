@@ -272,13 +272,13 @@ export function RunList({
           <table className="w-full text-sm" data-testid="run-table">
             <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
               <tr>
-                <th className="px-4 py-2 font-medium">{t("columns.received")}</th>
-                {!search.pipelineId ? <th className="px-4 py-2 font-medium">{t("columns.pipeline")}</th> : null}
-                {showSource ? <th className="px-4 py-2 font-medium">{t("columns.source")}</th> : null}
-                <th className="px-4 py-2 font-medium">{t("columns.status")}</th>
-                <th className="px-4 py-2 text-right font-medium">{t("columns.duration")}</th>
-                <th className="px-4 py-2 text-right font-medium">{t("columns.attempts")}</th>
-                <th className="px-4 py-2 font-medium">{t("columns.input")}</th>
+                <th className="px-3 py-2 xl:px-4 font-medium">{t("columns.received")}</th>
+                {!search.pipelineId ? <th className="px-3 py-2 xl:px-4 font-medium">{t("columns.pipeline")}</th> : null}
+                {showSource ? <th className="px-3 py-2 xl:px-4 font-medium">{t("columns.source")}</th> : null}
+                <th className="px-3 py-2 xl:px-4 font-medium">{t("columns.status")}</th>
+                <th className="px-3 py-2 xl:px-4 text-right font-medium">{t("columns.duration")}</th>
+                <th className="hidden px-3 py-2 text-right font-medium xl:table-cell xl:px-4">{t("columns.attempts")}</th>
+                <th className="px-3 py-2 xl:px-4 font-medium">{t("columns.input")}</th>
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100">
@@ -291,38 +291,45 @@ export function RunList({
                   className="cursor-pointer hover:bg-slate-50"
                   onClick={() => router.push(`/history/${r.id}`)}
                 >
-                  <td className="whitespace-nowrap px-4 py-2 text-slate-700">
+                  <td className="whitespace-nowrap px-3 py-2 xl:px-4 text-slate-700">
                     <Link href={`/history/${r.id}`} className="hover:text-indigo-700" onClick={(e) => e.stopPropagation()}>
                       {format.dateTime(new Date(r.receivedAt), { dateStyle: "short", timeStyle: "medium" })}
                     </Link>
                   </td>
-                  {!search.pipelineId ? <td className="max-w-48 truncate px-4 py-2 text-slate-600">{r.pipelineName}</td> : null}
+                  {!search.pipelineId ? <td className="max-w-36 truncate xl:max-w-48 px-3 py-2 xl:px-4 text-slate-600">{r.pipelineName}</td> : null}
                   {showSource ? (
-                    <td className="max-w-40 truncate px-4 py-2 text-slate-600" data-testid="run-source" title={sourceLabel(r) ?? undefined}>
+                    <td className="max-w-32 truncate xl:max-w-40 px-3 py-2 xl:px-4 text-slate-600" data-testid="run-source" title={sourceLabel(r) ?? undefined}>
                       {sourceLabel(r) !== null ? (r.sourceRemoved ? t("sourceRemoved", { name: r.sourceName ?? "" }) : r.sourceName) : ""}
                     </td>
                   ) : null}
-                  <td className="px-4 py-2">
+                  <td className="px-3 py-2 xl:px-4">
                     <div className="flex flex-wrap items-center gap-1.5">
                       <RunStatusBadge status={r.status} />
                       {r.method === SCHEDULE_METHOD ? <ScheduledBadge label={t("scheduled")} /> : null}
-                      {r.rerunOfId ? <span className="rounded bg-slate-100 px-1.5 text-[11px] text-slate-500">↺ {t("rerunOf")}</span> : null}
+                      {r.attempts > 1 ? (
+                        // Below 1280 px the «Попытки» column gives its room to «Входные данные»; the count moves here.
+                        <span className="whitespace-nowrap rounded bg-slate-100 px-1.5 text-[11px] text-slate-500 xl:hidden" data-testid="run-attempts-tag">
+                          {t("attemptsTag", { count: r.attempts })}
+                        </span>
+                      ) : null}
+                      {r.rerunOfId ? <span className="whitespace-nowrap rounded bg-slate-100 px-1.5 text-[11px] text-slate-500">↺ {t("rerunOf")}</span> : null}
                       {r.fixedByRunId ? (
                         <Link
                           href={`/history/${r.fixedByRunId}`}
                           onClick={(e) => e.stopPropagation()}
                           data-testid="fixed-by-rerun"
-                          className="whitespace-nowrap rounded bg-emerald-50 px-1.5 text-[11px] text-emerald-700 hover:underline"
+                          className="rounded bg-emerald-50 px-1.5 text-[11px] text-emerald-700 hover:underline xl:whitespace-nowrap"
                           title={t("fixedByRerunTitle")}
                         >
-                          ✓ {t("fixedByRerun")}
+                          ✓{"\u00a0"}
+                          {t("fixedByRerun")}
                         </Link>
                       ) : null}
                     </div>
                   </td>
-                  <td className="whitespace-nowrap px-4 py-2 text-right tabular-nums text-slate-600">{formatDuration(r.durationMs, locale)}</td>
-                  <td className="px-4 py-2 text-right tabular-nums text-slate-600">{r.attempts}</td>
-                  <td className="w-full max-w-0 px-4 py-2">
+                  <td className="whitespace-nowrap px-3 py-2 xl:px-4 text-right tabular-nums text-slate-600">{formatDuration(r.durationMs, locale)}</td>
+                  <td className="hidden px-3 py-2 text-right tabular-nums text-slate-600 xl:table-cell xl:px-4">{r.attempts}</td>
+                  <td className="w-full max-w-0 px-3 py-2 xl:px-4">
                     <div className="truncate text-slate-700" data-testid="run-summary">
                       {r.payloadPruned ? <span className="italic text-slate-400">{t("pruned")}</span> : r.summary}
                     </div>
