@@ -73,7 +73,11 @@ async function main() {
   // A periodic one-line status so an operator tailing the log sees the worker is alive.
   const status = setInterval(() => {
     const w = runs.executor.writer.stats();
-    console.log(`[worker] processed=${runs.counters.processed} failed=${runs.counters.failed} history batches=${w.batches} rows=${w.stepRows}`);
+    const wait = runs.takeQueueWait();
+    console.log(
+      `[worker] processed=${runs.counters.processed} failed=${runs.counters.failed} history batches=${w.batches} rows=${w.stepRows}` +
+        (wait ? `; waited in the queue (${wait.runs} runs this minute) p50 ${wait.p50} / p99 ${wait.p99} / max ${wait.max} ms` : ""),
+    );
   }, 60_000);
   status.unref();
 

@@ -161,6 +161,50 @@ describe("runs worker", () => {
     }
   });
 
+  it("reports how long runs waited in the queue: first attempts only, counted afresh after each report", async () => {
+    const queueName = privateQueueName();
+    const q = new Queue(queueName, { connection: redisConnection(REDIS_URL) });
+    const ids = await Promise.all(Array.from({ length: 5 }, (_, i) => insertRun(pipeline.id, userId, { name: `Ожидание ${i} ⏳` })));
+    await q.addBulk(ids.map((runId) => ({ name: "run", data: { runId }, opts: { ...runJobOptions, jobId: runId } })));
+    // Queued on purpose for later (as a retry's backoff is): not a wait in the queue.
+    const later = await insertRun(pipeline.id, userId, { name: "later" });
+    await q.add("run", { runId: later }, { ...runJobOptions, jobId: later, delay: 300 });
+    // A run that waits in «Задержка»: its first pass waited in the queue, its return after the
+    // pause did not.
+    const paused = await createRunningPipeline(userId, {
+      sourceFields: [],
+      steps: [
+        { id: "wait", type: "delay", name: "Подождать", config: { mode: "until", at: "{{source.at}}" } },
+        {
+          id: "post",
+          type: "http-request",
+          name: "Напомнить",
+          config: { method: "POST", url: `${counting.url}/after-pause`, bodyType: "json", bodyJson: "{}" },
+        },
+      ],
+    });
+    const resumed = await insertRun(paused.id, userId, { at: new Date(Date.now() + 2_000).toISOString() });
+    await q.add("run", { runId: resumed }, { ...runJobOptions, jobId: resumed });
+    // The runs sit in Redis for at least 300 ms before a worker exists to take them.
+    await new Promise((r) => setTimeout(r, 300));
+    const w = startRunsWorker({ redisUrl: REDIS_URL, queueName, concurrency: 5, executor: { http: httpClient }, maintenance: false, heartbeat: false });
+    try {
+      await waitStatus([...ids, later, resumed], "SUCCEEDED", 15_000);
+      expect(counting.hits.get("/after-pause")).toBe(1);
+      const wait = w.takeQueueWait();
+      expect(wait).not.toBeNull();
+      expect(wait!.runs).toBe(6);
+      expect(wait!.p50).toBeGreaterThanOrEqual(300);
+      expect(wait!.max).toBeGreaterThanOrEqual(wait!.p99);
+      expect(wait!.p99).toBeGreaterThanOrEqual(wait!.p50);
+      expect(w.takeQueueWait()).toBeNull();
+    } finally {
+      await w.close();
+      await q.obliterate({ force: true }).catch(() => undefined);
+      await q.close();
+    }
+  });
+
   it("the history writer gives every step row its own UUID; a step written again (a resumed run) keeps its row and id", async () => {
     const { createHistoryWriter } = await import("../lib/runs/history-writer");
     const { pool } = await import("../lib/pool");

@@ -1,5 +1,6 @@
 // The "runs" worker, with its sweeper, reaper and heartbeat. worker/index.ts starts it from env;
 // tests start it with their own Redis, queue name and options.
+import { createHistogram } from "node:perf_hooks";
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import type pg from "pg";
@@ -39,6 +40,14 @@ export type RunsWorker = {
   maintenance: Maintenance | null;
   heartbeat: Heartbeat | null;
   counters: { processed: number; failed: number };
+  /**
+   * How long runs waited in the queue before this worker started them, since the last call (which
+   * starts the count again); null when none started. First attempts only (BullMQ's
+   * attemptsStarted = 1, no delay option): a retry, a run its worker lost, or one back from
+   * «Задержка» waited on purpose. Measured from the time the web queued the job: on two machines
+   * that includes their clocks' difference.
+   */
+  takeQueueWait(): { runs: number; p50: number; p99: number; max: number } | null;
   /** Stops taking jobs, waits up to deadlineMs for those in flight, then writes what is left. */
   close(deadlineMs?: number): Promise<{ clean: boolean }>;
 };
@@ -52,11 +61,14 @@ export function startRunsWorker(options: RunsWorkerOptions): RunsWorker {
   const executor = createRunExecutor({ rateLimiter: createRateLimiter(limiterConn), ...options.executor, pool: options.pool, writer });
   const counters = { processed: 0, failed: 0 };
   let active = 0;
+  // Native (an HDR histogram in Node): O(1) per run, whatever the rate.
+  const queueWait = createHistogram();
 
   const processor = async (job: Job, token?: string) => {
     const parsed = runJobSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`invalid job data: ${parsed.error.message}`);
     const { runId } = parsed.data;
+    if (job.attemptsStarted === 1 && !job.opts.delay) queueWait.record(Math.max(1, Date.now() - job.timestamp));
     markBusy();
     active++;
     try {
@@ -152,5 +164,12 @@ export function startRunsWorker(options: RunsWorkerOptions): RunsWorker {
     return closing;
   }
 
-  return { worker, queue, executor, maintenance, heartbeat, counters, close };
+  function takeQueueWait() {
+    if (queueWait.count === 0) return null;
+    const taken = { runs: queueWait.count, p50: queueWait.percentile(50), p99: queueWait.percentile(99), max: queueWait.max };
+    queueWait.reset();
+    return taken;
+  }
+
+  return { worker, queue, executor, maintenance, heartbeat, counters, takeQueueWait, close };
 }
