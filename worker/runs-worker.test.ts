@@ -15,6 +15,7 @@ import {
   startCountingServer,
   startPrivateRedis,
   threeStepDefinition,
+  waitThenPostDefinition,
   usePrivateDatabase,
   waitFor,
   type CountingServer,
@@ -171,18 +172,7 @@ describe("runs worker", () => {
     await q.add("run", { runId: later }, { ...runJobOptions, jobId: later, delay: 300 });
     // A run that waits in «Задержка»: its first pass waited in the queue, its return after the
     // pause did not.
-    const paused = await createRunningPipeline(userId, {
-      sourceFields: [],
-      steps: [
-        { id: "wait", type: "delay", name: "Подождать", config: { mode: "until", at: "{{source.at}}" } },
-        {
-          id: "post",
-          type: "http-request",
-          name: "Напомнить",
-          config: { method: "POST", url: `${counting.url}/after-pause`, bodyType: "json", bodyJson: "{}" },
-        },
-      ],
-    });
+    const paused = await createRunningPipeline(userId, waitThenPostDefinition(`${counting.url}/after-pause`));
     const resumed = await insertRun(paused.id, userId, { at: new Date(Date.now() + 2_000).toISOString() });
     await q.add("run", { runId: resumed }, { ...runJobOptions, jobId: resumed });
     // The runs sit in Redis for at least 300 ms before a worker exists to take them.

@@ -15,6 +15,7 @@ import {
   startPrivateRedis,
   usePrivateDatabase,
   waitFor,
+  waitThenPostDefinition,
 } from "../support/worker-helpers";
 import type { PipelineDefinition } from "../../lib/definition/schema";
 import { startFakeBitrix, type FakeBitrix } from "../support/fakes/bitrix24";
@@ -103,18 +104,7 @@ afterAll(async () => {
 describe("flow control in worker processes", () => {
   it("kill -9 while runs wait in «Задержка»: each continues once, at its time", async () => {
     const dest = await startTimedServer();
-    const def: PipelineDefinition = {
-      sourceFields: [],
-      steps: [
-        { id: "wait", type: "delay", name: "Подождать", config: { mode: "until", at: "{{source.at}}" } },
-        {
-          id: "post",
-          type: "http-request",
-          name: "Напомнить",
-          config: { method: "POST", url: `${dest.url}/remind`, bodyType: "json", bodyJson: '{"n": "{{source.n}}"}' },
-        },
-      ],
-    };
+    const def = waitThenPostDefinition(`${dest.url}/remind`, '{"n": "{{source.n}}"}');
     const p = await createRunningPipeline(userId, def);
     const first = spawnWorker(workerEnv());
     // The times count from a worker that is up: on a busy machine starting one can take longer

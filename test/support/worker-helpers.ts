@@ -168,6 +168,17 @@ export function twoCallDefinition(baseUrl: string): PipelineDefinition {
 }
 
 /** compose → POST → parse: the 3-step pipeline of the benchmark. */
+/** «Задержка» until the event's `at`, then a POST to `url` with `bodyJson` («Напомнить»). */
+export function waitThenPostDefinition(url: string, bodyJson = "{}"): PipelineDefinition {
+  return {
+    sourceFields: [],
+    steps: [
+      { id: "wait", type: "delay", name: "Подождать", config: { mode: "until", at: "{{source.at}}" } },
+      { id: "post", type: "http-request", name: "Напомнить", config: { method: "POST", url, bodyType: "json", bodyJson } },
+    ],
+  };
+}
+
 export function threeStepDefinition(url: string): PipelineDefinition {
   return {
     sourceFields: [{ path: "name" }, { path: "phone" }],
