@@ -19,6 +19,17 @@ const PRUNE_EVERY_MS = 5 * 60_000;
 /** In-flight jobs get this long after SIGTERM; compose's stop_grace_period must be longer. */
 const SHUTDOWN_DEADLINE_MS = 25_000;
 
+/**
+ * Where the process's memory is, in MB: what an operator (or the bench) needs when the resident
+ * size stays high after a quiet-time collection — heap the collection could not free, or memory
+ * outside V8's heap (Buffers, native allocations).
+ */
+function memoryLine(): string {
+  const m = process.memoryUsage();
+  const mb = (n: number) => (n / 1024 / 1024).toFixed(0);
+  return `now rss ${mb(m.rss)} MB, heap ${mb(m.heapUsed)} of ${mb(m.heapTotal)} MB, outside the heap ${mb(m.external)} MB (buffers ${mb(m.arrayBuffers)})`;
+}
+
 async function main() {
   const { WORKER_CONCURRENCY, IDLE_COLLECT_AFTER_MS } = env();
   const runs = startRunsWorker({ concurrency: WORKER_CONCURRENCY });
@@ -28,9 +39,10 @@ async function main() {
     quietMs: IDLE_COLLECT_AFTER_MS,
     onCollect: (mb, retry) =>
       console.log(
-        retry === 0
+        (retry === 0
           ? `[worker] quiet for ${Math.round(IDLE_COLLECT_AFTER_MS / 1000)} s: full collection, ${mb.toFixed(0)} MB of heap freed`
-          : `[worker] still quiet, the young generation still grown: full collection again (${retry}), ${mb.toFixed(0)} MB of heap freed`,
+          : `[worker] still quiet, the young generation still grown: full collection again (${retry}), ${mb.toFixed(0)} MB of heap freed`) +
+          `; ${memoryLine()}`,
       ),
   });
   runs.worker.on("ready", () => {
