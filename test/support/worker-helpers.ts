@@ -167,7 +167,6 @@ export function twoCallDefinition(baseUrl: string): PipelineDefinition {
   };
 }
 
-/** compose → POST → parse: the 3-step pipeline of the benchmark. */
 /** «Задержка» until the event's `at`, then a POST to `url` with `bodyJson` («Напомнить»). */
 export function waitThenPostDefinition(url: string, bodyJson = "{}"): PipelineDefinition {
   return {
@@ -179,6 +178,7 @@ export function waitThenPostDefinition(url: string, bodyJson = "{}"): PipelineDe
   };
 }
 
+/** compose → POST → parse: the 3-step pipeline of the benchmark. */
 export function threeStepDefinition(url: string): PipelineDefinition {
   return {
     sourceFields: [{ path: "name" }, { path: "phone" }],
