@@ -207,8 +207,7 @@ test("history: a GET run opens «Параметры запроса»; a failed r
   // status cell): the summary and the error under it are readable, not a word and an ellipsis.
   const attemptsHeader = page.locator("th", { hasText: /попытки/i });
   await expect(attemptsHeader).toBeHidden();
-  const inputWidth = async () => (await failedRow.getByTestId("run-summary").boundingBox())!.width;
-  expect(await inputWidth()).toBeGreaterThan(250);
+  expect((await failedRow.getByTestId("run-summary").boundingBox())!.width).toBeGreaterThan(250);
   await expect(failedRow.getByTestId("run-summary")).toContainText("Анна Иванова");
   // A run its worker had to take up again (a crash, a restart): its attempt count stays visible.
   const db = new pg.Client({ connectionString: process.env.E2E_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/hookflow_e2e" });

@@ -13,6 +13,7 @@
 //   DATABASE_URL, REDIS_URL, CEILING_QUEUE ("ceiling"), CEILING_TARGET (the POST URL), CEILING_CONCURRENCY (200)
 import http from "node:http";
 import { randomUUID } from "node:crypto";
+import { createHistogram, type RecordableHistogram } from "node:perf_hooks";
 import pg from "pg";
 import { Worker, type Job } from "bullmq";
 import { Redis } from "ioredis";
@@ -177,24 +178,24 @@ function post(body: string, key: string): Promise<{ status: number; headers: htt
 
 // CEILING_PICKUP_TRACE=1: once a second, how long the jobs that started in it waited in Redis
 // (added → fetched by moveToActive) and then in BullMQ's worker (fetched → handed to processRun).
-const pickup: { queued: number[]; fetched: number[] } | null = process.env.CEILING_PICKUP_TRACE === "1" ? { queued: [], fetched: [] } : null;
+const pickup = process.env.CEILING_PICKUP_TRACE === "1" ? { queued: createHistogram(), fetched: createHistogram() } : null;
 if (pickup) {
-  const q = (xs: number[], f: number) => xs[Math.min(xs.length - 1, Math.floor(f * xs.length))];
-  const line = (xs: number[]) => (xs.sort((a, b) => a - b), `${q(xs, 0.5)}/${q(xs, 0.99)}/${xs[xs.length - 1]}`);
+  // Native histograms, as the worker's queue wait (worker/runs-worker.ts).
+  const line = (h: RecordableHistogram) => `${h.percentile(50)}/${h.percentile(99)}/${h.max}`;
   setInterval(() => {
-    if (pickup.fetched.length === 0) return;
+    if (pickup.fetched.count === 0) return;
     console.log(
-      `[ceiling-worker] pickup ${new Date().toISOString()} n=${pickup.fetched.length} added→fetched ${line(pickup.queued)} fetched→started ${line(pickup.fetched)} ms (p50/p99/max)`,
+      `[ceiling-worker] pickup ${new Date().toISOString()} n=${pickup.fetched.count} added→fetched ${line(pickup.queued)} fetched→started ${line(pickup.fetched)} ms (p50/p99/max)`,
     );
-    pickup.queued = [];
-    pickup.fetched = [];
+    pickup.queued.reset();
+    pickup.fetched.reset();
   }, 1_000).unref();
 }
 
 async function processRun(job: Job<{ runId: string }>): Promise<void> {
   if (pickup && job.processedOn) {
-    pickup.queued.push(job.processedOn - job.timestamp);
-    pickup.fetched.push(Date.now() - job.processedOn);
+    pickup.queued.record(Math.max(1, job.processedOn - job.timestamp));
+    pickup.fetched.record(Math.max(1, Date.now() - job.processedOn));
   }
   const runId = job.data.runId;
   const run = await load(runId);
