@@ -28,6 +28,7 @@ export function start(name: string, args: string[], cwd: string, env: Record<str
   const profile = process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
   // BENCH_LOOP_TRACE=<dir>: each process writes its event-loop delay and GC pauses per second there.
   const trace = process.env.BENCH_LOOP_TRACE ? ["--require", path.join(ROOT, "bench", "loop-trace.cjs")] : [];
+  if (process.env.BENCH_LOOP_TRACE) fs.mkdirSync(process.env.BENCH_LOOP_TRACE, { recursive: true });
   // BENCH_ALLOC_PROFILE=<dir>: each process writes what it allocated, by stack, there at exit.
   const alloc = process.env.BENCH_ALLOC_PROFILE ? ["--require", path.join(ROOT, "bench", "alloc-profile.cjs")] : [];
   const child = spawn(process.execPath, [...profile, ...trace, ...alloc, ...args], { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
@@ -92,6 +93,17 @@ export function cpuMs(pid: number | undefined): number {
     return (Number(f[11]) + Number(f[12])) * 10;
   } catch {
     return 0;
+  }
+}
+
+/** System calls that read and that wrote (all threads of the process so far; /proc/<pid>/io). */
+export function syscalls(pid: number | undefined): { reads: number; writes: number } {
+  if (!pid) return { reads: 0, writes: 0 };
+  try {
+    const io = fs.readFileSync(`/proc/${pid}/io`, "utf8");
+    return { reads: Number(/syscr: (\d+)/.exec(io)?.[1] ?? 0), writes: Number(/syscw: (\d+)/.exec(io)?.[1] ?? 0) };
+  } catch {
+    return { reads: 0, writes: 0 };
   }
 }
 

@@ -14,22 +14,18 @@
 // last run finished) for the 3-step compose → POST → parse pipeline (and Hookflow's 8-step seed
 // pipeline), then latency at a smooth 50% and 70% of the SAME RUN's ceiling throughput (open loop:
 // every request has its own time slot), with the distribution by stage:
-//   slot → received (Run.receivedAt) → queued (the 200 reached the client: row committed and job
-//   added) → started (Run.startedAt) → loaded (the first step began) → posted (the POST's answer
-//   came) → finished (Run.finishedAt).
+//   slot → sent (this process wrote the request) → received (Run.receivedAt) → queued (the 200
+//   reached the client: row committed and job added) → started (Run.startedAt) → loaded (the
+//   first step began) → posted (the POST's answer came) → finished (Run.finishedAt).
 // Prints Hookflow / ceiling ratios, Postgres transactions per run and peak / idle RSS.
-import http from "node:http";
 import path from "node:path";
 import os from "node:os";
 import { execFileSync } from "node:child_process";
-import type { AddressInfo } from "node:net";
 import { Redis } from "ioredis";
-import { startFakeWeeek } from "../test/support/fakes/weeek";
 import {
   DB_URL,
   REDIS_URL,
   ROOT,
-  WEEEK_TOKEN,
   load,
   log,
   start,
@@ -37,6 +33,7 @@ import {
   cpuMs,
   servicesCpuMs,
   servicesCpuSince,
+  syscalls,
   freePort,
   dbUrl,
   hookflowCommand,
@@ -64,26 +61,18 @@ log(`load average ${load()} on ${os.cpus().length} cores`);
 
 // ── outside systems ─────────────────────────────────────────────────────────────────────────
 
-const weeek = await startFakeWeeek({ token: WEEEK_TOKEN });
-// Fake Weeek keeps every request, contact and deal (fine for tests); a benchmark of thousands
-// would measure the fake's memory instead (the load generator shares its event loop). A run links
-// its deal seconds at most after creating it, so the newest 2,000 are plenty.
-const keepLight = setInterval(() => weeek.trim(2_000), 1_000);
-const echo = http.createServer((req, res) => {
-  req.resume();
-  req.on("end", () => {
-    const body = '{"ok":true,"n":1}';
-    res.writeHead(200, { "content-type": "application/json", "content-length": body.length }).end(body);
-  });
-});
-echo.keepAliveTimeout = 65_000;
-await new Promise<void>((r) => echo.listen(0, "127.0.0.1", r));
-const echoUrl = `http://127.0.0.1:${(echo.address() as AddressInfo).port}/echo`;
+// The fake Weeek and the echo server the 3-step pipeline POSTs to run in a process of their own
+// (bench/outside.ts), as other machines would: in this one they made the load generator's
+// requests late.
+const outside = start("outside systems", ["--import", "tsx", path.join(ROOT, "bench", "outside.ts")], ROOT, {}, /\[outside\] ready/);
+await outside.ready;
+const outsideUrls = JSON.parse(/\[outside\] ready (.*)/.exec(outside.output())![1]) as { echo: string; weeek: string; weeekStatus: string };
+const echoUrl = outsideUrls.echo;
 
 // ── a target: a database with the bench's pipelines ─────────────────────────────────────────
 
 const prepare = (label: string, dir: string, db: string) =>
-  prepareTarget(label, dir, db, { echo: echoUrl, weeek: weeek.url, weeekStatus: weeek.state.funnels[0].statuses[0].id });
+  prepareTarget(label, dir, db, { echo: echoUrl, weeek: outsideUrls.weeek, weeekStatus: outsideUrls.weeekStatus });
 
 const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
 const emptyQueue = (name: string) => obliterate(redis, name);
@@ -190,11 +179,11 @@ type Stages = {
 const STEADY_AFTER_MS = 2_000;
 const PER_SECOND = process.env.BENCH_PER_SECOND === "1";
 
-const STAGES = ["received", "queued", "started", "loaded", "posted", "finished"] as const;
+const STAGES = ["sent", "received", "queued", "started", "loaded", "posted", "finished"] as const;
 
 async function latency(t: Target, label: string, port: number, p: PipelineRef, rate: number, seconds: number, offset: number): Promise<Stages> {
   const total = Math.round(rate * seconds);
-  const slots = new Map<string, { slot: number; queued: number }>();
+  const slots = new Map<string, { slot: number; sent: number; queued: number }>();
   const t0 = performance.now();
   const wall0 = Date.now();
   let sent = 0;
@@ -206,9 +195,11 @@ async function latency(t: Target, label: string, port: number, p: PipelineRef, r
       while (sent < due) {
         const i = sent++;
         const slot = wall0 + (i / rate) * 1000;
+        // How late this process itself sends (its loop also serves the fake CRM's answers).
+        const sentAt = Date.now();
         inflight.push(
           hook(port, p.webhookToken, threeQuery(offset + i)).then((r) => {
-            if (r.runId) slots.set(r.runId, { slot, queued: r.at });
+            if (r.runId) slots.set(r.runId, { slot, sent: sentAt, queued: r.at });
           }),
         );
       }
@@ -228,7 +219,15 @@ async function latency(t: Target, label: string, port: number, p: PipelineRef, r
       WHERE r.id = ANY($1::uuid[]) AND r.status = 'SUCCEEDED'`,
     [[...slots.keys()]],
   );
-  const emptySeries = (): Record<(typeof STAGES)[number], number[]> => ({ received: [], queued: [], started: [], loaded: [], posted: [], finished: [] });
+  const emptySeries = (): Record<(typeof STAGES)[number], number[]> => ({
+    sent: [],
+    received: [],
+    queued: [],
+    started: [],
+    loaded: [],
+    posted: [],
+    finished: [],
+  });
   const series = emptySeries();
   /** The same, for the requests after the phase's first STEADY_AFTER_MS. */
   const steady = emptySeries();
@@ -239,6 +238,7 @@ async function latency(t: Target, label: string, port: number, p: PipelineRef, r
   for (const r of rows.rows) {
     const s = slots.get(r.id)!;
     const at = {
+      sent: s.sent - s.slot,
       received: utcMs(r.receivedAt) - s.slot,
       queued: s.queued - s.slot,
       started: utcMs(r.startedAt) - s.slot,
@@ -320,25 +320,36 @@ async function startSys(label: string, t: Target, procs: (port: number) => Proc[
 
 /**
  * Runs a throughput phase and logs the CPU each process spent on it: per run, and as a share of
- * one core over the phase (web, worker, Postgres + Redis, and this process: the load generator
- * and the fake outside systems). The shares say whether a phase is bound by the machine's two
- * cores (they add up to ~200%) or waits on something else.
+ * one core over the phase (web, worker, Postgres + Redis, and the bench: this process, the load
+ * generator, and bench/outside.ts, the fake outside systems). The shares say whether a phase is
+ * bound by the machine's two cores (they add up to ~200%) or waits on something else.
  */
 async function withCpu<T>(x: Sys, label: string, kind: string, runs: number, phase: () => Promise<T>): Promise<{ result: T; perRun: number[] }> {
   const cpu0 = x.procs.map((p) => cpuMs(p.child.pid));
+  const calls0 = x.procs.map((p) => syscalls(p.child.pid));
   const services0 = servicesCpuMs();
   const self0 = process.cpuUsage();
+  const outside0 = cpuMs(outside.child.pid);
   const t0 = performance.now();
   const result = await phase();
   const wallMs = performance.now() - t0;
   const self1 = process.cpuUsage(self0);
-  const spent = [...x.procs.map((p, i) => cpuMs(p.child.pid) - cpu0[i]), servicesCpuSince(services0), (self1.user + self1.system) / 1000];
+  const spent = [
+    ...x.procs.map((p, i) => cpuMs(p.child.pid) - cpu0[i]),
+    servicesCpuSince(services0),
+    (self1.user + self1.system) / 1000 + cpuMs(outside.child.pid) - outside0,
+  ];
   const [web, worker, services, bench] = spent.map((ms) => ms / runs);
+  const calls = x.procs.map((p, i) => {
+    const c = syscalls(p.child.pid);
+    return `${((c.reads - calls0[i].reads) / runs).toFixed(1)} / ${((c.writes - calls0[i].writes) / runs).toFixed(1)}`;
+  });
   const [webShare, workerShare, servicesShare, benchShare] = spent.map((ms) => Math.round((100 * ms) / wallMs));
   log(
     `${label} CPU per ${kind} run: web ${web.toFixed(3)} ms, worker ${worker.toFixed(3)} ms, Postgres + Redis ${services.toFixed(3)} ms, ` +
       `bench ${bench.toFixed(3)} ms; share of a core over ${(wallMs / 1000).toFixed(1)} s: web ${webShare}%, worker ${workerShare}%, ` +
-      `Postgres + Redis ${servicesShare}%, bench ${benchShare}% (sum ${webShare + workerShare + servicesShare + benchShare}% of ${os.cpus().length * 100}%)`,
+      `Postgres + Redis ${servicesShare}%, bench ${benchShare}% (sum ${webShare + workerShare + servicesShare + benchShare}% of ${os.cpus().length * 100}%); ` +
+      `system calls per run, reads / writes: web ${calls[0]}, worker ${calls[1]}`,
   );
   return { result, perRun: [web, worker, services] };
 }
@@ -546,9 +557,7 @@ try {
 } finally {
   if (sampler) clearInterval(sampler);
   await Promise.all(systems.flatMap((x) => x.procs.map((p) => p.stop())));
-  clearInterval(keepLight);
-  await weeek.close();
-  echo.close();
+  await outside.stop();
   closeClient();
   redis.disconnect();
   await Promise.all(targets.map((t) => t.pool.end()));
