@@ -12,6 +12,8 @@ export type RecordedRequest = {
   raw: string;
   /** Parsed JSON or form body; the raw text when neither. */
   body: unknown;
+  /** When the request's body had arrived (Date.now()): a test can check a request came no sooner than it may. */
+  receivedAt: number;
 };
 
 export type Reply = { status: number; body: unknown; headers?: Record<string, string> };
@@ -44,7 +46,7 @@ export async function startFakeServer(handle: (req: RecordedRequest) => Reply, p
       } else if (/x-www-form-urlencoded/.test(type)) {
         body = Object.fromEntries(new URLSearchParams(raw));
       }
-      const rec: RecordedRequest = { method: req.method ?? "", path, query: new URLSearchParams(qs), headers: req.headers, raw, body };
+      const rec: RecordedRequest = { method: req.method ?? "", path, query: new URLSearchParams(qs), headers: req.headers, raw, body, receivedAt: Date.now() };
       requests.push(rec);
       let reply: Reply;
       try {
