@@ -1,5 +1,6 @@
 // Helpers shared by bench/e2e.ts and bench/scale-out.ts.
 import http from "node:http";
+import type { AddressInfo } from "node:net";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -62,6 +63,24 @@ export function start(name: string, args: string[], cwd: string, env: Record<str
       clearTimeout(t);
     },
   };
+}
+
+/**
+ * The outside system the 3-step pipeline POSTs to: answers every request with a small JSON body
+ * on a kept-alive connection. `onRequest` sees each request first (scale-out counts keys).
+ */
+export async function startEchoServer(path: string, onRequest?: (req: http.IncomingMessage) => void): Promise<{ url: string; close(): void }> {
+  const server = http.createServer((req, res) => {
+    onRequest?.(req);
+    req.resume();
+    req.on("end", () => {
+      const body = '{"ok":true,"n":1}';
+      res.writeHead(200, { "content-type": "application/json", "content-length": body.length }).end(body);
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}${path}`, close: () => void server.close() };
 }
 
 /** Resident memory of a process and its descendants (a cluster primary and its workers). */

@@ -3,27 +3,17 @@
 // machines; sharing the load generator's event loop made its requests late (each latency phase's
 // "sent" stage: p99 16–30 ms behind their slots with ~570 echo answers a second in that loop).
 // Prints one line, `[outside] ready {"echo":…,"weeek":…,"weeekStatus":…}`, then serves until SIGTERM.
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { startFakeWeeek } from "../test/support/fakes/weeek";
-import { WEEEK_TOKEN } from "./common";
+import { WEEEK_TOKEN, startEchoServer } from "./common";
 
 const weeek = await startFakeWeeek({ token: WEEEK_TOKEN });
 // Fake Weeek keeps every request, contact and deal (fine for tests); a benchmark of thousands
 // would measure the fake's memory instead. A run links its deal seconds at most after creating it,
 // so the newest 2,000 are plenty.
 const keepLight = setInterval(() => weeek.trim(2_000), 1_000);
-const echo = http.createServer((req, res) => {
-  req.resume();
-  req.on("end", () => {
-    const body = '{"ok":true,"n":1}';
-    res.writeHead(200, { "content-type": "application/json", "content-length": body.length }).end(body);
-  });
-});
-echo.keepAliveTimeout = 65_000;
-await new Promise<void>((r) => echo.listen(0, "127.0.0.1", r));
+const echo = await startEchoServer("/echo");
 const urls = {
-  echo: `http://127.0.0.1:${(echo.address() as AddressInfo).port}/echo`,
+  echo: echo.url,
   weeek: weeek.url,
   weeekStatus: weeek.state.funnels[0].statuses[0].id,
 };

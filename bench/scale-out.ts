@@ -10,9 +10,7 @@
 //     CRM received its Idempotency-Key (runId:post) exactly once;
 // and prints the throughput per configuration (first request → last run finished) and how the
 // runs were spread over the workers (their Redis heartbeats). Exits 1 when a check fails.
-import http from "node:http";
 import path from "node:path";
-import type { AddressInfo } from "node:net";
 import { Redis } from "ioredis";
 import {
   REDIS_URL,
@@ -28,6 +26,7 @@ import {
   prepare,
   rssMb,
   start,
+  startEchoServer,
   threeQuery,
   waitDone,
   type PipelineRef,
@@ -47,19 +46,12 @@ log(`load average ${load()}`);
 // The fake CRM counts every Idempotency-Key it sees.
 const seen = new Map<string, number>();
 let crmRequests = 0;
-const crm = http.createServer((req, res) => {
+const crm = await startEchoServer("/crm", (req) => {
   crmRequests++;
   const key = req.headers["idempotency-key"];
   if (typeof key === "string") seen.set(key, (seen.get(key) ?? 0) + 1);
-  req.resume();
-  req.on("end", () => {
-    const body = '{"ok":true,"n":1}';
-    res.writeHead(200, { "content-type": "application/json", "content-length": body.length }).end(body);
-  });
 });
-crm.keepAliveTimeout = 65_000;
-await new Promise<void>((r) => crm.listen(0, "127.0.0.1", r));
-const crmUrl = `http://127.0.0.1:${(crm.address() as AddressInfo).port}/crm`;
+const crmUrl = crm.url;
 const weeek = await startFakeWeeek({ token: WEEEK_TOKEN });
 
 const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
