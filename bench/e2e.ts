@@ -195,7 +195,7 @@ async function latency(t: Target, label: string, port: number, p: PipelineRef, r
       while (sent < due) {
         const i = sent++;
         const slot = wall0 + (i / rate) * 1000;
-        // How late this process itself sends (its loop also serves the fake CRM's answers).
+        // The "sent" stage: how late this process itself writes the request after its slot.
         const sentAt = Date.now();
         inflight.push(
           hook(port, p.webhookToken, threeQuery(offset + i)).then((r) => {
@@ -321,7 +321,7 @@ async function startSys(label: string, t: Target, procs: (port: number) => Proc[
 /**
  * Runs a throughput phase and logs the CPU each process spent on it: per run, and as a share of
  * one core over the phase (web, worker, Postgres + Redis, and the bench: this process, the load
- * generator, and bench/outside.ts, the fake outside systems). The shares say whether a phase is
+ * generator, with bench/outside.ts, the fake outside systems). The shares say whether a phase is
  * bound by the machine's two cores (they add up to ~200%) or waits on something else.
  */
 async function withCpu<T>(x: Sys, label: string, kind: string, runs: number, phase: () => Promise<T>): Promise<{ result: T; perRun: number[] }> {
