@@ -62,8 +62,7 @@ log(`load average ${load()} on ${os.cpus().length} cores`);
 // ── outside systems ─────────────────────────────────────────────────────────────────────────
 
 // The fake Weeek and the echo server the 3-step pipeline POSTs to run in a process of their own
-// (bench/outside.ts), as other machines would: in this one they made the load generator's
-// requests late.
+// (bench/outside.ts), as other machines would: this process's loop only sends and reads answers.
 const outside = start("outside systems", ["--import", "tsx", path.join(ROOT, "bench", "outside.ts")], ROOT, {}, /\[outside\] ready/);
 await outside.ready;
 const outsideUrls = JSON.parse(/\[outside\] ready (.*)/.exec(outside.output())![1]) as { echo: string; weeek: string; weeekStatus: string };

@@ -1,7 +1,8 @@
 // The outside systems of bench/e2e.ts in a process of their own: the fake Weeek (the seed
 // pipeline's CRM) and the echo server the 3-step pipeline POSTs to. In production they are other
-// machines; sharing the load generator's event loop made its requests late (each latency phase's
-// "sent" stage: p99 16–30 ms behind their slots with ~570 echo answers a second in that loop).
+// machines, not the load generator's event loop. (With them in that loop its requests left p99
+// 16–30 ms behind their slots — each latency phase's "sent" stage; without them 11–44 ms on a
+// noisy day: not shown to be better, but no longer coupled.)
 // Prints one line, `[outside] ready {"echo":…,"weeek":…,"weeekStatus":…}`, then serves until SIGTERM.
 import { startFakeWeeek } from "../test/support/fakes/weeek";
 import { WEEEK_TOKEN, startEchoServer } from "./common";
